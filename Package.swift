@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+//
+// GaussianMixtures: Gaussian-mixture latent-variable models on GNU GSL.
+//
+// GSL is a system library found without pkg-config on purpose: pkg-config's
+// `gsl` flags put `-lgslcblas` on the link line first, and the dynamic loader
+// would then bind GSL's `cblas_*` calls to the slow reference CBLAS. Linking
+// OpenBLAS directly into every executable puts it ahead of the `libgslcblas`
+// that libgsl pulls in, so `gsl_blas_*` runs OpenBLAS kernels.
+import PackageDescription
+
+let package = Package(
+    name: "GaussianMixtures",
+    platforms: [.macOS(.v13)],
+    // MARK: - Products
+    products: [
+        .library(name: "GaussianMixtures", targets: ["GaussianMixtures"]),
+        .executable(name: "gmm", targets: ["gmm"]),
+    ],
+    // MARK: - Traits
+    traits: [
+        // On by default. Costs nothing at run time; needs Debian's libopenblas-dev
+        // at link time. `--disable-default-traits` falls back to libgslcblas.
+        .trait(name: "OpenBLAS", description: "GSL's cblas_* calls are served by OpenBLAS instead of libgslcblas"),
+        .default(enabledTraits: ["OpenBLAS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - Implementation details
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+
+        // MARK: - Public library
+        .target(
+            name: "GaussianMixtures",
+            dependencies: ["CGSL"],
+            linkerSettings: [.linkedLibrary("openblas", .when(traits: ["OpenBLAS"]))]
+        ),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "gmm",
+            dependencies: [
+                "GaussianMixtures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Benchmarks and examples (compiled by every build, so they cannot rot)
+        .executableTarget(name: "gmm-bench", dependencies: ["GaussianMixtures"], path: "bench"),
+        .executableTarget(
+            name: "old-faithful",
+            dependencies: ["GaussianMixtures"],
+            path: "notebooks-as-scripts/old-faithful"
+        ),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "GaussianMixturesTests",
+            dependencies: ["GaussianMixtures"],
+            exclude: []
+        ),
+        .testTarget(name: "gmmTests", dependencies: ["gmm"]),
+    ]
+)

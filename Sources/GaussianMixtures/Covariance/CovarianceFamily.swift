@@ -1,0 +1,98 @@
+// The behaviour behind each covariance kind, as one protocol.
+//
+// The EM loop, scoring, sampling and the information criteria are written
+// once against this protocol and never ask which family they hold. A family
+// value carries the covariance parameters of every component plus what is
+// derived from them once (Cholesky factors, log-determinants).
+//
+// "Whitening" maps a centred row x − μ_k to z with |z|² the squared
+// Mahalanobis distance: z = L_k⁻¹ (x − μ_k) where Σ_k = L_k L_kᵀ (lower
+// Cholesky factor). "Colouring" is the inverse, used to draw samples.
+
+/// Which per-component second moments the M-step of a family needs.
+enum MomentShape: Sendable {
+    /// d×d matrices Σ_i r_ik (x_i − s_k)(x_i − s_k)ᵀ (full, tied).
+    case matrix
+    /// d-vectors Σ_i r_ik (x_i − s_k)² (diagonal, spherical).
+    case diagonal
+
+    /// Number of values per component for `d` features.
+    func count(featureCount d: Int) -> Int {
+        switch self {
+        case .matrix: d * d
+        case .diagonal: d
+        }
+    }
+}
+
+protocol CovarianceFamily: Sendable {
+    /// The second moments `estimate` consumes.
+    static var momentShape: MomentShape { get }
+
+    /// Free covariance parameters of a K-component mixture in d dimensions.
+    static func covarianceParameterCount(componentCount: Int, featureCount: Int) -> Int
+
+    /// Builds the family from parameters in scikit-learn's shape; checks
+    /// symmetry and positive definiteness and factors.
+    init(parameters: CovarianceParameters, componentCount: Int, featureCount: Int) throws(CovarianceError)
+
+    /// The M-step: covariances from moments centred on the new means.
+    ///
+    /// - Parameters:
+    ///   - centredMoments: K blocks of `momentShape.count(d)` values, each
+    ///     Σ_i r_ik (x_i − m_k)(x_i − m_k)ᵀ (or its diagonal) around the new mean m_k;
+    ///     a `.matrix` block is symmetric in full.
+    ///   - softCounts: N_k, already floored away from zero.
+    ///   - regularization: added to every variance (the diagonal).
+    static func estimate(
+        centredMoments: [Double], softCounts: [Double], featureCount: Int, regularization: Double
+    ) throws(CovarianceError) -> Self
+
+    var componentCount: Int { get }
+    var featureCount: Int { get }
+
+    /// The parameters in scikit-learn's `covariances_` shape.
+    var parameters: CovarianceParameters { get }
+
+    /// log det Σ_k.
+    func logDeterminant(component k: Int) -> Double
+
+    /// Replaces each centred row x − μ_k of a `rows`×d block by its whitened z.
+    func whiten(_ block: UnsafeMutablePointer<Double>, rows: Int, component k: Int)
+
+    /// Replaces each white-noise row z of a `rows`×d block by L_k z (covariance Σ_k).
+    func colour(_ block: UnsafeMutablePointer<Double>, rows: Int, component k: Int)
+
+    /// The full d×d covariance matrix of component k, row-major.
+    func covarianceMatrix(component k: Int) -> [Double]
+}
+
+/// A covariance that cannot be used, with the 0-based component it belongs to
+/// (`nil` for a parameter shared by all components).
+enum CovarianceError: Error, Equatable {
+    case notPositiveDefinite(component: Int?)
+    case notSymmetric(component: Int?)
+    case nonFinite(component: Int?)
+    case wrongShape(expected: String)
+    case unsupported(CovarianceKind)
+}
+
+/// Stand-in for kinds this build does not implement yet; every use throws.
+struct UnsupportedCovariance: CovarianceFamily {
+    static let momentShape = MomentShape.diagonal
+    static func covarianceParameterCount(componentCount: Int, featureCount: Int) -> Int { 0 }
+    init(parameters: CovarianceParameters, componentCount: Int, featureCount: Int) throws(CovarianceError) {
+        throw .unsupported(parameters.kind)
+    }
+    static func estimate(centredMoments: [Double], softCounts: [Double], featureCount: Int,
+                         regularization: Double) throws(CovarianceError) -> Self {
+        throw .unsupported(.diagonal)
+    }
+    var componentCount: Int { 0 }
+    var featureCount: Int { 0 }
+    var parameters: CovarianceParameters { .spherical([]) }
+    func logDeterminant(component k: Int) -> Double { .nan }
+    func whiten(_ block: UnsafeMutablePointer<Double>, rows: Int, component k: Int) {}
+    func colour(_ block: UnsafeMutablePointer<Double>, rows: Int, component k: Int) {}
+    func covarianceMatrix(component k: Int) -> [Double] { [] }
+}

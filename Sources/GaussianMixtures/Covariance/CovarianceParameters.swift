@@ -1,0 +1,31 @@
+/// Covariance parameters of a mixture in scikit-learn's `covariances_` shapes.
+public enum CovarianceParameters: Equatable, Sendable {
+    /// One d×d matrix per component: `[component][row][column]`.
+    case full([[[Double]]])
+    /// One vector of d variances per component: `[component][feature]`.
+    case diagonal([[Double]])
+    /// One variance per component.
+    case spherical([Double])
+    /// One d×d matrix shared by all components: `[row][column]`.
+    case tied([[Double]])
+
+    /// The covariance kind these parameters belong to.
+    public var kind: CovarianceKind {
+        switch self {
+        case .full: .full
+        case .diagonal: .diagonal
+        case .spherical: .spherical
+        case .tied: .tied
+        }
+    }
+
+    /// All numbers, flattened in row-major order of the scikit-learn shape.
+    var flattened: [Double] {
+        switch self {
+        case let .full(m): m.flatMap { $0.flatMap { $0 } }
+        case let .diagonal(v): v.flatMap { $0 }
+        case let .spherical(s): s
+        case let .tied(m): m.flatMap { $0 }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// How to fit a mixture: the counterpart of scikit-learn's `GaussianMixture` constructor arguments.
+public struct FitOptions: Sendable {
+    /// Number of components, K (scikit-learn's `n_components`).
+    public var componentCount: Int
+    /// Covariance structure (`covariance_type`).
+    public var covarianceKind: CovarianceKind
+    /// How the starting point is made (`init_params`, or `weights_init`/`means_init`/`precisions_init`).
+    public var initialization: InitializationMethod
+    /// Number of restarts; the one with the highest final log-likelihood is kept (`n_init`).
+    public var initializationCount: Int
+    /// EM iterations at most (`max_iter`); 0 returns the starting model.
+    public var maxIterations: Int
+    /// Stop when the mean log-likelihood changes by less than this (`tol`); 0 runs `maxIterations`.
+    public var tolerance: Double
+    /// Added to every variance (`reg_covar`).
+    public var covarianceRegularization: Double
+    /// Every random choice derives from this seed (`random_state`).
+    public var seed: UInt64
+
+    public init(
+        componentCount: Int = 1, covarianceKind: CovarianceKind = .full,
+        initialization: InitializationMethod = .kMeans, initializationCount: Int = 1,
+        maxIterations: Int = 100, tolerance: Double = 1e-3, covarianceRegularization: Double = 1e-6,
+        seed: UInt64 = 0
+    ) {
+        self.componentCount = componentCount
+        self.covarianceKind = covarianceKind
+        self.initialization = initialization
+        self.initializationCount = initializationCount
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.covarianceRegularization = covarianceRegularization
+        self.seed = seed
+    }
+
+    /// Checks every value's range and that an initial model agrees with K and the kind.
+    public func validate() throws(FitError) {
+        func bad(_ name: String, _ why: String) -> FitError { .invalidOption(name: name, reason: why) }
+        guard componentCount >= 1 else { throw bad("componentCount", "must be at least 1, got \(componentCount)") }
+        guard initializationCount >= 1 else {
+            throw bad("initializationCount", "must be at least 1, got \(initializationCount)")
+        }
+        guard maxIterations >= 0 else { throw bad("maxIterations", "must be at least 0, got \(maxIterations)") }
+        guard tolerance >= 0, tolerance.isFinite else { throw bad("tolerance", "must be a finite number ≥ 0, got \(tolerance)") }
+        guard covarianceRegularization >= 0, covarianceRegularization.isFinite else {
+            throw bad("covarianceRegularization", "must be a finite number ≥ 0, got \(covarianceRegularization)")
+        }
+        guard covarianceKind.isSupported else {
+            throw bad("covarianceKind", "\"\(covarianceKind.rawValue)\" is not supported yet")
+        }
+        if case let .model(start) = initialization {
+            guard start.componentCount == componentCount else {
+                throw bad("componentCount", "the initial model has \(start.componentCount) components, not \(componentCount)")
+            }
+            guard start.covarianceKind == covarianceKind else {
+                throw bad("covarianceKind",
+                          "the initial model has \"\(start.covarianceKind.rawValue)\" covariances, not \"\(covarianceKind.rawValue)\"")
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// What happened during a fit: the counterpart of scikit-learn's `converged_`,
+/// `n_iter_` and `lower_bound_`, plus what scikit-learn does not keep.
+public struct FitReport: Sendable, Equatable {
+    /// Whether the stopping rule was met before `maxIterations` (`converged_`).
+    public var hasConverged: Bool
+    /// EM iterations run by the kept restart (`n_iter_`).
+    public var iterationCount: Int
+    /// Mean log-likelihood of the training rows under the returned parameters.
+    ///
+    /// Computed by one more E-step after the loop, so it belongs to the saved
+    /// model. scikit-learn's `lower_bound_` belongs to the parameters before
+    /// the last M-step; that value is the last entry of `logLikelihoodTrace`.
+    public var meanLogLikelihood: Double
+    /// The mean log-likelihood computed in each iteration's E-step (of the
+    /// parameters before that iteration's M-step).
+    public var logLikelihoodTrace: [Double]
+    /// 0-based index of the kept restart.
+    public var selectedInitialization: Int
+    /// Final mean log-likelihood of every restart; `nil` where a restart failed.
+    public var initializationLogLikelihoods: [Double?]
+    /// Number of training rows.
+    public var sampleCount: Int
+}
+
+/// A fitted mixture and the report of its fit.
+public struct FitResult: Sendable {
+    public var model: GaussianMixture
+    public var report: FitReport
+}
+
+/// One EM iteration's progress, for an observer such as a terminal progress line.
+public struct FitProgress: Sendable {
+    /// 0-based restart index.
+    public var initialization: Int
+    /// 1-based iteration.
+    public var iteration: Int
+    /// Mean log-likelihood from this iteration's E-step.
+    public var meanLogLikelihood: Double
+    /// Change from the previous iteration (infinite on the first).
+    public var change: Double
+}

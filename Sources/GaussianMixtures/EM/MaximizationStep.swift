@@ -1,0 +1,62 @@
+import Foundation
+
+// The M-step: parameters from sufficient statistics, as scikit-learn's
+// `_estimate_gaussian_parameters` defines them:
+//   N_k = R_k + 10·ε            (floored so an empty component gives no NaN)
+//   w_k = N_k / Σ N_k
+//   m_k = Σ_i r_ik x_i / N_k = (a_k + R_k s_k) / N_k
+// and the moments around the new means, exactly re-centred from the shift:
+//   Σ_i r_ik (x_i − m_k)(x_i − m_k)ᵀ = M_k − δ a_kᵀ − a_k δᵀ + R_k δ δᵀ,  δ = m_k − s_k.
+// The covariance family turns those moments into its covariances.
+
+enum MaximizationStep {
+    /// The mixture the statistics imply.
+    ///
+    /// - Throws: `CovarianceError` when a component's covariance cannot be factored.
+    static func parameters(
+        from stats: SufficientStatistics, family: any CovarianceFamily.Type,
+        regularization: Double, featureNames: [String]
+    ) throws(CovarianceError) -> GaussianMixture {
+        let d = stats.featureCount
+        let kCount = stats.componentCount
+        let m = stats.momentShape.count(featureCount: d)
+        let floor = 10 * Double.ulpOfOne
+        let softCounts = stats.softCounts.map { $0 + floor }
+        let total = softCounts.reduce(0, +)
+        let weights = softCounts.map { $0 / total }
+        var means = [Double](repeating: 0, count: kCount * d)
+        var centred = [Double](repeating: 0, count: kCount * m)
+        for k in 0..<kCount {
+            let rk = stats.softCounts[k]
+            var delta = [Double](repeating: 0, count: d)
+            for j in 0..<d {
+                let s = stats.shifts[k * d + j]
+                let a = stats.sums[k * d + j]
+                let mean = (a + rk * s) / softCounts[k]
+                means[k * d + j] = mean
+                delta[j] = mean - s
+            }
+            let a = stats.sums[(k * d)..<((k + 1) * d)]
+            let base = a.startIndex
+            switch stats.momentShape {
+            case .matrix:
+                for r in 0..<d {
+                    for c in r..<d {
+                        let raw = stats.moments[k * m + r * d + c]
+                        let v = raw - delta[r] * a[base + c] - a[base + r] * delta[c] + rk * delta[r] * delta[c]
+                        centred[k * m + r * d + c] = v
+                        centred[k * m + c * d + r] = v
+                    }
+                }
+            case .diagonal:
+                for j in 0..<d {
+                    let raw = stats.moments[k * m + j]
+                    centred[k * m + j] = raw - 2 * delta[j] * a[base + j] + rk * delta[j] * delta[j]
+                }
+            }
+        }
+        let covariances = try family.estimate(
+            centredMoments: centred, softCounts: softCounts, featureCount: d, regularization: regularization)
+        return GaussianMixture(weights: weights, flatMeans: means, family: covariances, featureNames: featureNames)
+    }
+}

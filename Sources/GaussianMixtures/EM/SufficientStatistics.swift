@@ -1,0 +1,117 @@
+import Foundation
+
+// What one pass over the rows contributes to the M-step.
+//
+// Moments are accumulated around a per-component shift s_k that every worker
+// knows before the pass (the previous means), not around zero: subtracting
+// μμᵀ from raw moments Σ r x xᵀ loses digits when means are large compared
+// with spreads (scikit-learn's diagonal estimate does that). With
+//   R_k = Σ_i r_ik,  a_k = Σ_i r_ik (x_i − s_k),  M_k = Σ_i r_ik (x_i − s_k)(x_i − s_k)ᵀ
+// the statistics of two row blocks simply add, so threads and machines can
+// each reduce their own rows and the sums combine: a monoid with `zero` and `+`.
+
+/// Per-component soft counts, shifted first and second moments and the total
+/// log-likelihood of a set of rows under a mixture.
+struct SufficientStatistics: Equatable, Sendable {
+    let componentCount: Int
+    let featureCount: Int
+    let momentShape: MomentShape
+    /// The shifts s_k (K×d) the moments are taken around.
+    let shifts: [Double]
+    /// R_k = Σ_i r_ik.
+    var softCounts: [Double]
+    /// a_k = Σ_i r_ik (x_i − s_k), K×d.
+    var sums: [Double]
+    /// M_k, K blocks of `momentShape.count(d)`; `.matrix` blocks hold the upper triangle only.
+    var moments: [Double]
+    /// Σ_i log P(x_i).
+    var logLikelihood: Double
+    /// Number of rows.
+    var sampleCount: Int
+
+    static func zero(componentCount: Int, featureCount: Int, momentShape: MomentShape, shifts: [Double]) -> Self {
+        precondition(shifts.count == componentCount * featureCount, "one shift vector per component")
+        return SufficientStatistics(
+            componentCount: componentCount, featureCount: featureCount, momentShape: momentShape, shifts: shifts,
+            softCounts: [Double](repeating: 0, count: componentCount),
+            sums: [Double](repeating: 0, count: componentCount * featureCount),
+            moments: [Double](repeating: 0, count: componentCount * momentShape.count(featureCount: featureCount)),
+            logLikelihood: 0, sampleCount: 0)
+    }
+
+    /// The statistics of the union of two disjoint row sets (same shifts).
+    static func + (a: Self, b: Self) -> Self {
+        precondition(a.shifts == b.shifts && a.momentShape == b.momentShape, "statistics around different shifts")
+        var c = a
+        for idx in c.softCounts.indices { c.softCounts[idx] += b.softCounts[idx] }
+        for idx in c.sums.indices { c.sums[idx] += b.sums[idx] }
+        for idx in c.moments.indices { c.moments[idx] += b.moments[idx] }
+        c.logLikelihood += b.logLikelihood
+        c.sampleCount += b.sampleCount
+        return c
+    }
+}
+
+/// Scratch memory for `SufficientStatistics.accumulate`, reused across blocks.
+struct AccumulationScratch {
+    var centred: [Double]
+    var scaled: [Double]
+    init(blockRows: Int, featureCount: Int) {
+        centred = [Double](repeating: 0, count: blockRows * featureCount)
+        scaled = centred
+    }
+}
+
+extension SufficientStatistics {
+    /// Adds a block of `rows` rows with their responsibilities (rows×K).
+    mutating func accumulate(
+        block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>,
+        scratch: inout AccumulationScratch
+    ) {
+        let d = featureCount
+        let kCount = componentCount
+        let m = momentShape.count(featureCount: d)
+        let shape = momentShape
+        sampleCount += rows
+        shifts.withUnsafeBufferPointer { shift in
+        softCounts.withUnsafeMutableBufferPointer { counts in
+        sums.withUnsafeMutableBufferPointer { sums in
+        moments.withUnsafeMutableBufferPointer { moments in
+        scratch.centred.withUnsafeMutableBufferPointer { cBuf in
+        scratch.scaled.withUnsafeMutableBufferPointer { yBuf in
+            let c = cBuf.baseAddress!, y = yBuf.baseAddress!
+            for k in 0..<kCount {
+                let s = shift.baseAddress! + k &* d
+                let sumK = sums.baseAddress! + k &* d
+                let momK = moments.baseAddress! + k &* m
+                var rk = 0.0
+                for r in 0..<rows {
+                    let w = resp[r &* kCount &+ k]
+                    rk += w
+                    let xr = x + r &* d, cr = c + r &* d, yr = y + r &* d
+                    switch shape {
+                    case .matrix:
+                        let root = w.squareRoot()
+                        for j in 0..<d {
+                            let v = xr[j] - s[j]
+                            cr[j] = v
+                            yr[j] = root * v
+                            sumK[j] += w * v
+                        }
+                    case .diagonal:
+                        for j in 0..<d {
+                            let v = xr[j] - s[j]
+                            sumK[j] += w * v
+                            momK[j] += w * v * v
+                        }
+                    }
+                }
+                counts[k] += rk
+                if shape == .matrix {
+                    // M_k += Σ_r (√r_rk c_r)(√r_rk c_r)ᵀ as one BLAS-3 rank-b update.
+                    GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: rows, dimension: d, into: momK)
+                }
+            }
+        }}}}}}
+    }
+}

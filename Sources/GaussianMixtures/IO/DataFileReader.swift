@@ -1,0 +1,65 @@
+// The one entry point for data files (interface.md, "Data files"). It picks the
+// parser from the file name, gets the bytes (memory-mapped when the file is
+// regular, read whole otherwise, all of fd 0 for `-`) and hands them over;
+// the parsers never touch the file system. Errors are typed so the command line
+// can map them to exit codes without string matching.
+
+/// Reads CSV, TSV and NumPy `.npy` files into a `DataMatrix`.
+///
+/// Every value must be a finite number. Text files may have a header row (a
+/// first row that is not all numbers), CRLF line endings, a UTF-8 byte order
+/// mark, spaces around numbers, numbers in double quotes, blank lines and no
+/// final newline. Errors name the file, the 1-based line and column, and what
+/// was found.
+public enum DataFileReader {
+    /// Reads the data file at `path`; `-` reads CSV from standard input.
+    ///
+    /// The format follows from the name (`DataFileFormat(path:)`). A `<f8`
+    /// C-order `.npy` file is used in place through a memory mapping, without copying.
+    ///
+    /// - Parameters:
+    ///   - path: a file path, or `-` for standard input (shown as `<stdin>` in errors).
+    ///   - columns: the columns to keep, in order (names or 0-based indices); `nil`
+    ///     keeps all. Columns not selected may hold anything.
+    /// - Returns: one row per data row, one column per selected column, named
+    ///   from the header (or `x0`, `x1`, … by source position).
+    /// - Throws: `DataFileError.cannotOpen` when the file is missing, unreadable or a
+    ///   folder; `.malformed` when its content is wrong; `.unknownColumn` when a
+    ///   selected column does not exist.
+    public static func read(path: String, columns: [ColumnSelector]? = nil) throws(DataFileError) -> DataMatrix {
+        if path == "-" {
+            return try parse(FileBytes.standardInput(), displayName: "<stdin>", format: .csv, columns: columns)
+        }
+        let file = try FileBytes.open(path: path, displayName: path)
+        return try parse(file, displayName: path, format: DataFileFormat(path: path), columns: columns)
+    }
+
+    /// Reads a data file that is already in memory.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - displayName: the name used in errors, e.g. the original path.
+    ///   - format: how to parse `bytes`.
+    ///   - columns: the columns to keep, as in `read(path:columns:)`.
+    /// - Throws: `DataFileError.malformed` or `.unknownColumn`, as in `read(path:columns:)`.
+    public static func read(bytes: [UInt8], displayName: String, format: DataFileFormat,
+                            columns: [ColumnSelector]? = nil) throws(DataFileError) -> DataMatrix {
+        try parse(FileBytes(copying: bytes), displayName: displayName, format: format, columns: columns)
+    }
+
+    private static func parse(_ file: FileBytes, displayName: String, format: DataFileFormat,
+                              columns: [ColumnSelector]?) throws(DataFileError) -> DataMatrix {
+        switch format {
+        case .csv:
+            try withExtendedLifetime(file) { () throws(DataFileError) -> DataMatrix in
+                try DelimitedParser.parse(file.bytes, delimiter: UInt8(ascii: ","), displayName: displayName, columns: columns)
+            }
+        case .tsv:
+            try withExtendedLifetime(file) { () throws(DataFileError) -> DataMatrix in
+                try DelimitedParser.parse(file.bytes, delimiter: UInt8(ascii: "\t"), displayName: displayName, columns: columns)
+            }
+        case .npy:
+            try NumpyFile.matrix(from: file, displayName: displayName, columns: columns)
+        }
+    }
+}

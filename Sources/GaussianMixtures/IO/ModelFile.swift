@@ -1,0 +1,251 @@
+import Foundation
+
+// The versioned JSON model file of the interface contract. The parameter keys
+// have scikit-learn's names and shapes, so a Python user can rebuild a
+// `GaussianMixture` from them; fit facts (iterations, log-likelihood, BIC,
+// AIC, the per-iteration trace and the options used) travel alongside.
+// Readers ignore keys they do not know.
+
+/// What a model file holds besides the parameters.
+public struct FitSummary: Sendable, Equatable {
+    public var hasConverged: Bool
+    public var iterationCount: Int
+    public var sampleCount: Int
+    /// Mean log P(x) over the training rows under the saved parameters.
+    public var meanLogLikelihood: Double
+    public var bic: Double
+    public var aic: Double
+    /// Mean log-likelihood of each EM iteration's E-step (`nil` when absent from the file).
+    public var logLikelihoodTrace: [Double]?
+
+    public init(hasConverged: Bool, iterationCount: Int, sampleCount: Int, meanLogLikelihood: Double,
+                bic: Double, aic: Double, logLikelihoodTrace: [Double]? = nil) {
+        self.hasConverged = hasConverged
+        self.iterationCount = iterationCount
+        self.sampleCount = sampleCount
+        self.meanLogLikelihood = meanLogLikelihood
+        self.bic = bic
+        self.aic = aic
+        self.logLikelihoodTrace = logLikelihoodTrace
+    }
+
+    /// The summary of a fit of `model`.
+    public init(report: FitReport, model: GaussianMixture) {
+        self.init(
+            hasConverged: report.hasConverged, iterationCount: report.iterationCount, sampleCount: report.sampleCount,
+            meanLogLikelihood: report.meanLogLikelihood,
+            bic: GaussianMixture.bic(meanLogLikelihood: report.meanLogLikelihood, sampleCount: report.sampleCount,
+                                     parameterCount: model.parameterCount),
+            aic: GaussianMixture.aic(meanLogLikelihood: report.meanLogLikelihood, sampleCount: report.sampleCount,
+                                     parameterCount: model.parameterCount),
+            logLikelihoodTrace: report.logLikelihoodTrace)
+    }
+}
+
+/// A model file that cannot be read, naming the file and the key that is wrong.
+public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file is missing, unreadable or a folder.
+    case cannotOpen(path: String, reason: String)
+    /// The file is not JSON.
+    case notJSON(path: String, reason: String)
+    /// The key `key` is missing or wrong.
+    case invalid(path: String, key: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason): "\(path): cannot open: \(reason)"
+        case let .notJSON(path, reason): "\(path): not a JSON model file: \(reason)"
+        case let .invalid(path, key, reason): "\(path): key \"\(key)\": \(reason)"
+        }
+    }
+}
+
+/// Reads and writes the `gmm-model` JSON file, version 1.
+public enum ModelFile {
+    public static let formatName = "gmm-model"
+    public static let version = 1
+
+    /// The file's bytes: parameters, and the fit summary when there is one.
+    public static func encode(_ model: GaussianMixture, summary: FitSummary?, extra: [(String, String)] = []) -> [UInt8] {
+        typealias W = JSONWriter
+        let covariances: String = switch model.covariances {
+        case let .full(m): "[\n" + m.map { "    " + W.matrix($0, indent: "    ").replacingOccurrences(of: "\n", with: "\n") }.joined(separator: ",\n") + "\n  ]"
+        case let .diagonal(v): W.matrix(v, indent: "  ")
+        case let .spherical(s): W.list(s)
+        case let .tied(m): W.matrix(m, indent: "  ")
+        }
+        var members: [(String, String)] = [
+            ("format", W.string(formatName)),
+            ("version", String(version)),
+            ("covariance_type", W.string(model.covarianceKind.rawValue)),
+            ("n_components", String(model.componentCount)),
+            ("n_features", String(model.featureCount)),
+            ("feature_names", "[" + model.featureNames.map(W.string).joined(separator: ", ") + "]"),
+            ("weights", W.list(model.weights)),
+            ("means", W.matrix(model.means, indent: "  ")),
+            ("covariances", covariances),
+        ]
+        if let s = summary {
+            members += [
+                ("converged", s.hasConverged ? "true" : "false"),
+                ("n_iter", String(s.iterationCount)),
+                ("n_samples", String(s.sampleCount)),
+                ("mean_log_likelihood", W.number(s.meanLogLikelihood)),
+                ("bic", W.number(s.bic)),
+                ("aic", W.number(s.aic)),
+            ]
+            if let trace = s.logLikelihoodTrace { members.append(("log_likelihood_trace", W.list(trace))) }
+        }
+        members += extra
+        return Array((W.object(members) + "\n").utf8)
+    }
+
+    /// Reads a model file from disk.
+    public static func read(path: String) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .cannotOpen(path: path, reason: "No such file or directory")
+        }
+        guard !isDirectory.boolValue else { throw .cannotOpen(path: path, reason: "Is a directory") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .cannotOpen(path: path, reason: "Permission denied")
+        }
+        return try decode(Array(data), path: path)
+    }
+
+    /// Parses and checks a model file's bytes; `path` is used in messages.
+    public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw .notJSON(path: path, reason: describe(error))
+        }
+        guard case let .object(o) = root else { throw .notJSON(path: path, reason: "the top level is not an object") }
+        let r = Reader(path: path, object: o)
+        guard try r.string("format") == formatName else {
+            throw .invalid(path: path, key: "format", reason: "expected \"\(formatName)\"")
+        }
+        let v = try r.integer("version")
+        guard v == version else { throw .invalid(path: path, key: "version", reason: "version \(v) is not supported (expected \(version))") }
+        let typeName = try r.string("covariance_type")
+        guard let kind = CovarianceKind(rawValue: typeName) else {
+            throw .invalid(path: path, key: "covariance_type",
+                           reason: "\"\(typeName)\" is not one of \(CovarianceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let weights = try r.numbers(o["weights"], key: "weights")
+        let means = try r.rows(o["means"], key: "means")
+        let k = weights.count
+        let d = means.first?.count ?? 0
+        if o["n_components"] != nil {
+            let nk = try r.integer("n_components")
+            guard nk == k else { throw .invalid(path: path, key: "n_components", reason: "says \(nk) but \"weights\" has \(k) entries") }
+        }
+        if o["n_features"] != nil {
+            let nd = try r.integer("n_features")
+            guard nd == d else { throw .invalid(path: path, key: "n_features", reason: "says \(nd) but the means have \(d) entries") }
+        }
+        let covariances: CovarianceParameters = switch kind {
+        case .full:
+            .full(try r.list(o["covariances"], key: "covariances").enumerated().map { (idx, v) throws(ModelFileError) in
+                try r.rows(v, key: "covariances[\(idx)]")
+            })
+        case .diagonal: .diagonal(try r.rows(o["covariances"], key: "covariances"))
+        case .spherical: .spherical(try r.numbers(o["covariances"], key: "covariances"))
+        case .tied: .tied(try r.rows(o["covariances"], key: "covariances"))
+        }
+        var names: [String]?
+        if let raw = o["feature_names"] {
+            guard case let .array(items) = raw else { throw .invalid(path: path, key: "feature_names", reason: "expected a list of strings") }
+            names = try items.enumerated().map { (idx, item) throws(ModelFileError) in
+                guard case let .string(s) = item else {
+                    throw .invalid(path: path, key: "feature_names[\(idx)]", reason: "expected a string, found \(item.typeName)")
+                }
+                return s
+            }
+        }
+        let model: GaussianMixture
+        do {
+            model = try GaussianMixture(weights: weights, means: means, covariances: covariances, featureNames: names)
+        } catch {
+            switch error {
+            case let .invalid(key, reason): throw .invalid(path: path, key: key, reason: reason)
+            case .featureCountMismatch: throw .invalid(path: path, key: "means", reason: error.description)
+            }
+        }
+        var summary: FitSummary?
+        if o["mean_log_likelihood"] != nil {
+            summary = FitSummary(
+                hasConverged: try r.bool("converged"), iterationCount: try r.integer("n_iter"),
+                sampleCount: try r.integer("n_samples"), meanLogLikelihood: try r.number("mean_log_likelihood"),
+                bic: try r.number("bic"), aic: try r.number("aic"),
+                logLikelihoodTrace: o["log_likelihood_trace"] == nil ? nil
+                    : try r.numbers(o["log_likelihood_trace"], key: "log_likelihood_trace"))
+        }
+        return (model, summary)
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if case let DecodingError.dataCorrupted(context) = error {
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+
+    /// Typed access to the members of the top-level object, with key-naming errors.
+    private struct Reader {
+        let path: String
+        let object: [String: JSONValue]
+
+        func fail(_ key: String, _ reason: String) -> ModelFileError { .invalid(path: path, key: key, reason: reason) }
+
+        func value(_ key: String) throws(ModelFileError) -> JSONValue {
+            guard let v = object[key] else { throw fail(key, "missing") }
+            return v
+        }
+        func string(_ key: String) throws(ModelFileError) -> String {
+            let v = try value(key)
+            guard case let .string(s) = v else { throw fail(key, "expected a string, found \(v.typeName)") }
+            return s
+        }
+        func bool(_ key: String) throws(ModelFileError) -> Bool {
+            let v = try value(key)
+            guard case let .bool(b) = v else { throw fail(key, "expected true or false, found \(v.typeName)") }
+            return b
+        }
+        func number(_ key: String) throws(ModelFileError) -> Double {
+            let v = try value(key)
+            guard case let .number(x) = v, x.isFinite else { throw fail(key, "expected a finite number, found \(v.typeName)") }
+            return x
+        }
+        func integer(_ key: String) throws(ModelFileError) -> Int {
+            let x = try number(key)
+            guard x == x.rounded(), abs(x) < 1e15 else { throw fail(key, "expected a whole number, found \(x)") }
+            return Int(x)
+        }
+        func list(_ value: JSONValue?, key: String) throws(ModelFileError) -> [JSONValue] {
+            guard let value else { throw fail(key, "missing") }
+            guard case let .array(items) = value else { throw fail(key, "expected a list, found \(value.typeName)") }
+            return items
+        }
+        func numbers(_ value: JSONValue?, key: String) throws(ModelFileError) -> [Double] {
+            try list(value, key: key).enumerated().map { (idx, item) throws(ModelFileError) in
+                guard case let .number(x) = item, x.isFinite else {
+                    throw fail("\(key)[\(idx)]", "expected a finite number, found \(item.typeName)")
+                }
+                return x
+            }
+        }
+        func rows(_ value: JSONValue?, key: String) throws(ModelFileError) -> [[Double]] {
+            let items = try list(value, key: key)
+            let rows = try items.enumerated().map { (idx, item) throws(ModelFileError) in
+                try numbers(item, key: "\(key)[\(idx)]")
+            }
+            if let first = rows.first, let bad = rows.firstIndex(where: { $0.count != first.count }) {
+                throw fail("\(key)[\(bad)]", "has \(rows[bad].count) entries, expected \(first.count)")
+            }
+            return rows
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// Why write-then-rename: the contract promises that an error "leaves no partial
+// output file behind" (interface.md, "Exit status"). The bytes go to a new,
+// uniquely named file in the destination's own folder (same file system, so
+// `rename` is atomic), which then replaces the destination in one step. Readers
+// see the old file or the new one, never half of either; on any failure the
+// temporary file is removed and the destination is untouched. A replaced file's
+// permission bits are carried over; a symbolic link at the destination is
+// replaced by the new file rather than followed.
+//
+// There is no `fsync`: it costs tens of milliseconds on real disks and protects
+// only against power loss between write and rename, which is not the failure
+// the contract is about. The temporary name (`.NAME.tmp-PID-RANDOM`) is created
+// with O_EXCL, so two processes writing the same path cannot share it; the
+// random part comes from the system generator and affects only the name.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes whole files atomically, and standard output completely.
+public enum OutputFile {
+    /// Replaces (or creates) the file at `path` with `bytes`, all or nothing.
+    ///
+    /// - Throws: `OutputFileError.cannotWrite` when the folder is missing, a folder
+    ///   is in the way, permission is denied or the disk is full; `path` is then
+    ///   left exactly as it was and no temporary file remains.
+    public static func write(_ bytes: [UInt8], to path: String) throws(OutputFileError) {
+        func fail(_ code: Int32) -> OutputFileError { .cannotWrite(path: path, reason: systemErrorText(code)) }
+        guard !path.isEmpty else { throw .cannotWrite(path: path, reason: "the path is empty") }
+        guard !path.hasSuffix("/") else { throw fail(EISDIR) }
+        var existing = stat()
+        let exists = stat(path, &existing) == 0
+        if exists && existing.st_mode & S_IFMT == S_IFDIR { throw fail(EISDIR) }
+
+        let (folder, name) = split(path)
+        var temporaryPath = ""
+        var fd: Int32 = -1
+        for _ in 0..<8 {
+            let unique = String(UInt32.random(in: .min ... .max), radix: 16)
+            temporaryPath = "\(folder)/.\(name.prefix(200)).tmp-\(getpid())-\(unique)"
+            fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            if fd >= 0 || errno != EEXIST { break }
+        }
+        guard fd >= 0 else { throw fail(errno) }
+
+        var failure: Int32 = 0
+        if exists && existing.st_mode & S_IFMT == S_IFREG {
+            _ = fchmod(fd, existing.st_mode & 0o7777)
+        }
+        if !writeAll(bytes, to: fd) { failure = errno }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(temporaryPath, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporaryPath)
+            throw fail(failure)
+        }
+    }
+
+    /// Writes all of `bytes` to standard output, retrying short and interrupted writes.
+    ///
+    /// - Throws: `OutputFileError.cannotWrite(path: "<stdout>", …)`, e.g. when the
+    ///   reader of a pipe has gone away (only if SIGPIPE is ignored; by default the
+    ///   process is ended by the signal instead).
+    public static func writeStandardOutput(_ bytes: [UInt8]) throws(OutputFileError) {
+        guard writeAll(bytes, to: STDOUT_FILENO) else {
+            throw .cannotWrite(path: "<stdout>", reason: systemErrorText(errno))
+        }
+    }
+
+    /// `write` until every byte is out; `false` with `errno` set on failure.
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            guard var p = buffer.baseAddress else { return true }
+            var remaining = buffer.count
+            while remaining > 0 {
+                let n = Glibc.write(fd, p, remaining)
+                if n > 0 {
+                    p += n
+                    remaining -= n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    if n == 0 { errno = EIO }
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    /// The folder (`.` when none is given) and the last component of `path`.
+    private static func split(_ path: String) -> (folder: String, name: Substring) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", Substring(path)) }
+        let folder = path[..<slash]
+        return (folder.isEmpty ? "/" : String(folder), path[path.index(after: slash)...])
+    }
+}

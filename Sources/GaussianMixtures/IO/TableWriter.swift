@@ -1,0 +1,140 @@
+// Why not `rows.map { $0.map(String.init).joined(separator: ",") }`: that makes
+// a heap `String` for every number longer than 15 bytes (most 17-digit values)
+// plus one per row, which is about as slow as the formatting itself.
+// `Double.write(to:)` formats into a stack buffer and hands the bytes to the
+// stream's `_writeASCII`, so a stream that appends those bytes to one growing
+// `[UInt8]` prints in Swift's shortest round-trip form (the same digits as
+// `description`) with no allocation per cell. Integers are formatted by hand.
+// 1e6 rows of 3 doubles take 0.27–0.44 s on the bench machine, most of it in
+// the standard library's digit generation.
+
+/// A CSV table — a header row, then rows of numbers — built in memory as UTF-8 bytes.
+///
+/// Doubles are written in Swift's shortest round-trip form (`Double.description`),
+/// so reading the table back gives the same `Double` values bit for bit; integer
+/// columns (component labels) are plain integers. Lines end in `\n`. Hand the
+/// finished `bytes` to `OutputFile`.
+///
+/// ```swift
+/// var table = TableWriter(header: ["p0", "p1"])
+/// table.append([0.25, 0.75])
+/// try OutputFile.write(table.bytes, to: "out.csv")
+/// ```
+public struct TableWriter: Sendable {
+    private var sink = ByteSink()
+    /// The number of cells in every row, taken from the header.
+    public let columnCount: Int
+    /// The number of data rows appended so far.
+    public private(set) var rowCount = 0
+
+    /// The table so far, header first.
+    public var bytes: [UInt8] { sink.bytes }
+
+    /// Starts a table with a header row.
+    ///
+    /// A name holding a comma, a double quote, a line break or surrounding
+    /// spaces is written in double quotes, with its quotes doubled.
+    ///
+    /// - Parameters:
+    ///   - header: one name per column; must not be empty.
+    ///   - reservingRows: an expected row count, to size the buffer once.
+    public init(header: [String], reservingRows: Int = 0) {
+        precondition(!header.isEmpty, "a table needs at least one column")
+        columnCount = header.count
+        sink.bytes.reserveCapacity(64 + reservingRows * header.count * 20)
+        for (j, name) in header.enumerated() {
+            if j > 0 { sink.bytes.append(UInt8(ascii: ",")) }
+            Self.appendCell(name, to: &sink.bytes)
+        }
+        sink.bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// Appends a row of numbers; `values.count` must equal `columnCount`.
+    public mutating func append(_ values: [Double]) {
+        values.withUnsafeBufferPointer { append(row: $0) }
+    }
+
+    /// Appends a row of numbers; `row.count` must equal `columnCount`.
+    public mutating func append(row: UnsafeBufferPointer<Double>) {
+        precondition(row.count == columnCount, "row has \(row.count) values, the table has \(columnCount) columns")
+        appendDoubles(row)
+        sink.bytes.append(UInt8(ascii: "\n"))
+        rowCount += 1
+    }
+
+    /// Appends a row of numbers followed by one integer cell, such as a component
+    /// label; `row.count + 1` must equal `columnCount`.
+    public mutating func append(row: UnsafeBufferPointer<Double>, label: Int) {
+        precondition(row.count + 1 == columnCount, "row has \(row.count + 1) cells, the table has \(columnCount) columns")
+        appendDoubles(row)
+        sink.bytes.append(UInt8(ascii: ","))
+        Self.appendInteger(label, to: &sink.bytes)
+        sink.bytes.append(UInt8(ascii: "\n"))
+        rowCount += 1
+    }
+
+    /// Appends a row of integers, such as predicted labels; `integers.count` must equal `columnCount`.
+    public mutating func append(integers: [Int]) {
+        precondition(integers.count == columnCount, "row has \(integers.count) values, the table has \(columnCount) columns")
+        for (j, value) in integers.enumerated() {
+            if j > 0 { sink.bytes.append(UInt8(ascii: ",")) }
+            Self.appendInteger(value, to: &sink.bytes)
+        }
+        sink.bytes.append(UInt8(ascii: "\n"))
+        rowCount += 1
+    }
+
+    private mutating func appendDoubles(_ row: UnsafeBufferPointer<Double>) {
+        for j in row.indices {
+            if j > 0 { sink.bytes.append(UInt8(ascii: ",")) }
+            row[j].write(to: &sink)
+        }
+    }
+
+    /// Decimal digits of `value`, no allocation.
+    private static func appendInteger(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude        // at most 2^63, so `divisor` stays <= 10^18
+        var divisor: UInt = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+            magnitude %= divisor
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    /// A header cell, quoted when it would otherwise not read back as itself.
+    private static func appendCell(_ text: String, to bytes: inout [UInt8]) {
+        let utf8 = Array(text.utf8)
+        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+            || utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ")
+            || utf8.first == 0x09 || utf8.last == 0x09
+        guard needsQuotes else {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in utf8 {
+            bytes.append(byte)
+            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// A text stream that appends to a byte array.
+///
+/// `_writeASCII` is `TextOutputStream`'s customization point for ASCII output;
+/// `Double.write(to:)` calls it with its formatted digits, skipping the `String`.
+struct ByteSink: TextOutputStream, Sendable {
+    var bytes: [UInt8] = []
+
+    mutating func write(_ string: String) {
+        bytes.append(contentsOf: string.utf8)
+    }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: buffer)
+    }
+}

@@ -1,0 +1,108 @@
+/// How the first set of parameters is made, as scikit-learn's `init_params`.
+///
+/// Every method except `.model` yields starting responsibilities that go
+/// through the ordinary M-step, so initial parameters are computed by the same
+/// code as later ones.
+public enum InitializationMethod: Sendable, Equatable {
+    /// Hard labels from one seeded k-means run (k-means++ seeding, then Lloyd) — `"kmeans"`.
+    case kMeans
+    /// One row per component chosen by k-means++ seeding, responsibility 1 there — `"k-means++"`.
+    case kMeansPlusPlus
+    /// Uniform random responsibilities, each row normalised — `"random"`.
+    case randomResponsibilities
+    /// K distinct rows chosen uniformly, responsibility 1 there — `"random_from_data"`.
+    case randomSamples
+    /// Start from these parameters exactly (`weights_init`, `means_init`, `precisions_init`).
+    case model(GaussianMixture)
+}
+
+/// The starting mixture for one restart.
+enum Initializer {
+    static func startingModel(
+        for data: DataMatrix, options: FitOptions, random: GSLRandom
+    ) throws(FitError) -> GaussianMixture {
+        let kCount = options.componentCount
+        let family = options.covarianceKind.family
+        let n = data.sampleCount
+        let d = data.featureCount
+        let blockRows = blockRowCount(featureCount: d, componentCount: kCount)
+        // Moments around the data mean: a shift every component can share.
+        let mean = columnMeans(of: data)
+        let shifts = (0..<kCount).flatMap { _ in mean }
+        let stats: SufficientStatistics
+        switch options.initialization {
+        case let .model(start):
+            guard start.featureCount == d else { throw .featureCountMismatch(expected: start.featureCount, actual: d) }
+            return (try? start.renamingFeatures(data.featureNames)) ?? start
+        case .kMeans:
+            let labels = KMeans.labels(of: data, clusterCount: kCount, random: random)
+            stats = ExpectationStep.accumulate(
+                data, componentCount: kCount, momentShape: family.momentShape, shifts: shifts, blockRows: blockRows
+            ) { range, _, rows, resp in
+                for r in 0..<rows {
+                    for k in 0..<kCount { resp[r * kCount + k] = labels[range.lowerBound + r] == k ? 1 : 0 }
+                }
+                return 0
+            }
+        case .kMeansPlusPlus, .randomSamples:
+            let chosen = options.initialization == .kMeansPlusPlus
+                ? KMeans.plusPlusSeeds(of: data, clusterCount: kCount, random: random)
+                : random.sampleWithoutReplacement(count: kCount, from: n)
+            var owner = [Int: Int]()
+            for (k, i) in chosen.enumerated() { owner[i] = k }
+            stats = ExpectationStep.accumulate(
+                data, componentCount: kCount, momentShape: family.momentShape, shifts: shifts, blockRows: blockRows
+            ) { range, _, rows, resp in
+                for r in 0..<rows {
+                    let k0 = owner[range.lowerBound + r]
+                    for k in 0..<kCount { resp[r * kCount + k] = k == k0 ? 1 : 0 }
+                }
+                return 0
+            }
+        case .randomResponsibilities:
+            stats = ExpectationStep.accumulate(
+                data, componentCount: kCount, momentShape: family.momentShape, shifts: shifts, blockRows: blockRows
+            ) { _, _, rows, resp in
+                for r in 0..<rows {
+                    var total = 0.0
+                    for k in 0..<kCount {
+                        let u = random.uniform()
+                        resp[r * kCount + k] = u
+                        total += u
+                    }
+                    for k in 0..<kCount { resp[r * kCount + k] /= total }
+                }
+                return 0
+            }
+        }
+        do {
+            return try MaximizationStep.parameters(
+                from: stats, family: family, regularization: options.covarianceRegularization,
+                featureNames: data.featureNames)
+        } catch {
+            throw collapse(error, stats: stats, iteration: 0)
+        }
+    }
+}
+
+/// Per-feature means of the rows.
+func columnMeans(of data: DataMatrix) -> [Double] {
+    let d = data.featureCount
+    var sums = [Double](repeating: 0, count: d)
+    data.withUnsafeBufferPointer { x in
+        for i in 0..<data.sampleCount {
+            for j in 0..<d { sums[j] += x[i &* d &+ j] }
+        }
+    }
+    return sums.map { $0 / Double(max(data.sampleCount, 1)) }
+}
+
+/// Converts a failed factorisation into the user-facing error.
+func collapse(_ error: CovarianceError, stats: SufficientStatistics, iteration: Int) -> FitError {
+    switch error {
+    case let .notPositiveDefinite(c), let .nonFinite(c), let .notSymmetric(c):
+        return .componentCollapsed(component: c, softCount: c.map { stats.softCounts[$0] }, iteration: iteration)
+    case .wrongShape, .unsupported:
+        return .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
+    }
+}

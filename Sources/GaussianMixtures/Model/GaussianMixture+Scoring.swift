@@ -1,0 +1,113 @@
+// Inference for new rows: log P(x), P(c|x) and labels, computed with the same
+// blocked kernel as the E-step so that `fit` followed by `labels(for:)` on the
+// training rows agrees with the final E-step.
+
+/// One block of posterior results handed to a `posterior(for:_:)` callback.
+public struct PosteriorBlock {
+    /// The rows of the data these results belong to.
+    public let rows: Range<Int>
+    /// `rows.count`×K values, row-major: P(c = k | x), or log P(c = k | x) when asked for logs.
+    public let responsibilities: UnsafeBufferPointer<Double>
+    /// log P(x) for each row.
+    public let logDensities: UnsafeBufferPointer<Double>
+}
+
+/// Responsibilities P(c = k | x) of many rows, stored contiguously.
+public struct ResponsibilityMatrix: Sendable, Equatable {
+    /// Row-major n×K values.
+    public let values: [Double]
+    public let componentCount: Int
+    public var sampleCount: Int { componentCount == 0 ? 0 : values.count / componentCount }
+    public subscript(i: Int, k: Int) -> Double { values[i * componentCount + k] }
+    /// P(c | x_i) for every component.
+    public func row(_ i: Int) -> ArraySlice<Double> { values[(i * componentCount)..<((i + 1) * componentCount)] }
+}
+
+extension GaussianMixture {
+    /// Streams the posterior of every row of `data`, block by block, in row order.
+    ///
+    /// No n×K array is formed: each block's results are valid only inside `body`.
+    /// - Parameter logarithmic: pass log P(c|x) instead of P(c|x) (no underflow for distant rows).
+    /// - Throws: `ModelError.featureCountMismatch`, or what `body` throws.
+    public func posterior<E: Error>(
+        for data: DataMatrix, logarithmic: Bool = false, _ body: (PosteriorBlock) throws(E) -> Void
+    ) throws(E) {
+        precondition(data.featureCount == featureCount, "check featureCount first")
+        let blockRows = blockRowCount(featureCount: featureCount, componentCount: componentCount)
+        var evaluator = BlockEvaluator(model: self, blockRows: blockRows)
+        var resp = [Double](repeating: 0, count: blockRows * componentCount)
+        var logDensity = [Double](repeating: 0, count: blockRows)
+        let d = featureCount
+        let kCount = componentCount
+        try data.withUnsafeBufferPointer { (x) throws(E) -> Void in
+            var start = 0
+            while start < data.sampleCount {
+                let rows = min(blockRows, data.sampleCount - start)
+                let block = x.baseAddress! + start * d
+                try resp.withUnsafeMutableBufferPointer { (r) throws(E) -> Void in
+                    try logDensity.withUnsafeMutableBufferPointer { (ld) throws(E) -> Void in
+                        evaluator.logJoint(of: block, rows: rows, into: r.baseAddress!)
+                        normalizeRows(r.baseAddress!, rows: rows, componentCount: kCount,
+                                      logDensity: ld.baseAddress!, keepLog: logarithmic)
+                        try body(PosteriorBlock(
+                            rows: start..<(start + rows),
+                            responsibilities: UnsafeBufferPointer(start: r.baseAddress!, count: rows * kCount),
+                            logDensities: UnsafeBufferPointer(start: ld.baseAddress!, count: rows)))
+                    }
+                }
+                start += rows
+            }
+        }
+    }
+
+    /// log P(x) for each row: the marginal density of the mixture, natural log.
+    ///
+    /// Matches scikit-learn's `score_samples`.
+    public func logDensities(of data: DataMatrix) throws(ModelError) -> [Double] {
+        try checkFeatures(data)
+        var out = [Double]()
+        out.reserveCapacity(data.sampleCount)
+        posterior(for: data) { block in out.append(contentsOf: block.logDensities) }
+        return out
+    }
+
+    /// Mean of log P(x) over the rows. Matches scikit-learn's `score`.
+    public func meanLogLikelihood(of data: DataMatrix) throws(ModelError) -> Double {
+        let values = try logDensities(of: data)
+        return values.reduce(0, +) / Double(max(values.count, 1))
+    }
+
+    /// P(c = k | x) for each row. Matches scikit-learn's `predict_proba`.
+    public func responsibilities(for data: DataMatrix) throws(ModelError) -> ResponsibilityMatrix {
+        try checkFeatures(data)
+        var out = [Double]()
+        out.reserveCapacity(data.sampleCount * componentCount)
+        posterior(for: data) { block in out.append(contentsOf: block.responsibilities) }
+        return ResponsibilityMatrix(values: out, componentCount: componentCount)
+    }
+
+    /// The most probable component of each row (ties go to the lower index).
+    /// Matches scikit-learn's `predict`.
+    public func labels(for data: DataMatrix) throws(ModelError) -> [Int] {
+        try checkFeatures(data)
+        var out = [Int]()
+        out.reserveCapacity(data.sampleCount)
+        let kCount = componentCount
+        posterior(for: data) { block in
+            for r in 0..<block.rows.count {
+                var best = 0
+                for k in 1..<max(kCount, 1) where block.responsibilities[r * kCount + k] > block.responsibilities[r * kCount + best] {
+                    best = k
+                }
+                out.append(best)
+            }
+        }
+        return out
+    }
+
+    func checkFeatures(_ data: DataMatrix) throws(ModelError) {
+        guard data.featureCount == featureCount else {
+            throw .featureCountMismatch(expected: featureCount, actual: data.featureCount)
+        }
+    }
+}

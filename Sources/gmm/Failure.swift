@@ -1,0 +1,76 @@
+import ArgumentParser
+import GaussianMixtures
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Every error a subcommand can meet becomes one line on standard error and
+// the exit status of the interface contract; never a stack trace.
+
+/// The contract's exit statuses (sysexits.h names).
+enum ExitStatus {
+    static let usage: Int32 = 64        // EX_USAGE
+    static let dataError: Int32 = 65    // EX_DATAERR
+    static let noInput: Int32 = 66      // EX_NOINPUT
+    static let cannotCreate: Int32 = 73 // EX_CANTCREAT
+}
+
+/// Writes `text` and a newline to standard error.
+func printError(_ text: String) {
+    let line = Array((text + "\n").utf8)
+    line.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let written = write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
+            if written <= 0 { if errno == EINTR { continue }; return }
+            offset += written
+        }
+    }
+}
+
+/// Runs `body`, turning library errors into the contract's exit statuses.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        let (message, status) = describe(error)
+        printError("gmm: error: \(message)")
+        throw ExitCode(status)
+    }
+}
+
+private func describe(_ error: Error) -> (String, Int32) {
+    switch error {
+    case let e as DataFileError:
+        if case .cannotOpen = e { return (e.description, ExitStatus.noInput) }
+        return (e.description, ExitStatus.dataError)
+    case let e as ModelFileError:
+        if case .cannotOpen = e { return (e.description, ExitStatus.noInput) }
+        return (e.description, ExitStatus.dataError)
+    case let e as OutputFileError:
+        return (e.description, ExitStatus.cannotCreate)
+    case let e as FitError:
+        if case .invalidOption = e { return (e.description, ExitStatus.usage) }
+        return (e.description, ExitStatus.dataError)
+    case let e as ModelError:
+        return (e.description, ExitStatus.dataError)
+    case let e as DataError:
+        return (e.description, ExitStatus.dataError)
+    case let e as CommandFailure:
+        return (e.message, e.status)
+    default:
+        return ("\(error)", 1)
+    }
+}
+
+/// A failure the command itself detects, with its exit status.
+struct CommandFailure: Error {
+    var message: String
+    var status: Int32
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import GaussianMixtures
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where tabular output goes: standard output or a file written whole or not at all.
+struct OutputOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the table to FILE instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    /// Fails early (exit 73) when the output's folder is missing or not writable,
+    /// so a long computation is not wasted.
+    func checkWritable() throws {
+        if let output { try checkOutputPath(output) }
+    }
+
+    func emit(_ bytes: [UInt8]) throws {
+        if let output {
+            try OutputFile.write(bytes, to: output)
+        } else {
+            try OutputFile.writeStandardOutput(bytes)
+        }
+    }
+}
+
+/// Checks that `path` could be created: its folder exists and is writable and no folder is in the way.
+func checkOutputPath(_ path: String) throws {
+    var info = stat()
+    if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+        throw OutputFileError.cannotWrite(path: path, reason: "Is a directory")
+    }
+    let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+    let dir = folder.isEmpty ? "/" : folder
+    if stat(dir, &info) != 0 {
+        throw OutputFileError.cannotWrite(path: path, reason: "No such file or directory")
+    }
+    if (info.st_mode & S_IFMT) != S_IFDIR {
+        throw OutputFileError.cannotWrite(path: path, reason: "Not a directory")
+    }
+    if access(dir, W_OK) != 0 {
+        throw OutputFileError.cannotWrite(path: path, reason: "Permission denied")
+    }
+}
+
+/// Reads data whose columns must match a model's features.
+///
+/// Without `--columns`, a file whose header names every model feature is read
+/// by those names (other columns ignored); otherwise all columns are read and
+/// their number must match the model's.
+func readData(_ path: String, columns: String?, for model: GaussianMixture) throws -> DataMatrix {
+    let data: DataMatrix
+    if let columns {
+        data = try DataFileReader.read(path: path, columns: ColumnSelector.parseList(columns))
+    } else if path != "-" {
+        data = try readByModelNames(path, model)
+    } else {
+        data = try DataFileReader.read(path: path)
+    }
+    guard data.featureCount == model.featureCount else {
+        throw CommandFailure(
+            message: "\(path == "-" ? "<stdin>" : path): has \(data.featureCount) columns but the model has "
+                + "\(model.featureCount) features (\(model.featureNames.joined(separator: ", "))); pick them with --columns",
+            status: ExitStatus.dataError)
+    }
+    return data
+}
+
+/// Whether standard error is a terminal (progress lines only go there).
+var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+
+/// The columns named as the model's features, or all columns when the file lacks one of those names.
+private func readByModelNames(_ path: String, _ model: GaussianMixture) throws -> DataMatrix {
+    let byName = Result { () throws(DataFileError) -> DataMatrix in
+        try DataFileReader.read(path: path, columns: model.featureNames.map(ColumnSelector.name))
+    }
+    switch byName {
+    case let .success(data): return data
+    case let .failure(error):
+        if case .unknownColumn = error { return try DataFileReader.read(path: path) }
+        throw error
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import GaussianMixtures
+
+@Suite("Model file")
+struct ModelFileTests {
+    @Test("a fitted model survives a write and a read to the bit")
+    func roundTrip() throws {
+        let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/iris.csv").path)
+        let fit = try ExpectationMaximization.fit(data, options: FitOptions(componentCount: 3, seed: 2))
+        let summary = FitSummary(report: fit.report, model: fit.model)
+        let bytes = ModelFile.encode(fit.model, summary: summary)
+        let (model, read) = try ModelFile.decode(bytes, path: "m.json")
+        #expect(model == fit.model)
+        #expect(read == summary)
+        #expect(model.featureNames == ["sepal_length", "sepal_width", "petal_length", "petal_width"])
+        #expect(ModelFile.encode(model, summary: read) == bytes)
+    }
+
+    @Test("awkward doubles round-trip exactly")
+    func awkwardNumbers() throws {
+        let values: [Double] = [0.1, 1e-300, 5e-324, 1.7976931348623157e308, 123456789.123456789, -0.0, 1 / 3]
+        for v in values {
+            let w = (1 - 1e-7) * 0.5
+            let model = try GaussianMixture(weights: [w, 1 - w], means: [[v], [2]], covariances: .full([[[1 + abs(v) * 0]], [[2]]]))
+            let (back, _) = try ModelFile.decode(ModelFile.encode(model, summary: nil), path: "m")
+            #expect(back.means[0][0].bitPattern == v.bitPattern)
+            #expect(back.weights == model.weights)
+        }
+    }
+
+    func decodeError(_ text: String) -> ModelFileError? {
+        do {
+            _ = try ModelFile.decode(Array(text.utf8), path: "m.json")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static let valid = """
+        {"format": "gmm-model", "version": 1, "covariance_type": "full", "n_components": 2, "n_features": 2,
+         "weights": [0.25, 0.75], "means": [[0, 0], [1, 1]],
+         "covariances": [[[1, 0.5], [0.5, 1]], [[2, 0], [0, 2]]]}
+        """
+
+    @Test("a minimal hand-written file is accepted; extra keys are ignored")
+    func minimal() throws {
+        let withExtra = Self.valid.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 1, \"note\": [1, {\"x\": null}],")
+        let (model, summary) = try ModelFile.decode(Array(withExtra.utf8), path: "m.json")
+        #expect(model.componentCount == 2)
+        #expect(model.featureNames == ["x0", "x1"])
+        #expect(summary == nil)
+    }
+
+    @Test("each broken key is named", arguments: [
+        ("\"weights\": [0.25, 0.75]", "\"weights\": [0.25, 0.7]", "weights"),
+        ("\"weights\": [0.25, 0.75]", "\"weights\": [-0.25, 1.25]", "weights[0]"),
+        ("\"weights\": [0.25, 0.75]", "\"weights\": [0.25, \"x\"]", "weights[1]"),
+        ("\"means\": [[0, 0], [1, 1]]", "\"means\": [[0, 0], [1]]", "means[1]"),
+        ("[[1, 0.5], [0.5, 1]]", "[[1, 0.5], [0.4, 1]]", "covariances[0]"),
+        ("[[2, 0], [0, 2]]", "[[2, 3], [3, 2]]", "covariances[1]"),
+        ("\"covariance_type\": \"full\"", "\"covariance_type\": \"fool\"", "covariance_type"),
+        ("\"n_components\": 2", "\"n_components\": 3", "n_components"),
+        ("\"version\": 1", "\"version\": 2", "version"),
+        ("\"format\": \"gmm-model\"", "\"format\": \"other\"", "format"),
+        ("\"weights\": [0.25, 0.75], ", "", "weights"),
+    ])
+    func brokenKey(_ original: String, _ replacement: String, _ key: String) throws {
+        let text = Self.valid.replacingOccurrences(of: original, with: replacement)
+        #expect(text != Self.valid)
+        guard case let .invalid(_, found, _)? = decodeError(text) else {
+            Issue.record("expected an invalid-key error for \(key)")
+            return
+        }
+        #expect(found == key)
+    }
+
+    @Test("text that is not JSON is a clear error")
+    func notJSON() {
+        guard case .notJSON? = decodeError("{\"format\": ") else {
+            Issue.record("expected notJSON")
+            return
+        }
+    }
+}

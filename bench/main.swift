@@ -1,0 +1,219 @@
+// gmm-bench: timings for GaussianMixtures, one JSON line per scenario on stdout.
+//
+// It measures and never asserts. Every scenario uses a fixed seed, writes its
+// input into a fresh temporary folder (removed at the end), runs once to warm
+// up (which also puts the file in the page cache) and then reports the median
+// of repeated runs timed with `ContinuousClock`. Lines are tagged with the
+// commit (GMM_BENCH_COMMIT, else .git/HEAD in the working folder) and machine.
+//
+//   gmm-bench [--quick] [SCENARIO ...]
+//
+// Scenarios:
+//   csv-parse  1e6 x 8 numeric CSV (1e5 with --quick), once with `%.6f` numbers
+//              and once with 17-significant-digit shortest round-trip numbers;
+//              `DataFileReader.read` against the idiomatic Foundation way
+//              (String(contentsOfFile:) + split + Double(Substring)).
+//   npy-load   a 64 MB `<f8` .npy file (6.4 MB with --quick): memory-mapped load
+//              plus a pass that touches every value.
+
+import Foundation
+import GaussianMixtures
+
+// MARK: - Options
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let isQuick = arguments.contains("--quick")
+let requested = arguments.filter { !$0.hasPrefix("--") }
+let allScenarios = ["csv-parse", "npy-load"]
+for name in requested where !allScenarios.contains(name) {
+    FileHandle.standardError.write(Data("gmm-bench: unknown scenario \(name) (known: \(allScenarios.joined(separator: ", ")))\n".utf8))
+    exit(64)
+}
+let scenarios = requested.isEmpty ? allScenarios : requested
+let rowCount = isQuick ? 100_000 : 1_000_000
+let columnCount = 8
+let runs = 5
+let foundationRuns = isQuick ? 5 : 3
+
+// MARK: - Helpers
+
+/// SplitMix64: a tiny seeded generator, so every run writes the same files.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Median wall time of `count` runs of `body`, in seconds.
+func medianSeconds(runs count: Int, _ body: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    var times: [Double] = []
+    for _ in 0..<count {
+        let elapsed = try clock.measure(body)
+        times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+func machineDescription() -> String {
+    var info = utsname()
+    uname(&info)
+    let host = withUnsafeBytes(of: &info.nodename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
+        .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown cpu"
+    return "\(host), \(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+}
+
+func commitDescription() -> String {
+    if let commit = ProcessInfo.processInfo.environment["GMM_BENCH_COMMIT"] { return commit }
+    guard let head = try? String(contentsOfFile: ".git/HEAD", encoding: .utf8)
+        .trimmingCharacters(in: .whitespacesAndNewlines) else { return "unknown" }
+    guard head.hasPrefix("ref: ") else { return head }
+    let reference = String(head.dropFirst(5))
+    return (try? String(contentsOfFile: ".git/\(reference)", encoding: .utf8)
+        .trimmingCharacters(in: .whitespacesAndNewlines)) ?? "unknown (\(reference) has no commit)"
+}
+
+func emit(_ fields: [String: Any]) {
+    let tags: [String: Any] = ["commit": commitDescription(), "machine": machineDescription(), "quick": isQuick]
+    let object = fields.merging(tags) { current, _ in current }
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func rounded(_ x: Double, _ digits: Int = 4) -> Double {
+    let scale = pow(10.0, Double(digits))
+    return (x * scale).rounded() / scale
+}
+
+let folder = FileManager.default.temporaryDirectory
+    .appendingPathComponent("gmm-bench-\(ProcessInfo.processInfo.processIdentifier)")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: folder) }
+
+// MARK: - csv-parse
+
+/// Writes the `%.6f` file: a header, then `rowCount` rows of uniform values in [-100, 100).
+func writeFixedPointCSV(to path: String) throws {
+    var generator = SplitMix64(state: 20_240_601)
+    var bytes = Array((0..<columnCount).map { "x\($0)" }.joined(separator: ",").utf8) + [UInt8(ascii: "\n")]
+    bytes.reserveCapacity(rowCount * columnCount * 11)
+    var cell = [CChar](repeating: 0, count: 64)
+    for _ in 0..<rowCount {
+        for j in 0..<columnCount {
+            let x = Double.random(in: -100..<100, using: &generator)
+            let n = cell.withUnsafeMutableBufferPointer { buffer in
+                withVaList([x]) { list in vsnprintf(buffer.baseAddress, 64, "%.6f", list) }
+            }
+            if j > 0 { bytes.append(UInt8(ascii: ",")) }
+            cell.withUnsafeBytes { bytes.append(contentsOf: $0.prefix(Int(n))) }
+        }
+        bytes.append(UInt8(ascii: "\n"))
+    }
+    try OutputFile.write(bytes, to: path)
+}
+
+/// Writes the 17-digit file: uniform values in [-100, 100) whose shortest
+/// round-trip form needs all 17 significant digits, written by `TableWriter`.
+func writeFullPrecisionCSV(to path: String) throws {
+    var generator = SplitMix64(state: 20_240_602)
+    var table = TableWriter(header: (0..<columnCount).map { "x\($0)" }, reservingRows: rowCount)
+    var row = [Double](repeating: 0, count: columnCount)
+    for _ in 0..<rowCount {
+        for j in 0..<columnCount {
+            var x: Double
+            repeat {
+                x = Double.random(in: -100..<100, using: &generator)
+            } while x.description.utf8.filter({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }).count < 17
+            row[j] = x
+        }
+        table.append(row)
+    }
+    try OutputFile.write(table.bytes, to: path)
+}
+
+/// The idiomatic Foundation reading: the whole file as a String, split into
+/// lines and cells, one `Double(Substring)` per cell.
+func foundationParse(_ path: String) -> [Double] {
+    let text = try! String(contentsOfFile: path, encoding: .utf8)
+    var values: [Double] = []
+    for line in text.split(separator: "\n").dropFirst() {
+        for cell in line.split(separator: ",") {
+            values.append(Double(cell)!)
+        }
+    }
+    return values
+}
+
+func benchmarkCSV(kind: String, path: String) throws {
+    let size = Double((try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0)
+    let warm = try DataFileReader.read(path: path)
+    precondition(warm.sampleCount == rowCount && warm.featureCount == columnCount)
+    let seconds = try medianSeconds(runs: runs) { _ = try DataFileReader.read(path: path) }
+
+    let reference = foundationParse(path)     // warm-up, and a check that both read the same numbers
+    let identical = warm.values == reference
+    let foundationSeconds = medianSeconds(runs: foundationRuns) { _ = foundationParse(path) }
+    emit([
+        "scenario": "csv-parse", "numbers": kind, "rows": rowCount, "columns": columnCount,
+        "file_bytes": Int(size), "runs": runs, "median_s": rounded(seconds, 5),
+        "mb_per_s": rounded(size / seconds / 1e6, 1),
+        "foundation_runs": foundationRuns, "foundation_median_s": rounded(foundationSeconds, 4),
+        "foundation_mb_per_s": rounded(size / foundationSeconds / 1e6, 1),
+        "speedup_vs_foundation": rounded(foundationSeconds / seconds, 1),
+        "same_values_as_foundation": identical,
+    ])
+}
+
+if scenarios.contains("csv-parse") {
+    let fixed = folder.appendingPathComponent("fixed6.csv").path
+    try writeFixedPointCSV(to: fixed)
+    try benchmarkCSV(kind: "%.6f", path: fixed)
+    try? FileManager.default.removeItem(atPath: fixed)
+
+    let full = folder.appendingPathComponent("digits17.csv").path
+    try writeFullPrecisionCSV(to: full)
+    try benchmarkCSV(kind: "17 significant digits, shortest round-trip", path: full)
+    try? FileManager.default.removeItem(atPath: full)
+}
+
+// MARK: - npy-load
+
+/// Writes a version-1 `<f8` C-order .npy file of `rows` x `columns` uniform values.
+func writeNumpy(to path: String, rows: Int, columns: Int) throws {
+    var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+    bytes += Array(header.utf8)
+    var generator = SplitMix64(state: 20_240_603)
+    let values = (0..<rows * columns).map { _ in Double.random(in: -1..<1, using: &generator) }
+    values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    try OutputFile.write(bytes, to: path)
+}
+
+if scenarios.contains("npy-load") {
+    let path = folder.appendingPathComponent("values.npy").path
+    try writeNumpy(to: path, rows: rowCount, columns: columnCount)
+    let size = Double(rowCount * columnCount * 8 + 128)
+    var checksum = 0.0
+    func loadAndTouch() throws {
+        let matrix = try DataFileReader.read(path: path)
+        checksum += matrix.withUnsafeBufferPointer { $0.reduce(0, +) }
+    }
+    try loadAndTouch()
+    let seconds = try medianSeconds(runs: runs, loadAndTouch)
+    emit([
+        "scenario": "npy-load", "dtype": "<f8", "rows": rowCount, "columns": columnCount,
+        "file_bytes": Int(size), "runs": runs, "median_s": rounded(seconds, 6),
+        "mb_per_s": rounded(size / seconds / 1e6, 1), "checksum_is_finite": checksum.isFinite,
+    ])
+    try? FileManager.default.removeItem(atPath: path)
+}
