@@ -92,7 +92,7 @@ struct Fit: ParsableCommand {
             let showProgress = !quiet && standardErrorIsTerminal
             let clock = ContinuousClock()
             let began = clock.now
-            let result = try ExpectationMaximization.fit(matrix, options: options, progress: showProgress ? { p in
+            let result = try fitReportingData(data, matrix, options: options, progress: showProgress ? { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
                 printProgress("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
@@ -128,4 +128,20 @@ struct Fit: ParsableCommand {
 private func printProgress(_ text: String?) {
     let bytes = Array((text.map { "\r\u{1B}[K" + $0 } ?? "\n").utf8)
     bytes.withUnsafeBytes { raw in _ = write(2, raw.baseAddress!, raw.count) }
+}
+
+/// Runs EM; errors caused by the data itself name the data file.
+private func fitReportingData(
+    _ path: String, _ data: DataMatrix, options: FitOptions, progress: ((FitProgress) -> Void)?
+) throws -> FitResult {
+    do {
+        return try ExpectationMaximization.fit(data, options: options, progress: progress)
+    } catch {
+        switch error {
+        case .tooFewSamples, .componentCollapsed, .featureCountMismatch:
+            throw CommandFailure(message: "\(path == "-" ? "<stdin>" : path): \(error)", status: ExitStatus.dataError)
+        case .invalidOption:
+            throw error
+        }
+    }
 }
