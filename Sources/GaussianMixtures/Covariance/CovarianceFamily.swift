@@ -74,25 +74,4 @@ enum CovarianceError: Error, Equatable {
     case notSymmetric(component: Int?)
     case nonFinite(component: Int?)
     case wrongShape(expected: String)
-    case unsupported(CovarianceKind)
-}
-
-/// Stand-in for kinds this build does not implement yet; every use throws.
-struct UnsupportedCovariance: CovarianceFamily {
-    static let momentShape = MomentShape.diagonal
-    static func covarianceParameterCount(componentCount: Int, featureCount: Int) -> Int { 0 }
-    init(parameters: CovarianceParameters, componentCount: Int, featureCount: Int) throws(CovarianceError) {
-        throw .unsupported(parameters.kind)
-    }
-    static func estimate(centredMoments: [Double], softCounts: [Double], featureCount: Int,
-                         regularization: Double) throws(CovarianceError) -> Self {
-        throw .unsupported(.diagonal)
-    }
-    var componentCount: Int { 0 }
-    var featureCount: Int { 0 }
-    var parameters: CovarianceParameters { .spherical([]) }
-    func logDeterminant(component k: Int) -> Double { .nan }
-    func whiten(_ block: UnsafeMutablePointer<Double>, rows: Int, component k: Int) {}
-    func colour(_ block: UnsafeMutablePointer<Double>, rows: Int, component k: Int) {}
-    func covarianceMatrix(component k: Int) -> [Double] { [] }
 }

@@ -16,13 +16,11 @@ public enum CovarianceKind: String, CaseIterable, Codable, Sendable {
     var family: any CovarianceFamily.Type {
         switch self {
         case .full: FullCovariance.self
-        case .diagonal, .spherical, .tied:
-            UnsupportedCovariance.self
+        case .diagonal: DiagonalCovariance.self
+        case .spherical: SphericalCovariance.self
+        case .tied: TiedCovariance.self
         }
     }
-
-    /// Whether this build of the library can fit and evaluate this kind.
-    public var isSupported: Bool { family != UnsupportedCovariance.self }
 
     /// Number of free parameters of a mixture with this covariance kind, as
     /// scikit-learn counts them (`_n_parameters`): covariance parameters plus

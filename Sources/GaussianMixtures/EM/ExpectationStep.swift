@@ -7,13 +7,16 @@
 
 enum ExpectationStep {
     /// The statistics of `data` under `model`, with moments taken around the
-    /// model's means and the log-likelihood of every row summed.
-    static func statistics(of data: DataMatrix, under model: GaussianMixture) -> SufficientStatistics {
+    /// model's means and the log-likelihood of every row summed; `momentShape`
+    /// defaults to what the model's own family needs.
+    static func statistics(
+        of data: DataMatrix, under model: GaussianMixture, momentShape: MomentShape? = nil
+    ) -> SufficientStatistics {
         let blockRows = blockRowCount(featureCount: data.featureCount, componentCount: model.componentCount)
         var evaluator = BlockEvaluator(model: model, blockRows: blockRows)
         var logDensity = [Double](repeating: 0, count: blockRows)
         return accumulate(
-            data, componentCount: model.componentCount, momentShape: type(of: model.family).momentShape,
+            data, componentCount: model.componentCount, momentShape: momentShape ?? type(of: model.family).momentShape,
             shifts: model.flatMeans, blockRows: blockRows
         ) { _, block, rows, resp in
             evaluator.logJoint(of: block, rows: rows, into: resp)

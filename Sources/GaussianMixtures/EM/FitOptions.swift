@@ -45,9 +45,6 @@ public struct FitOptions: Sendable {
         guard covarianceRegularization >= 0, covarianceRegularization.isFinite else {
             throw bad("covarianceRegularization", "must be a finite number ≥ 0, got \(covarianceRegularization)")
         }
-        guard covarianceKind.isSupported else {
-            throw bad("covarianceKind", "\"\(covarianceKind.rawValue)\" is not supported yet")
-        }
         if case let .model(start) = initialization {
             guard start.componentCount == componentCount else {
                 throw bad("componentCount", "the initial model has \(start.componentCount) components, not \(componentCount)")

