@@ -47,6 +47,15 @@ struct Fit: ParsableCommand {
     @Option(help: ArgumentHelp("Columns to use, by name or 0-based index (a,b or 0,2).", valueName: "LIST"))
     var columns: String?
 
+    @Option(name: .customLong("sample-weights"), help: ArgumentHelp(
+        "Frequency weights: a file with one non-negative number per data row (an integer weight acts as that many copies of the row).",
+        valueName: "FILE"))
+    var sampleWeights: String?
+
+    @Option(name: .customLong("weight-column"), help: ArgumentHelp(
+        "Take the frequency weights from this column of the data file; it is then not a feature.", valueName: "NAME"))
+    var weightColumn: String?
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write the model file here (whole or not at all).", valueName: "FILE"))
     var output: String?
 
@@ -58,6 +67,9 @@ struct Fit: ParsableCommand {
         if initializationCount < 1 { throw ValidationError("--n-init must be at least 1, got \(initializationCount)") }
         if maxIterations < 0 { throw ValidationError("--max-iter must be at least 0, got \(maxIterations)") }
         if !(tol >= 0) || !tol.isFinite { throw ValidationError("--tol must be a finite number ≥ 0, got \(tol)") }
+        if sampleWeights != nil && weightColumn != nil {
+            throw ValidationError("--sample-weights and --weight-column cannot be used together")
+        }
         if !(regularization >= 0) || !regularization.isFinite {
             throw ValidationError("--reg-covar must be a finite number ≥ 0, got \(regularization)")
         }
@@ -77,12 +89,16 @@ struct Fit: ParsableCommand {
                 }
                 start = model
             }
-            let matrix: DataMatrix
-            if let start, columns == nil {
+            var matrix: DataMatrix
+            var weights: [Double]?
+            if let weightColumn {
+                (matrix, weights) = try readWithWeightColumn(data, weightColumn: weightColumn, columns: columns)
+            } else if let start, columns == nil {
                 matrix = try readData(data, columns: nil, for: start)
             } else {
                 matrix = try DataFileReader.read(path: data, columns: columns.map(ColumnSelector.parseList))
             }
+            if let sampleWeights { weights = try readWeightFile(sampleWeights, rows: matrix.sampleCount) }
             let options = FitOptions(
                 componentCount: start?.componentCount ?? components ?? 1,
                 covarianceKind: start?.covarianceKind ?? covariance ?? .full,
@@ -92,7 +108,7 @@ struct Fit: ParsableCommand {
             let showProgress = !quiet && standardErrorIsTerminal
             let clock = ContinuousClock()
             let began = clock.now
-            let result = try fitReportingData(data, matrix, options: options, progress: showProgress ? { p in
+            let result = try fitReportingData(data, matrix, weights: weights, options: options, progress: showProgress ? { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
                 printProgress("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
@@ -132,13 +148,13 @@ private func printProgress(_ text: String?) {
 
 /// Runs EM; errors caused by the data itself name the data file.
 private func fitReportingData(
-    _ path: String, _ data: DataMatrix, options: FitOptions, progress: ((FitProgress) -> Void)?
+    _ path: String, _ data: DataMatrix, weights: [Double]?, options: FitOptions, progress: ((FitProgress) -> Void)?
 ) throws -> FitResult {
     do {
-        return try ExpectationMaximization.fit(data, options: options, progress: progress)
+        return try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress)
     } catch {
         switch error {
-        case .tooFewSamples, .componentCollapsed, .featureCountMismatch:
+        case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights:
             throw CommandFailure(message: "\(path == "-" ? "<stdin>" : path): \(error)", status: ExitStatus.dataError)
         case .invalidOption:
             throw error

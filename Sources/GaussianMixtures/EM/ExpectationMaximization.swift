@@ -24,15 +24,21 @@ public enum ExpectationMaximization {
     ///
     /// - Parameters:
     ///   - data: one row per sample, one column per feature.
+    ///   - weights: one non-negative, finite frequency weight per row (`nil`: all 1).
+    ///     An integer weight acts exactly as that many copies of the row, a zero
+    ///     weight as a removed row; BIC and AIC then use the total weight as the
+    ///     sample size. scikit-learn has no such parameter.
     ///   - options: scikit-learn's hyper-parameters under Swift names.
     ///   - progress: called after each iteration (for progress lines); may be `nil`.
     /// - Throws: `FitError`.
     public static func fit(
-        _ data: DataMatrix, options: FitOptions, progress: ((FitProgress) -> Void)? = nil
+        _ data: DataMatrix, weights: [Double]? = nil, options: FitOptions, progress: ((FitProgress) -> Void)? = nil
     ) throws(FitError) -> FitResult {
         try options.validate()
-        guard data.sampleCount >= options.componentCount else {
-            throw .tooFewSamples(samples: data.sampleCount, components: options.componentCount)
+        if let weights { try validate(weights, rows: data.sampleCount) }
+        let usable = weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount
+        guard usable >= options.componentCount else {
+            throw .tooFewSamples(samples: usable, components: options.componentCount)
         }
         if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
@@ -43,7 +49,8 @@ public enum ExpectationMaximization {
         for restart in 0..<options.initializationCount {
             do {
                 let random = GSLRandom(seed: restartSeed(options.seed, restart))
-                let run = try single(data, options: options, restart: restart, random: random, progress: progress)
+                let run = try single(data, weights: weights, options: options, restart: restart, random: random,
+                                     progress: progress)
                 finals.append(run.report.meanLogLikelihood)
                 if best == nil || run.report.meanLogLikelihood > best!.result.report.meanLogLikelihood {
                     best = (run, restart)
@@ -61,12 +68,12 @@ public enum ExpectationMaximization {
 
     /// One restart: initialise, iterate, score the final parameters.
     static func single(
-        _ data: DataMatrix, options: FitOptions, restart: Int, random: GSLRandom,
+        _ data: DataMatrix, weights: [Double]?, options: FitOptions, restart: Int, random: GSLRandom,
         progress: ((FitProgress) -> Void)?
     ) throws(FitError) -> FitResult {
         let family = options.covarianceKind.family
-        var model = try Initializer.startingModel(for: data, options: options, random: random)
-        let n = Double(data.sampleCount)
+        var model = try Initializer.startingModel(for: data, weights: weights, options: options, random: random)
+        let n = weights?.reduce(0, +) ?? Double(data.sampleCount)
         var trace: [Double] = []
         var lowerBound = -Double.infinity
         var converged = false
@@ -74,7 +81,7 @@ public enum ExpectationMaximization {
         while iteration < options.maxIterations {
             iteration += 1
             let previous = lowerBound
-            let stats = ExpectationStep.statistics(of: data, under: model)
+            let stats = ExpectationStep.statistics(of: data, under: model, weights: weights)
             lowerBound = stats.logLikelihood / n
             guard lowerBound.isFinite else {
                 throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
@@ -94,7 +101,7 @@ public enum ExpectationMaximization {
                 break
             }
         }
-        let final = ExpectationStep.statistics(of: data, under: model)
+        let final = ExpectationStep.statistics(of: data, under: model, weights: weights)
         let meanLogLikelihood = final.logLikelihood / n
         guard meanLogLikelihood.isFinite else {
             throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
@@ -102,8 +109,21 @@ public enum ExpectationMaximization {
         let report = FitReport(
             hasConverged: converged, iterationCount: iteration, meanLogLikelihood: meanLogLikelihood,
             logLikelihoodTrace: trace, selectedInitialization: restart, initializationLogLikelihoods: [],
-            sampleCount: data.sampleCount)
+            sampleCount: data.sampleCount, totalWeight: weights == nil ? nil : n)
         return FitResult(model: model, report: report)
+    }
+
+    /// Checks frequency weights: one per row, finite, non-negative, not all zero.
+    static func validate(_ weights: [Double], rows: Int) throws(FitError) {
+        guard weights.count == rows else {
+            throw .invalidWeights(row: nil, reason: "expected \(rows) weights, one per data row, found \(weights.count)")
+        }
+        if let bad = weights.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+            throw .invalidWeights(row: bad, reason: "weights must be finite and non-negative, found \(weights[bad])")
+        }
+        guard weights.contains(where: { $0 > 0 }) else {
+            throw .invalidWeights(row: nil, reason: "every weight is zero")
+        }
     }
 
     /// The seed of restart `r`: SplitMix64 of the user's seed and the restart index,
@@ -118,7 +138,7 @@ public enum ExpectationMaximization {
 
 extension GaussianMixture {
     /// Fits a mixture to `data` by EM: a shorthand for `ExpectationMaximization.fit`.
-    public static func fit(_ data: DataMatrix, options: FitOptions) throws(FitError) -> FitResult {
-        try ExpectationMaximization.fit(data, options: options)
+    public static func fit(_ data: DataMatrix, weights: [Double]? = nil, options: FitOptions) throws(FitError) -> FitResult {
+        try ExpectationMaximization.fit(data, weights: weights, options: options)
     }
 }

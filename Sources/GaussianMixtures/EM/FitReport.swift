@@ -20,6 +20,11 @@ public struct FitReport: Sendable, Equatable {
     public var initializationLogLikelihoods: [Double?]
     /// Number of training rows.
     public var sampleCount: Int
+    /// Sum of the frequency weights, or `nil` when the fit was unweighted.
+    public var totalWeight: Double?
+
+    /// The sample size for BIC and AIC: the total weight, or the number of rows.
+    public var effectiveSampleSize: Double { totalWeight ?? Double(sampleCount) }
 }
 
 /// A fitted mixture and the report of its fit.

@@ -24,10 +24,12 @@ struct SufficientStatistics: Equatable, Sendable {
     var sums: [Double]
     /// M_k, K blocks of `momentShape.count(d)`; `.matrix` blocks hold the upper triangle only.
     var moments: [Double]
-    /// Σ_i log P(x_i).
+    /// Σ_i w_i log P(x_i).
     var logLikelihood: Double
     /// Number of rows.
     var sampleCount: Int
+    /// Σ_i w_i: the number of rows when every weight is 1.
+    var totalWeight: Double
 
     static func zero(componentCount: Int, featureCount: Int, momentShape: MomentShape, shifts: [Double]) -> Self {
         precondition(shifts.count == componentCount * featureCount, "one shift vector per component")
@@ -36,7 +38,7 @@ struct SufficientStatistics: Equatable, Sendable {
             softCounts: [Double](repeating: 0, count: componentCount),
             sums: [Double](repeating: 0, count: componentCount * featureCount),
             moments: [Double](repeating: 0, count: componentCount * momentShape.count(featureCount: featureCount)),
-            logLikelihood: 0, sampleCount: 0)
+            logLikelihood: 0, sampleCount: 0, totalWeight: 0)
     }
 
     /// The statistics of the union of two disjoint row sets (same shifts).
@@ -48,6 +50,7 @@ struct SufficientStatistics: Equatable, Sendable {
         for idx in c.moments.indices { c.moments[idx] += b.moments[idx] }
         c.logLikelihood += b.logLikelihood
         c.sampleCount += b.sampleCount
+        c.totalWeight += b.totalWeight
         return c
     }
 }
@@ -63,7 +66,8 @@ struct AccumulationScratch {
 }
 
 extension SufficientStatistics {
-    /// Adds a block of `rows` rows with their responsibilities (rows×K).
+    /// Adds a block of `rows` rows with their responsibilities (rows×K), already
+    /// multiplied by the rows' weights when there are any.
     mutating func accumulate(
         block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>,
         scratch: inout AccumulationScratch

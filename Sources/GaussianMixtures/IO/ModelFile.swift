@@ -17,9 +17,11 @@ public struct FitSummary: Sendable, Equatable {
     public var aic: Double
     /// Mean log-likelihood of each EM iteration's E-step (`nil` when absent from the file).
     public var logLikelihoodTrace: [Double]?
+    /// Sum of the frequency weights of a weighted fit (`nil`: unweighted).
+    public var totalWeight: Double?
 
     public init(hasConverged: Bool, iterationCount: Int, sampleCount: Int, meanLogLikelihood: Double,
-                bic: Double, aic: Double, logLikelihoodTrace: [Double]? = nil) {
+                bic: Double, aic: Double, logLikelihoodTrace: [Double]? = nil, totalWeight: Double? = nil) {
         self.hasConverged = hasConverged
         self.iterationCount = iterationCount
         self.sampleCount = sampleCount
@@ -27,6 +29,7 @@ public struct FitSummary: Sendable, Equatable {
         self.bic = bic
         self.aic = aic
         self.logLikelihoodTrace = logLikelihoodTrace
+        self.totalWeight = totalWeight
     }
 
     /// The summary of a fit of `model`.
@@ -34,11 +37,11 @@ public struct FitSummary: Sendable, Equatable {
         self.init(
             hasConverged: report.hasConverged, iterationCount: report.iterationCount, sampleCount: report.sampleCount,
             meanLogLikelihood: report.meanLogLikelihood,
-            bic: GaussianMixture.bic(meanLogLikelihood: report.meanLogLikelihood, sampleCount: report.sampleCount,
+            bic: GaussianMixture.bic(meanLogLikelihood: report.meanLogLikelihood, sampleSize: report.effectiveSampleSize,
                                      parameterCount: model.parameterCount),
-            aic: GaussianMixture.aic(meanLogLikelihood: report.meanLogLikelihood, sampleCount: report.sampleCount,
+            aic: GaussianMixture.aic(meanLogLikelihood: report.meanLogLikelihood, sampleSize: report.effectiveSampleSize,
                                      parameterCount: model.parameterCount),
-            logLikelihoodTrace: report.logLikelihoodTrace)
+            logLikelihoodTrace: report.logLikelihoodTrace, totalWeight: report.totalWeight)
     }
 }
 
@@ -94,6 +97,7 @@ public enum ModelFile {
                 ("bic", W.number(s.bic)),
                 ("aic", W.number(s.aic)),
             ]
+            if let total = s.totalWeight { members.append(("sum_of_weights", W.number(total))) }
             if let trace = s.logLikelihoodTrace { members.append(("log_likelihood_trace", W.list(trace))) }
         }
         members += extra
@@ -180,7 +184,8 @@ public enum ModelFile {
                 sampleCount: try r.integer("n_samples"), meanLogLikelihood: try r.number("mean_log_likelihood"),
                 bic: try r.number("bic"), aic: try r.number("aic"),
                 logLikelihoodTrace: o["log_likelihood_trace"] == nil ? nil
-                    : try r.numbers(o["log_likelihood_trace"], key: "log_likelihood_trace"))
+                    : try r.numbers(o["log_likelihood_trace"], key: "log_likelihood_trace"),
+                totalWeight: o["sum_of_weights"] == nil ? nil : try r.number("sum_of_weights"))
         }
         return (model, summary)
     }

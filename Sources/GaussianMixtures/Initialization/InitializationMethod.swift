@@ -17,52 +17,57 @@ public enum InitializationMethod: Sendable, Equatable {
 }
 
 /// The starting mixture for one restart.
+///
+/// With frequency weights, rows of weight 0 are never chosen as seeds, and
+/// k-means weighs every row by its weight, so that integer weights act as
+/// repeated rows.
 enum Initializer {
     static func startingModel(
-        for data: DataMatrix, options: FitOptions, random: GSLRandom
+        for data: DataMatrix, weights: [Double]?, options: FitOptions, random: GSLRandom
     ) throws(FitError) -> GaussianMixture {
         let kCount = options.componentCount
         let family = options.covarianceKind.family
-        let n = data.sampleCount
         let d = data.featureCount
         let blockRows = blockRowCount(featureCount: d, componentCount: kCount)
         // Moments around the data mean: a shift every component can share.
         let mean = columnMeans(of: data)
         let shifts = (0..<kCount).flatMap { _ in mean }
+        func statistics(_ fill: (Range<Int>, Int, UnsafeMutablePointer<Double>) -> Void) -> SufficientStatistics {
+            ExpectationStep.accumulate(
+                data, weights: weights, componentCount: kCount, momentShape: family.momentShape, shifts: shifts,
+                blockRows: blockRows
+            ) { range, _, rows, resp, _ in fill(range, rows, resp) }
+        }
+        /// One-hot responsibilities: row i belongs to component `owner(i)` (or to none).
+        func hard(_ owner: (Int) -> Int?) -> SufficientStatistics {
+            statistics { range, rows, resp in
+                for r in 0..<rows {
+                    let k0 = owner(range.lowerBound + r)
+                    for k in 0..<kCount { resp[r * kCount + k] = k == k0 ? 1 : 0 }
+                }
+            }
+        }
         let stats: SufficientStatistics
         switch options.initialization {
         case let .model(start):
             guard start.featureCount == d else { throw .featureCountMismatch(expected: start.featureCount, actual: d) }
             return (try? start.renamingFeatures(data.featureNames)) ?? start
         case .kMeans:
-            let labels = KMeans.labels(of: data, clusterCount: kCount, random: random)
-            stats = ExpectationStep.accumulate(
-                data, componentCount: kCount, momentShape: family.momentShape, shifts: shifts, blockRows: blockRows
-            ) { range, _, rows, resp in
-                for r in 0..<rows {
-                    for k in 0..<kCount { resp[r * kCount + k] = labels[range.lowerBound + r] == k ? 1 : 0 }
-                }
-                return 0
-            }
+            let labels = KMeans.labels(of: data, weights: weights, clusterCount: kCount, random: random)
+            stats = hard { labels[$0] }
         case .kMeansPlusPlus, .randomSamples:
-            let chosen = options.initialization == .kMeansPlusPlus
-                ? KMeans.plusPlusSeeds(of: data, clusterCount: kCount, random: random)
-                : random.sampleWithoutReplacement(count: kCount, from: n)
+            let chosen: [Int]
+            if options.initialization == .kMeansPlusPlus {
+                chosen = KMeans.plusPlusSeeds(of: data, weights: weights, clusterCount: kCount, random: random)
+            } else {
+                let candidates = weights.map { w in w.indices.filter { w[$0] > 0 } } ?? Array(0..<data.sampleCount)
+                chosen = random.sampleWithoutReplacement(count: kCount, from: candidates.count).map { candidates[$0] }
+            }
             var owner = [Int: Int]()
             for (k, i) in chosen.enumerated() { owner[i] = k }
-            stats = ExpectationStep.accumulate(
-                data, componentCount: kCount, momentShape: family.momentShape, shifts: shifts, blockRows: blockRows
-            ) { range, _, rows, resp in
-                for r in 0..<rows {
-                    let k0 = owner[range.lowerBound + r]
-                    for k in 0..<kCount { resp[r * kCount + k] = k == k0 ? 1 : 0 }
-                }
-                return 0
-            }
+            stats = hard { owner[$0] }
         case .randomResponsibilities:
-            stats = ExpectationStep.accumulate(
-                data, componentCount: kCount, momentShape: family.momentShape, shifts: shifts, blockRows: blockRows
-            ) { _, _, rows, resp in
+            stats = statistics { _, rows, resp in
                 for r in 0..<rows {
                     var total = 0.0
                     for k in 0..<kCount {
@@ -72,7 +77,6 @@ enum Initializer {
                     }
                     for k in 0..<kCount { resp[r * kCount + k] /= total }
                 }
-                return 0
             }
         }
         do {

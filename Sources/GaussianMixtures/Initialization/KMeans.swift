@@ -1,9 +1,10 @@
-// k-means as scikit-learn's `KMeans(n_clusters=K, n_init=1)` runs it inside
+// Weighted k-means as scikit-learn's `KMeans(n_clusters=K, n_init=1)` runs it inside
 // `GaussianMixture(init_params="kmeans")`: greedy k-means++ seeding with
 // 2 + ⌊ln K⌋ candidates per centre, then Lloyd iterations until the labels stop
 // changing or the squared centre shift falls below 1e-4 × the mean feature
 // variance, at most 300 iterations. An empty cluster takes the row farthest
-// from its centre. Random choices come from the restart's GSL generator, so
+// from its centre. Row weights (frequency weights; nil = all 1) scale the
+// seeding probabilities and the centre means. Random choices come from the restart's GSL generator, so
 // labels are reproducible from the seed (but not equal to scikit-learn's,
 // whose random stream differs).
 
@@ -12,22 +13,28 @@ enum KMeans {
     static let relativeTolerance = 1e-4
 
     /// Hard cluster labels (0..<K) for every row.
-    static func labels(of data: DataMatrix, clusterCount kCount: Int, random: GSLRandom) -> [Int] {
-        let seeds = plusPlusSeeds(of: data, clusterCount: kCount, random: random)
+    static func labels(of data: DataMatrix, weights: [Double]?, clusterCount kCount: Int, random: GSLRandom) -> [Int] {
+        let seeds = plusPlusSeeds(of: data, weights: weights, clusterCount: kCount, random: random)
         var centres = seeds.flatMap { data.row($0) }
-        return lloyd(data, centres: &centres, clusterCount: kCount)
+        return lloyd(data, weights: weights, centres: &centres, clusterCount: kCount)
     }
 
     /// Indices of K rows chosen by greedy k-means++ seeding.
-    static func plusPlusSeeds(of data: DataMatrix, clusterCount kCount: Int, random: GSLRandom) -> [Int] {
+    static func plusPlusSeeds(of data: DataMatrix, weights: [Double]?, clusterCount kCount: Int, random: GSLRandom) -> [Int] {
         let n = data.sampleCount
         let d = data.featureCount
         let trials = 2 + Int(Double(kCount).logNatural)
+        let w = weights ?? [Double](repeating: 1, count: n)
         return data.withUnsafeBufferPointer { x -> [Int] in
             func distances(to i: Int) -> [Double] {
-                (0..<n).map { squaredDistance(x.baseAddress! + $0 * d, x.baseAddress! + i * d, d) }
+                (0..<n).map { w[$0] * squaredDistance(x.baseAddress! + $0 * d, x.baseAddress! + i * d, d) }
             }
-            var chosen = [random.integer(below: n)]
+            // The first centre: a row drawn with probability proportional to its weight.
+            var cumulativeWeight = w
+            for idx in 1..<max(n, 1) { cumulativeWeight[idx] += cumulativeWeight[idx - 1] }
+            let first = weights == nil ? random.integer(below: n)
+                : min(lowerBound(cumulativeWeight, random.uniformPositive() * cumulativeWeight[n - 1]), n - 1)
+            var chosen = [first]
             var closest = distances(to: chosen[0])
             var potential = closest.reduce(0, +)
             while chosen.count < kCount {
@@ -56,9 +63,10 @@ enum KMeans {
     }
 
     /// Lloyd iterations from `centres` (K×d); returns the final labels.
-    static func lloyd(_ data: DataMatrix, centres: inout [Double], clusterCount kCount: Int) -> [Int] {
+    static func lloyd(_ data: DataMatrix, weights: [Double]?, centres: inout [Double], clusterCount kCount: Int) -> [Int] {
         let n = data.sampleCount
         let d = data.featureCount
+        let w = weights ?? [Double](repeating: 1, count: n)
         let tolerance = relativeTolerance * meanVariance(of: data)
         var labels = [Int](repeating: -1, count: n)
         return data.withUnsafeBufferPointer { x -> [Int] in
@@ -83,24 +91,27 @@ enum KMeans {
             _ = assign()
             for _ in 0..<maxIterations {
                 var sums = [Double](repeating: 0, count: kCount * d)
-                var counts = [Int](repeating: 0, count: kCount)
+                var counts = [Double](repeating: 0, count: kCount)
                 for i in 0..<n {
-                    counts[labels[i]] += 1
-                    for j in 0..<d { sums[labels[i] * d + j] += x[i * d + j] }
+                    counts[labels[i]] += w[i]
+                    for j in 0..<d { sums[labels[i] * d + j] += w[i] * x[i * d + j] }
                 }
                 var taken = Set<Int>()
                 for k in 0..<kCount where counts[k] == 0 {
-                    // Relocate an empty cluster to the row farthest from its centre.
+                    // Relocate an empty cluster to the (weighted) row farthest from its centre.
                     var far = -1
-                    for i in 0..<n where !taken.contains(i) && (far < 0 || distance[i] > distance[far]) { far = i }
+                    for i in 0..<n where w[i] > 0 && !taken.contains(i) && (far < 0 || w[i] * distance[i] > w[far] * distance[far]) {
+                        far = i
+                    }
+                    if far < 0 { continue }
                     taken.insert(far)
                     counts[k] = 1
                     for j in 0..<d { sums[k * d + j] = x[far * d + j] }
                 }
                 var shift = 0.0
-                for k in 0..<kCount {
+                for k in 0..<kCount where counts[k] > 0 {
                     for j in 0..<d {
-                        let v = sums[k * d + j] / Double(counts[k])
+                        let v = sums[k * d + j] / counts[k]
                         shift += (v - centres[k * d + j]) * (v - centres[k * d + j])
                         centres[k * d + j] = v
                     }

@@ -17,11 +17,22 @@ extension GaussianMixture {
 
     /// BIC from a mean log-likelihood over `sampleCount` rows.
     public static func bic(meanLogLikelihood: Double, sampleCount: Int, parameterCount: Int) -> Double {
-        -2 * meanLogLikelihood * Double(sampleCount) + Double(parameterCount) * log(Double(sampleCount))
+        bic(meanLogLikelihood: meanLogLikelihood, sampleSize: Double(sampleCount), parameterCount: parameterCount)
+    }
+
+    /// BIC from a mean log-likelihood over a sample of size `sampleSize`
+    /// (the total frequency weight of a weighted fit).
+    public static func bic(meanLogLikelihood: Double, sampleSize n: Double, parameterCount: Int) -> Double {
+        -2 * meanLogLikelihood * n + Double(parameterCount) * log(n)
     }
 
     /// AIC from a mean log-likelihood over `sampleCount` rows.
     public static func aic(meanLogLikelihood: Double, sampleCount: Int, parameterCount: Int) -> Double {
-        -2 * meanLogLikelihood * Double(sampleCount) + 2 * Double(parameterCount)
+        aic(meanLogLikelihood: meanLogLikelihood, sampleSize: Double(sampleCount), parameterCount: parameterCount)
+    }
+
+    /// AIC from a mean log-likelihood over a sample of size `sampleSize`.
+    public static func aic(meanLogLikelihood: Double, sampleSize n: Double, parameterCount: Int) -> Double {
+        -2 * meanLogLikelihood * n + 2 * Double(parameterCount)
     }
 }

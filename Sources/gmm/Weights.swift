@@ -1,0 +1,88 @@
+import GaussianMixtures
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Frequency weights from the command line: a separate file (`--sample-weights`)
+// or a column of the data file (`--weight-column`). Bad weights are exit 65
+// with the file and line of the first bad value.
+
+/// Reads one weight per data row from `path` (a one-column table, header optional).
+func readWeightFile(_ path: String, rows: Int) throws -> [Double] {
+    let table = try DataFileReader.read(path: path)
+    guard table.featureCount == 1 else {
+        throw CommandFailure(message: "\(path): a weight file has one column, found \(table.featureCount)",
+                             status: ExitStatus.dataError)
+    }
+    guard table.sampleCount == rows else {
+        throw CommandFailure(message: "\(path): has \(table.sampleCount) weights but the data has \(rows) rows",
+                             status: ExitStatus.dataError)
+    }
+    let weights = table.values
+    try checkWeights(weights, path: path, column: nil, firstDataLine: firstDataLine(path))
+    return weights
+}
+
+/// Splits the column `weightColumn` off the data file as frequency weights.
+func readWithWeightColumn(_ path: String, weightColumn: String, columns: String?) throws -> (DataMatrix, [Double]) {
+    let weightSelector = ColumnSelector.parseList(weightColumn)
+    guard weightSelector.count == 1 else {
+        throw CommandFailure(message: "--weight-column takes one column, got \"\(weightColumn)\"", status: ExitStatus.usage)
+    }
+    let weights = try DataFileReader.read(path: path, columns: weightSelector).values
+    let features: DataMatrix
+    if let columns {
+        features = try DataFileReader.read(path: path, columns: ColumnSelector.parseList(columns))
+    } else {
+        let all = try DataFileReader.read(path: path)
+        let dropped: Int = switch weightSelector[0] {
+        case let .index(j): j
+        case let .name(name): all.featureNames.firstIndex(of: name)!
+        }
+        let keep = (0..<all.featureCount).filter { $0 != dropped }
+        guard !keep.isEmpty else {
+            throw CommandFailure(message: "\(path): no feature columns left besides the weight column", status: ExitStatus.dataError)
+        }
+        features = try DataFileReader.read(path: path, columns: keep.map(ColumnSelector.index))
+    }
+    try checkWeights(weights, path: path, column: weightColumn, firstDataLine: firstDataLine(path))
+    return (features, weights)
+}
+
+private func checkWeights(_ weights: [Double], path: String, column: String?, firstDataLine: Int) throws {
+    let what = column.map { "weight column \"\($0)\"" } ?? "weight"
+    if let bad = weights.firstIndex(where: { $0 < 0 }) {
+        throw CommandFailure(
+            message: "\(path):\(firstDataLine + bad): \(what) must be non-negative, found \(weights[bad])",
+            status: ExitStatus.dataError)
+    }
+    if !weights.contains(where: { $0 > 0 }) {
+        throw CommandFailure(message: "\(path): every \(what) is zero", status: ExitStatus.dataError)
+    }
+}
+
+/// The 1-based line of the first data row: 2 after a header, else 1 (leading blank lines counted).
+private func firstDataLine(_ path: String) -> Int {
+    guard let file = fopen(path, "r") else { return 1 }
+    defer { fclose(file) }
+    var line = 0
+    var buffer = [CChar](repeating: 0, count: 65536)
+    while fgets(&buffer, Int32(buffer.count), file) != nil {
+        line += 1
+        let text = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let cells = text.split(whereSeparator: { $0 == "," || $0 == "\t" })
+        let trimmed = cells.map { $0.trimmingCharacters(in: " \r\n\"\u{FEFF}") }
+        if trimmed.allSatisfy({ $0.isEmpty }) { continue }
+        return trimmed.allSatisfy { Double($0) != nil } ? line : line + 1
+    }
+    return 1
+}
+
+private extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let c = s.first, set.contains(c) { s.removeFirst() }
+        while let c = s.last, set.contains(c) { s.removeLast() }
+        return String(s)
+    }
+}
