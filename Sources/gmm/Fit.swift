@@ -56,6 +56,9 @@ struct Fit: ParsableCommand {
         "Take the frequency weights from this column of the data file; it is then not a feature.", valueName: "NAME"))
     var weightColumn: String?
 
+    @Option(help: "Component order of the result: weight (largest first) or mean (by the first coordinate), so refits number components alike.")
+    var order: ComponentOrder = .weight
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write the model file here (whole or not at all).", valueName: "FILE"))
     var output: String?
 
@@ -115,23 +118,25 @@ struct Fit: ParsableCommand {
             } : nil)
             if showProgress { printProgress(nil) }
             let elapsed = clock.now - began
-            let summary = FitSummary(report: result.report, model: result.model)
+            // A starting model keeps its numbering; otherwise components come in canonical order.
+            let model = initModel == nil ? result.model.reordered(by: order) : result.model
+            let summary = FitSummary(report: result.report, model: model)
             if let output {
                 let fitted: [(String, String)] = [
                     ("fit_options", "{\"init\": \"\(initModel == nil ? initialization.rawValue : "model")\", \"n_init\": \(initializationCount), "
                         + "\"max_iter\": \(maxIterations), \"tol\": \(tol), \"reg_covar\": \(regularization), \"seed\": \(seed)}"),
                 ]
-                try OutputFile.write(ModelFile.encode(result.model, summary: summary, extra: fitted), to: output)
+                try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output)
             }
             if !quiet {
-                var lines = summaryLines(result.model, summary: summary)
+                var lines = summaryLines(model, summary: summary)
                 if options.initializationCount > 1 {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
                 }
                 lines.append("time:                \(readable(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, digits: 3)) s")
                 if let output { lines.append("model written to:    \(output)") }
                 printError(lines.joined(separator: "\n"))
-                printError(componentTable(result.model))
+                printError(componentTable(model))
             }
             if !result.report.hasConverged && maxIterations > 0 && tol > 0 {
                 printError("gmm: warning: EM did not converge in \(maxIterations) iterations (last change above --tol \(tol)); raise --max-iter or --tol")

@@ -16,6 +16,6 @@ struct GMMCommand: ParsableCommand {
             66 input file cannot be opened, 73 output file cannot be written.
             """,
         version: "0.1.0",
-        subcommands: [Fit.self, Predict.self, Score.self, Sample.self, Info.self]
+        subcommands: [Fit.self, Predict.self, Score.self, Sample.self, Info.self, Select.self]
     )
 }

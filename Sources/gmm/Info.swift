@@ -2,17 +2,71 @@ import ArgumentParser
 import GaussianMixtures
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "A readable summary of a model file.")
+    static let configuration = CommandConfiguration(
+        abstract: "A readable summary of a model file; with DATA, how the rows split among the components.",
+        discussion: """
+            With DATA, a per-component table: soft count (Σ P(c|x)), hard count (rows whose
+            most probable component it is), mean responsibility of those members, and the
+            share of its members whose assignment is uncertain (max P(c|x) below
+            --uncertain-below).
+            """)
 
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
+    @Argument(help: ArgumentHelp("Optional data file to assign to the components.", valueName: "DATA"))
+    var data: String?
+    @Option(help: ArgumentHelp("A row is uncertain when its largest P(c|x) is below this.", valueName: "P"))
+    var uncertainBelow: Double = 0.9
+    @Option(help: ArgumentHelp("Columns of DATA to use, by name or 0-based index.", valueName: "LIST"))
+    var columns: String?
+
+    func validate() throws {
+        if !(uncertainBelow > 0 && uncertainBelow <= 1) {
+            throw ValidationError("--uncertain-below must be in (0, 1], got \(uncertainBelow)")
+        }
+    }
 
     func run() throws {
         try reportingFailures {
             let (mixture, summary) = try ModelFile.read(path: model)
             var text = "model: \(model)\n" + summaryLines(mixture, summary: summary).joined(separator: "\n") + "\n"
             text += componentTable(mixture) + "\n"
+            if let data {
+                let matrix = try readData(data, columns: columns, for: mixture)
+                text += "\nassignments of \(data) (\(matrix.sampleCount) rows; uncertain: max P(c|x) < \(uncertainBelow)):\n"
+                text += assignmentTable(mixture, matrix) + "\n"
+            }
             try OutputFile.writeStandardOutput(Array(text.utf8))
         }
+    }
+
+    private func assignmentTable(_ mixture: GaussianMixture, _ matrix: DataMatrix) -> String {
+        let kCount = mixture.componentCount
+        var soft = [Double](repeating: 0, count: kCount)
+        var hard = [Int](repeating: 0, count: kCount)
+        var memberSum = [Double](repeating: 0, count: kCount)
+        var uncertain = [Int](repeating: 0, count: kCount)
+        mixture.posterior(for: matrix) { block in
+            for r in 0..<block.rows.count {
+                var best = 0
+                for k in 0..<kCount {
+                    let p = block.responsibilities[r * kCount + k]
+                    soft[k] += p
+                    if p > block.responsibilities[r * kCount + best] { best = k }
+                }
+                let top = block.responsibilities[r * kCount + best]
+                hard[best] += 1
+                memberSum[best] += top
+                if top < uncertainBelow { uncertain[best] += 1 }
+            }
+        }
+        var rows = [["component", "soft count", "hard count", "mean responsibility", "uncertain share"]]
+        for k in 0..<kCount {
+            rows.append([String(k), readable(soft[k]), String(hard[k]),
+                         hard[k] == 0 ? "—" : readable(memberSum[k] / Double(hard[k])),
+                         hard[k] == 0 ? "—" : readable(Double(uncertain[k]) / Double(hard[k]))])
+        }
+        let total = uncertain.reduce(0, +)
+        return textTable(rows) + "\n  all rows: \(total) of \(matrix.sampleCount) uncertain (\(readable(Double(total) / Double(max(matrix.sampleCount, 1)))))"
     }
 }

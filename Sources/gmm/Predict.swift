@@ -7,7 +7,11 @@ struct Predict: ParsableCommand {
         discussion: """
             One output row per data row. Default: column `component`, the 0-based most
             probable component. With --probabilities: columns p0,p1,… holding P(c=k|x),
-            each row summing to 1.
+            each row summing to 1 (with --log: log_p0,log_p1,… holding log P(c=k|x)).
+            With --details: component, probability (or log_probability with --log),
+            entropy (nats, of P(c|x)), log_density (log P(x)), mahalanobis2 (squared
+            Mahalanobis distance to the assigned component) and tail_probability
+            (P(χ²_d > mahalanobis2): small values flag outliers).
             """)
 
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
@@ -16,9 +20,18 @@ struct Predict: ParsableCommand {
     var data: String
     @Flag(help: "Print P(c=k|x) for every component instead of the label.")
     var probabilities = false
+    @Flag(help: "Print the assignment, its probability and entropy, log P(x), the Mahalanobis distance and its chi-square tail.")
+    var details = false
+    @Flag(help: "Give log P(c|x) instead of P(c|x) (no underflow for distant rows).")
+    var log = false
     @Option(help: ArgumentHelp("Columns to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if probabilities && details { throw ValidationError("--probabilities and --details cannot be used together") }
+        if log && !(probabilities || details) { throw ValidationError("--log goes with --probabilities or --details") }
+    }
 
     func run() throws {
         try reportingFailures {
@@ -26,8 +39,20 @@ struct Predict: ParsableCommand {
             let mixture = try ModelFile.read(path: model).model
             let matrix = try readData(data, columns: columns, for: mixture)
             let kCount = mixture.componentCount
-            var table = TableWriter(header: probabilities ? (0..<kCount).map { "p\($0)" } : ["component"])
-            mixture.posterior(for: matrix) { block in
+            if details {
+                var table = TableWriter(header: ["component", log ? "log_probability" : "probability", "entropy", "log_density",
+                                                 "mahalanobis2", "tail_probability"])
+                try mixture.assignmentDetails(for: matrix) { _, rows in
+                    for r in rows {
+                        table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
+                                                                   r.logDensity, r.mahalanobisSquared, r.tailProbability])
+                    }
+                }
+                try output.emit(table.bytes)
+                return
+            }
+            var table = TableWriter(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"])
+            mixture.posterior(for: matrix, logarithmic: log) { block in
                 for r in 0..<block.rows.count {
                     let row = UnsafeBufferPointer(rebasing: block.responsibilities[(r * kCount)..<((r + 1) * kCount)])
                     if probabilities {

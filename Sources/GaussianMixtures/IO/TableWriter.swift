@@ -73,6 +73,17 @@ public struct TableWriter: Sendable {
         rowCount += 1
     }
 
+    /// Appends one integer cell (such as a component label) followed by numbers;
+    /// `values.count + 1` must equal `columnCount`.
+    public mutating func append(label: Int, values: [Double]) {
+        precondition(values.count + 1 == columnCount, "row has \(values.count + 1) cells, the table has \(columnCount) columns")
+        Self.appendInteger(label, to: &sink.bytes)
+        sink.bytes.append(UInt8(ascii: ","))
+        values.withUnsafeBufferPointer { appendDoubles($0) }
+        sink.bytes.append(UInt8(ascii: "\n"))
+        rowCount += 1
+    }
+
     /// Appends a row of integers, such as predicted labels; `integers.count` must equal `columnCount`.
     public mutating func append(integers: [Int]) {
         precondition(integers.count == columnCount, "row has \(integers.count) values, the table has \(columnCount) columns")

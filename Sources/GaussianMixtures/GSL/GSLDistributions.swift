@@ -1,0 +1,10 @@
+// Distribution functions from GSL's `gsl_cdf` module.
+internal import CGSL
+
+enum GSLDistributions {
+    /// Upper tail Q(x) = P(X > x) of a chi-square distribution with `degrees` degrees of freedom.
+    static func chiSquareUpperTail(_ x: Double, degrees: Double) -> Double {
+        _ = GSLRuntime.ready
+        return gsl_cdf_chisq_Q(x, degrees)
+    }
+}

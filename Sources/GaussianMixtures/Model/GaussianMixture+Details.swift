@@ -1,0 +1,76 @@
+import Foundation
+
+// Per-row facts about the latent assignment: how sure the model is (the top
+// probability and the entropy of P(c|x)), how typical the row is (log P(x)),
+// and how far it lies from its component (squared Mahalanobis distance, whose
+// chi-square upper tail with d degrees of freedom flags outliers: under the
+// component's own Gaussian, |L⁻¹(x − μ)|² ~ χ²_d).
+
+/// What the model says about one row.
+public struct AssignmentDetail: Sendable, Equatable {
+    /// The most probable component (ties go to the lower index).
+    public var component: Int
+    /// P(c = component | x).
+    public var probability: Double
+    /// log P(c = component | x), exact even when the probability underflows.
+    public var logProbability: Double
+    /// Entropy of P(c|x) in nats: 0 when certain, ln K when every component is equally likely.
+    public var entropy: Double
+    /// log P(x).
+    public var logDensity: Double
+    /// Squared Mahalanobis distance to the assigned component.
+    public var mahalanobisSquared: Double
+    /// P(χ²_d > mahalanobisSquared): small values mark rows far from their component.
+    public var tailProbability: Double
+}
+
+extension GaussianMixture {
+    /// Calls `body` with the details of each row, in row order, block by block.
+    public func assignmentDetails(for data: DataMatrix, _ body: (Range<Int>, [AssignmentDetail]) throws -> Void) throws {
+        try checkFeatures(data)
+        let kCount = componentCount
+        let blockRows = blockRowCount(featureCount: featureCount, componentCount: kCount)
+        var evaluator = BlockEvaluator(model: self, blockRows: blockRows)
+        var logJoint = [Double](repeating: 0, count: blockRows * kCount)
+        let degrees = Double(featureCount)
+        let d = featureCount
+        try data.withUnsafeBufferPointer { x in
+            var start = 0
+            while start < data.sampleCount {
+                let rows = min(blockRows, data.sampleCount - start)
+                var details: [AssignmentDetail] = []
+                details.reserveCapacity(rows)
+                logJoint.withUnsafeMutableBufferPointer { lj in
+                    evaluator.logJoint(of: x.baseAddress! + start * d, rows: rows, into: lj.baseAddress!)
+                    for r in 0..<rows {
+                        let row = UnsafeBufferPointer(rebasing: lj[(r * kCount)..<((r + 1) * kCount)])
+                        let lse = logSumExp(row)
+                        var best = 0
+                        for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
+                        var entropy = 0.0
+                        for k in 0..<kCount {
+                            let logP = row[k] - lse
+                            let p = exp(logP)
+                            if p > 0 { entropy -= p * logP }
+                        }
+                        // log P(x, c = k) = normalizer_k − ½ |z|², so |z|² comes back exactly.
+                        let q = max(0, 2 * (evaluator.normalizers[best] - row[best]))
+                        details.append(AssignmentDetail(
+                            component: best, probability: exp(row[best] - lse), logProbability: row[best] - lse,
+                            entropy: entropy, logDensity: lse, mahalanobisSquared: q,
+                            tailProbability: GSLDistributions.chiSquareUpperTail(q, degrees: degrees)))
+                    }
+                }
+                try body(start..<(start + rows), details)
+                start += rows
+            }
+        }
+    }
+
+    /// The details of every row (see `assignmentDetails(for:_:)`).
+    public func assignmentDetails(for data: DataMatrix) throws -> [AssignmentDetail] {
+        var all: [AssignmentDetail] = []
+        try assignmentDetails(for: data) { _, block in all.append(contentsOf: block) }
+        return all
+    }
+}

@@ -1,0 +1,146 @@
+import Dispatch
+import Foundation
+
+// A grid search over component counts and covariance families. Candidates are
+// independent fits, so they run concurrently (one per core); each is
+// deterministic on its own, and the table is assembled in grid order and then
+// sorted, so the result does not depend on scheduling.
+//
+// ICL follows mclust (Biernacki, Celeux & Govaert 2000, as `mclust:::icl.Mclust`
+// computes it), with the sign turned so that lower is better like BIC here:
+//   ICL = BIC − 2 Σ_i w_i log max_k P(c = k | x_i),
+// i.e. BIC plus twice the entropy of the hard (MAP) assignments.
+
+/// Which information criterion ranks the candidates (lower is better for all three).
+public enum SelectionCriterion: String, CaseIterable, Sendable {
+    case bic, aic, icl
+}
+
+/// One candidate of a model search: a fitted model with its criteria, or the reason it failed.
+public struct SelectionRow: Sendable {
+    public var componentCount: Int
+    public var covarianceKind: CovarianceKind
+    /// The fit, or `nil` when it failed.
+    public var fit: FitResult?
+    /// Why the fit failed (for example a collapsed component).
+    public var failure: String?
+    /// Total log-likelihood of the data, Σ_i w_i log P(x_i).
+    public var logLikelihood: Double?
+    public var parameterCount: Int
+    public var bic: Double?
+    public var aic: Double?
+    public var icl: Double?
+    /// Wall-clock seconds the fit took.
+    public var seconds: Double
+
+    /// The value of `criterion`, `nil` for a failed fit.
+    public func value(of criterion: SelectionCriterion) -> Double? {
+        switch criterion {
+        case .bic: bic
+        case .aic: aic
+        case .icl: icl
+        }
+    }
+}
+
+/// The result of a model search: rows sorted by the criterion, best first, failures last.
+public struct SelectionTable: Sendable {
+    public var criterion: SelectionCriterion
+    public var rows: [SelectionRow]
+    /// The best candidate, `nil` if every fit failed.
+    public var best: SelectionRow? { rows.first { $0.fit != nil } }
+}
+
+public enum ModelSearch {
+    /// Fits every (component count, covariance kind) pair and ranks them.
+    ///
+    /// - Parameters:
+    ///   - options: every setting except `componentCount` and `covarianceKind`,
+    ///     which the grid sets; each candidate uses `options.seed`.
+    ///   - concurrency: how many fits run at once (default: the number of cores).
+    public static func run(
+        _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
+        options: FitOptions, criterion: SelectionCriterion,
+        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> SelectionTable {
+        let grid = kinds.flatMap { kind in componentCounts.map { (kind, $0) } }
+        let results = ResultSlots(count: grid.count)
+        let workers = max(1, min(concurrency, grid.count))
+        let next = ResultSlots.Counter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let idx = next.take(below: grid.count) {
+                let (kind, k) = grid[idx]
+                results.set(idx, candidate(data, weights: weights, kind: kind, components: k, options: options))
+            }
+        }
+        let rows = results.values.sorted { a, b in
+            switch (a.value(of: criterion), b.value(of: criterion)) {
+            case let (x?, y?): x < y
+            case (.some, nil): true
+            case (nil, .some): false
+            case (nil, nil): (a.covarianceKind.rawValue, a.componentCount) < (b.covarianceKind.rawValue, b.componentCount)
+            }
+        }
+        return SelectionTable(criterion: criterion, rows: rows)
+    }
+
+    static func candidate(
+        _ data: DataMatrix, weights: [Double]?, kind: CovarianceKind, components: Int, options: FitOptions
+    ) -> SelectionRow {
+        var opts = options
+        opts.componentCount = components
+        opts.covarianceKind = kind
+        let p = kind.parameterCount(componentCount: components, featureCount: data.featureCount)
+        let clock = ContinuousClock()
+        let began = clock.now
+        var row = SelectionRow(componentCount: components, covarianceKind: kind, parameterCount: p, seconds: 0)
+        do {
+            let fit = try ExpectationMaximization.fit(data, weights: weights, options: opts)
+            let n = fit.report.effectiveSampleSize
+            let bic = GaussianMixture.bic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleSize: n, parameterCount: p)
+            var hardLogLikelihood = 0.0
+            let kCount = fit.model.componentCount
+            fit.model.posterior(for: data, logarithmic: true) { block in
+                for r in 0..<block.rows.count {
+                    var top = -Double.infinity
+                    for k in 0..<kCount { top = max(top, block.responsibilities[r * kCount + k]) }
+                    let w = weights?[block.rows.lowerBound + r] ?? 1
+                    if w != 0 { hardLogLikelihood += w * top }
+                }
+            }
+            row.fit = fit
+            row.logLikelihood = fit.report.meanLogLikelihood * n
+            row.bic = bic
+            row.aic = GaussianMixture.aic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleSize: n, parameterCount: p)
+            row.icl = bic - 2 * hardLogLikelihood
+        } catch {
+            row.failure = error.description
+        }
+        let elapsed = clock.now - began
+        row.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return row
+    }
+}
+
+/// Results written by index from concurrent workers.
+private final class ResultSlots: @unchecked Sendable {
+    // @unchecked: every slot is written by exactly one worker, under the lock.
+    private var slots: [SelectionRow?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ idx: Int, _ row: SelectionRow) { lock.withLock { slots[idx] = row } }
+    var values: [SelectionRow] { lock.withLock { slots.map { $0! } } }
+
+    /// Hands out grid indices in order, each once.
+    final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+        func take(below limit: Int) -> Int? {
+            lock.withLock {
+                guard value < limit else { return nil }
+                defer { value += 1 }
+                return value
+            }
+        }
+    }
+}
