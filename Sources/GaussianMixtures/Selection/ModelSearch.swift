@@ -49,6 +49,18 @@ public struct SelectionTable: Sendable {
     public var rows: [SelectionRow]
     /// The best candidate, `nil` if every fit failed.
     public var best: SelectionRow? { rows.first { $0.fit != nil } }
+
+    /// The same candidates ranked by another criterion (no refitting).
+    public func ranked(by criterion: SelectionCriterion) -> SelectionTable {
+        SelectionTable(criterion: criterion, rows: rows.sorted { a, b in
+            switch (a.value(of: criterion), b.value(of: criterion)) {
+            case let (x?, y?): x < y
+            case (.some, nil): true
+            case (nil, .some): false
+            case (nil, nil): (a.covarianceKind.rawValue, a.componentCount) < (b.covarianceKind.rawValue, b.componentCount)
+            }
+        })
+    }
 }
 
 public enum ModelSearch {
@@ -73,15 +85,7 @@ public enum ModelSearch {
                 results.set(idx, candidate(data, weights: weights, kind: kind, components: k, options: options))
             }
         }
-        let rows = results.values.sorted { a, b in
-            switch (a.value(of: criterion), b.value(of: criterion)) {
-            case let (x?, y?): x < y
-            case (.some, nil): true
-            case (nil, .some): false
-            case (nil, nil): (a.covarianceKind.rawValue, a.componentCount) < (b.covarianceKind.rawValue, b.componentCount)
-            }
-        }
-        return SelectionTable(criterion: criterion, rows: rows)
+        return SelectionTable(criterion: criterion, rows: results.values).ranked(by: criterion)
     }
 
     static func candidate(
