@@ -40,7 +40,7 @@ func reportingFailures(_ body: () throws -> Void) throws {
         throw error
     } catch {
         let (message, status) = describe(error)
-        printError("gmm: error: \(message)")
+        printError("gmm: error: \(oneLine(message))")
         throw ExitCode(status)
     }
 }
@@ -67,6 +67,21 @@ private func describe(_ error: Error) -> (String, Int32) {
     default:
         return ("\(error)", 1)
     }
+}
+
+/// `text` with control characters escaped, so an error stays on one line even
+/// when it quotes a file name or a cell that holds a line break.
+func oneLine(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }
 
 /// A failure the command itself detects, with its exit status.

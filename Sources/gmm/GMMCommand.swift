@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `gmm` command: Gaussian mixture models from the shell.
 @main
@@ -18,4 +19,32 @@ struct GMMCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [Fit.self, Predict.self, Score.self, Sample.self, Info.self, Select.self]
     )
+
+    /// Parses and runs like ArgumentParser's own `main()`, except that a usage
+    /// error is one line (`gmm: error: …`), as every other error, with status 64.
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            fail(error)
+        }
+        do {
+            try command.run()
+        } catch {
+            fail(error)
+        }
+    }
+
+    private static func fail(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        // Help, version and our own already-reported failures keep ArgumentParser's handling.
+        if code == .success || error is ExitCode { exit(withError: error) }
+        let text = message(for: error).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName ?? String(describing: $0).lowercased() }
+        let subcommand = CommandLine.arguments.dropFirst().first.flatMap { names.contains($0) ? " " + $0 : nil } ?? ""
+        printError("gmm: error: \(oneLine(text)) (see 'gmm\(subcommand) --help')")
+        Foundation.exit(code.rawValue)
+    }
 }
