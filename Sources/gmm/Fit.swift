@@ -138,6 +138,9 @@ struct Fit: ParsableCommand {
                 printError(lines.joined(separator: "\n"))
                 printError(componentTable(model))
             }
+            for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
+                printError("gmm: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
+            }
             if !result.report.hasConverged && maxIterations > 0 && tol > 0 {
                 printError("gmm: warning: EM did not converge in \(maxIterations) iterations (last change above --tol \(tol)); raise --max-iter or --tol")
             }
