@@ -24,26 +24,7 @@ struct Select: ParsableCommand {
     var covariance: String = "full,diag,spherical,tied"
     @Option(help: "Criterion to rank by: bic, aic or icl.")
     var criterion: SelectionCriterion = .bic
-    @Option(name: .customLong("init"), help: "How each candidate starts: kmeans, k-means++, random or random-from-data.")
-    var initialization: InitChoice = .kmeans
-    @Option(name: .customLong("n-init"), help: "Restarts per candidate.")
-    var initializationCount: Int = 1
-    @Option(name: .customLong("max-iter"), help: "EM iterations at most per candidate.")
-    var maxIterations: Int = 100
-    @Option(help: "Convergence tolerance on the mean log-likelihood.")
-    var tol: Double = 1e-3
-    @Option(name: .customLong("reg-covar"), help: "Added to every covariance's diagonal.")
-    var regularization: Double = 1e-6
-    @Option(help: "Every random choice derives from this seed.")
-    var seed: UInt64 = 0
-    @Option(help: ArgumentHelp("Columns to use, by name or 0-based index.", valueName: "LIST"))
-    var columns: String?
-    @Option(name: .customLong("sample-weights"), help: ArgumentHelp("Frequency weights, one per data row.", valueName: "FILE"))
-    var sampleWeights: String?
-    @Option(name: .customLong("weight-column"), help: ArgumentHelp("Take the frequency weights from this column.", valueName: "NAME"))
-    var weightColumn: String?
-    @Option(help: "Component order of the written model: weight (largest first) or mean (first coordinate).")
-    var order: ComponentOrder = .weight
+    @OptionGroup var fitting: FitParameters
     @Option(name: [.short, .long], help: ArgumentHelp("Write the best model file here.", valueName: "FILE"))
     var output: String?
     @Option(name: .customLong("output-table"), help: ArgumentHelp("Write the table as CSV here.", valueName: "FILE"))
@@ -74,32 +55,14 @@ struct Select: ParsableCommand {
     func validate() throws {
         _ = try componentCounts()
         guard try !kinds().isEmpty else { throw ValidationError("--covariance is empty") }
-        if initializationCount < 1 { throw ValidationError("--n-init must be at least 1, got \(initializationCount)") }
-        if maxIterations < 0 { throw ValidationError("--max-iter must be at least 0, got \(maxIterations)") }
-        if !(tol >= 0) || !tol.isFinite { throw ValidationError("--tol must be a finite number ≥ 0, got \(tol)") }
-        if !(regularization >= 0) || !regularization.isFinite {
-            throw ValidationError("--reg-covar must be a finite number ≥ 0, got \(regularization)")
-        }
-        if sampleWeights != nil && weightColumn != nil {
-            throw ValidationError("--sample-weights and --weight-column cannot be used together")
-        }
     }
 
     func run() throws {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             if let outputTable { try checkOutputPath(outputTable) }
-            var matrix: DataMatrix
-            var weights: [Double]?
-            if let weightColumn {
-                (matrix, weights) = try readWithWeightColumn(data, weightColumn: weightColumn, columns: columns)
-            } else {
-                matrix = try DataFileReader.read(path: data, columns: columns.map(ColumnSelector.parseList))
-            }
-            if let sampleWeights { weights = try readWeightFile(sampleWeights, rows: matrix.sampleCount) }
-            let options = FitOptions(
-                initialization: initialization.method, initializationCount: initializationCount,
-                maxIterations: maxIterations, tolerance: tol, covarianceRegularization: regularization, seed: seed)
+            let (matrix, weights) = try fitting.read(data)
+            let options = fitting.options()
             let table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
                                         options: options, criterion: criterion)
             guard let best = table.best, let fit = best.fit else {
@@ -109,7 +72,7 @@ struct Select: ParsableCommand {
             }
             if let outputTable { try OutputFile.write(csv(table), to: outputTable) }
             if let output {
-                let model = fit.model.reordered(by: order)
+                let model = fit.model.reordered(by: fitting.order)
                 try OutputFile.write(ModelFile.encode(model, summary: FitSummary(report: fit.report, model: model)), to: output)
             }
             try OutputFile.writeStandardOutput(Array(readableTable(table).utf8))

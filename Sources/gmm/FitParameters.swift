@@ -1,0 +1,75 @@
+import ArgumentParser
+import GaussianMixtures
+
+/// The options `fit` and `select` share: how EM runs, which columns, which weights.
+struct FitParameters: ParsableArguments {
+    @Option(name: .customLong("init"), help: "How to start: kmeans, k-means++, random or random-from-data.")
+    var initialization: InitChoice = .kmeans
+
+    @Option(name: .customLong("n-init"), help: "Restarts; the one with the highest final log-likelihood is kept.")
+    var initializationCount: Int = 1
+
+    @Option(name: .customLong("max-iter"), help: "EM iterations at most; 0 returns the starting model.")
+    var maxIterations: Int = 100
+
+    @Option(help: "Stop when the mean log-likelihood changes by less than this; 0 runs exactly --max-iter iterations.")
+    var tol: Double = 1e-3
+
+    @Option(name: .customLong("reg-covar"), help: "Added to every covariance's diagonal.")
+    var regularization: Double = 1e-6
+
+    @Option(help: "Every random choice derives from this seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Columns to use, by name or 0-based index (a,b or 0,2).", valueName: "LIST"))
+    var columns: String?
+
+    @Option(name: .customLong("sample-weights"), help: ArgumentHelp(
+        "Frequency weights: a file with one non-negative number per data row (an integer weight acts as that many copies of the row).",
+        valueName: "FILE"))
+    var sampleWeights: String?
+
+    @Option(name: .customLong("weight-column"), help: ArgumentHelp(
+        "Take the frequency weights from this column of the data file; it is then not a feature.", valueName: "NAME"))
+    var weightColumn: String?
+
+    @Option(help: "Component order of the result: weight (largest first) or mean (by the first coordinate), so refits number components alike.")
+    var order: ComponentOrder = .weight
+
+    func validate() throws {
+        if initializationCount < 1 { throw ValidationError("--n-init must be at least 1, got \(initializationCount)") }
+        if maxIterations < 0 { throw ValidationError("--max-iter must be at least 0, got \(maxIterations)") }
+        if !(tol >= 0) || !tol.isFinite { throw ValidationError("--tol must be a finite number ≥ 0, got \(tol)") }
+        if !(regularization >= 0) || !regularization.isFinite {
+            throw ValidationError("--reg-covar must be a finite number ≥ 0, got \(regularization)")
+        }
+        if sampleWeights != nil && weightColumn != nil {
+            throw ValidationError("--sample-weights and --weight-column cannot be used together")
+        }
+    }
+
+    /// The library's options for these flags.
+    func options(componentCount: Int = 1, kind: CovarianceKind = .full, start: GaussianMixture? = nil) -> FitOptions {
+        FitOptions(
+            componentCount: componentCount, covarianceKind: kind,
+            initialization: start.map(InitializationMethod.model) ?? initialization.method,
+            initializationCount: initializationCount, maxIterations: maxIterations, tolerance: tol,
+            covarianceRegularization: regularization, seed: seed)
+    }
+
+    /// Reads the data and the frequency weights the flags name; with a starting
+    /// model and no `--columns`, the model's feature names pick the columns.
+    func read(_ path: String, for start: GaussianMixture? = nil) throws -> (DataMatrix, [Double]?) {
+        var matrix: DataMatrix
+        var weights: [Double]?
+        if let weightColumn {
+            (matrix, weights) = try readWithWeightColumn(path, weightColumn: weightColumn, columns: columns)
+        } else if let start, columns == nil {
+            matrix = try readData(path, columns: nil, for: start)
+        } else {
+            matrix = try DataFileReader.read(path: path, columns: columns.map(ColumnSelector.parseList))
+        }
+        if let sampleWeights { weights = try readWeightFile(sampleWeights, rows: matrix.sampleCount) }
+        return (matrix, weights)
+    }
+}
