@@ -33,6 +33,9 @@ struct FitParameters: ParsableArguments {
         "Take the frequency weights from this column of the data file; it is then not a feature.", valueName: "NAME"))
     var weightColumn: String?
 
+    @Option(help: "Threads for the E-step (default: every core); results are the same to the bit whatever the number.")
+    var threads: Int?
+
     @Option(help: "Component order of the result: weight (largest first) or mean (by the first coordinate), so refits number components alike.")
     var order: ComponentOrder = .weight
 
@@ -43,6 +46,7 @@ struct FitParameters: ParsableArguments {
         if !(regularization >= 0) || !regularization.isFinite {
             throw ValidationError("--reg-covar must be a finite number ≥ 0, got \(regularization)")
         }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if sampleWeights != nil && weightColumn != nil {
             throw ValidationError("--sample-weights and --weight-column cannot be used together")
         }
@@ -54,7 +58,7 @@ struct FitParameters: ParsableArguments {
             componentCount: componentCount, covarianceKind: kind,
             initialization: start.map(InitializationMethod.model) ?? initialization.method,
             initializationCount: initializationCount, maxIterations: maxIterations, tolerance: tol,
-            covarianceRegularization: regularization, seed: seed)
+            covarianceRegularization: regularization, seed: seed, threadCount: threads)
     }
 
     /// Reads the data and the frequency weights the flags name; with a starting

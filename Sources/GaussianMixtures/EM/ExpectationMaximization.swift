@@ -81,7 +81,8 @@ public enum ExpectationMaximization {
         while iteration < options.maxIterations {
             iteration += 1
             let previous = lowerBound
-            let stats = ExpectationStep.statistics(of: data, under: model, weights: weights)
+            let stats = ExpectationStep.statistics(of: data, under: model, weights: weights,
+                                                   threads: options.resolvedThreadCount)
             lowerBound = stats.logLikelihood / n
             guard lowerBound.isFinite else {
                 throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
@@ -101,7 +102,8 @@ public enum ExpectationMaximization {
                 break
             }
         }
-        let final = ExpectationStep.statistics(of: data, under: model, weights: weights)
+        let final = ExpectationStep.statistics(of: data, under: model, weights: weights,
+                                               threads: options.resolvedThreadCount)
         let meanLogLikelihood = final.logLikelihood / n
         guard meanLogLikelihood.isFinite else {
             throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How to fit a mixture: the counterpart of scikit-learn's `GaussianMixture` constructor arguments.
 public struct FitOptions: Sendable {
     /// Number of components, K (scikit-learn's `n_components`).
@@ -16,12 +18,16 @@ public struct FitOptions: Sendable {
     public var covarianceRegularization: Double
     /// Every random choice derives from this seed (`random_state`).
     public var seed: UInt64
+    /// Threads for the E-step pass; `nil` uses every core. The result is the
+    /// same to the bit whatever the value: the rows are cut into chunks
+    /// independently of it and the chunks' statistics are added in a fixed order.
+    public var threadCount: Int?
 
     public init(
         componentCount: Int = 1, covarianceKind: CovarianceKind = .full,
         initialization: InitializationMethod = .kMeans, initializationCount: Int = 1,
         maxIterations: Int = 100, tolerance: Double = 1e-3, covarianceRegularization: Double = 1e-6,
-        seed: UInt64 = 0
+        seed: UInt64 = 0, threadCount: Int? = nil
     ) {
         self.componentCount = componentCount
         self.covarianceKind = covarianceKind
@@ -31,7 +37,11 @@ public struct FitOptions: Sendable {
         self.tolerance = tolerance
         self.covarianceRegularization = covarianceRegularization
         self.seed = seed
+        self.threadCount = threadCount
     }
+
+    /// The number of threads a pass uses.
+    var resolvedThreadCount: Int { threadCount ?? ProcessInfo.processInfo.activeProcessorCount }
 
     /// Checks every value's range and that an initial model agrees with K and the kind.
     public func validate() throws(FitError) {
@@ -40,6 +50,7 @@ public struct FitOptions: Sendable {
         guard initializationCount >= 1 else {
             throw bad("initializationCount", "must be at least 1, got \(initializationCount)")
         }
+        if let threadCount, threadCount < 1 { throw bad("threadCount", "must be at least 1, got \(threadCount)") }
         guard maxIterations >= 0 else { throw bad("maxIterations", "must be at least 0, got \(maxIterations)") }
         guard tolerance >= 0, tolerance.isFinite else { throw bad("tolerance", "must be a finite number ≥ 0, got \(tolerance)") }
         guard covarianceRegularization >= 0, covarianceRegularization.isFinite else {

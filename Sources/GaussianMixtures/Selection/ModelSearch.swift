@@ -92,6 +92,8 @@ public enum ModelSearch {
         _ data: DataMatrix, weights: [Double]?, kind: CovarianceKind, components: Int, options: FitOptions
     ) -> SelectionRow {
         var opts = options
+        // Candidates already run one per core; each fit uses one thread unless told otherwise.
+        if opts.threadCount == nil { opts.threadCount = 1 }
         opts.componentCount = components
         opts.covarianceKind = kind
         let p = kind.parameterCount(componentCount: components, featureCount: data.featureCount)
