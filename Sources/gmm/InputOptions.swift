@@ -15,12 +15,27 @@ struct OutputOptions: ParsableArguments {
         if let output { try checkOutputPath(output) }
     }
 
-    func emit(_ bytes: [UInt8]) throws {
-        if let output {
-            try OutputFile.write(bytes, to: output)
-        } else {
-            try OutputFile.writeStandardOutput(bytes)
-        }
+    /// A table streamed to the output in pieces of about 1 MiB: memory stays
+    /// bounded whatever the number of rows, and a file appears only when whole.
+    func table(header: [String]) throws -> TableStream {
+        try TableStream(table: TableWriter(header: header), sink: OutputSink(path: output))
+    }
+}
+
+/// A CSV table written through an `OutputSink` as it grows.
+struct TableStream {
+    var table: TableWriter
+    let sink: OutputSink
+
+    /// Hands the bytes so far to the sink once they pass 1 MiB.
+    mutating func flushIfLarge() throws {
+        if table.pendingByteCount >= 1 << 20 { try sink.write(table.drain()) }
+    }
+
+    /// Writes the rest and publishes the output.
+    mutating func finish() throws {
+        try sink.write(table.drain())
+        try sink.commit()
     }
 }
 

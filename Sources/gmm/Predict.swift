@@ -40,31 +40,33 @@ struct Predict: ParsableCommand {
             let matrix = try readData(data, columns: columns, for: mixture)
             let kCount = mixture.componentCount
             if details {
-                var table = TableWriter(header: ["component", log ? "log_probability" : "probability", "entropy", "log_density",
-                                                 "mahalanobis2", "tail_probability"])
+                var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
+                                                        "log_density", "mahalanobis2", "tail_probability"])
                 try mixture.assignmentDetails(for: matrix) { _, rows in
                     for r in rows {
-                        table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
-                                                                   r.logDensity, r.mahalanobisSquared, r.tailProbability])
+                        stream.table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
+                                                                          r.logDensity, r.mahalanobisSquared, r.tailProbability])
                     }
+                    try stream.flushIfLarge()
                 }
-                try output.emit(table.bytes)
+                try stream.finish()
                 return
             }
-            var table = TableWriter(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"])
-            mixture.posterior(for: matrix, logarithmic: log) { block in
+            var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"])
+            try mixture.posterior(for: matrix, logarithmic: log) { block in
                 for r in 0..<block.rows.count {
                     let row = UnsafeBufferPointer(rebasing: block.responsibilities[(r * kCount)..<((r + 1) * kCount)])
                     if probabilities {
-                        table.append(row: row)
+                        stream.table.append(row: row)
                     } else {
                         var best = 0
                         for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
-                        table.append(integers: [best])
+                        stream.table.append(integers: [best])
                     }
                 }
+                try stream.flushIfLarge()
             }
-            try output.emit(table.bytes)
+            try stream.finish()
         }
     }
 }

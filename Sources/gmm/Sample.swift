@@ -28,20 +28,20 @@ struct Sample: ParsableCommand {
         try reportingFailures {
             try output.checkWritable()
             let mixture = try ModelFile.read(path: model).model
-            let drawn = mixture.sample(count: count, seed: seed)
-            var table = TableWriter(header: mixture.featureNames + (labels ? ["component"] : []))
+            var stream = try output.table(header: mixture.featureNames + (labels ? ["component"] : []))
             let d = mixture.featureCount
-            drawn.samples.withUnsafeBufferPointer { x in
-                for i in 0..<count {
-                    let row = UnsafeBufferPointer(rebasing: x[(i * d)..<((i + 1) * d)])
+            try mixture.sample(count: count, seed: seed) { block, components in
+                for (r, component) in components.enumerated() {
+                    let row = UnsafeBufferPointer(rebasing: block[(r * d)..<((r + 1) * d)])
                     if labels {
-                        table.append(row: row, label: drawn.components[i])
+                        stream.table.append(row: row, label: component)
                     } else {
-                        table.append(row: row)
+                        stream.table.append(row: row)
                     }
                 }
+                try stream.flushIfLarge()
             }
-            try output.emit(table.bytes)
+            try stream.finish()
         }
     }
 }

@@ -19,15 +19,16 @@ struct Score: ParsableCommand {
             try output.checkWritable()
             let mixture = try ModelFile.read(path: model).model
             let matrix = try readData(data, columns: columns, for: mixture)
-            var table = TableWriter(header: ["log_density"])
+            var stream = try output.table(header: ["log_density"])
             var total = 0.0
-            mixture.posterior(for: matrix) { block in
+            try mixture.posterior(for: matrix) { block in
                 for r in 0..<block.rows.count {
-                    table.append(row: UnsafeBufferPointer(rebasing: block.logDensities[r..<(r + 1)]))
+                    stream.table.append(row: UnsafeBufferPointer(rebasing: block.logDensities[r..<(r + 1)]))
                     total += block.logDensities[r]
                 }
+                try stream.flushIfLarge()
             }
-            try output.emit(table.bytes)
+            try stream.finish()
             printError("mean log-likelihood: \(total / Double(matrix.sampleCount)) over \(matrix.sampleCount) rows")
         }
     }

@@ -25,13 +25,20 @@ public enum OutputFile {
     ///   is in the way, permission is denied or the disk is full; `path` is then
     ///   left exactly as it was and no temporary file remains.
     public static func write(_ bytes: [UInt8], to path: String) throws(OutputFileError) {
+        let sink = try OutputSink(path: path)
+        try sink.write(bytes)
+        try sink.commit()
+    }
+
+    /// Opens a uniquely named temporary file beside `path` (O_EXCL), carrying
+    /// over the permission bits of a regular file already at `path`.
+    static func openTemporary(for path: String) throws(OutputFileError) -> (fd: Int32, temporaryPath: String) {
         func fail(_ code: Int32) -> OutputFileError { .cannotWrite(path: path, reason: systemErrorText(code)) }
         guard !path.isEmpty else { throw .cannotWrite(path: path, reason: "the path is empty") }
         guard !path.hasSuffix("/") else { throw fail(EISDIR) }
         var existing = stat()
         let exists = stat(path, &existing) == 0
         if exists && existing.st_mode & S_IFMT == S_IFDIR { throw fail(EISDIR) }
-
         let (folder, name) = split(path)
         var temporaryPath = ""
         var fd: Int32 = -1
@@ -42,18 +49,10 @@ public enum OutputFile {
             if fd >= 0 || errno != EEXIST { break }
         }
         guard fd >= 0 else { throw fail(errno) }
-
-        var failure: Int32 = 0
         if exists && existing.st_mode & S_IFMT == S_IFREG {
             _ = fchmod(fd, existing.st_mode & 0o7777)
         }
-        if !writeAll(bytes, to: fd) { failure = errno }
-        if close(fd) != 0 && failure == 0 { failure = errno }
-        if failure == 0 && rename(temporaryPath, path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporaryPath)
-            throw fail(failure)
-        }
+        return (fd, temporaryPath)
     }
 
     /// Writes all of `bytes` to standard output, retrying short and interrupted writes.
@@ -68,7 +67,7 @@ public enum OutputFile {
     }
 
     /// `write` until every byte is out; `false` with `errno` set on failure.
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
         bytes.withUnsafeBytes { buffer in
             guard var p = buffer.baseAddress else { return true }
             var remaining = buffer.count
@@ -94,4 +93,64 @@ public enum OutputFile {
         let folder = path[..<slash]
         return (folder.isEmpty ? "/" : String(folder), path[path.index(after: slash)...])
     }
+}
+
+/// An output written in pieces but published whole: a file appears at its
+/// path only on `commit()` (write to a temporary file, then rename); standard
+/// output is written as it comes. A sink dropped without `commit()` removes
+/// its temporary file, so a failed command leaves nothing behind. This lets a
+/// command stream a table of any length without holding it in memory.
+public final class OutputSink {
+    private let path: String?
+    private var fd: Int32
+    private var temporaryPath: String?
+    private var isFinished = false
+
+    /// A sink for the file at `path`, or for standard output when `path` is `nil`.
+    public init(path: String?) throws(OutputFileError) {
+        self.path = path
+        if let path {
+            (fd, temporaryPath) = try OutputFile.openTemporary(for: path)
+        } else {
+            fd = STDOUT_FILENO
+        }
+    }
+
+    private var displayPath: String { path ?? "<stdout>" }
+
+    /// Appends `bytes`.
+    public func write(_ bytes: [UInt8]) throws(OutputFileError) {
+        precondition(!isFinished, "write after commit")
+        guard OutputFile.writeAll(bytes, to: fd) else {
+            let code = errno
+            abandon()
+            throw .cannotWrite(path: displayPath, reason: systemErrorText(code))
+        }
+    }
+
+    /// Publishes the file at its path (atomically); for standard output, does nothing more.
+    public func commit() throws(OutputFileError) {
+        precondition(!isFinished, "commit twice")
+        isFinished = true
+        guard let path, let temporaryPath else { return }
+        var failure: Int32 = 0
+        if close(fd) != 0 { failure = errno }
+        fd = -1
+        if failure == 0 && rename(temporaryPath, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporaryPath)
+            throw .cannotWrite(path: path, reason: systemErrorText(failure))
+        }
+    }
+
+    private func abandon() {
+        isFinished = true
+        if let temporaryPath {
+            if fd >= 0 { close(fd) }
+            fd = -1
+            unlink(temporaryPath)
+        }
+    }
+
+    deinit { if !isFinished { abandon() } }
 }

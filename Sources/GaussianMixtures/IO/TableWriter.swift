@@ -27,8 +27,19 @@ public struct TableWriter: Sendable {
     /// The number of data rows appended so far.
     public private(set) var rowCount = 0
 
-    /// The table so far, header first.
+    /// The table so far, header first (since the last `drain()`).
     public var bytes: [UInt8] { sink.bytes }
+
+    /// Size of the bytes not yet drained.
+    public var pendingByteCount: Int { sink.bytes.count }
+
+    /// Returns the bytes written since the last call and forgets them, so a long
+    /// table can be streamed to an `OutputSink` in pieces.
+    public mutating func drain() -> [UInt8] {
+        let out = sink.bytes
+        sink.bytes.removeAll(keepingCapacity: true)
+        return out
+    }
 
     /// Starts a table with a header row.
     ///
