@@ -24,38 +24,44 @@ enum KMeans {
         let n = data.sampleCount
         let d = data.featureCount
         let trials = 2 + Int(Double(kCount).logNatural)
-        let w = weights ?? [Double](repeating: 1, count: n)
         return data.withUnsafeBufferPointer { x -> [Int] in
-            func distances(to i: Int) -> [Double] {
-                (0..<n).map { w[$0] * squaredDistance(x.baseAddress! + $0 * d, x.baseAddress! + i * d, d) }
+            let x = x.baseAddress!
+            @inline(__always) func weighted(_ idx: Int, _ centre: Int) -> Double {
+                let dist = squaredDistance(x + idx * d, x + centre * d, d)
+                return weights.map { $0[idx] * dist } ?? dist
             }
             // The first centre: a row drawn with probability proportional to its weight.
-            var cumulativeWeight = w
-            for idx in 1..<max(n, 1) { cumulativeWeight[idx] += cumulativeWeight[idx - 1] }
-            let first = weights == nil ? random.integer(below: n)
-                : min(lowerBound(cumulativeWeight, random.uniformPositive() * cumulativeWeight[n - 1]), n - 1)
+            let first: Int
+            if let weights {
+                var cumulativeWeight = weights
+                for idx in 1..<max(n, 1) { cumulativeWeight[idx] += cumulativeWeight[idx - 1] }
+                first = min(lowerBound(cumulativeWeight, random.uniformPositive() * cumulativeWeight[n - 1]), n - 1)
+            } else {
+                first = random.integer(below: n)
+            }
             var chosen = [first]
-            var closest = distances(to: chosen[0])
+            // Two n-vectors only: each candidate's potential is summed on the fly,
+            // and the winner's distances are folded into `closest` afterwards.
+            var closest = (0..<n).map { weighted($0, first) }
             var potential = closest.reduce(0, +)
+            var cumulative = [Double](repeating: 0, count: n)
             while chosen.count < kCount {
-                var best: (index: Int, potential: Double, distances: [Double])?
-                var cumulative = closest
-                for idx in 1..<n { cumulative[idx] += cumulative[idx - 1] }
+                var running = 0.0
+                for idx in 0..<n {
+                    running += closest[idx]
+                    cumulative[idx] = running
+                }
+                var best: (index: Int, potential: Double)?
                 for _ in 0..<trials {
                     let target = random.uniform() * potential
-                    var candidate = lowerBound(cumulative, target)
-                    candidate = min(candidate, n - 1)
-                    let dist = distances(to: candidate)
-                    var newClosest = closest
+                    let candidate = min(lowerBound(cumulative, target), n - 1)
                     var pot = 0.0
-                    for idx in 0..<n {
-                        newClosest[idx] = min(newClosest[idx], dist[idx])
-                        pot += newClosest[idx]
-                    }
-                    if best == nil || pot < best!.potential { best = (candidate, pot, newClosest) }
+                    for idx in 0..<n { pot += min(closest[idx], weighted(idx, candidate)) }
+                    if best == nil || pot < best!.potential { best = (candidate, pot) }
                 }
-                chosen.append(best!.index)
-                closest = best!.distances
+                let winner = best!.index
+                for idx in 0..<n { closest[idx] = min(closest[idx], weighted(idx, winner)) }
+                chosen.append(winner)
                 potential = best!.potential
             }
             return chosen
