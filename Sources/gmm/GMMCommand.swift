@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GaussianMixtures
 
 /// The `gmm` command: Gaussian mixture models from the shell.
 @main
@@ -23,6 +24,7 @@ struct GMMCommand: ParsableCommand {
     /// Parses and runs like ArgumentParser's own `main()`, except that a usage
     /// error is one line (`gmm: error: …`), as every other error, with status 64.
     static func main() {
+        useFastBLASKernels()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -34,6 +36,16 @@ struct GMMCommand: ParsableCommand {
         } catch {
             fail(error)
         }
+    }
+
+    /// Restarts once with OPENBLAS_CORETYPE set when OpenBLAS fell back to slow
+    /// kernels on a processor it does not recognise (see LinearAlgebraBackend).
+    private static func useFastBLASKernels() {
+        guard getenv("GMM_BLAS_RESTARTED") == nil, let core = LinearAlgebraBackend.kernelOverride() else { return }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        setenv("GMM_BLAS_RESTARTED", "1", 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // execv returns only on failure: carry on with the slow kernels.
     }
 
     private static func fail(_ error: Error) -> Never {

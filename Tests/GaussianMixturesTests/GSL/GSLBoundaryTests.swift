@@ -49,3 +49,29 @@ struct GSLBoundaryTests {
         #expect(abs(values[1] - (-log(4 * Double.pi) - 1)) < 1e-15)
     }
 }
+
+@Suite("OpenBLAS kernel choice")
+struct KernelChoiceTests {
+    let avx512: Set<String> = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
+
+    @Test("a fallback kernel on an AVX-512 processor is upgraded to SkylakeX, on AVX2 to Haswell")
+    func upgrades() {
+        #expect(LinearAlgebraBackend.preferredCoreType(currentCore: "Prescott", cpuFlags: avx512, userSetting: nil) == "SkylakeX")
+        #expect(LinearAlgebraBackend.preferredCoreType(currentCore: "Prescott", cpuFlags: ["avx2", "fma"], userSetting: nil) == "Haswell")
+    }
+
+    @Test("a recognised processor, an old processor, or the user's own setting is left alone")
+    func leftAlone() {
+        #expect(LinearAlgebraBackend.preferredCoreType(currentCore: "Zen", cpuFlags: avx512, userSetting: nil) == nil)
+        #expect(LinearAlgebraBackend.preferredCoreType(currentCore: "SkylakeX", cpuFlags: avx512, userSetting: nil) == nil)
+        #expect(LinearAlgebraBackend.preferredCoreType(currentCore: "Prescott", cpuFlags: ["sse3"], userSetting: nil) == nil)
+        #expect(LinearAlgebraBackend.preferredCoreType(currentCore: "Prescott", cpuFlags: avx512, userSetting: "Prescott") == nil)
+        #expect(LinearAlgebraBackend.preferredCoreType(currentCore: nil, cpuFlags: avx512, userSetting: nil) == nil)
+    }
+
+    @Test("this process runs OpenBLAS kernels and can read the CPU flags")
+    func thisMachine() {
+        #expect(LinearAlgebraBackend.openBLASCoreName != nil)
+        #expect(!LinearAlgebraBackend.cpuFlags.isEmpty)
+    }
+}
