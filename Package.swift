@@ -38,20 +38,24 @@ let package = Package(
             linkerSettings: [.linkedLibrary("openblas", .when(traits: ["OpenBLAS"]))]
         ),
 
+        // Figures as SVG: the drawing code in its own module; the library never depends on it.
+        .target(name: "GaussianMixturesPlot", dependencies: ["GaussianMixtures"]),
+
         // MARK: - Command line
         .executableTarget(
             name: "gmm",
             dependencies: [
                 "GaussianMixtures",
+                "GaussianMixturesPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // MARK: - Benchmarks and examples (compiled by every build, so they cannot rot)
-        .executableTarget(name: "gmm-bench", dependencies: ["GaussianMixtures"], path: "bench"),
+        .executableTarget(name: "gmm-bench", dependencies: ["GaussianMixtures"], path: "bench/gmm-bench"),
         .executableTarget(
             name: "old-faithful",
-            dependencies: ["GaussianMixtures"],
+            dependencies: ["GaussianMixtures", "GaussianMixturesPlot"],
             path: "notebooks-as-scripts/old-faithful"
         ),
 
@@ -62,5 +66,6 @@ let package = Package(
             exclude: []
         ),
         .testTarget(name: "gmmTests", dependencies: ["gmm"]),
+        .testTarget(name: "GaussianMixturesPlotTests", dependencies: ["GaussianMixturesPlot", "gmm"]),
     ]
 )
