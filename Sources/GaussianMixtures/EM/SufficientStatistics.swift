@@ -57,11 +57,10 @@ struct SufficientStatistics: Equatable, Sendable {
 
 /// Scratch memory for `SufficientStatistics.accumulate`, reused across blocks.
 struct AccumulationScratch {
-    var centred: [Double]
+    /// √r_ik (x_i − s_k) for the rows of a block, the operand of the rank-b update.
     var scaled: [Double]
     init(blockRows: Int, featureCount: Int) {
-        centred = [Double](repeating: 0, count: blockRows * featureCount)
-        scaled = centred
+        scaled = [Double](repeating: 0, count: blockRows * featureCount)
     }
 }
 
@@ -81,9 +80,8 @@ extension SufficientStatistics {
         softCounts.withUnsafeMutableBufferPointer { counts in
         sums.withUnsafeMutableBufferPointer { sums in
         moments.withUnsafeMutableBufferPointer { moments in
-        scratch.centred.withUnsafeMutableBufferPointer { cBuf in
         scratch.scaled.withUnsafeMutableBufferPointer { yBuf in
-            let c = cBuf.baseAddress!, y = yBuf.baseAddress!
+            let y = yBuf.baseAddress!
             for k in 0..<kCount {
                 let s = shift.baseAddress! + k &* d
                 let sumK = sums.baseAddress! + k &* d
@@ -92,13 +90,12 @@ extension SufficientStatistics {
                 for r in 0..<rows {
                     let w = resp[r &* kCount &+ k]
                     rk += w
-                    let xr = x + r &* d, cr = c + r &* d, yr = y + r &* d
+                    let xr = x + r &* d, yr = y + r &* d
                     switch shape {
                     case .matrix:
                         let root = w.squareRoot()
                         for j in 0..<d {
                             let v = xr[j] - s[j]
-                            cr[j] = v
                             yr[j] = root * v
                             sumK[j] += w * v
                         }
@@ -116,6 +113,6 @@ extension SufficientStatistics {
                     GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: rows, dimension: d, into: momK)
                 }
             }
-        }}}}}}
+        }}}}}
     }
 }
