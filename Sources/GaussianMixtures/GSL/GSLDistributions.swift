@@ -8,3 +8,11 @@ enum GSLDistributions {
         return gsl_cdf_chisq_Q(x, degrees)
     }
 }
+
+extension GSLDistributions {
+    /// P(X ≤ x) for a Gaussian with mean 0 and standard deviation `sigma`.
+    static func gaussianLowerTail(_ x: Double, sigma: Double) -> Double {
+        _ = GSLRuntime.ready
+        return gsl_cdf_gaussian_P(x, sigma)
+    }
+}

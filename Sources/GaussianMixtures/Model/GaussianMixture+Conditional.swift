@@ -1,0 +1,205 @@
+import Foundation
+
+// Conditioning a mixture on some of its features.
+//
+// Split the features into the given ones a and the rest b. For each component,
+// with Σ_aa = L Lᵀ (Cholesky), u = L⁻¹ (x_a − μ_a) and V = L⁻¹ Σ_ab (triangular
+// solves, no inverse):
+//   mean of b given a:        μ_b + Vᵀ u
+//   covariance of b given a:  Σ_bb − Vᵀ V
+//   new weight:               ∝ w_k N(x_a | μ_a, Σ_aa), i.e. P(c = k | x_a)
+// so P(x_b | x_a) is again a Gaussian mixture (Bishop, PRML eq. 2.81–2.82). The
+// covariance of b given a does not depend on x_a, so everything but u is
+// computed once per component and reused for every row (`ConditionalMap`).
+// Diagonal and spherical components have Σ_ab = 0: conditioning leaves their
+// b-part unchanged and only reweights; tied components stay tied.
+
+/// P(x_b | x_a) for a fixed set of given features a, ready to evaluate at many x_a.
+public struct ConditionalMap: Sendable {
+    /// The model conditioned.
+    public let model: GaussianMixture
+    /// Indices of the given features a, in the order values are passed.
+    public let givenFeatures: [Int]
+    /// Indices of the remaining features b, in model order.
+    public let targetFeatures: [Int]
+
+    private let givenFactors: [CholeskyFactor]
+    /// Per component: V = L⁻¹ Σ_ab, |a|×|b| row-major.
+    private let projections: [[Double]]
+    /// Per component: Σ_bb − Vᵀ V, |b|×|b| row-major.
+    private let conditionalCovariances: [[Double]]
+
+    /// Prepares conditioning on the features `given` (0-based indices, distinct).
+    ///
+    /// - Throws: `ModelError.invalid(key: "given", …)` for an index out of range,
+    ///   a repeated index, or when no feature would be left to predict.
+    public init(model: GaussianMixture, given: [Int]) throws(ModelError) {
+        let d = model.featureCount
+        guard !given.isEmpty else { throw .invalid(key: "given", reason: "name at least one feature to condition on") }
+        if let bad = given.first(where: { $0 < 0 || $0 >= d }) {
+            throw .invalid(key: "given", reason: "feature index \(bad) is out of range 0..<\(d)")
+        }
+        guard Set(given).count == given.count else { throw .invalid(key: "given", reason: "a feature is given twice") }
+        let targets = (0..<d).filter { !given.contains($0) }
+        guard !targets.isEmpty else {
+            throw .invalid(key: "given", reason: "every feature is given: nothing is left to condition")
+        }
+        var factors: [CholeskyFactor] = []
+        var projections: [[Double]] = []
+        var covariances: [[Double]] = []
+        let (na, nb) = (given.count, targets.count)
+        for k in 0..<model.componentCount {
+            let sigma = model.covarianceMatrix(component: k)
+            let saa = given.flatMap { r in given.map { c in sigma[r][c] } }
+            let factor: CholeskyFactor
+            do {
+                factor = try CholeskyFactor(factoring: saa, dimension: na)
+            } catch {
+                throw .invalid(key: "covariances[\(k)]", reason: "the given features' covariance is not positive definite")
+            }
+            // V = L⁻¹ Σ_ab by forward substitution, one column of Σ_ab at a time.
+            var v = [Double](repeating: 0, count: na * nb)
+            for (col, j) in targets.enumerated() {
+                for (row, i) in given.enumerated() {
+                    var s = sigma[i][j]
+                    for m in 0..<row { s -= factor.lower[row * na + m] * v[m * nb + col] }
+                    v[row * nb + col] = s / factor.lower[row * na + row]
+                }
+            }
+            var cov = [Double](repeating: 0, count: nb * nb)
+            for (r, i) in targets.enumerated() {
+                for (c, j) in targets.enumerated() {
+                    var s = sigma[i][j]
+                    for m in 0..<na { s -= v[m * nb + r] * v[m * nb + c] }
+                    cov[r * nb + c] = s
+                }
+            }
+            // Symmetrise so the result is symmetric to the bit.
+            for r in 0..<nb { for c in (r + 1)..<max(nb, r + 1) {
+                let avg = 0.5 * (cov[r * nb + c] + cov[c * nb + r])
+                cov[r * nb + c] = avg
+                cov[c * nb + r] = avg
+            } }
+            factors.append(factor)
+            projections.append(v)
+            covariances.append(cov)
+        }
+        self.model = model
+        self.givenFeatures = given
+        self.targetFeatures = targets
+        self.givenFactors = factors
+        self.projections = projections
+        self.conditionalCovariances = covariances
+    }
+
+    /// The weights P(c = k | x_a) and the conditional means of x_b, one per component.
+    ///
+    /// - Parameter values: the given features' values, in `givenFeatures` order.
+    public func weightsAndMeans(at values: [Double]) -> (weights: [Double], means: [[Double]]) {
+        precondition(values.count == givenFeatures.count, "one value per given feature")
+        let (na, nb) = (givenFeatures.count, targetFeatures.count)
+        var logWeights = [Double](repeating: 0, count: model.componentCount)
+        var means: [[Double]] = []
+        means.reserveCapacity(model.componentCount)
+        for k in 0..<model.componentCount {
+            let factor = givenFactors[k]
+            var u = [Double](repeating: 0, count: na)
+            var q = 0.0
+            for row in 0..<na {
+                var s = values[row] - model.means[k][givenFeatures[row]]
+                for m in 0..<row { s -= factor.lower[row * na + m] * u[m] }
+                u[row] = s / factor.lower[row * na + row]
+                q += u[row] * u[row]
+            }
+            logWeights[k] = log(model.weights[k]) - 0.5 * (Double(na) * log(2 * Double.pi) + factor.logDeterminant + q)
+            let v = projections[k]
+            means.append(targetFeatures.enumerated().map { col, j in
+                var m = model.means[k][j]
+                for row in 0..<na { m += v[row * nb + col] * u[row] }
+                return m
+            })
+        }
+        let lse = logSumExp(logWeights)
+        return (logWeights.map { exp($0 - lse) }, means)
+    }
+
+    /// The variance of target `t` (index into `targetFeatures`) given a, per component.
+    public func conditionalVariances(ofTarget t: Int) -> [Double] {
+        let nb = targetFeatures.count
+        return conditionalCovariances.map { $0[t * nb + t] }
+    }
+
+    /// P(x_b | x_a) as a mixture over the target features, of the model's covariance kind.
+    public func conditional(at values: [Double]) throws(ModelError) -> GaussianMixture {
+        var (weights, means) = weightsAndMeans(at: values)
+        // Components whose weight underflows to 0 stay, with the smallest positive weight.
+        if weights.contains(0) {
+            weights = weights.map { max($0, Double.leastNormalMagnitude) }
+            let total = weights.reduce(0, +)
+            weights = weights.map { $0 / total }
+        }
+        let nb = targetFeatures.count
+        let matrices = conditionalCovariances.map { cov in (0..<nb).map { r in Array(cov[(r * nb)..<((r + 1) * nb)]) } }
+        let covariances: CovarianceParameters = switch model.covarianceKind {
+        case .full: .full(matrices)
+        case .tied: .tied(matrices[0])
+        case .diagonal: .diagonal(matrices.map { m in (0..<nb).map { m[$0][$0] } })
+        case .spherical: .spherical(matrices.map { $0[0][0] })
+        }
+        return try GaussianMixture(weights: weights, means: means, covariances: covariances,
+                                   featureNames: targetFeatures.map { model.featureNames[$0] })
+    }
+}
+
+extension GaussianMixture {
+    /// P(x_b | x_a): the mixture of the other features given the values of some.
+    ///
+    /// The new weights are P(c = k | x_a); each component's mean and covariance
+    /// are those of its Gaussian conditioned on x_a. The result is itself a
+    /// mixture that can score, sample and be saved.
+    /// - Parameter given: feature index → value.
+    public func conditional(given: [Int: Double]) throws(ModelError) -> GaussianMixture {
+        let indices = given.keys.sorted()
+        return try ConditionalMap(model: self, given: indices).conditional(at: indices.map { given[$0]! })
+    }
+
+    /// P(x_b | x_a) with the given features named.
+    public func conditional(givenNamed given: [String: Double]) throws(ModelError) -> GaussianMixture {
+        var byIndex: [Int: Double] = [:]
+        for (name, value) in given {
+            guard let j = featureNames.firstIndex(of: name) else {
+                throw .invalid(key: "given", reason: "no feature named \"\(name)\" (features: \(featureNames.joined(separator: ", ")))")
+            }
+            byIndex[j] = value
+        }
+        return try conditional(given: byIndex)
+    }
+}
+
+extension ConditionalMap {
+    /// The central interval holding `probability` of target `t`'s conditional
+    /// distribution (a mixture of 1-D Gaussians), by bisection on its CDF.
+    public func interval(ofTarget t: Int, at values: [Double], probability: Double) -> (lower: Double, upper: Double) {
+        precondition(probability > 0 && probability < 1, "probability must be in (0, 1)")
+        let (weights, means) = weightsAndMeans(at: values)
+        let sds = conditionalVariances(ofTarget: t).map { $0.squareRoot() }
+        func cdf(_ x: Double) -> Double {
+            var total = 0.0
+            for k in weights.indices where weights[k] > 0 {
+                total += weights[k] * GSLDistributions.gaussianLowerTail(x - means[k][t], sigma: sds[k])
+            }
+            return total
+        }
+        func quantile(_ p: Double) -> Double {
+            var lo = weights.indices.map { means[$0][t] - 40 * sds[$0] }.min()!
+            var hi = weights.indices.map { means[$0][t] + 40 * sds[$0] }.max()!
+            for _ in 0..<200 {
+                let mid = 0.5 * (lo + hi)
+                if mid == lo || mid == hi { break }
+                if cdf(mid) < p { lo = mid } else { hi = mid }
+            }
+            return 0.5 * (lo + hi)
+        }
+        return (quantile((1 - probability) / 2), quantile((1 + probability) / 2))
+    }
+}

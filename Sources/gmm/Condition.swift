@@ -1,0 +1,72 @@
+import ArgumentParser
+import GaussianMixtures
+
+struct Condition: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The mixture of the other features given values of some: P(x_b | x_a).",
+        discussion: """
+            Prints the conditional mixture (weights P(c|x_a), means and covariances of the
+            remaining features); -o writes it as a model file; --sample N draws N rows
+            from it instead (CSV on standard output, or --output FILE).
+            """)
+
+    @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
+    var model: String
+    @Option(help: ArgumentHelp("Given values, by feature name or 0-based index: waiting=80,1=3.5", valueName: "NAME=VALUE,…"))
+    var given: String
+    @Option(help: ArgumentHelp("Draw this many rows from the conditional mixture.", valueName: "N"))
+    var sample: Int?
+    @Option(help: "Seed of the draws.")
+    var seed: UInt64 = 0
+    @Option(name: .customShort("o"), help: ArgumentHelp("Write the conditional mixture as a model file.", valueName: "FILE"))
+    var modelOutput: String?
+    @Option(name: .customLong("output"), help: ArgumentHelp("With --sample: write the rows here.", valueName: "FILE"))
+    var output: String?
+
+    func validate() throws {
+        if let sample, sample < 0 { throw ValidationError("--sample must be at least 0, got \(sample)") }
+        if output != nil && sample == nil { throw ValidationError("--output goes with --sample (use -o for the model file)") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            if let modelOutput { try checkOutputPath(modelOutput) }
+            if let output { try checkOutputPath(output) }
+            let mixture = try ModelFile.read(path: model).model
+            let values = try parseGiven(given, for: mixture)
+            let conditional = try mixture.conditional(given: values)
+            if let modelOutput { try OutputFile.write(ModelFile.encode(conditional, summary: nil), to: modelOutput) }
+            if let sample {
+                var stream = try TableStream(table: TableWriter(header: conditional.featureNames), sink: OutputSink(path: output))
+                try conditional.sample(count: sample, seed: seed) { block, components in
+                    let d = conditional.featureCount
+                    for r in components.indices { stream.table.append(row: UnsafeBufferPointer(rebasing: block[(r * d)..<((r + 1) * d)])) }
+                    try stream.flushIfLarge()
+                }
+                try stream.finish()
+            } else {
+                let given = values.keys.sorted().map { "\(mixture.featureNames[$0]) = \(values[$0]!)" }.joined(separator: ", ")
+                let text = "P(\(conditional.featureNames.joined(separator: ", ")) | \(given)):\n" + componentTable(conditional) + "\n"
+                try OutputFile.writeStandardOutput(Array(text.utf8))
+            }
+        }
+    }
+}
+
+/// Parses `name=value,…` (names or 0-based indices) against a model's features.
+func parseGiven(_ text: String, for model: GaussianMixture) throws -> [Int: Double] {
+    var values: [Int: Double] = [:]
+    for item in text.split(separator: ",") {
+        let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let value = Double(parts[1]), value.isFinite else {
+            throw ValidationError("--given takes NAME=VALUE pairs separated by commas, got \"\(item)\"")
+        }
+        let index = model.featureNames.firstIndex(of: parts[0]) ?? Int(parts[0]).flatMap { (0..<model.featureCount).contains($0) ? $0 : nil }
+        guard let index else {
+            throw CommandFailure(message: "--given: the model has no feature \"\(parts[0])\" (features: \(model.featureNames.joined(separator: ", ")))",
+                                 status: ExitStatus.dataError)
+        }
+        values[index] = value
+    }
+    return values
+}
