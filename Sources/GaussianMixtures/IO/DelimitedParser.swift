@@ -197,7 +197,8 @@ struct DelimitedParser: ~Copyable {
         let rowLine = line
         let cells = try tokenizeRow(&p)
         guard cells.count == columnCount else {
-            throw .malformed(path: displayName, line: rowLine, column: nil,
+            // The column is where the row goes wrong: the first extra cell, or the first missing one.
+            throw .malformed(path: displayName, line: rowLine, column: min(cells.count, columnCount) + 1,
                              message: "row has \(cells.count) cell\(cells.count == 1 ? "" : "s"), expected \(columnCount)")
         }
         for (k, j) in selected.enumerated() {

@@ -120,12 +120,12 @@ struct DelimitedParserTests {
 
     @Test func wrongCellCountNamesTheLine() {
         let tooMany = dataFileError { () throws(DataFileError) in try parseCSV("a,b\n1,2\n\n1,2,3\n") }
-        #expect(tooMany == .malformed(path: "data.csv", line: 4, column: nil, message: "row has 3 cells, expected 2"))
-        #expect(tooMany?.description == "data.csv:4: row has 3 cells, expected 2")
+        #expect(tooMany == .malformed(path: "data.csv", line: 4, column: 3, message: "row has 3 cells, expected 2"))
+        #expect(tooMany?.description == "data.csv:4:3: row has 3 cells, expected 2")
         let tooFew = dataFileError { () throws(DataFileError) in try parseCSV("1,2\n3\n") }
-        #expect(tooFew == .malformed(path: "data.csv", line: 2, column: nil, message: "row has 1 cell, expected 2"))
+        #expect(tooFew == .malformed(path: "data.csv", line: 2, column: 2, message: "row has 1 cell, expected 2"))
         let trailingComma = dataFileError { () throws(DataFileError) in try parseCSV("1,2\n3,4,\n") }
-        #expect(trailingComma == .malformed(path: "data.csv", line: 2, column: nil, message: "row has 3 cells, expected 2"))
+        #expect(trailingComma == .malformed(path: "data.csv", line: 2, column: 3, message: "row has 3 cells, expected 2"))
     }
 
     @Test func emptyBlankAndHeaderOnlyFiles() {
@@ -167,7 +167,7 @@ struct DelimitedParserTests {
 
     @Test func unselectedColumnsStillCountCells() {
         let error = dataFileError { () throws(DataFileError) in try parseCSV("id,x\na,1\nb\n", columns: [.name("x")]) }
-        #expect(error == .malformed(path: "data.csv", line: 3, column: nil, message: "row has 1 cell, expected 2"))
+        #expect(error == .malformed(path: "data.csv", line: 3, column: 2, message: "row has 1 cell, expected 2"))
     }
 
     @Test func indicesWorkWithoutAHeader() throws {
