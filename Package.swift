@@ -58,6 +58,27 @@ let package = Package(
             dependencies: ["GaussianMixtures", "GaussianMixturesPlot"],
             path: "notebooks-as-scripts/old-faithful"
         ),
+        .executableTarget(
+            name: "latent-variables",
+            dependencies: ["GaussianMixtures"],
+            path: "notebooks-as-scripts/latent-variables"
+        ),
+        .executableTarget(
+            name: "choosing-k",
+            dependencies: ["GaussianMixtures", "GaussianMixturesPlot"],
+            path: "notebooks-as-scripts/choosing-k",
+            exclude: ["iris-species.csv"]
+        ),
+        .executableTarget(
+            name: "synthetic-data",
+            dependencies: ["GaussianMixtures", "GaussianMixturesPlot"],
+            path: "notebooks-as-scripts/synthetic-data"
+        ),
+        .executableTarget(
+            name: "density-and-outliers",
+            dependencies: ["GaussianMixtures", "GaussianMixturesPlot"],
+            path: "notebooks-as-scripts/density-and-outliers"
+        ),
 
         // MARK: - Tests
         .testTarget(
@@ -66,6 +87,11 @@ let package = Package(
             exclude: []
         ),
         .testTarget(name: "gmmTests", dependencies: ["gmm"]),
-        .testTarget(name: "GaussianMixturesPlotTests", dependencies: ["GaussianMixturesPlot", "gmm"]),
+        .testTarget(
+            name: "GaussianMixturesPlotTests",
+            // The notebooks too: NotebookTests runs the executables this build makes.
+            dependencies: ["GaussianMixturesPlot", "gmm", "old-faithful", "latent-variables", "choosing-k", "synthetic-data",
+                           "density-and-outliers"]
+        ),
     ]
 )

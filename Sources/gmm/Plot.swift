@@ -1,0 +1,126 @@
+import ArgumentParser
+import GaussianMixtures
+import GaussianMixturesPlot
+
+struct Plot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a mixture over its data, a model search, or an EM trace, as an SVG figure.",
+        discussion: """
+            gmm plot MODEL DATA -o FILE.svg [--dims i,j] [--density]
+              rows as dots coloured by their most probable component and shaded by
+              max P(c|x), each component's mean and its 1σ and 2σ ellipses (68.3% and
+              95.4% of its mass on the shown plane). Two features are drawn as they
+              are; more are drawn on the data's two leading principal directions
+              unless --dims picks two features. --density adds contour lines of
+              log P(x) of the mixture's exact marginal on the plane.
+            gmm plot --selection TABLE.csv -o bic.svg
+              BIC, AIC and ICL against K, one line per covariance family, the chosen
+              model ringed (TABLE is what `gmm select --output-table` writes).
+            gmm plot --trace MODEL -o trace.svg
+              the mean log-likelihood per EM iteration of the kept fit.
+            """)
+
+    @Argument(help: ArgumentHelp("A model file and the data to draw under it.", valueName: "MODEL DATA"))
+    var inputs: [String] = []
+    @Option(help: ArgumentHelp("Draw a model-search table written by `gmm select --output-table`.", valueName: "TABLE"))
+    var selection: String?
+    @Option(help: ArgumentHelp("Draw the log-likelihood trace kept in a model file.", valueName: "MODEL"))
+    var trace: String?
+    @Option(name: [.short, .long], help: ArgumentHelp("The SVG file to write (whole or not at all).", valueName: "FILE"))
+    var output: String
+    @Option(help: ArgumentHelp("Two features to draw, by name or 0-based index (default: both features, or the principal directions).",
+                               valueName: "i,j"))
+    var dims: String?
+    @Flag(help: "Add contour lines of log P(x) on the shown plane.")
+    var density = false
+    @Option(help: ArgumentHelp("Columns of DATA to use, by name or 0-based index.", valueName: "LIST"))
+    var columns: String?
+    @Option(help: ArgumentHelp("The figure's title.", valueName: "TEXT"))
+    var title: String?
+
+    func validate() throws {
+        let modes = (selection == nil ? 0 : 1) + (trace == nil ? 0 : 1) + (inputs.isEmpty ? 0 : 1)
+        guard modes == 1 else {
+            throw ValidationError("give MODEL DATA, or --selection TABLE, or --trace MODEL (exactly one)")
+        }
+        if selection != nil || trace != nil {
+            if dims != nil || density || columns != nil {
+                throw ValidationError("--dims, --density and --columns apply to MODEL DATA figures only")
+            }
+        } else if inputs.count != 2 {
+            throw ValidationError("expected MODEL DATA, got \(inputs.count) path\(inputs.count == 1 ? "" : "s")")
+        }
+        if let dims { _ = try dimensionNames(dims) }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            try checkOutputPath(output)
+            let document: SVGDocument
+            if let selection {
+                let points = try SelectionTableFile.read(path: selection)
+                document = SelectionFigure(points: points, title: title ?? "Choosing K: BIC, AIC and ICL (lower is better)").render()
+            } else if let trace {
+                document = try traceFigure(trace)
+            } else {
+                document = try mixtureFigure(model: inputs[0], data: inputs[1])
+            }
+            try OutputFile.write(document.bytes, to: output)
+            printError("figure written to \(output)")
+        }
+    }
+
+    private func traceFigure(_ path: String) throws -> SVGDocument {
+        let (model, summary) = try ModelFile.read(path: path)
+        guard let summary, let values = summary.logLikelihoodTrace, !values.isEmpty else {
+            throw CommandFailure(message: "\(path): has no log_likelihood_trace (written by an older gmm?); refit it to record the trace",
+                                 status: ExitStatus.dataError)
+        }
+        let s = model.componentCount == 1 ? "" : "s"
+        let outcome = summary.hasConverged ? "converged after \(summary.iterationCount)" : "stopped without converging after \(summary.iterationCount)"
+        let note = "\(path): \(model.componentCount) component\(s) (\(model.covarianceKind.rawValue)), \(outcome) iteration\(summary.iterationCount == 1 ? "" : "s")"
+        return TraceFigure(trace: values, title: title ?? "EM: mean log-likelihood per iteration", subtitle: note).render()
+    }
+
+    private func mixtureFigure(model modelPath: String, data dataPath: String) throws -> SVGDocument {
+        let (model, _) = try ModelFile.read(path: modelPath)
+        guard model.featureCount >= 2 else {
+            throw CommandFailure(message: "\(modelPath): the model has one feature (\(model.featureNames[0])); a figure needs two",
+                                 status: ExitStatus.dataError)
+        }
+        var projection: PlaneProjection?
+        if let dims {
+            let (first, second) = try dimensionNames(dims)
+            let (i, j) = (try featureIndex(first, in: model), try featureIndex(second, in: model))
+            guard i != j else {
+                throw CommandFailure(message: "--dims: \"\(dims)\" names the same feature twice", status: ExitStatus.usage)
+            }
+            projection = .features(i, j, names: model.featureNames)
+        }
+        let data = try readData(dataPath, columns: columns, for: model)
+        let name = dataPath == "-" ? "<stdin>" : dataPath
+        var figure = MixtureFigure(model: model, data: data, projection: projection, title: title ?? "\(name) under \(modelPath)")
+        figure.showsDensity = density
+        return try figure.render()
+    }
+
+    /// The two entries of `--dims`, not yet resolved against the model.
+    private func dimensionNames(_ text: String) throws -> (String, String) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw ValidationError("--dims takes two features, like 0,1 or eruptions,waiting; got \"\(text)\"")
+        }
+        guard parts[0] != parts[1] else { throw ValidationError("--dims: \"\(text)\" names the same feature twice") }
+        return (parts[0], parts[1])
+    }
+
+    /// The 0-based index of a feature given by name or index.
+    private func featureIndex(_ entry: String, in model: GaussianMixture) throws -> Int {
+        if let index = model.featureNames.firstIndex(of: entry) { return index }
+        if let index = Int(entry), index >= 0, index < model.featureCount { return index }
+        throw CommandFailure(
+            message: "--dims: no feature \"\(entry)\"; the model has \(model.featureCount) features: "
+                + model.featureNames.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "),
+            status: ExitStatus.usage)
+    }
+}
