@@ -12,6 +12,15 @@ struct Fit: ParsableCommand {
             changes by less than --tol from the previous one (scikit-learn's rule), or
             after --max-iter iterations. The saved mean log-likelihood, BIC and AIC are
             those of the saved parameters.
+
+            --method variational fits scikit-learn's BayesianGaussianMixture (mean-field
+            variational Bayes, same updates and defaults) with K as an upper bound: the
+            --weight-prior switches off components the data do not need. It stops when the
+            ELBO in total (scikit-learn's lower_bound_, with its constants) changes by less
+            than --tol from the previous iteration, or after --max-iter; the summary gives
+            the ELBO in total and per sample. The model file holds the plug-in mixture and
+            a "variational" section with the posterior hyper-parameters. --order and
+            --threads do not apply (the components keep the stick-breaking order).
             """)
 
     @Argument(help: ArgumentHelp("Data file: .csv, .tsv/.tab, .npy, or - for CSV on standard input.", valueName: "DATA"))
@@ -28,6 +37,8 @@ struct Fit: ParsableCommand {
 
     @OptionGroup var fitting: FitParameters
 
+    @OptionGroup var variational: VariationalParameters
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write the model file here (whole or not at all).", valueName: "FILE"))
     var output: String?
 
@@ -40,6 +51,10 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
+            if variational.method == .variational { return try runVariational() }
+            if variational.hasVariationalFlags {
+                throw ValidationError("the prior flags need --method variational")
+            }
             if let output { try checkOutputPath(output) }
             var start: GaussianMixture?
             if let initModel {

@@ -28,8 +28,13 @@ struct Info: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
+            let loaded = try ModelFile.readModel(path: model)
             let (mixture, summary) = try ModelFile.read(path: model)
             var text = "model: \(model)\n" + summaryLines(mixture, summary: summary).joined(separator: "\n") + "\n"
+            if case let .variational(posterior, fit) = loaded {
+                text = "model: \(model)\n" + variationalSummaryLines(posterior, summary: fit).joined(separator: "\n") + "\n"
+                text += "posterior mean weights and the plug-in mixture (Gaussians at the posterior means):\n"
+            }
             text += componentTable(mixture) + "\n"
             if let data {
                 let matrix = try readData(data, columns: columns, for: mixture)

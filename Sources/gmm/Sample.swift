@@ -7,7 +7,9 @@ struct Sample: ParsableCommand {
         discussion: """
             N independent draws from the joint P(x, c), in the order drawn (not grouped by
             component), with columns named as the model's features. --labels adds a last
-            column `component`. The same seed gives the same rows.
+            column `component`. The same seed gives the same rows. For a variational model
+            the draws come from the posterior predictive (a mixture of Student t); --plug-in
+            draws from the Gaussian mixture at the posterior means instead.
             """)
 
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
@@ -18,6 +20,8 @@ struct Sample: ParsableCommand {
     var seed: UInt64 = 0
     @Flag(help: "Add a column `component` naming the component that drew each row.")
     var labels = false
+    @Flag(name: .customLong("plug-in"), help: "Variational models: draw from the plug-in Gaussian mixture, not the posterior predictive.")
+    var plugIn = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -27,9 +31,22 @@ struct Sample: ParsableCommand {
     func run() throws {
         try reportingFailures {
             try output.checkWritable()
-            let mixture = try ModelFile.read(path: model).model
+            let loaded = try ModelFile.readModel(path: model)
+            let mixture = loaded.mixture
             var stream = try output.table(header: mixture.featureNames + (labels ? ["component"] : []))
             let d = mixture.featureCount
+            if case let .variational(posterior, _) = loaded, !plugIn {
+                let drawn = posterior.samplePredictive(count: count, seed: seed)
+                let values = drawn.samples.values
+                for (r, component) in drawn.components.enumerated() {
+                    try values.withUnsafeBufferPointer { all in
+                        let row = UnsafeBufferPointer(rebasing: all[(r * d)..<((r + 1) * d)])
+                        if labels { stream.table.append(row: row, label: component) } else { stream.table.append(row: row) }
+                        try stream.flushIfLarge()
+                    }
+                }
+                return try stream.finish()
+            }
             try mixture.sample(count: count, seed: seed) { block, components in
                 for (r, component) in components.enumerated() {
                     let row = UnsafeBufferPointer(rebasing: block[(r * d)..<((r + 1) * d)])

@@ -4,7 +4,11 @@ import GaussianMixtures
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "log P(x) of each row under the model (natural log).",
-        discussion: "Column `log_density`; the mean goes to standard error.")
+        discussion: """
+            Column `log_density`; the mean goes to standard error. For a variational model
+            (`gmm fit --method variational`) this is the posterior-predictive density, a
+            mixture of multivariate Student t, and standard error says so.
+            """)
 
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
@@ -17,8 +21,10 @@ struct Score: ParsableCommand {
     func run() throws {
         try reportingFailures {
             try output.checkWritable()
-            let mixture = try ModelFile.read(path: model).model
+            let loaded = try ModelFile.readModel(path: model)
+            let mixture = loaded.mixture
             let matrix = try readData(data, columns: columns, for: mixture)
+            if case let .variational(posterior, _) = loaded { return try scorePredictive(posterior, matrix, output: output) }
             var stream = try output.table(header: ["log_density"])
             var total = 0.0
             try mixture.posterior(for: matrix) { block in

@@ -1,0 +1,186 @@
+import Foundation
+
+// The variational Bayesian fit (scikit-learn's `BayesianGaussianMixture.fit`):
+// start from responsibilities, turn them into a posterior (the variational
+// M-step), then alternate E-step and M-step. After each iteration the evidence
+// lower bound (ELBO) is computed from that iteration's E-step responsibilities
+// and the new posterior, as scikit-learn does; the fit stops when the ELBO (in
+// total, not per sample: scikit-learn's rule) changes by less than `tolerance`,
+// or after `maxIterations`. The ELBO never decreases, up to rounding and the
+// regulariser.
+
+/// Options of a variational fit: the EM options plus the priors.
+public struct VariationalFitOptions: Sendable {
+    /// K (the truncation: an upper bound on the components used), the family,
+    /// `initialization`, restarts, `maxIterations`, `tolerance` (on the total ELBO),
+    /// `covarianceRegularization` and `seed`, as for EM. `threadCount` is unused:
+    /// the variational pass runs on one thread.
+    public var fit: FitOptions
+    public var weightPrior: WeightPrior
+    public var priors: VariationalPriors
+    /// Starting responsibilities (row-major n×K, rows summing to 1); overrides
+    /// `fit.initialization` when set. scikit-learn's `_initialize(X, resp)`.
+    public var initialResponsibilities: [Double]?
+
+    public init(fit: FitOptions, weightPrior: WeightPrior = .dirichletProcess, priors: VariationalPriors = .init(),
+                initialResponsibilities: [Double]? = nil) {
+        self.fit = fit
+        self.weightPrior = weightPrior
+        self.priors = priors
+        self.initialResponsibilities = initialResponsibilities
+    }
+}
+
+/// What happened during a variational fit.
+public struct VariationalFitReport: Sendable, Equatable {
+    public var hasConverged: Bool
+    public var iterationCount: Int
+    /// scikit-learn's `lower_bound_`: the ELBO (up to its dropped constants) after the
+    /// last iteration; with no iteration, the bound of the starting posterior.
+    public var lowerBound: Double
+    /// The ELBO after each iteration (scikit-learn's `lower_bounds_`).
+    public var lowerBoundTrace: [Double]
+    public var selectedInitialization: Int
+    /// Final ELBO of every restart; `nil` where a restart failed.
+    public var initializationLowerBounds: [Double?]
+    public var sampleCount: Int
+    /// Sum of the frequency weights, or `nil` when unweighted.
+    public var totalWeight: Double?
+    /// The ELBO per sample (divided by the total weight or the row count).
+    public var lowerBoundPerSample: Double { lowerBound / (totalWeight ?? Double(sampleCount)) }
+}
+
+public struct VariationalFitResult: Sendable {
+    public var posterior: VariationalPosterior
+    public var report: VariationalFitReport
+}
+
+/// One iteration's progress.
+public struct VariationalProgress: Sendable {
+    public var initialization: Int
+    public var iteration: Int
+    public var lowerBound: Double
+    /// Change from the previous iteration (infinite on the first).
+    public var change: Double
+}
+
+/// Fits Gaussian mixtures by variational Bayes (mean-field, scikit-learn's updates).
+public enum VariationalInference {
+    /// Fits a variational mixture; restarts keep the highest final ELBO.
+    ///
+    /// - Throws: `FitError` for bad options, weights or priors, or a collapsed component.
+    public static func fit(
+        _ data: DataMatrix, weights: [Double]? = nil, options: VariationalFitOptions,
+        progress: ((VariationalProgress) -> Void)? = nil
+    ) throws(FitError) -> VariationalFitResult {
+        let fitOptions = options.fit
+        try fitOptions.validate()
+        if let weights { try ExpectationMaximization.validate(weights, rows: data.sampleCount) }
+        let kCount = fitOptions.componentCount
+        let usable = weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount
+        guard usable >= kCount else { throw .tooFewSamples(samples: usable, components: kCount) }
+        if let resp = options.initialResponsibilities {
+            guard resp.count == data.sampleCount * kCount else {
+                throw .invalidOption(name: "initialResponsibilities",
+                                     reason: "expected \(data.sampleCount)×\(kCount) values, found \(resp.count)")
+            }
+            guard resp.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+                throw .invalidOption(name: "initialResponsibilities", reason: "must be finite and non-negative")
+            }
+        }
+        let priors = try options.priors.resolved(for: data, weights: weights, componentCount: kCount,
+                                                 kind: fitOptions.covarianceKind)
+        var best: (result: VariationalFitResult, index: Int)?
+        var firstError: FitError?
+        var finals: [Double?] = []
+        let restarts = options.initialResponsibilities == nil ? fitOptions.initializationCount : 1
+        for restart in 0..<restarts {
+            do {
+                let random = GSLRandom(seed: ExpectationMaximization.restartSeed(fitOptions.seed, restart))
+                let run = try single(data, weights: weights, options: options, priors: priors, restart: restart,
+                                     random: random, progress: progress)
+                finals.append(run.report.lowerBound)
+                if best == nil || run.report.lowerBound > best!.result.report.lowerBound { best = (run, restart) }
+            } catch {
+                finals.append(nil)
+                if firstError == nil { firstError = error }
+            }
+        }
+        guard var kept = best else { throw firstError! }
+        kept.result.report.selectedInitialization = kept.index
+        kept.result.report.initializationLowerBounds = finals
+        return kept.result
+    }
+
+    /// The starting responsibilities (n×K): given ones; one-hot k-means labels
+    /// (scikit-learn's `init_params="kmeans"`); or, for the other methods, the
+    /// posterior P(c|x) of the EM starting model that method makes.
+    static func startingResponsibilities(
+        _ data: DataMatrix, weights: [Double]?, options: VariationalFitOptions, random: GSLRandom
+    ) throws(FitError) -> [Double] {
+        if let resp = options.initialResponsibilities { return resp }
+        let kCount = options.fit.componentCount
+        if options.fit.initialization == .kMeans {
+            let labels = KMeans.labels(of: data, weights: weights, clusterCount: kCount, random: random)
+            var resp = [Double](repeating: 0, count: data.sampleCount * kCount)
+            for (i, k) in labels.enumerated() { resp[i * kCount + k] = 1 }
+            return resp
+        }
+        let start = try Initializer.startingModel(for: data, weights: weights, options: options.fit, random: random)
+        do {
+            return try start.responsibilities(for: data).values
+        } catch {
+            throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
+        }
+    }
+
+    static func single(
+        _ data: DataMatrix, weights: [Double]?, options: VariationalFitOptions, priors: ResolvedPriors, restart: Int,
+        random: GSLRandom, progress: ((VariationalProgress) -> Void)?
+    ) throws(FitError) -> VariationalFitResult {
+        let kind = options.fit.covarianceKind
+        let kCount = options.fit.componentCount
+        let reg = options.fit.covarianceRegularization
+        let resp = try startingResponsibilities(data, weights: weights, options: options, random: random)
+        let (initial, initialEntropy) = statistics(of: data, responsibilities: resp, weights: weights,
+                                                   componentCount: kCount, momentShape: kind.family.momentShape)
+        func update(_ stats: SufficientStatistics, iteration: Int) throws(FitError) -> VariationalPosterior {
+            do {
+                return try VariationalUpdate.posterior(from: stats, kind: kind, weightPrior: options.weightPrior,
+                                                       priors: priors, regularization: reg,
+                                                       featureNames: data.featureNames)
+            } catch {
+                throw collapse(error, stats: stats, iteration: iteration)
+            }
+        }
+        var posterior = try update(initial, iteration: 0)
+        var lowerBound = posterior.lowerBound(responsibilityEntropy: initialEntropy)
+        var trace: [Double] = []
+        var converged = false
+        var iteration = 0
+        var previous = -Double.infinity
+        while iteration < options.fit.maxIterations {
+            iteration += 1
+            let (stats, entropy) = posterior.expectationPass(data, weights: weights)
+            posterior = try update(stats, iteration: iteration)
+            lowerBound = posterior.lowerBound(responsibilityEntropy: entropy)
+            guard lowerBound.isFinite else {
+                throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
+            }
+            trace.append(lowerBound)
+            let change = lowerBound - previous
+            previous = lowerBound
+            progress?(VariationalProgress(initialization: restart, iteration: iteration, lowerBound: lowerBound,
+                                          change: change))
+            if abs(change) < options.fit.tolerance {
+                converged = true
+                break
+            }
+        }
+        let report = VariationalFitReport(
+            hasConverged: converged, iterationCount: iteration, lowerBound: lowerBound, lowerBoundTrace: trace,
+            selectedInitialization: restart, initializationLowerBounds: [], sampleCount: data.sampleCount,
+            totalWeight: weights.map { $0.reduce(0, +) })
+        return VariationalFitResult(posterior: posterior, report: report)
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+// A variational model in the `gmm-model` file (version 1). The top-level
+// `weights`, `means` and `covariances` are the plug-in mixture (scikit-learn's
+// `weights_`, `means_`, `covariances_`), so every reader of EM files can use
+// the file as a Gaussian mixture. `"method": "variational"` marks the file, and
+// the `"variational"` object holds what the posterior needs besides:
+//   weight_concentration_prior_type, weight_concentration ([a, b] or [α]),
+//   mean_precision, degrees_of_freedom, the resolved priors, and the ELBO
+//   (lower_bound, lower_bound_per_sample, lower_bounds).
+// Every number is written in shortest round-trip form, so a posterior read
+// back is equal to the bit.
+
+/// What a variational model file holds about its fit.
+public struct VariationalFitSummary: Sendable, Equatable {
+    public var hasConverged: Bool
+    public var iterationCount: Int
+    public var sampleCount: Int
+    /// The ELBO (scikit-learn's `lower_bound_`), in total.
+    public var lowerBound: Double
+    public var lowerBoundTrace: [Double]
+    /// Sum of the frequency weights of a weighted fit.
+    public var totalWeight: Double?
+
+    public init(hasConverged: Bool, iterationCount: Int, sampleCount: Int, lowerBound: Double,
+                lowerBoundTrace: [Double], totalWeight: Double? = nil) {
+        self.hasConverged = hasConverged
+        self.iterationCount = iterationCount
+        self.sampleCount = sampleCount
+        self.lowerBound = lowerBound
+        self.lowerBoundTrace = lowerBoundTrace
+        self.totalWeight = totalWeight
+    }
+
+    public init(report: VariationalFitReport) {
+        self.init(hasConverged: report.hasConverged, iterationCount: report.iterationCount,
+                  sampleCount: report.sampleCount, lowerBound: report.lowerBound,
+                  lowerBoundTrace: report.lowerBoundTrace, totalWeight: report.totalWeight)
+    }
+
+    /// The ELBO per sample.
+    public var lowerBoundPerSample: Double { lowerBound / (totalWeight ?? Double(sampleCount)) }
+}
+
+/// A model file's contents, whichever method fitted it.
+public enum LoadedModel: Sendable {
+    case expectationMaximization(GaussianMixture, FitSummary?)
+    case variational(VariationalPosterior, VariationalFitSummary?)
+
+    /// The Gaussian mixture the file describes (the plug-in mixture of a variational model).
+    public var mixture: GaussianMixture {
+        switch self {
+        case let .expectationMaximization(m, _): m
+        case let .variational(p, _): p.plugInModel
+        }
+    }
+}
+
+extension ModelFile {
+    /// The file's bytes for a variational posterior.
+    public static func encode(
+        _ posterior: VariationalPosterior, summary: VariationalFitSummary?, extra: [(String, String)] = []
+    ) -> [UInt8] {
+        typealias W = JSONWriter
+        let p = posterior.priors
+        let priors: [(String, String)] = [
+            ("weight_concentration", W.number(p.weightConcentration)),
+            ("mean_precision", W.number(p.meanPrecision)),
+            ("mean", W.list(p.mean)),
+            ("degrees_of_freedom", W.number(p.degreesOfFreedom)),
+            ("covariance", W.list(p.covariance)),
+        ]
+        var section: [(String, String)] = [
+            ("weight_concentration_prior_type", W.string(posterior.weightPrior.rawValue)),
+            ("weight_concentration", W.matrix(posterior.weightConcentration, indent: "    ")),
+            ("mean_precision", W.list(posterior.meanPrecision)),
+            ("degrees_of_freedom", W.list(posterior.degreesOfFreedom)),
+            ("priors", W.object(priors, indent: "    ")),
+        ]
+        var members: [(String, String)] = [("method", W.string("variational"))]
+        if let s = summary {
+            members += [
+                ("converged", s.hasConverged ? "true" : "false"),
+                ("n_iter", String(s.iterationCount)),
+                ("n_samples", String(s.sampleCount)),
+            ]
+            if let total = s.totalWeight { members.append(("sum_of_weights", W.number(total))) }
+            section += [
+                ("lower_bound", W.number(s.lowerBound)),
+                ("lower_bound_per_sample", W.number(s.lowerBoundPerSample)),
+                ("lower_bounds", W.list(s.lowerBoundTrace)),
+            ]
+        }
+        members.append(("variational", W.object(section, indent: "  ")))
+        return encode(posterior.plugInModel, summary: nil, extra: members + extra)
+    }
+
+    /// Reads a model file of either method.
+    public static func readModel(path: String) throws(ModelFileError) -> LoadedModel {
+        let (mixture, summary) = try read(path: path)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .cannotOpen(path: path, reason: "Permission denied")
+        }
+        return try decodeModel(Array(data), path: path, mixture: mixture, summary: summary)
+    }
+
+    /// Parses a model file's bytes of either method; `path` is used in messages.
+    public static func decodeModel(_ bytes: [UInt8], path: String) throws(ModelFileError) -> LoadedModel {
+        let (mixture, summary) = try decode(bytes, path: path)
+        return try decodeModel(bytes, path: path, mixture: mixture, summary: summary)
+    }
+
+    private static func decodeModel(
+        _ bytes: [UInt8], path: String, mixture: GaussianMixture, summary: FitSummary?
+    ) throws(ModelFileError) -> LoadedModel {
+        guard case let .object(o)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
+              let method = o["method"] else {
+            return .expectationMaximization(mixture, summary)
+        }
+        func fail(_ key: String, _ reason: String) -> ModelFileError { .invalid(path: path, key: key, reason: reason) }
+        guard method == .string("variational") else {
+            if method == .string("em") { return .expectationMaximization(mixture, summary) }
+            throw fail("method", "expected \"em\" or \"variational\"")
+        }
+        guard case let .object(v)? = o["variational"] else { throw fail("variational", "missing or not an object") }
+        func number(_ value: JSONValue?, _ key: String) throws(ModelFileError) -> Double {
+            guard case let .number(x)? = value, x.isFinite else { throw fail(key, "expected a finite number") }
+            return x
+        }
+        func numbers(_ value: JSONValue?, _ key: String) throws(ModelFileError) -> [Double] {
+            guard case let .array(items)? = value else { throw fail(key, "expected a list of numbers") }
+            var out: [Double] = []
+            for (idx, item) in items.enumerated() { out.append(try number(item, "\(key)[\(idx)]")) }
+            return out
+        }
+        guard case let .string(priorName)? = v["weight_concentration_prior_type"],
+              let weightPrior = WeightPrior(rawValue: priorName) else {
+            throw fail("variational.weight_concentration_prior_type",
+                       "expected one of \(WeightPrior.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard case let .array(lists)? = v["weight_concentration"] else {
+            throw fail("variational.weight_concentration", "expected a list of lists")
+        }
+        var concentration: [[Double]] = []
+        for (idx, list) in lists.enumerated() {
+            concentration.append(try numbers(list, "variational.weight_concentration[\(idx)]"))
+        }
+        guard case let .object(pr)? = v["priors"] else { throw fail("variational.priors", "missing or not an object") }
+        let priors = ResolvedPriors(
+            weightConcentration: try number(pr["weight_concentration"], "variational.priors.weight_concentration"),
+            meanPrecision: try number(pr["mean_precision"], "variational.priors.mean_precision"),
+            mean: try numbers(pr["mean"], "variational.priors.mean"),
+            degreesOfFreedom: try number(pr["degrees_of_freedom"], "variational.priors.degrees_of_freedom"),
+            covariance: try numbers(pr["covariance"], "variational.priors.covariance"))
+        let meanPrecision = try numbers(v["mean_precision"], "variational.mean_precision")
+        let dof = try numbers(v["degrees_of_freedom"], "variational.degrees_of_freedom")
+        let posterior: VariationalPosterior
+        do throws(ModelError) {
+            posterior = try VariationalPosterior(
+                weightPrior: weightPrior, priors: priors, weightConcentration: concentration,
+                meanPrecision: meanPrecision, means: mixture.means, degreesOfFreedom: dof,
+                covariances: mixture.covariances, featureNames: mixture.featureNames)
+        } catch {
+            switch error {
+            case let .invalid(key, reason): throw fail("variational.\(key)", reason)
+            case .featureCountMismatch: throw fail("variational", error.description)
+            }
+        }
+        var fitSummary: VariationalFitSummary?
+        if o["n_iter"] != nil, v["lower_bound"] != nil {
+            guard case let .bool(converged)? = o["converged"] else { throw fail("converged", "expected true or false") }
+            let iterations = try number(o["n_iter"], "n_iter")
+            let samples = try number(o["n_samples"], "n_samples")
+            fitSummary = VariationalFitSummary(
+                hasConverged: converged, iterationCount: Int(iterations), sampleCount: Int(samples),
+                lowerBound: try number(v["lower_bound"], "variational.lower_bound"),
+                lowerBoundTrace: try numbers(v["lower_bounds"], "variational.lower_bounds"),
+                totalWeight: o["sum_of_weights"] == nil ? nil : try number(o["sum_of_weights"], "sum_of_weights"))
+        }
+        return .variational(posterior, fitSummary)
+    }
+}

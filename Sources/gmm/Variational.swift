@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import GaussianMixtures
+
+// `gmm fit --method variational` and what the other subcommands do with a
+// variational model file. Kept in its own file so the EM code paths of
+// fit/score/sample/info stay as they were.
+
+enum FitMethod: String, CaseIterable, ExpressibleByArgument {
+    case em
+    case variational
+}
+
+enum WeightPriorChoice: String, CaseIterable, ExpressibleByArgument {
+    case dirichletProcess = "dirichlet-process"
+    case dirichlet
+
+    var prior: WeightPrior { self == .dirichletProcess ? .dirichletProcess : .dirichlet }
+}
+
+/// The flags of a variational fit; their defaults are scikit-learn's `BayesianGaussianMixture`'s.
+struct VariationalParameters: ParsableArguments {
+    @Option(help: "em (expectation-maximisation) or variational (Bayesian: the data choose how many of the K components to use).")
+    var method: FitMethod = .em
+
+    @Option(name: .customLong("weight-prior"), help: "Variational only: dirichlet-process (stick-breaking, switches unused components off) or dirichlet.")
+    var weightPrior: WeightPriorChoice = .dirichletProcess
+
+    @Option(name: .customLong("weight-concentration"), help: "Variational only: concentration γ of the weight prior (default 1/K).")
+    var weightConcentration: Double?
+
+    @Option(name: .customLong("mean-precision-prior"), help: "Variational only: β₀, precision of the prior on the means (default 1).")
+    var meanPrecision: Double?
+
+    @Option(name: .customLong("mean-prior"), help: ArgumentHelp("Variational only: prior mean m₀, d comma-separated numbers (default the data mean).", valueName: "LIST"))
+    var meanPrior: String?
+
+    @Option(name: .customLong("degrees-of-freedom-prior"), help: "Variational only: ν₀ of the Wishart prior, > d − 1 (default d).")
+    var degreesOfFreedom: Double?
+
+    @Option(name: .customLong("covariance-prior"), help: ArgumentHelp(
+        "Variational only: Ψ₀, comma-separated and row-major: d×d numbers (full, tied), d variances (diag) or one (spherical); default the data covariance, its diagonal, or their mean.",
+        valueName: "LIST"))
+    var covariancePrior: String?
+
+    var priors: VariationalPriors {
+        get throws {
+            func list(_ text: String?, _ flag: String) throws -> [Double]? {
+                guard let text else { return nil }
+                let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+                guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+                    throw ValidationError("\(flag) expects comma-separated numbers, got \"\(text)\"")
+                }
+                return values.map { $0! }
+            }
+            return VariationalPriors(
+                weightConcentration: weightConcentration, meanPrecision: meanPrecision,
+                mean: try list(meanPrior, "--mean-prior"), degreesOfFreedom: degreesOfFreedom,
+                covariance: try list(covariancePrior, "--covariance-prior"))
+        }
+    }
+
+    /// Whether any variational-only flag was given.
+    var hasVariationalFlags: Bool {
+        weightPrior != .dirichletProcess || weightConcentration != nil || meanPrecision != nil || meanPrior != nil
+            || degreesOfFreedom != nil || covariancePrior != nil
+    }
+}
+
+extension Fit {
+    /// `gmm fit --method variational`.
+    func runVariational() throws {
+        if let output { try checkOutputPath(output) }
+        if initModel != nil { throw ValidationError("--init-model cannot be used with --method variational") }
+        let (matrix, weights) = try fitting.read(data)
+        let kCount = components ?? 1
+        let kind = covariance ?? .full
+        let options = VariationalFitOptions(
+            fit: fitting.options(componentCount: kCount, kind: kind), weightPrior: variational.weightPrior.prior,
+            priors: try variational.priors)
+        let clock = ContinuousClock()
+        let began = clock.now
+        let result: VariationalFitResult
+        do {
+            result = try VariationalInference.fit(matrix, weights: weights, options: options)
+        } catch {
+            switch error {
+            case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights:
+                throw CommandFailure(message: "\(data == "-" ? "<stdin>" : data): \(error)", status: ExitStatus.dataError)
+            case let .invalidOption(name, reason):
+                let flags = ["weightConcentration": "--weight-concentration", "meanPrecision": "--mean-precision-prior",
+                             "meanPrior": "--mean-prior", "degreesOfFreedom": "--degrees-of-freedom-prior",
+                             "covariancePrior": "--covariance-prior"]
+                throw ValidationError("\(flags[name] ?? name) \(reason)")
+            }
+        }
+        let elapsed = clock.now - began
+        let posterior = result.posterior
+        let summary = VariationalFitSummary(report: result.report)
+        if let output {
+            let fitted: [(String, String)] = [
+                ("fit_options", "{\"init\": \"\(fitting.initialization.rawValue)\", "
+                    + "\"n_init\": \(fitting.initializationCount), \"max_iter\": \(fitting.maxIterations), "
+                    + "\"tol\": \(fitting.tol), \"reg_covar\": \(fitting.regularization), \"seed\": \(fitting.seed)}"),
+            ]
+            try OutputFile.write(ModelFile.encode(posterior, summary: summary, extra: fitted), to: output)
+        }
+        if !quiet {
+            var lines = variationalSummaryLines(posterior, summary: summary)
+            lines.append("time:                \(readable(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, digits: 3)) s")
+            if let output { lines.append("model written to:    \(output)") }
+            printError(lines.joined(separator: "\n"))
+            printError(componentTable(posterior.plugInModel))
+        }
+        if !result.report.hasConverged && fitting.maxIterations > 0 && fitting.tol > 0 {
+            printError("gmm: warning: the variational fit did not converge in \(fitting.maxIterations) iterations (last ELBO change above --tol \(fitting.tol)); raise --max-iter or --tol")
+        }
+    }
+}
+
+/// The summary lines of a variational model.
+func variationalSummaryLines(_ posterior: VariationalPosterior, summary: VariationalFitSummary?) -> [String] {
+    let effective = posterior.effectiveComponents()
+    var lines = [
+        "method:              variational (\(posterior.weightPrior.rawValue) weight prior)",
+        "components:          \(posterior.componentCount) (\(posterior.covarianceKind.rawValue) covariance)",
+        "effective:           \(effective.count) (posterior weight ≥ \(VariationalPosterior.effectiveWeightThreshold): \(effective.map(String.init).joined(separator: ", ")))",
+        "features:            \(posterior.featureCount) (\(posterior.featureNames.joined(separator: ", ")))",
+    ]
+    if let s = summary {
+        lines += [
+            "training rows:       \(s.sampleCount)",
+            "iterations:          \(s.iterationCount)",
+            "converged:           \(s.hasConverged ? "yes" : "no")",
+            "ELBO:                \(s.lowerBound) (scikit-learn's lower_bound_, its constants)",
+            "ELBO per sample:     \(s.lowerBoundPerSample)",
+        ]
+    }
+    return lines
+}
+
+/// `gmm score` for a variational model: the posterior-predictive log density.
+func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, output: OutputOptions) throws {
+    printError("gmm: log_density is the posterior-predictive density of a variational model (a mixture of Student t); the plug-in Gaussian mixture is not used")
+    let values = try posterior.logPredictiveDensities(of: matrix)
+    var stream = try output.table(header: ["log_density"])
+    for v in values {
+        stream.table.append([v])
+        try stream.flushIfLarge()
+    }
+    try stream.finish()
+    printError("mean log-likelihood: \(values.reduce(0, +) / Double(matrix.sampleCount)) over \(matrix.sampleCount) rows (posterior predictive)")
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import GaussianMixtures
+
+@Suite("Variational: model file")
+struct VariationalModelFileTests {
+    @Test("a variational model file round-trips exactly", arguments: CovarianceKind.allCases)
+    func roundTrip(_ kind: CovarianceKind) throws {
+        let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/old-faithful.csv").path)
+        for prior in WeightPrior.allCases {
+            let fit = try variationalFit(data, k: 4, kind: kind, prior: prior)
+            let summary = VariationalFitSummary(report: fit.report)
+            let bytes = ModelFile.encode(fit.posterior, summary: summary)
+            guard case let .variational(back, backSummary) = try ModelFile.decodeModel(bytes, path: "m.json") else {
+                Issue.record("not read back as a variational model")
+                return
+            }
+            #expect(back == fit.posterior)
+            #expect(back.weights == fit.posterior.weights)
+            #expect(backSummary == summary)
+            #expect(ModelFile.encode(back, summary: backSummary) == bytes)
+            // Readers of EM files see the plug-in mixture.
+            #expect(try ModelFile.decode(bytes, path: "m.json").model == fit.posterior.plugInModel)
+        }
+    }
+
+    @Test("an EM model file reads as an EM model")
+    func emFile() throws {
+        let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/old-faithful.csv").path)
+        let fit = try ExpectationMaximization.fit(data, options: FitOptions(componentCount: 2))
+        let bytes = ModelFile.encode(fit.model, summary: FitSummary(report: fit.report, model: fit.model))
+        guard case let .expectationMaximization(model, summary) = try ModelFile.decodeModel(bytes, path: "m.json") else {
+            Issue.record("an EM file read as variational")
+            return
+        }
+        #expect(model == fit.model)
+        #expect(summary != nil)
+    }
+
+    @Test("a wrong variational section names its key")
+    func badSection() throws {
+        let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/old-faithful.csv").path)
+        let fit = try variationalFit(data, k: 2)
+        var text = String(decoding: ModelFile.encode(fit.posterior, summary: nil), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"mean_precision\": [", with: "\"mean_precision\": [-1, ")
+        #expect(throws: ModelFileError.self) { try ModelFile.decodeModel(Array(text.utf8), path: "m.json") }
+    }
+
+    @Test("GSL special functions")
+    func specialFunctions() {
+        #expect(abs(GSLSpecialFunctions.digamma(1) + 0.5772156649015329) < 1e-15)
+        #expect(abs(GSLSpecialFunctions.logGamma(5) - log(24.0)) < 1e-14)
+        #expect(abs(GSLSpecialFunctions.logBeta(2, 3) - log(1.0 / 12)) < 1e-14)
+    }
+}
