@@ -107,14 +107,43 @@ public final class OutputSink {
     private var isFinished = false
 
     /// A sink for the file at `path`, or for standard output when `path` is `nil`.
+    ///
+    /// A path that is, or leads through symbolic links to, a device, a pipe or
+    /// anything under /dev or /proc (`/dev/stdout`, `/dev/null`, a FIFO) is
+    /// written directly (appending): renaming over it would
+    /// replace the device node or the link. A link to a regular file is followed,
+    /// and the file it names is replaced atomically.
     public init(path: String?) throws(OutputFileError) {
         self.path = path
-        if let path {
-            (fd, temporaryPath) = try OutputFile.openTemporary(for: path)
-        } else {
+        guard let path else {
             fd = STDOUT_FILENO
+            return
+        }
+        let resolved = realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) }
+        var info = stat()
+        let isSpecial = path.hasPrefix("/dev/") || path.hasPrefix("/proc/")
+            || resolved.map { $0.hasPrefix("/dev/") || $0.hasPrefix("/proc/") } == true
+            || (stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR)
+        if isSpecial {
+            // Appending: /dev/stdout may lead to the very file the caller's shell
+            // redirected standard output to; truncating it would erase earlier output.
+            fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            guard fd >= 0 else { throw .cannotWrite(path: path, reason: systemErrorText(errno)) }
+            temporaryPath = nil
+        } else {
+            do {
+                (fd, temporaryPath) = try OutputFile.openTemporary(for: resolved ?? path)
+            } catch {
+                // Name the path the user gave, not where its links lead.
+                guard case let .cannotWrite(_, reason) = error else { throw error }
+                throw .cannotWrite(path: path, reason: reason)
+            }
+            renameTarget = resolved ?? path
         }
     }
+
+    /// Where the finished temporary file goes: the path, or the regular file a link leads to.
+    private var renameTarget: String?
 
     private var displayPath: String { path ?? "<stdout>" }
 
@@ -132,11 +161,17 @@ public final class OutputSink {
     public func commit() throws(OutputFileError) {
         precondition(!isFinished, "commit twice")
         isFinished = true
-        guard let path, let temporaryPath else { return }
+        guard let path else { return }
+        guard let temporaryPath else {
+            // A device or pipe written in place.
+            if close(fd) != 0 { throw .cannotWrite(path: path, reason: systemErrorText(errno)) }
+            fd = -1
+            return
+        }
         var failure: Int32 = 0
         if close(fd) != 0 { failure = errno }
         fd = -1
-        if failure == 0 && rename(temporaryPath, path) != 0 { failure = errno }
+        if failure == 0 && rename(temporaryPath, renameTarget ?? path) != 0 { failure = errno }
         if failure != 0 {
             unlink(temporaryPath)
             throw .cannotWrite(path: path, reason: systemErrorText(failure))
@@ -145,11 +180,9 @@ public final class OutputSink {
 
     private func abandon() {
         isFinished = true
-        if let temporaryPath {
-            if fd >= 0 { close(fd) }
-            fd = -1
-            unlink(temporaryPath)
-        }
+        if path != nil && fd >= 0 { close(fd) }
+        fd = -1
+        if let temporaryPath { unlink(temporaryPath) }
     }
 
     deinit { if !isFinished { abandon() } }

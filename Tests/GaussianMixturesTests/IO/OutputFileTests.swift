@@ -67,3 +67,34 @@ struct OutputFileTests {
         #expect(folder.listing() == ["data"])
     }
 }
+
+@Suite("Output to devices and links")
+struct OutputDeviceTests {
+    func isCharacterDevice(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR
+    }
+
+    @Test("a device is written in place, never replaced by a regular file")
+    func devices() throws {
+        try OutputFile.write(Array("x\n".utf8), to: "/dev/null")
+        #expect(isCharacterDevice("/dev/null"))
+        #expect(throws: OutputFileError.self) { try OutputFile.write(Array("x\n".utf8), to: "/dev/full") }
+        #expect(isCharacterDevice("/dev/full"))
+    }
+
+    @Test("a link to a regular file is followed: the file is replaced, the link stays")
+    func links() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gmm-link-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("target.csv").path
+        let link = folder.appendingPathComponent("link.csv").path
+        try Data("old\n".utf8).write(to: URL(fileURLWithPath: target))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try OutputFile.write(Array("new\n".utf8), to: link)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["link.csv", "target.csv"])
+    }
+}
