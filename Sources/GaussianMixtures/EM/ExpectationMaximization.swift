@@ -43,27 +43,39 @@ public enum ExpectationMaximization {
         if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
         }
-        var best: (result: FitResult, index: Int)?
+        var (kept, index, finals) = try bestOfRestarts(
+            count: options.initializationCount, seed: options.seed, score: \.report.meanLogLikelihood
+        ) { (restart, random) throws(FitError) in
+            try single(data, weights: weights, options: options, restart: restart, random: random, progress: progress)
+        }
+        kept.report.selectedInitialization = index
+        kept.report.initializationLogLikelihoods = finals
+        return kept
+    }
+
+    /// Runs `count` restarts, each with its own generator derived from `seed`,
+    /// and keeps the one with the highest `score` (ties keep the earlier).
+    /// Restarts that fail are skipped; if all fail, the first failure is thrown.
+    /// - Returns: the kept result, its index, and every restart's score (`nil` where it failed).
+    static func bestOfRestarts<R>(
+        count: Int, seed: UInt64, score: (R) -> Double, run: (Int, GSLRandom) throws(FitError) -> R
+    ) throws(FitError) -> (result: R, index: Int, scores: [Double?]) {
+        var best: (result: R, index: Int, score: Double)?
         var firstError: FitError?
-        var finals: [Double?] = []
-        for restart in 0..<options.initializationCount {
+        var scores: [Double?] = []
+        for restart in 0..<count {
             do {
-                let random = GSLRandom(seed: restartSeed(options.seed, restart))
-                let run = try single(data, weights: weights, options: options, restart: restart, random: random,
-                                     progress: progress)
-                finals.append(run.report.meanLogLikelihood)
-                if best == nil || run.report.meanLogLikelihood > best!.result.report.meanLogLikelihood {
-                    best = (run, restart)
-                }
+                let result = try run(restart, GSLRandom(seed: restartSeed(seed, restart)))
+                let value = score(result)
+                scores.append(value)
+                if best == nil || value > best!.score { best = (result, restart, value) }
             } catch {
-                finals.append(nil)
+                scores.append(nil)
                 if firstError == nil { firstError = error }
             }
         }
-        guard var kept = best else { throw firstError! }
-        kept.result.report.selectedInitialization = kept.index
-        kept.result.report.initializationLogLikelihoods = finals
-        return kept.result
+        guard let best else { throw firstError! }
+        return (best.result, best.index, scores)
     }
 
     /// One restart: initialise, iterate, score the final parameters.

@@ -90,26 +90,16 @@ public enum VariationalInference {
         }
         let priors = try options.priors.resolved(for: data, weights: weights, componentCount: kCount,
                                                  kind: fitOptions.covarianceKind)
-        var best: (result: VariationalFitResult, index: Int)?
-        var firstError: FitError?
-        var finals: [Double?] = []
         let restarts = options.initialResponsibilities == nil ? fitOptions.initializationCount : 1
-        for restart in 0..<restarts {
-            do {
-                let random = GSLRandom(seed: ExpectationMaximization.restartSeed(fitOptions.seed, restart))
-                let run = try single(data, weights: weights, options: options, priors: priors, restart: restart,
-                                     random: random, progress: progress)
-                finals.append(run.report.lowerBound)
-                if best == nil || run.report.lowerBound > best!.result.report.lowerBound { best = (run, restart) }
-            } catch {
-                finals.append(nil)
-                if firstError == nil { firstError = error }
-            }
+        var (kept, index, finals) = try ExpectationMaximization.bestOfRestarts(
+            count: restarts, seed: fitOptions.seed, score: \.report.lowerBound
+        ) { (restart, random) throws(FitError) in
+            try single(data, weights: weights, options: options, priors: priors, restart: restart,
+                       random: random, progress: progress)
         }
-        guard var kept = best else { throw firstError! }
-        kept.result.report.selectedInitialization = kept.index
-        kept.result.report.initializationLowerBounds = finals
-        return kept.result
+        kept.report.selectedInitialization = index
+        kept.report.initializationLowerBounds = finals
+        return kept
     }
 
     /// The starting responsibilities (n×K): given ones; one-hot k-means labels
