@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import GaussianMixtures
 
@@ -28,6 +29,26 @@ struct Predict: ParsableCommand {
     var columns: String?
     @OptionGroup var output: OutputOptions
 
+    /// P(c|x) of a variational model: its own responsibilities (expected log
+    /// weights and precisions), as scikit-learn's BayesianGaussianMixture gives them.
+    private func predictVariational(_ posterior: VariationalPosterior, _ matrix: DataMatrix) throws {
+        let resp = try posterior.responsibilities(for: matrix)
+        let kCount = resp.componentCount
+        var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"])
+        for i in 0..<matrix.sampleCount {
+            let row = Array(resp.row(i))
+            if probabilities {
+                stream.table.append(log ? row.map { Foundation.log($0) } : row)
+            } else {
+                var best = 0
+                for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
+                stream.table.append(integers: [best])
+            }
+            if i % 4096 == 0 { try stream.flushIfLarge() }
+        }
+        try stream.finish()
+    }
+
     func validate() throws {
         if probabilities && details { throw ValidationError("--probabilities and --details cannot be used together") }
         if log && !(probabilities || details) { throw ValidationError("--log goes with --probabilities or --details") }
@@ -36,8 +57,16 @@ struct Predict: ParsableCommand {
     func run() throws {
         try reportingFailures {
             try output.checkWritable()
-            let mixture = try ModelFile.read(path: model).model
+            let loaded = try ModelFile.readModel(path: model)
+            let mixture = loaded.mixture
             let matrix = try readData(data, columns: columns, for: mixture)
+            if case let .variational(posterior, _) = loaded, !details {
+                try predictVariational(posterior, matrix)
+                return
+            }
+            if case .variational = loaded {
+                printError("gmm: details of a variational model use its plug-in mixture (Gaussians at the posterior means)")
+            }
             let kCount = mixture.componentCount
             if details {
                 var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",

@@ -48,3 +48,20 @@ struct ConditionRegressTests {
                            status: 64, facts: ["--interval"])
     }
 }
+
+@Suite("gmm predict on a variational model")
+struct VariationalPredictTests {
+    @Test("P(c|x) rows sum to 1 and the labels are their argmax")
+    func responsibilities() throws {
+        let box = try Sandbox()
+        try box.copyBundled("old-faithful.csv")
+        try box.succeed(["fit", "old-faithful.csv", "-k", "4", "--method", "variational", "--max-iter", "300", "-q", "-o", "vb.json"])
+        let probabilities = Table(try box.succeed(["predict", "vb.json", "old-faithful.csv", "--probabilities"]).stdout)
+        let labels = Table(try box.succeed(["predict", "vb.json", "old-faithful.csv"]).stdout)
+        #expect(probabilities.header == "p0,p1,p2,p3" && probabilities.rows.count == 272)
+        for (p, label) in zip(probabilities.numbers, labels.numbers) {
+            #expect(abs(p.reduce(0, +) - 1) < 1e-12)
+            #expect(Double(p.indices.max { p[$0] < p[$1] }!) == label[0])
+        }
+    }
+}
