@@ -1,0 +1,416 @@
+"""Side-by-side EM benchmark: gmm against scikit-learn, Armadillo and mlpack.
+
+Called by bench/compare.sh (which installs the peers and builds the runners);
+see that file's header and bench/README.md for usage.
+
+What it does:
+  1. generates the cases (fixed seed) as .npy files plus ONE shared starting
+     model per case (gmm's model-file JSON; the same numbers, printed with 17
+     significant digits, go to the Armadillo runner; scikit-learn gets them
+     as weights_init / means_init / precisions_init);
+  2. measures the single-thread DGEMM rate (numpy, 2000^3, best of 3);
+  3. per case, per repetition, runs every tool in turn, each twice: a short
+     and a long run from the same start. Per-iteration time = (long - short) /
+     (iteration difference), so start-up, loading and the final scoring pass
+     cancel. CPU seconds (user + system) and peak RSS come from wait4() on the
+     child (through peers/rusage_exec), wall seconds from a monotonic clock. The median over repetitions
+     is reported;
+  4. prints one Markdown table, and writes it plus the raw numbers (JSON)
+     to the work directory.
+
+Everything runs on one thread (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, plus
+threadpoolctl inside scikit-learn, plus `gmm fit --threads 1` when gmm has
+that option); gmm is also run with 2 threads when it has --threads.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEED = 20261129
+GENERATOR_VERSION = 1
+
+# (family, N, D, K, (short, long) iteration counts)
+CASES = [
+    ("full", 100_000, 2, 4, (2, 52)),
+    ("full", 200_000, 16, 16, (1, 4)),
+    ("full", 100_000, 64, 32, (1, 3)),
+    ("full", 1_000_000, 8, 8, (1, 4)),
+    ("diag", 1_000_000, 32, 64, (1, 3)),
+]
+QUICK_CASES = [(f, n // 10, d, k, (1, 2) if d * k >= 2048 else (1, 3) if k > 4 else (2, 202))
+               for f, n, d, k, _ in CASES]
+
+FALLBACK_CORES = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Katmai", "Coppermine",
+                  "Northwood", "Banias", "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat", "Sandybridge",
+                  "Bulldozer", "Piledriver"}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def flops(family, n, d, k):
+    return 4.0 * n * k * d * d if family == "full" else 8.0 * n * k * d
+
+
+def case_name(family, n, d, k):
+    return f"{family} {n:,}×{d} K={k}".replace(",", " ")
+
+
+# ---------------------------------------------------------------- data
+
+def generate(workdir, family, n, d, k):
+    """Data from a random K-component mixture, and a start: uniform weights,
+    K distinct data points as means, the data's (co)variance for every
+    component. Cached by name (seed and generator version in it)."""
+    stem = os.path.join(workdir, f"{family}_{n}x{d}_k{k}_s{SEED}_g{GENERATOR_VERSION}")
+    paths = {"data": stem + ".npy", "start": stem + ".start.json", "start_txt": stem + ".start.txt"}
+    if all(os.path.exists(p) for p in paths.values()):
+        return paths
+    rng = np.random.default_rng([SEED, n, d, k, 0 if family == "full" else 1])
+    w = rng.dirichlet(np.full(k, 5.0))
+    mu = rng.normal(0.0, 4.0, size=(k, d))
+    counts = rng.multinomial(n, w)
+    X = np.empty((n, d))
+    row = 0
+    for j in range(k):
+        z = rng.standard_normal((counts[j], d))
+        if family == "full":
+            a = rng.standard_normal((d, d)) / np.sqrt(d)
+            cov = a @ a.T + 0.3 * np.eye(d)
+            z = z @ np.linalg.cholesky(cov).T
+        else:
+            z *= np.sqrt(rng.uniform(0.3, 2.0, size=d))
+        X[row:row + counts[j]] = z + mu[j]
+        row += counts[j]
+    X = X[rng.permutation(n)]
+    idx = rng.choice(n, size=k, replace=False)
+    means = X[idx].copy()
+    if family == "full":
+        c = np.cov(X, rowvar=False).reshape(d, d)
+        covs = np.repeat(c[None], k, axis=0)
+    else:
+        covs = np.repeat(X.var(axis=0)[None], k, axis=0)
+    weights = np.full(k, 1.0 / k)
+    tmp = paths["data"] + ".tmp"
+    with open(tmp, "wb") as f:
+        np.save(f, np.ascontiguousarray(X, dtype="<f8"))
+    os.replace(tmp, paths["data"])
+    start = {"format": "gmm-model", "version": 1, "covariance_type": family, "n_components": k,
+             "n_features": d, "weights": weights.tolist(), "means": means.tolist(), "covariances": covs.tolist()}
+    with open(paths["start"], "w") as f:
+        json.dump(start, f)  # json writes shortest round-trip doubles
+    with open(paths["start_txt"], "w") as f:
+        f.write(f"{k} {d}\n")
+        f.write(" ".join("%.17g" % v for v in np.concatenate([weights, means.ravel(), covs.ravel()])) + "\n")
+    return paths
+
+
+# ---------------------------------------------------------------- runs
+
+def base_env(threads=1):
+    env = dict(os.environ)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+        env[var] = str(threads)
+    return env
+
+
+class Runner:
+    """Runs one child through rusage_exec (see peers/rusage_exec.c: a child
+    forked straight from this large Python process would inherit its RSS
+    high-water mark) and returns CPU s, wall s, peak RSS MiB and stdout."""
+    helper = None
+    report = None
+
+    @classmethod
+    def run(cls, cmd, env):
+        t0 = time.perf_counter()
+        p = subprocess.run([cls.helper, cls.report] + cmd, env=env, capture_output=True)
+        wall = time.perf_counter() - t0
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr.decode()[-2000:]}")
+        with open(cls.report) as f:
+            user, system, maxrss_kib = f.read().split()
+        return {"cpu": float(user) + float(system), "wall": wall, "rss_mib": int(maxrss_kib) / 1024.0,
+                "stdout": p.stdout.decode()}
+
+
+def tool_command(tool, args, family, k, paths, iters, workdir):
+    """(command, environment, how to read the result)."""
+    if tool.startswith("gmm"):
+        threads = 2 if tool == "gmm-2t" else 1
+        out = os.path.join(workdir, f"out_{tool}_{os.path.basename(paths['data'])}_{iters}.json")
+        cmd = [args.gmm, "fit", paths["data"], "--init-model", paths["start"], "-k", str(k), "--covariance", family,
+               "--max-iter", str(iters), "--tol", "0", "-q", "-o", out]
+        if args.gmm_threads_option:
+            cmd += ["--threads", str(threads)]
+        return cmd, base_env(1), ("file", out)
+    if tool == "sklearn":
+        return ([sys.executable, os.path.join(HERE, "peers", "sklearn_gmm.py"), family, paths["data"],
+                 paths["start"], str(iters)], base_env(1), ("stdout", None))
+    if tool == "armadillo":
+        return ([args.arma, family, paths["data"], paths["start_txt"], str(iters)], base_env(1), ("stdout", None))
+    if tool == "mlpack":
+        return ([sys.executable, os.path.join(HERE, "peers", "mlpack_gmm.py"), family, paths["data"],
+                 paths["start"], str(iters)], base_env(1), ("stdout", None))
+    raise ValueError(tool)
+
+
+def read_result(how, stdout):
+    kind, path = how
+    if kind == "file":
+        with open(path) as f:
+            return json.load(f)
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- machine facts
+
+def dgemm_floor():
+    code = r"""
+import time, json, numpy as np
+from threadpoolctl import threadpool_limits, threadpool_info
+with threadpool_limits(limits=1):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2000, 2000)); b = rng.standard_normal((2000, 2000))
+    a @ b
+    best = min((lambda t0: (a @ b, time.process_time() - t0)[1])(time.process_time()) for _ in range(3))
+    core = [i.get("internal_api", "") + " " + str(i.get("architecture")) for i in threadpool_info() if i.get("user_api") == "blas"]
+print(json.dumps({"gflops": 2 * 2000.0 ** 3 / best / 1e9, "core": ", ".join(core)}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], env=base_env(1), capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def gmm_blas_kernel(args):
+    """Which OpenBLAS kernels gmm runs on: the system OpenBLAS's choice in the
+    same environment (a tiny C program), and gmm's documented restart with
+    OPENBLAS_CORETYPE when that choice is a pre-AVX2 fallback."""
+    try:
+        ldd = subprocess.run(["ldd", args.gmm], capture_output=True, text=True).stdout
+    except OSError:
+        ldd = ""
+    blas_libs = sorted({line.split()[0] for line in ldd.splitlines()
+                        if any(s in line for s in ("blas", "blis", "lapack", "mkl"))})
+    if not any("openblas" in l or "libblas" in l for l in blas_libs):
+        return "no OpenBLAS linked (" + (", ".join(blas_libs) or "no BLAS library") + ")"
+    env = base_env(1)
+    core = subprocess.run([args.corename], env=env, capture_output=True, text=True).stdout.strip() or "unknown"
+    if core in FALLBACK_CORES and "OPENBLAS_CORETYPE" not in os.environ:
+        flags = cpu_flags()
+        if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"} <= flags:
+            return f"OpenBLAS SkylakeX (default pick {core}; gmm restarts with OPENBLAS_CORETYPE)"
+        if {"avx2", "fma"} <= flags:
+            return f"OpenBLAS Haswell (default pick {core}; gmm restarts with OPENBLAS_CORETYPE)"
+    return "OpenBLAS " + core
+
+
+# ---------------------------------------------------------------- main
+
+def fmt(x, digits=3):
+    if x is None:
+        return "–"
+    if x == 0:
+        return "0"
+    if abs(x) >= 100:
+        return f"{x:,.0f}".replace(",", " ")
+    return f"{x:.{digits}g}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--reps", type=int, default=None)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--gmm", required=True)
+    ap.add_argument("--arma", required=True)
+    ap.add_argument("--corename", required=True)
+    ap.add_argument("--rusage-exec", required=True)
+    ap.add_argument("--tools", default="gmm,sklearn,armadillo,mlpack")
+    ap.add_argument("--cases", default="", help="comma-separated case numbers (1-5) to run; default all")
+    ap.add_argument("--output", default=None, help="also write the table here (Markdown)")
+    ap.add_argument("--label", default="", help="what gmm binary this is (printed in the header)")
+    ap.add_argument("--iters", default="", help="SHORT,LONG iteration counts for every case (default: per case)")
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    Runner.helper = args.rusage_exec
+    Runner.report = os.path.join(args.workdir, f"rusage.{os.getpid()}.txt")
+    reps = args.reps or (1 if args.quick else 3)
+    cases = QUICK_CASES if args.quick else CASES
+    if args.cases:
+        cases = [cases[int(i) - 1] for i in args.cases.split(",")]
+    if args.iters:
+        short, long_ = (int(x) for x in args.iters.split(","))
+        cases = [(f, n, d, k, (short, long_)) for f, n, d, k, _ in cases]
+
+    help_text = subprocess.run([args.gmm, "fit", "--help"], capture_output=True, text=True).stdout
+    args.gmm_threads_option = "--threads" in help_text
+    tools = [t for t in args.tools.split(",") if t]
+    if "gmm" in tools and args.gmm_threads_option:
+        tools.insert(tools.index("gmm") + 1, "gmm-2t")
+
+    floor = dgemm_floor()
+    kernels = {"gmm": gmm_blas_kernel(args)}
+    kernels["gmm-2t"] = kernels["gmm"]
+    log(f"DGEMM floor: {floor['gflops']:.1f} GFLOP/s per core ({floor['core']}); gmm BLAS: {kernels['gmm']}")
+
+    raw = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpu": cpu_model(),
+           "cores": os.cpu_count(), "dgemm_gflops": floor["gflops"], "dgemm_core": floor["core"],
+           "quick": args.quick, "reps": reps, "gmm_label": args.label, "cases": []}
+    for family, n, d, k, (short, long_) in cases:
+        name = case_name(family, n, d, k)
+        log(f"== {name}: generating / loading data")
+        paths = generate(args.workdir, family, n, d, k)
+        case_tools = [t for t in tools if not (t == "mlpack" and family == "diag")]
+        samples = {t: [] for t in case_tools}
+        results = {}
+        for rep in range(reps):
+            order = case_tools[rep % len(case_tools):] + case_tools[:rep % len(case_tools)]
+            for tool in order:
+                pair = []
+                for iters in (short, long_):
+                    cmd, env, how = tool_command(tool, args, family, k, paths, iters, args.workdir)
+                    m = Runner.run(cmd, env)
+                    res = read_result(how, m["stdout"])
+                    pair.append(m)
+                    if iters == long_:
+                        results.setdefault(tool, res)
+                        if "blas_core" in res:
+                            kernels.setdefault(tool, res["blas_core"])
+                dn = long_ - short
+                samples[tool].append({"cpu": (pair[1]["cpu"] - pair[0]["cpu"]) / dn,
+                                      "wall": (pair[1]["wall"] - pair[0]["wall"]) / dn,
+                                      "rss_mib": max(pair[0]["rss_mib"], pair[1]["rss_mib"]),
+                                      "long_cpu": pair[1]["cpu"], "long_wall": pair[1]["wall"]})
+                log(f"   rep {rep + 1}/{reps} {tool:9s} cpu/iter {samples[tool][-1]['cpu']:.4f} s  "
+                    f"wall/iter {samples[tool][-1]['wall']:.4f} s  rss {samples[tool][-1]['rss_mib']:.0f} MiB")
+        summary = {}
+        for tool, ss in samples.items():
+            summary[tool] = {"cpu": statistics.median(s["cpu"] for s in ss),
+                             "wall": statistics.median(s["wall"] for s in ss),
+                             "cpu_min": min(s["cpu"] for s in ss), "cpu_max": max(s["cpu"] for s in ss),
+                             "rss_mib": max(s["rss_mib"] for s in ss),
+                             "mean_log_likelihood": results[tool].get("mean_log_likelihood"),
+                             "samples": ss}
+        identical = None
+        if "gmm" in results and "gmm-2t" in results:
+            keys = ("weights", "means", "covariances", "log_likelihood_trace", "mean_log_likelihood")
+            identical = all(results["gmm"].get(x) == results["gmm-2t"].get(x) for x in keys)
+        raw["cases"].append({"name": name, "family": family, "n": n, "d": d, "k": k, "iterations": [short, long_],
+                             "data_mib": n * d * 8 / 2 ** 20, "flops_per_iter": flops(family, n, d, k),
+                             "tools": summary, "gmm_threads_identical": identical,
+                             "gmm_n_iter": results.get("gmm", {}).get("n_iter")})
+
+    table = render(raw, kernels)
+    raw["kernels"] = kernels
+    raw["table"] = table
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    with open(os.path.join(args.workdir, f"results-{'quick' if args.quick else 'full'}-{stamp}.json"), "w") as f:
+        json.dump(raw, f, indent=1)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(table)
+    print(table)
+
+
+LABEL = {"gmm": "**gmm** (1 thread)", "gmm-2t": "gmm (2 threads)", "sklearn": "scikit-learn",
+         "armadillo": "Armadillo", "mlpack": "mlpack"}
+
+
+def render(raw, kernels):
+    floor = raw["dgemm_gflops"]
+    lines = []
+    lines.append(f"Machine: {raw['cpu']}, {raw['cores']} cores; {raw['date']}; "
+                 f"{'QUICK mode (N/10)' if raw['quick'] else 'full mode'}, median of {raw['reps']} repetition(s)."
+                 + (f" gmm: {raw['gmm_label']}." if raw.get("gmm_label") else ""))
+    lines.append(f"DGEMM floor: {floor:.1f} GFLOP/s on one core (numpy, 2000³, {raw['dgemm_core']}).")
+    lines.append("BLAS kernels: " + "; ".join(f"{LABEL[t].replace('**', '')}: {kernels[t]}"
+                                             for t in ("gmm", "sklearn", "armadillo", "mlpack") if t in kernels))
+    lines.append("")
+    lines.append("| case | tool | CPU s/iter | wall s/iter | gmm speed-up (peer CPU s/iter ÷ gmm's) | GFLOP/s | % of DGEMM floor "
+                 "| peak RSS MiB | mean log-lik | rel. diff vs scikit-learn |")
+    lines.append("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for c in raw["cases"]:
+        t = c["tools"]
+        fl = c["flops_per_iter"]
+        sk = t.get("sklearn", {}).get("mean_log_likelihood")
+        peers = [p for p in ("sklearn", "armadillo", "mlpack") if p in t]
+        best = min(peers, key=lambda p: t[p]["cpu"]) if peers else None
+        gcpu = t.get("gmm", {}).get("cpu")
+        first = True
+        for tool in ("gmm", "gmm-2t", "sklearn", "armadillo", "mlpack"):
+            if tool not in t and not (tool == "mlpack" and c["family"] == "diag" and "mlpack" in kernels):
+                continue
+            head = f"{c['name']} ({c['data_mib']:.0f} MiB, {c['iterations'][0]}→{c['iterations'][1]} it.)" if first else ""
+            first = False
+            if tool not in t:
+                lines.append(f"| {head} | mlpack | – | – | – (its DiagonalGMM runs Armadillo's gmm_diag) | – | – | – | – | – |")
+                continue
+            s = t[tool]
+            if tool == "gmm":
+                ratio = f"**{t[best]['cpu'] / s['cpu']:.2f}×** vs the best peer ({LABEL[best]})" if best and s["cpu"] > 0 else ""
+            elif tool == "gmm-2t":
+                one = t["gmm"]["wall"]
+                ratio = f"wall {one / s['wall']:.2f}× the 1-thread speed" if s["wall"] > 0 else ""
+                if c.get("gmm_threads_identical") is not None:
+                    ratio += "; result " + ("identical to the bit" if c["gmm_threads_identical"] else "DIFFERS from 1 thread")
+            else:
+                ratio = f"{s['cpu'] / gcpu:.2f}×" if gcpu and gcpu > 0 else ""
+            per_s = s["wall"] if tool == "gmm-2t" else s["cpu"]
+            gf = fl / per_s / 1e9 if per_s > 0 else None
+            pct = 100.0 * gf / (floor * (2 if tool == "gmm-2t" else 1)) if gf else None
+            ll = s["mean_log_likelihood"]
+            if tool == "mlpack":
+                diff = "n/a (k-means start)"
+            elif tool == "sklearn":
+                diff = "reference"
+            elif sk is not None and ll is not None:
+                diff = f"{abs(ll - sk) / abs(sk):.1e}"
+            else:
+                diff = "–"
+            lines.append(f"| {head} | {LABEL[tool]} | {fmt(s['cpu'], 3)} | {fmt(s['wall'], 3)} | {ratio} | "
+                         f"{fmt(gf, 3)} | {fmt(pct, 2)} % | {s['rss_mib']:.0f} | "
+                         f"{ll:.12g} | {diff} |" if ll is not None else
+                         f"| {head} | {LABEL[tool]} | {fmt(s['cpu'], 3)} | {fmt(s['wall'], 3)} | {ratio} | "
+                         f"{fmt(gf, 3)} | {fmt(pct, 2)} % | {s['rss_mib']:.0f} | – | {diff} |")
+    lines.append("")
+    lines.append("CPU and wall s/iter: (long run − short run) / iteration difference, median over repetitions. "
+                 "GFLOP/s: full 4·N·K·D², diag 8·N·K·D flops per iteration over CPU s/iter (2-thread row: over wall "
+                 "s/iter, % of two cores' floor). Peak RSS: whole process (wait4), max over runs. "
+                 "Log-likelihood: mean over the data of the final parameters after the long run's iterations "
+                 "(gmm's mean_log_likelihood, scikit-learn's score(X), Armadillo's avg_log_p).")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# bench/compare.sh — side-by-side EM benchmark: gmm against scikit-learn,
+# Armadillo and mlpack, same data, same start, same iteration count.
+#
+# Usage:
+#   bench/compare.sh [--quick] [--reps R] [--cases 1,3] [--tools gmm,sklearn,armadillo,mlpack]
+#                    [--gmm PATH] [--workdir DIR] [--output TABLE.md]
+#
+#   --quick     every case with N/10 rows (D and K kept), one repetition:
+#               under two minutes once the peers are installed. Default is the
+#               full run: the five cases below, 3 repetitions (~15-20 minutes).
+#   --reps R    repetitions per case (median reported).
+#   --cases     run only these of the five cases (1-based).
+#   --tools     subset of tools.
+#   --iters S,L short and long iteration counts for every case (default: per case).
+#   --gmm PATH  time this gmm binary instead of building one.
+#   --workdir   data, starting models, runners, raw results
+#               (default bench/.build-compare/, git-ignored by the .build* rule).
+#   --output    also write the table (Markdown) to this file.
+#   --label     text naming the gmm binary, printed in the table's header.
+#
+# Cases (fixed seed; data generated as .npy plus ONE shared starting model per
+# case, in gmm's model-file format; all tools start from those numbers):
+#   1. full, N = 100 000,   D = 2,  K = 4
+#   2. full, N = 200 000,   D = 16, K = 16
+#   3. full, N = 100 000,   D = 64, K = 32
+#   4. full, N = 1 000 000, D = 8,  K = 8
+#   5. diag, N = 1 000 000, D = 32, K = 64
+#
+# Method: per case and repetition, each tool runs in turn a short and a long EM
+# run from the same start (tolerance 0); per-iteration time = (long − short) /
+# iteration difference, so loading, set-up and the final scoring pass cancel.
+# CPU seconds (user + system) and peak RSS come from wait4() on the child
+# (via a small fork/exec helper, peers/rusage_exec.c),
+# wall seconds from a monotonic clock. Everything runs on one thread
+# (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, threadpoolctl in scikit-learn,
+# `gmm fit --threads 1`); gmm is also run with --threads 2. The table gives
+# CPU and wall s/iter, gmm's speed-up over each peer, effective GFLOP/s
+# (full: 4·N·K·D², diag: 8·N·K·D flops per iteration) and its share of the
+# single-core DGEMM rate measured on the spot (numpy, 2000³), peak RSS, the
+# mean log-likelihood of the final parameters and its relative difference to
+# scikit-learn's (gmm's mean_log_likelihood vs score(X) after fit), and the
+# BLAS kernels each tool ran on.
+#
+# Peers (installed when missing; needs root for apt-get):
+#   scikit-learn  PyPI (pip), GaussianMixture(weights_init, means_init,
+#                 precisions_init, tol=0), bench/peers/sklearn_gmm.py
+#   Armadillo     Debian libarmadillo-dev, gmm_full / gmm_diag with set_params
+#                 and learn(keep_existing, km_iter=0, em_iter=N),
+#                 bench/peers/arma_gmm.cpp compiled here with g++ -O2 -march=native
+#   mlpack        PyPI wheel (Debian 12 has no mlpack package), full only,
+#                 bench/peers/mlpack_gmm.py: its binding always re-initialises
+#                 with k-means, so it cannot take the shared start (its
+#                 per-iteration cost does not depend on the start; its
+#                 log-likelihood is not compared)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+WORKDIR="$HERE/.build-compare"
+GMM=""
+PASS=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --gmm) GMM="$2"; shift 2 ;;
+    --workdir) WORKDIR="$2"; shift 2 ;;
+    --quick) PASS+=("$1"); shift ;;
+    --reps|--cases|--tools|--output|--label|--iters) PASS+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$WORKDIR"
+PY="${PYTHON:-python3}"
+
+say() { echo "compare.sh: $*" >&2; }
+
+# ---- peers --------------------------------------------------------------
+if ! "$PY" -c 'import numpy, sklearn, threadpoolctl' 2>/dev/null; then
+  say "installing scikit-learn (PyPI)"
+  "$PY" -m pip install --quiet scikit-learn threadpoolctl
+fi
+if ! "$PY" -c 'import mlpack' 2>/dev/null; then
+  say "installing mlpack (PyPI wheel)"
+  "$PY" -m pip install --quiet mlpack || say "mlpack could not be installed: its column will be missing"
+fi
+missing=()
+[[ -f /usr/include/armadillo ]] || missing+=(libarmadillo-dev)
+[[ -f /usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h || -f /usr/include/openblas/cblas.h || -e /usr/lib/x86_64-linux-gnu/libopenblas.so ]] || missing+=(libopenblas-dev)
+command -v g++ >/dev/null || missing+=(g++)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  say "installing ${missing[*]} (apt-get)"
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# ---- runners (rebuilt when their source changes) --------------------------
+build() { # OUT SRC LIBS COMPILER [FLAGS...]
+  local out="$1" src="$2" libs="$3"; shift 3
+  if [[ ! -x "$out" || "$src" -nt "$out" ]]; then
+    say "compiling $(basename "$src")"
+    # shellcheck disable=SC2086
+    "$@" -o "$out.tmp" "$src" $libs && mv "$out.tmp" "$out"
+  fi
+}
+build "$WORKDIR/arma_gmm" "$HERE/peers/arma_gmm.cpp" "-larmadillo" g++ -O2 -march=native -std=c++17
+build "$WORKDIR/corename" "$HERE/peers/corename.c" "-lopenblas" cc -O2
+build "$WORKDIR/rusage_exec" "$HERE/peers/rusage_exec.c" "" cc -O2
+
+# ---- gmm --------------------------------------------------------------------
+if [[ -z "$GMM" ]]; then
+  say "building gmm (release, .build-bench)"
+  (cd "$ROOT" && swift build -c release --product gmm --scratch-path .build-bench >&2)
+  GMM="$ROOT/.build-bench/release/gmm"
+  LABEL="built from $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo 'the working tree')"
+  PASS+=(--label "$LABEL")
+fi
+
+exec "$PY" "$HERE/compare.py" --workdir "$WORKDIR" --gmm "$GMM" --arma "$WORKDIR/arma_gmm" \
+  --corename "$WORKDIR/corename" --rusage-exec "$WORKDIR/rusage_exec" "${PASS[@]}"
