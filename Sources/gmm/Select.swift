@@ -7,12 +7,17 @@ extension ComponentOrder: ExpressibleByArgument {}
 
 struct Select: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fit a grid of component counts and covariance families and pick the best by BIC, AIC or ICL.",
+        abstract: "Fit a grid of component counts and covariance families and pick the best by BIC, AIC, ICL or the ELBO.",
         discussion: """
             Fits every candidate (both cores; candidates are independent), prints a table
-            sorted by the criterion (lower is better) with the best marked `*`, and writes
-            the best model with -o. ICL is BIC plus twice the entropy of the hard
-            assignments, as mclust defines it. A candidate that cannot be fitted (a
+            sorted by the criterion with the best marked `*`, and writes the best model
+            with -o. ICL is BIC plus twice the entropy of the hard assignments, as mclust
+            defines it; for these three lower is better. With --method variational every
+            candidate is a variational Bayesian fit (K is then the truncation, and the
+            table shows how many components each fit kept); they are ranked by the full
+            evidence lower bound (--criterion elbo, higher is better), the ELBO with the
+            prior normalisers scikit-learn leaves out, a lower bound on log P(data) that
+            is comparable across K and families. A candidate that cannot be fitted (a
             component collapses) is a row with its reason, not a failure of the command.
             """)
 
@@ -22,9 +27,10 @@ struct Select: ParsableCommand {
     var components: String = "1-8"
     @Option(help: ArgumentHelp("Covariance families, comma separated.", valueName: "LIST"))
     var covariance: String = "full,diag,spherical,tied"
-    @Option(help: "Criterion to rank by: bic, aic or icl.")
-    var criterion: SelectionCriterion = .bic
+    @Option(help: "Criterion to rank by: bic, aic or icl for EM (default bic); elbo for --method variational (its default and only choice).")
+    var criterion: SelectionCriterion?
     @OptionGroup var fitting: FitParameters
+    @OptionGroup var variational: VariationalParameters
     @Option(name: [.short, .long], help: ArgumentHelp("Write the best model file here.", valueName: "FILE"))
     var output: String?
     @Option(name: .customLong("output-table"), help: ArgumentHelp("Write the table as CSV here.", valueName: "FILE"))
@@ -55,33 +61,61 @@ struct Select: ParsableCommand {
     func validate() throws {
         _ = try componentCounts()
         guard try !kinds().isEmpty else { throw ValidationError("--covariance is empty") }
+        switch (variational.method, criterion) {
+        case (.em, .elbo?): throw ValidationError("--criterion elbo ranks variational fits: add --method variational")
+        case (.variational, let c?) where c != .elbo:
+            throw ValidationError("--criterion \(c.rawValue) ranks EM fits; variational candidates are ranked by elbo")
+        case (.em, _) where variational.hasVariationalFlags: throw ValidationError("the prior flags need --method variational")
+        default: break
+        }
+        if variational.method == .variational, variational.covariancePrior != nil, try kinds().count > 1 {
+            throw ValidationError("--covariance-prior has one family's shape: give one family with --covariance")
+        }
     }
+
+    /// The criterion in force.
+    var rankingCriterion: SelectionCriterion { criterion ?? (variational.method == .variational ? .elbo : .bic) }
 
     func run() throws {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             if let outputTable { try checkOutputPath(outputTable) }
             let (matrix, weights) = try fitting.read(data)
-            let options = fitting.options()
-            let table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
-                                        options: options, criterion: criterion)
-            guard let best = table.best, let fit = best.fit else {
+            let criterion = rankingCriterion
+            let table: SelectionTable
+            if variational.method == .variational {
+                let options = VariationalFitOptions(fit: fitting.options(), weightPrior: variational.weightPrior.prior,
+                                                    priors: try variational.priors)
+                table = ModelSearch.runVariational(matrix, weights: weights, componentCounts: try componentCounts(),
+                                                   kinds: try kinds(), options: options)
+            } else {
+                table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
+                                        options: fitting.options(), criterion: criterion)
+            }
+            guard let best = table.best else {
                 let reasons = table.rows.compactMap(\.failure)
                 throw CommandFailure(message: "\(data): no candidate could be fitted (first failure: \(reasons.first ?? "unknown"))",
                                      status: ExitStatus.dataError)
             }
             if let outputTable { try OutputFile.write(csv(table), to: outputTable) }
             if let output {
-                let model = fit.model.reordered(by: fitting.order)
-                try OutputFile.write(ModelFile.encode(model, summary: FitSummary(report: fit.report, model: model)), to: output)
+                if let fit = best.fit {
+                    let model = fit.model.reordered(by: fitting.order)
+                    try OutputFile.write(ModelFile.encode(model, summary: FitSummary(report: fit.report, model: model)), to: output)
+                } else if let fit = best.variationalFit {
+                    try OutputFile.write(ModelFile.encode(fit.posterior, summary: VariationalFitSummary(report: fit.report)),
+                                         to: output)
+                }
             }
             try OutputFile.writeStandardOutput(Array(readableTable(table).utf8))
-            printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")"
+            let kept = best.variationalFit.map { " (\($0.posterior.effectiveComponents().count) effective)" } ?? ""
+            printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")\(kept)"
                 + (output.map { "; model written to \($0)" } ?? ""))
         }
     }
 
     private func readableTable(_ table: SelectionTable) -> String {
+        if table.criterion == .elbo { return readableVariationalTable(table) }
         var rows = [["", "K", "covariance", "log-likelihood", "parameters", "BIC", "AIC", "ICL", "converged", "seconds"]]
         for (idx, row) in table.rows.enumerated() {
             let mark = idx == 0 && row.fit != nil ? "*" : ""
@@ -96,15 +130,38 @@ struct Select: ParsableCommand {
         return textTable(rows, indent: "") + "\n"
     }
 
+    private func readableVariationalTable(_ table: SelectionTable) -> String {
+        var rows = [["", "K", "covariance", "evidence bound", "effective", "iterations", "converged", "seconds"]]
+        for (idx, row) in table.rows.enumerated() {
+            if let fit = row.variationalFit {
+                rows.append([idx == 0 ? "*" : "", String(row.componentCount), row.covarianceKind.rawValue,
+                             readable(row.evidenceLowerBound!, digits: 8),
+                             String(fit.posterior.effectiveComponents().count), String(fit.report.iterationCount),
+                             fit.report.hasConverged ? "yes" : "no", readable(row.seconds, digits: 2)])
+            } else {
+                rows.append(["", String(row.componentCount), row.covarianceKind.rawValue, "failed: \(row.failure ?? "")"])
+            }
+        }
+        return textTable(rows, indent: "") + "\n"
+    }
+
+    /// The table as CSV. The first eleven columns are those of every version; `method`,
+    /// `elbo` (the full evidence lower bound) and `effective_components` (variational
+    /// candidates only) come after them.
     private func csv(_ table: SelectionTable) -> [UInt8] {
-        var text = "components,covariance,log_likelihood,n_parameters,bic,aic,icl,converged,seconds,best,failure\n"
+        var text = "components,covariance,log_likelihood,n_parameters,bic,aic,icl,converged,seconds,best,failure,"
+            + "method,elbo,effective_components\n"
         for (idx, row) in table.rows.enumerated() {
             let numbers = [row.logLikelihood, Double(row.parameterCount), row.bic, row.aic, row.icl]
             let cells = numbers.enumerated().map { i, v in v.map { i == 1 ? String(Int($0)) : $0.description } ?? "" }
-            let converged = row.fit.map { $0.report.hasConverged ? "true" : "false" } ?? ""
+            let converged = row.fit.map { $0.report.hasConverged ? "true" : "false" }
+                ?? row.variationalFit.map { $0.report.hasConverged ? "true" : "false" } ?? ""
             let failure = row.failure.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" } ?? ""
+            let method = table.criterion == .elbo ? "variational" : "em"
+            let effective = row.variationalFit.map { String($0.posterior.effectiveComponents().count) } ?? ""
             text += "\(row.componentCount),\(row.covarianceKind.rawValue)," + cells.joined(separator: ",")
-                + ",\(converged),\(row.seconds),\(idx == 0 && row.fit != nil ? 1 : 0),\(failure)\n"
+                + ",\(converged),\(row.seconds),\(idx == 0 && row.succeeded ? 1 : 0),\(failure)"
+                + ",\(method),\(row.evidenceLowerBound.map(\.description) ?? ""),\(effective)\n"
         }
         return Array(text.utf8)
     }

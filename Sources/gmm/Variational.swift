@@ -134,6 +134,7 @@ func variationalSummaryLines(_ posterior: VariationalPosterior, summary: Variati
             "converged:           \(s.hasConverged ? "yes" : "no")",
             "ELBO:                \(s.lowerBound) (scikit-learn's lower_bound_, its constants)",
             "ELBO per sample:     \(s.lowerBoundPerSample)",
+            "evidence bound:      \(s.evidenceLowerBound(of: posterior)) (full ELBO ≤ log P(data); compare across K and families)",
         ]
     }
     return lines

@@ -10,10 +10,19 @@ import Foundation
 // computes it), with the sign turned so that lower is better like BIC here:
 //   ICL = BIC − 2 Σ_i w_i log max_k P(c = k | x_i),
 // i.e. BIC plus twice the entropy of the hard (MAP) assignments.
+//
+// Variational candidates are ranked by their full evidence lower bound (the
+// ELBO with every normaliser, a lower bound on log P(data)), higher first: it
+// already charges for the parameters through the priors, so BIC-style
+// penalties do not apply.
 
-/// Which information criterion ranks the candidates (lower is better for all three).
+/// Which criterion ranks the candidates: the information criteria of EM fits
+/// (lower is better) or the evidence lower bound of variational fits (higher is better).
 public enum SelectionCriterion: String, CaseIterable, Sendable {
-    case bic, aic, icl
+    case bic, aic, icl, elbo
+
+    /// Whether larger values are better (only the ELBO).
+    public var prefersLarger: Bool { self == .elbo }
 }
 
 /// One candidate of a model search: a fitted model with its criteria, or the reason it failed.
@@ -32,15 +41,23 @@ public struct SelectionRow: Sendable {
     public var icl: Double?
     /// Wall-clock seconds the fit took.
     public var seconds: Double
+    /// A variational candidate's fit (then `fit` is `nil`).
+    public var variationalFit: VariationalFitResult?
+    /// A variational candidate's full evidence lower bound.
+    public var evidenceLowerBound: Double?
 
-    /// The value of `criterion`, `nil` for a failed fit.
+    /// The value of `criterion`, `nil` for a failed fit or a criterion of the other method.
     public func value(of criterion: SelectionCriterion) -> Double? {
         switch criterion {
         case .bic: bic
         case .aic: aic
         case .icl: icl
+        case .elbo: evidenceLowerBound
         }
     }
+
+    /// Whether the candidate was fitted.
+    public var succeeded: Bool { fit != nil || variationalFit != nil }
 }
 
 /// The result of a model search: rows sorted by the criterion, best first, failures last.
@@ -48,13 +65,13 @@ public struct SelectionTable: Sendable {
     public var criterion: SelectionCriterion
     public var rows: [SelectionRow]
     /// The best candidate, `nil` if every fit failed.
-    public var best: SelectionRow? { rows.first { $0.fit != nil } }
+    public var best: SelectionRow? { rows.first { $0.value(of: criterion) != nil } }
 
     /// The same candidates ranked by another criterion (no refitting).
     public func ranked(by criterion: SelectionCriterion) -> SelectionTable {
         SelectionTable(criterion: criterion, rows: rows.sorted { a, b in
             switch (a.value(of: criterion), b.value(of: criterion)) {
-            case let (x?, y?): x < y
+            case let (x?, y?): criterion.prefersLarger ? x > y : x < y
             case (.some, nil): true
             case (nil, .some): false
             case (nil, nil): (a.covarianceKind.rawValue, a.componentCount) < (b.covarianceKind.rawValue, b.componentCount)
@@ -75,6 +92,35 @@ public enum ModelSearch {
         options: FitOptions, criterion: SelectionCriterion,
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> SelectionTable {
+        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
+            candidate(data, weights: weights, kind: kind, components: k, options: options)
+        }
+        return SelectionTable(criterion: criterion, rows: rows).ranked(by: criterion)
+    }
+
+    /// Fits a variational mixture for every (truncation K, covariance kind) pair and
+    /// ranks them by the full evidence lower bound, highest first.
+    ///
+    /// - Parameters:
+    ///   - options: priors and every setting except `fit.componentCount` and
+    ///     `fit.covarianceKind`, which the grid sets. Priors left `nil` take each
+    ///     candidate's defaults (γ = 1/K, Ψ₀ in the family's shape); a given Ψ₀
+    ///     has one family's shape, and candidates of other families fail with that reason.
+    public static func runVariational(
+        _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
+        options: VariationalFitOptions, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> SelectionTable {
+        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
+            variationalCandidate(data, weights: weights, kind: kind, components: k, options: options)
+        }
+        return SelectionTable(criterion: .elbo, rows: rows).ranked(by: .elbo)
+    }
+
+    /// Runs `candidate` for every grid point, up to `concurrency` at once, in grid order.
+    private static func grid(
+        componentCounts: [Int], kinds: [CovarianceKind], concurrency: Int,
+        _ candidate: @escaping @Sendable (CovarianceKind, Int) -> SelectionRow
+    ) -> [SelectionRow] {
         let grid = kinds.flatMap { kind in componentCounts.map { (kind, $0) } }
         let results = ResultSlots(count: grid.count)
         let workers = max(1, min(concurrency, grid.count))
@@ -82,10 +128,34 @@ public enum ModelSearch {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let idx = next.take(below: grid.count) {
                 let (kind, k) = grid[idx]
-                results.set(idx, candidate(data, weights: weights, kind: kind, components: k, options: options))
+                results.set(idx, candidate(kind, k))
             }
         }
-        return SelectionTable(criterion: criterion, rows: results.values).ranked(by: criterion)
+        return results.values
+    }
+
+    static func variationalCandidate(
+        _ data: DataMatrix, weights: [Double]?, kind: CovarianceKind, components: Int, options: VariationalFitOptions
+    ) -> SelectionRow {
+        var opts = options
+        if opts.fit.threadCount == nil { opts.fit.threadCount = 1 }
+        opts.fit.componentCount = components
+        opts.fit.covarianceKind = kind
+        let p = kind.parameterCount(componentCount: components, featureCount: data.featureCount)
+        let clock = ContinuousClock()
+        let began = clock.now
+        var row = SelectionRow(componentCount: components, covarianceKind: kind, parameterCount: p, seconds: 0)
+        do {
+            let fit = try VariationalInference.fit(data, weights: weights, options: opts)
+            row.variationalFit = fit
+            row.evidenceLowerBound = fit.posterior.evidenceLowerBound(
+                lowerBound: fit.report.lowerBound, totalWeight: fit.report.totalWeight ?? Double(data.sampleCount))
+        } catch {
+            row.failure = error.description
+        }
+        let elapsed = clock.now - began
+        row.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return row
     }
 
     static func candidate(

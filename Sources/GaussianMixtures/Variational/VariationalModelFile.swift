@@ -7,7 +7,8 @@ import Foundation
 // the `"variational"` object holds what the posterior needs besides:
 //   weight_concentration_prior_type, weight_concentration ([a, b] or [α]),
 //   mean_precision, degrees_of_freedom, the resolved priors, and the ELBO
-//   (lower_bound, lower_bound_per_sample, lower_bounds).
+//   (lower_bound, lower_bound_per_sample, lower_bounds, and the full bound
+//   evidence_lower_bound, which is derived from the others and not read back).
 // Every number is written in shortest round-trip form, so a posterior read
 // back is equal to the bit.
 
@@ -40,6 +41,12 @@ public struct VariationalFitSummary: Sendable, Equatable {
 
     /// The ELBO per sample.
     public var lowerBoundPerSample: Double { lowerBound / (totalWeight ?? Double(sampleCount)) }
+
+    /// The full evidence lower bound of `posterior` (a bound on log P(data), comparable
+    /// across K and families): `lowerBound` plus the normalisers scikit-learn leaves out.
+    public func evidenceLowerBound(of posterior: VariationalPosterior) -> Double {
+        posterior.evidenceLowerBound(lowerBound: lowerBound, totalWeight: totalWeight ?? Double(sampleCount))
+    }
 }
 
 /// A model file's contents, whichever method fitted it.
@@ -89,6 +96,7 @@ extension ModelFile {
                 ("lower_bound", W.number(s.lowerBound)),
                 ("lower_bound_per_sample", W.number(s.lowerBoundPerSample)),
                 ("lower_bounds", W.list(s.lowerBoundTrace)),
+                ("evidence_lower_bound", W.number(s.evidenceLowerBound(of: posterior))),
             ]
         }
         members.append(("variational", W.object(section, indent: "  ")))

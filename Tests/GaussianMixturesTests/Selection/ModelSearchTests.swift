@@ -118,3 +118,44 @@ struct AssignmentDetailTests {
         #expect(try sorted.logDensities(of: faithful) == model.logDensities(of: faithful))
     }
 }
+
+@Suite("Model selection: variational candidates")
+struct VariationalSelectionTests {
+    @Test("ranked by the evidence bound: too few components rank below enough, every family fits")
+    func ranksByEvidence() throws {
+        let data = try separatedData(seed: 21, count: 300, featureCount: 2)
+        let table = ModelSearch.runVariational(
+            data, componentCounts: [1, 2, 3, 6], kinds: CovarianceKind.allCases,
+            options: VariationalFitOptions(fit: FitOptions(maxIterations: 300)))
+        #expect(table.criterion == .elbo)
+        #expect(table.rows.count == 16 && table.rows.allSatisfy(\.succeeded))
+        let bounds = table.rows.compactMap(\.evidenceLowerBound)
+        #expect(bounds == bounds.sorted(by: >), "highest bound first")
+        let best = try #require(table.best)
+        #expect(best.componentCount >= 3)
+        #expect(best.variationalFit?.posterior.effectiveComponents().count == 3)
+        // For each family, K = 3 beats K = 1 and K = 2: the data have three components.
+        for kind in CovarianceKind.allCases {
+            func bound(_ k: Int) -> Double {
+                table.rows.first { $0.covarianceKind == kind && $0.componentCount == k }!.evidenceLowerBound!
+            }
+            #expect(bound(3) > bound(2) && bound(2) > bound(1), "\(kind.rawValue)")
+        }
+        // Each row's bound is that candidate's own fit's.
+        for row in table.rows {
+            let fit = try #require(row.variationalFit)
+            #expect(row.evidenceLowerBound == fit.posterior.evidenceLowerBound(
+                lowerBound: fit.report.lowerBound, totalWeight: Double(data.sampleCount)))
+        }
+    }
+
+    @Test("EM criteria do not rank variational rows and the ELBO does not rank EM rows")
+    func criteriaBelongToTheirMethod() throws {
+        let data = try separatedData(seed: 4, count: 120, featureCount: 2)
+        let em = ModelSearch.run(data, componentCounts: [1, 2], kinds: [.full], options: FitOptions(), criterion: .bic)
+        #expect(em.ranked(by: .elbo).best == nil)
+        let vb = ModelSearch.runVariational(data, componentCounts: [1, 2], kinds: [.full],
+                                            options: VariationalFitOptions(fit: FitOptions()))
+        #expect(vb.ranked(by: .bic).best == nil && vb.best != nil)
+    }
+}
