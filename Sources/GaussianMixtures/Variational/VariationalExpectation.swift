@@ -19,14 +19,22 @@ func variationalBlockRows(featureCount d: Int, componentCount kCount: Int) -> In
 extension VariationalPosterior {
     /// The statistics of `data` under the variational responsibilities, with moments
     /// around the current means m_k, and −Σ_i w_i Σ_k r_ik log r_ik.
-    func expectationPass(_ data: DataMatrix, weights: [Double]?) -> (stats: SufficientStatistics, entropy: Double) {
-        let (stats, entropy, _) = expectationPass(data, weights: weights, keepingResponsibilities: false)
+    ///
+    /// - Parameter threads: how many chunks run at once; the result does not depend on it.
+    func expectationPass(_ data: DataMatrix, weights: [Double]?, threads: Int = 1) -> (stats: SufficientStatistics, entropy: Double) {
+        let (stats, entropy, _) = expectationPass(data, weights: weights, keepingResponsibilities: false, threads: threads)
         return (stats, entropy)
     }
 
     /// The same pass, also returning the n×K responsibilities when asked (else empty).
+    ///
+    /// The rows are cut into the EM pass's fixed chunks, each reduced on its own
+    /// (`ExpectationStep.reduceChunks`), so any thread count gives the same bits.
+    /// Each row's entropy −Σ_k r_ik log r_ik travels in the slot the EM pass uses for
+    /// log P(x): the pass scales it by the row's weight and sums it in the fixed
+    /// order, and it is read back out of `logLikelihood`.
     func expectationPass(
-        _ data: DataMatrix, weights: [Double]?, keepingResponsibilities: Bool
+        _ data: DataMatrix, weights: [Double]?, keepingResponsibilities: Bool, threads: Int = 1
     ) -> (stats: SufficientStatistics, entropy: Double, responsibilities: [Double]) {
         let kCount = componentCount
         let d = featureCount
@@ -35,41 +43,49 @@ extension VariationalPosterior {
         let constants = (0..<kCount).map { k in
             offsets[k] - 0.5 * (Double(d) * log(2 * Double.pi) + family.logDeterminant(component: k))
         }
-        let kernel = VariationalBlockKernel(family: family, means: flatMeans, constants: constants, weights: weights,
-                                            blockRows: blockRows)
-        if keepingResponsibilities { kernel.kept = [Double](repeating: 0, count: data.sampleCount * kCount) }
-        let stats = ExpectationStep.accumulate(
-            data, weights: weights, componentCount: kCount, momentShape: type(of: family).momentShape,
-            shifts: flatMeans, blockRows: blockRows
-        ) { range, block, rows, resp, _ in kernel.fill(range, block, rows, resp) }
-        return (stats, kernel.entropy, kernel.kept)
+        let kept = keepingResponsibilities ? KeptResponsibilities(count: data.sampleCount * kCount) : nil
+        let pass = VariationalPass(family: family, means: flatMeans, constants: constants, blockRows: blockRows,
+                                   kept: kept, data: data, weights: weights)
+        var stats = ExpectationStep.reduceChunks(data, blockRows: blockRows, threads: max(1, threads), pass.statistics)
+        let entropy = stats.logLikelihood
+        stats.logLikelihood = 0
+        return (stats, entropy, kept?.values ?? [])
     }
 }
 
-/// The variational E-step for one block at a time, with its scratch memory and the
-/// running entropy. Used by one sequential pass (`ExpectationStep.accumulate` calls
-/// its filler in row order on one thread). A class rather than captured `var`s:
+/// The variational E-step for one block at a time, with its scratch memory. One
+/// kernel per chunk, used by one thread. A class rather than captured `var`s:
 /// Swift 6.3's ClosureLifetimeFixup pass crashes on the latter here.
 private final class VariationalBlockKernel {
     let family: any CovarianceFamily
     let means: [Double]
     let constants: [Double]
-    let weights: [Double]?
+    let blockRows: Int
+    let kept: KeptResponsibilities?
     var scratch: [Double]
-    var entropy = 0.0
-    /// When not empty, every row's responsibilities are copied here (n×K).
-    var kept: [Double] = []
 
-    init(family: any CovarianceFamily, means: [Double], constants: [Double], weights: [Double]?, blockRows: Int) {
+    init(family: any CovarianceFamily, means: [Double], constants: [Double], blockRows: Int,
+         kept: KeptResponsibilities?) {
         self.family = family
         self.means = means
         self.constants = constants
-        self.weights = weights
+        self.blockRows = blockRows
+        self.kept = kept
         scratch = [Double](repeating: 0, count: blockRows * family.featureCount)
     }
 
-    /// Writes the b×K responsibilities of the `rows` rows at `block` (rows `range`).
-    func fill(_ range: Range<Int>, _ block: UnsafePointer<Double>, _ rows: Int, _ resp: UnsafeMutablePointer<Double>) {
+    /// The statistics of the rows `rows`, block by block, with each row's entropy in `logLikelihood`.
+    func statistics(of rows: Range<Int>, in data: DataMatrix, weights: [Double]?,
+                    momentShape: MomentShape) -> SufficientStatistics {
+        ExpectationStep.accumulateRows(
+            rows, of: data, weights: weights, componentCount: constants.count, momentShape: momentShape, shifts: means,
+            blockRows: blockRows, fill: fill)
+    }
+
+    /// Writes the b×K responsibilities of the `rows` rows at `block` (rows `range` of
+    /// the data), and each row's entropy −Σ_k r_k log r_k to `rowEntropy`.
+    func fill(_ range: Range<Int>, _ block: UnsafePointer<Double>, _ rows: Int, _ resp: UnsafeMutablePointer<Double>,
+              _ rowEntropy: UnsafeMutablePointer<Double>) {
         let d = family.featureCount
         let kCount = constants.count
         scratch.withUnsafeMutableBufferPointer { zBuf in
@@ -89,20 +105,47 @@ private final class VariationalBlockKernel {
         for r in 0..<rows {
             let row = resp + r &* kCount
             let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
-            let w = weights?[range.lowerBound + r] ?? 1
-            var rowEntropy = 0.0
+            var entropy = 0.0
             for k in 0..<kCount {
                 let logR = row[k] - lse
                 let p = exp(logR)
-                rowEntropy -= p * logR
+                entropy -= p * logR
                 row[k] = p
             }
-            if w != 0 { entropy += w * rowEntropy }
+            rowEntropy[r] = entropy
         }
-        if !kept.isEmpty {
-            for idx in 0..<(rows * kCount) { kept[range.lowerBound * kCount + idx] = resp[idx] }
-        }
+        kept?.store(resp, rows: range, componentCount: kCount)
     }
+}
+
+/// What every chunk of one variational pass shares (read-only).
+private struct VariationalPass: Sendable {
+    let family: any CovarianceFamily
+    let means: [Double]
+    let constants: [Double]
+    let blockRows: Int
+    let kept: KeptResponsibilities?
+    let data: DataMatrix
+    let weights: [Double]?
+
+    /// The statistics of one chunk; each chunk has its own kernel, so scratch memory
+    /// is never shared between threads.
+    @Sendable func statistics(of rows: Range<Int>) -> SufficientStatistics {
+        VariationalBlockKernel(family: family, means: means, constants: constants, blockRows: blockRows, kept: kept)
+            .statistics(of: rows, in: data, weights: weights, momentShape: type(of: family).momentShape)
+    }
+}
+
+/// An n×K array that concurrent chunks fill, each its own rows.
+private final class KeptResponsibilities: @unchecked Sendable {
+    // @unchecked: chunks write disjoint row ranges, and `values` is read after every chunk ended.
+    private let buffer: UnsafeMutableBufferPointer<Double>
+    init(count: Int) { buffer = .allocate(capacity: count); buffer.initialize(repeating: 0) }
+    deinit { buffer.deallocate() }
+    func store(_ resp: UnsafePointer<Double>, rows: Range<Int>, componentCount kCount: Int) {
+        (buffer.baseAddress! + rows.lowerBound * kCount).update(from: resp, count: rows.count * kCount)
+    }
+    var values: [Double] { Array(buffer) }
 }
 
 /// The statistics of given responsibilities (row-major n×K), with moments around

@@ -13,8 +13,8 @@ import Foundation
 public struct VariationalFitOptions: Sendable {
     /// K (the truncation: an upper bound on the components used), the family,
     /// `initialization`, restarts, `maxIterations`, `tolerance` (on the total ELBO),
-    /// `covarianceRegularization` and `seed`, as for EM. `threadCount` is unused:
-    /// the variational pass runs on one thread.
+    /// `covarianceRegularization`, `seed` and `threadCount`, as for EM (the result is
+    /// the same to the bit whatever the thread count).
     public var fit: FitOptions
     public var weightPrior: WeightPrior
     public var priors: VariationalPriors
@@ -151,7 +151,7 @@ public enum VariationalInference {
         var previous = -Double.infinity
         while iteration < options.fit.maxIterations {
             iteration += 1
-            let (stats, entropy) = posterior.expectationPass(data, weights: weights)
+            let (stats, entropy) = posterior.expectationPass(data, weights: weights, threads: options.fit.resolvedThreadCount)
             posterior = try update(stats, iteration: iteration)
             lowerBound = posterior.lowerBound(responsibilityEntropy: entropy)
             guard lowerBound.isFinite else {

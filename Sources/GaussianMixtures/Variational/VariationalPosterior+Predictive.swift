@@ -86,7 +86,8 @@ extension VariationalPosterior {
         guard data.featureCount == featureCount else {
             throw .featureCountMismatch(expected: featureCount, actual: data.featureCount)
         }
-        let pass = expectationPass(data, weights: nil, keepingResponsibilities: true)
+        let pass = expectationPass(data, weights: nil, keepingResponsibilities: true,
+                                   threads: ProcessInfo.processInfo.activeProcessorCount)
         return ResponsibilityMatrix(values: pass.responsibilities, componentCount: componentCount)
     }
 

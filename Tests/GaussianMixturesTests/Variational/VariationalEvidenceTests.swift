@@ -95,3 +95,24 @@ struct VariationalEvidenceTests {
         }
     }
 }
+
+@Suite("Variational: threads")
+struct VariationalThreadTests {
+    @Test("the fit and the responsibilities are the same to the bit on 1, 2 and 3 threads", arguments: CovarianceKind.allCases)
+    func threadCountDoesNotMatter(_ kind: CovarianceKind) throws {
+        let data = try separatedData(seed: 8, count: 9_000, featureCount: 2)  // three blocks of ≤ 4096 rows: three chunks
+        var files: [[UInt8]] = []
+        var responsibilities: [[Double]] = []
+        for threads in [1, 2, 3] {
+            let fit = try VariationalInference.fit(data, options: VariationalFitOptions(
+                fit: FitOptions(componentCount: 4, covarianceKind: kind, maxIterations: 4, tolerance: 0,
+                                threadCount: threads)))
+            files.append(ModelFile.encode(fit.posterior, summary: VariationalFitSummary(report: fit.report)))
+            responsibilities.append(fit.posterior.expectationPass(data, weights: nil, keepingResponsibilities: true,
+                                                                  threads: threads).responsibilities)
+        }
+        #expect(files[0] == files[1] && files[1] == files[2])
+        #expect(responsibilities[0] == responsibilities[1] && responsibilities[1] == responsibilities[2])
+        #expect(responsibilities[0].count == 9_000 * 4)
+    }
+}
