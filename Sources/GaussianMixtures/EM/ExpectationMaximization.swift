@@ -7,6 +7,9 @@
 // iteration's, so iteration counts match scikit-learn's from the same start.
 // After the loop one more E-step scores the returned parameters, so the
 // reported log-likelihood belongs to the saved model.
+//
+// The loop itself (`iterate`) is in ExpectationMaximization+Distributed.swift:
+// a single-process fit is the fit over several parties with `LocalReducer`.
 
 /// Fits Gaussian mixtures by expectation-maximisation.
 public enum ExpectationMaximization {
@@ -34,23 +37,11 @@ public enum ExpectationMaximization {
     public static func fit(
         _ data: DataMatrix, weights: [Double]? = nil, options: FitOptions, progress: ((FitProgress) -> Void)? = nil
     ) throws(FitError) -> FitResult {
-        try options.validate()
-        if let weights { try validate(weights, rows: data.sampleCount) }
-        let usable = weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount
-        guard usable >= options.componentCount else {
-            throw .tooFewSamples(samples: usable, components: options.componentCount)
-        }
-        if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
-            throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
-        }
-        var (kept, index, finals) = try bestOfRestarts(
-            count: options.initializationCount, seed: options.seed, score: \.report.meanLogLikelihood
-        ) { (restart, random) throws(FitError) in
-            try single(data, weights: weights, options: options, restart: restart, random: random, progress: progress)
-        }
-        kept.report.selectedInitialization = index
-        kept.report.initializationLogLikelihoods = finals
-        return kept
+        // The distributed loop over one party: the sums over "every party" are this process's own.
+        try fit(localRows: data, weights: weights, options: options, reducer: LocalReducer(), startingModel: {
+            restart throws(FitError) in
+            try startingModel(for: data, weights: weights, options: options, restart: restart)
+        }, progress: progress)
     }
 
     /// Runs `count` restarts, each with its own generator derived from `seed`,
@@ -83,48 +74,10 @@ public enum ExpectationMaximization {
         _ data: DataMatrix, weights: [Double]?, options: FitOptions, restart: Int, random: GSLRandom,
         progress: ((FitProgress) -> Void)?
     ) throws(FitError) -> FitResult {
-        let family = options.covarianceKind.family
-        var model = try Initializer.startingModel(for: data, weights: weights, options: options, random: random)
-        let n = weights?.reduce(0, +) ?? Double(data.sampleCount)
-        var trace: [Double] = []
-        var lowerBound = -Double.infinity
-        var converged = false
-        var iteration = 0
-        while iteration < options.maxIterations {
-            iteration += 1
-            let previous = lowerBound
-            let stats = ExpectationStep.statistics(of: data, under: model, weights: weights,
-                                                   threads: options.resolvedThreadCount)
-            lowerBound = stats.logLikelihood / n
-            guard lowerBound.isFinite else {
-                throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
-            }
-            do {
-                model = try MaximizationStep.parameters(
-                    from: stats, family: family, regularization: options.covarianceRegularization,
-                    featureNames: data.featureNames)
-            } catch {
-                throw collapse(error, stats: stats, iteration: iteration)
-            }
-            trace.append(lowerBound)
-            let change = lowerBound - previous
-            progress?(FitProgress(initialization: restart, iteration: iteration, meanLogLikelihood: lowerBound, change: change))
-            if abs(change) < options.tolerance {
-                converged = true
-                break
-            }
-        }
-        let final = ExpectationStep.statistics(of: data, under: model, weights: weights,
-                                               threads: options.resolvedThreadCount)
-        let meanLogLikelihood = final.logLikelihood / n
-        guard meanLogLikelihood.isFinite else {
-            throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
-        }
-        let report = FitReport(
-            hasConverged: converged, iterationCount: iteration, meanLogLikelihood: meanLogLikelihood,
-            logLikelihoodTrace: trace, selectedInitialization: restart, initializationLogLikelihoods: [],
-            sampleCount: data.sampleCount, totalWeight: weights == nil ? nil : n)
-        return FitResult(model: model, report: report)
+        let start = try Initializer.startingModel(for: data, weights: weights, options: options, random: random)
+        return try iterate(data, weights: weights, options: options, from: start, restart: restart,
+                           rowCount: data.sampleCount, sampleSize: weights?.reduce(0, +) ?? Double(data.sampleCount),
+                           reducer: LocalReducer(), progress: progress)
     }
 
     /// Checks frequency weights: one per row, finite, non-negative, not all zero.
