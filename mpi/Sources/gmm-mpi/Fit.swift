@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import GaussianMixtures
+import GaussianMixturesMPI
+
+// `gmm-mpi fit`: the EM of `gmm fit` with the rows spread over the ranks.
+//
+// 1. Every rank reads its rows (a share of one .npy, or its shards); the ranks
+//    agree on success before anything else happens.
+// 2. The starting model: with --init-model every rank reads it; otherwise
+//    rank 0 gathers a sample of every rank's rows — row i of the data when
+//    i is a multiple of ⌈n / --init-sample⌉, so all rows when n ≤ --init-sample,
+//    and the same rows whatever the number of ranks — runs the initialisation
+//    of `gmm fit` on it (same seed, same method) and sends the model to all.
+// 3. The library's EM loop runs on every rank with an Allreduce reducer: local
+//    statistics, one MPI_Allreduce, the same M-step everywhere.
+// 4. Rank 0 writes the model file atomically; the ranks agree on the outcome.
+
+struct Fit: ParsableCommand, RankCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit a Gaussian mixture by EM over the ranks' rows.",
+        discussion: "Accepts these options of `gmm fit`, with the same meanings and defaults: -k, --covariance, --init, "
+            + "--init-model, --n-init, --max-iter, --tol, --reg-covar, --seed, --threads (per rank; default: the host's "
+            + "cores shared among its ranks), --order, --columns, -o, -q. Not accepted (exit 64): --method, the "
+            + "variational priors, --sample-weights, --weight-column. Added: --shards, --init-sample.")
+
+    @Argument(help: ArgumentHelp("Data: a .npy file every rank can open (each reads its own rows).", valueName: "DATA"))
+    var data: String?
+
+    @OptionGroup var rows: RowOptions
+
+    @Option(name: [.customShort("k"), .long], help: "Number of mixture components (default 1, or the initial model's).")
+    var components: Int?
+
+    @Option(help: "Covariance family: full, diag, spherical or tied (default full, or the initial model's).")
+    var covariance: CovarianceKind?
+
+    @Option(name: .customLong("init"), help: "How to start: kmeans, k-means++, random or random-from-data.")
+    var initialization: InitChoice = .kmeans
+
+    @Option(name: .customLong("init-model"), help: ArgumentHelp("Start from the parameters in this model file, used exactly as given.", valueName: "FILE"))
+    var initModel: String?
+
+    @Option(name: .customLong("init-sample"), help: ArgumentHelp(
+        "Rows rank 0 gathers to make the start: every ⌈n/ROWS⌉-th row (all rows when n ≤ ROWS, the start of `gmm fit`).",
+        valueName: "ROWS"))
+    var initSample: Int = 100_000
+
+    @Option(name: .customLong("n-init"), help: "Restarts; the one with the highest final log-likelihood is kept.")
+    var initializationCount: Int = 1
+
+    @Option(name: .customLong("max-iter"), help: "EM iterations at most; 0 returns the starting model.")
+    var maxIterations: Int = 100
+
+    @Option(help: "Stop when the mean log-likelihood changes by less than this; 0 runs exactly --max-iter iterations.")
+    var tol: Double = 1e-3
+
+    @Option(name: .customLong("reg-covar"), help: "Added to every covariance's diagonal.")
+    var regularization: Double = 1e-6
+
+    @Option(help: "Every random choice derives from this seed.")
+    var seed: UInt64 = 0
+
+    @Option(help: "E-step threads per rank (default: the host's cores shared among its ranks); results do not depend on it.")
+    var threads: Int?
+
+    @Option(help: "Component order of the result: weight (largest first) or mean (by the first coordinate).")
+    var order: ComponentOrder = .weight
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the model file here (rank 0; whole or not at all).", valueName: "FILE"))
+    var output: String?
+
+    @Flag(name: [.short, .long], help: "No summary on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        _ = try rows.source(data)
+        if let components, components < 1 { throw ValidationError("-k/--components must be at least 1, got \(components)") }
+        if initializationCount < 1 { throw ValidationError("--n-init must be at least 1, got \(initializationCount)") }
+        if maxIterations < 0 { throw ValidationError("--max-iter must be at least 0, got \(maxIterations)") }
+        if !(tol >= 0) || !tol.isFinite { throw ValidationError("--tol must be a finite number ≥ 0, got \(tol)") }
+        if !(regularization >= 0) || !regularization.isFinite {
+            throw ValidationError("--reg-covar must be a finite number ≥ 0, got \(regularization)")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if initSample < 1 { throw ValidationError("--init-sample must be at least 1, got \(initSample)") }
+    }
+
+    func execute(on comm: Communicator) throws(RankFailure) {
+        let began = Communicator.wallTime()
+        let source = try comm.together { () throws -> RowSource in try rows.source(data) }
+        // 1. The output's folder (rank 0) and the starting model (every rank), before any data is read.
+        let start: GaussianMixture? = try comm.together { () throws -> GaussianMixture? in
+            if comm.isRoot, let output { try checkOutputPath(output) }
+            guard let initModel else { return nil }
+            let model: GaussianMixture
+            do { model = try ModelFile.read(path: initModel).model } catch { throw RankFailure(error, rank: comm.rank, of: 1) }
+            if let components, components != model.componentCount {
+                throw RankFailure(message: "-k \(components) disagrees with --init-model \(initModel), which has \(model.componentCount) components",
+                                  status: ExitStatus.usage)
+            }
+            if let covariance, covariance != model.covarianceKind {
+                throw RankFailure(message: "--covariance \(covariance.rawValue) disagrees with --init-model \(initModel), which has \"\(model.covarianceKind.rawValue)\" covariances",
+                                  status: ExitStatus.usage)
+            }
+            return model
+        }
+        let local = try RankRows.read(source, columns: rows.selectors, preferredNames: start?.featureNames, communicator: comm)
+        let options = FitOptions(
+            componentCount: start?.componentCount ?? components ?? 1,
+            covarianceKind: start?.covarianceKind ?? covariance ?? .full,
+            initialization: start.map(InitializationMethod.model) ?? initialization.method,
+            initializationCount: initializationCount, maxIterations: maxIterations, tolerance: tol,
+            covarianceRegularization: regularization, seed: seed, threadCount: threads ?? defaultThreadCount())
+        let dataName = data ?? rows.shards ?? "data"
+
+        // 2. The sample rank 0 initialises from (not needed when the start is given).
+        var sample: DataMatrix?
+        if start == nil {
+            let stride = (local.totalRows + initSample - 1) / initSample
+            var picked: [Double] = []
+            let d = local.data.featureCount
+            local.data.withUnsafeBufferPointer { x in
+                var i = (stride - local.firstRow % stride) % stride
+                while i < local.data.sampleCount {
+                    picked += x[(i * d)..<((i + 1) * d)]
+                    i += stride
+                }
+            }
+            let gathered = comm.gather(picked)
+            if comm.isRoot {
+                sample = try? DataMatrix(values: gathered, sampleCount: gathered.count / d, featureCount: d,
+                                         featureNames: local.data.featureNames)
+            }
+        }
+        let startingModel = { (restart: Int) throws(FitError) -> GaussianMixture in
+            if case .model = options.initialization {
+                return try ExpectationMaximization.startingModel(for: local.data, options: options, restart: restart)
+            }
+            return try shareStart(comm) { () throws(FitError) in
+                try ExpectationMaximization.startingModel(for: sample!, options: options, restart: restart)
+            }
+        }
+
+        // 3. EM over every rank's rows.
+        let reducer = AllreduceReducer(comm)
+        let result = try comm.together { () throws -> FitResult in
+            do {
+                return try ExpectationMaximization.fit(localRows: local.data, options: options, reducer: reducer,
+                                                       startingModel: startingModel)
+            } catch let error as FitError {
+                if case .invalidOption = error { throw RankFailure(message: error.description, status: ExitStatus.usage) }
+                throw RankFailure(message: "\(dataName): \(error)", status: ExitStatus.dataError)
+            }
+        }
+        // A starting model keeps its numbering; otherwise components come in canonical order.
+        let model = initModel == nil ? result.model.reordered(by: order) : result.model
+        let summary = FitSummary(report: result.report, model: model)
+
+        // 4. Rank 0 writes the model file.
+        try comm.together { () throws in
+            guard comm.isRoot, let output else { return }
+            let fitted: [(String, String)] = [
+                ("fit_options", "{\"init\": \"\(initModel == nil ? initialization.rawValue : "model")\", "
+                    + "\"n_init\": \(initializationCount), \"max_iter\": \(maxIterations), "
+                    + "\"tol\": \(tol), \"reg_covar\": \(regularization), \"seed\": \(seed)}"),
+            ]
+            do { try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output) } catch {
+                throw RankFailure(error, rank: 0, of: 1)
+            }
+        }
+        guard comm.isRoot else { return }
+        let elapsed = Communicator.wallTime() - began
+        if !quiet {
+            var lines = [
+                "components:          \(model.componentCount) (\(model.covarianceKind.rawValue) covariance)",
+                "features:            \(model.featureCount) (\(model.featureNames.joined(separator: ", ")))",
+                "free parameters:     \(model.parameterCount)",
+                "training rows:       \(summary.sampleCount) over \(comm.size) rank\(comm.size == 1 ? "" : "s")",
+                "iterations:          \(summary.iterationCount)",
+                "converged:           \(summary.hasConverged ? "yes" : "no")",
+                "mean log-likelihood: \(summary.meanLogLikelihood)",
+                "BIC:                 \(summary.bic)",
+                "AIC:                 \(summary.aic)",
+            ]
+            if options.initializationCount > 1 {
+                lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
+            }
+            lines.append("time:                \(String(format: "%.3g", elapsed)) s (Allreduce \(String(format: "%.3g", reducer.seconds)) s "
+                         + "in \(reducer.callCount) calls of up to \(reducer.lastLength) numbers)")
+            if let output { lines.append("model written to:    \(output)") }
+            printError(lines.joined(separator: "\n"))
+        }
+        for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
+            printError("gmm-mpi: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
+        }
+        if !result.report.hasConverged && maxIterations > 0 && tol > 0 {
+            printError("gmm-mpi: warning: EM did not converge in \(maxIterations) iterations (last change above --tol \(tol)); raise --max-iter or --tol")
+        }
+    }
+}
+
+/// The starting model made on rank 0 by `make`, on every rank: sent as model-file
+/// bytes (shortest round-trip numbers, so exact) and decoded on every rank,
+/// rank 0 included, so all hold the same bits. A failure on rank 0 is sent instead
+/// and thrown on every rank, so every rank skips the restart alike.
+func shareStart(_ comm: Communicator, _ make: () throws(FitError) -> GaussianMixture) throws(FitError) -> GaussianMixture {
+    var payload: [UInt8] = []
+    if comm.isRoot {
+        do {
+            payload = [0] + ModelFile.encode(try make(), summary: nil)
+        } catch {
+            payload = [1] + Array(encode(error).utf8)
+        }
+    }
+    let received = comm.broadcast(payload, from: 0)
+    let body = Array(received.dropFirst())
+    guard received.first == 0 else { throw decodeFitError(String(decoding: body, as: UTF8.self)) }
+    do {
+        return try ModelFile.decode(body, path: "<starting model>").model
+    } catch {
+        // Cannot happen for a model this library wrote; fail alike everywhere rather than crash.
+        throw FitError.componentCollapsed(component: nil, softCount: nil, iteration: 0)
+    }
+}
+
+/// A `FitError` as one line of text, for `shareStart`.
+private func encode(_ error: FitError) -> String {
+    func text(_ x: Int?) -> String { x.map(String.init) ?? "-" }
+    switch error {
+    case let .tooFewSamples(samples, components): return "tooFewSamples \(samples) \(components)"
+    case let .componentCollapsed(component, softCount, iteration):
+        return "componentCollapsed \(text(component)) \(softCount.map { "\($0)" } ?? "-") \(iteration)"
+    case let .featureCountMismatch(expected, actual): return "featureCountMismatch \(expected) \(actual)"
+    case let .invalidOption(name, reason): return "invalidOption \(name) \(reason)"
+    case let .invalidWeights(_, reason): return "invalidOption weights \(reason)"
+    }
+}
+
+private func decodeFitError(_ text: String) -> FitError {
+    let parts = text.split(separator: " ", maxSplits: 3).map(String.init)
+    func int(_ i: Int) -> Int? { i < parts.count ? Int(parts[i]) : nil }
+    switch parts.first {
+    case "tooFewSamples": return .tooFewSamples(samples: int(1) ?? 0, components: int(2) ?? 0)
+    case "componentCollapsed":
+        return .componentCollapsed(component: int(1), softCount: parts.count > 2 ? Double(parts[2]) : nil, iteration: int(3) ?? 0)
+    case "featureCountMismatch": return .featureCountMismatch(expected: int(1) ?? 0, actual: int(2) ?? 0)
+    default:
+        return .invalidOption(name: parts.count > 1 ? parts[1] : "start",
+                              reason: parts.count > 2 ? parts[2...].joined(separator: " ") : text)
+    }
+}
