@@ -18,7 +18,7 @@ struct GMMCommand: ParsableCommand {
             66 input file cannot be opened, 73 output file cannot be written.
             """,
         version: "0.1.0",
-        subcommands: [Fit.self, Predict.self, Score.self, Sample.self, Info.self, Select.self, Plot.self, Condition.self, Regress.self]
+        subcommands: [Fit.self, Predict.self, Score.self, Sample.self, Info.self, Select.self, Plot.self, Condition.self, Regress.self, Convert.self, Impute.self]
     )
 
     /// Parses and runs like ArgumentParser's own `main()`, except that a usage

@@ -104,8 +104,9 @@ final class Sandbox {
         Set(try FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? work.path : path(folder)))
     }
 
-    /// Runs `gmm args` in `work`, with `stdin` as its standard input (empty when `nil`).
-    func run(_ args: [String], stdin: String? = nil) throws -> Outcome {
+    /// Runs `gmm args` in `work`, with `stdin` as its standard input (empty when `nil`)
+    /// and `environment` added to this process's environment.
+    func run(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Outcome {
         runCount += 1
         let outURL = root.appendingPathComponent("stdout-\(runCount)")
         let errURL = root.appendingPathComponent("stderr-\(runCount)")
@@ -128,6 +129,9 @@ final class Sandbox {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         try process.run()
         process.waitUntilExit()
 
@@ -140,8 +144,9 @@ final class Sandbox {
 
     /// Runs `gmm args` and requires success; returns standard output.
     @discardableResult
-    func succeed(_ args: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
-        let outcome = try run(args, stdin: stdin)
+    func succeed(_ args: [String], stdin: String? = nil, environment: [String: String] = [:],
+                 sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
+        let outcome = try run(args, stdin: stdin, environment: environment)
         try #require(outcome.status == 0 && !outcome.crashed,
                      "gmm \(args.joined(separator: " ")) failed with \(outcome.status): \(outcome.stderr)",
                      sourceLocation: sourceLocation)

@@ -10,6 +10,8 @@ final class DataStorage: @unchecked Sendable {
     // @unchecked: the memory is written once before `init` returns and only read afterwards.
     let base: UnsafePointer<Double>
     let count: Int
+    /// True when `base` points into a read-only file mapping (see DataMatrix+Residency.swift).
+    let isMemoryMapped: Bool
     private let release: () -> Void
 
     init(copying values: [Double]) {
@@ -19,6 +21,7 @@ final class DataStorage: @unchecked Sendable {
         }
         base = UnsafePointer(p)
         count = values.count
+        isMemoryMapped = false
         release = { p.deallocate() }
     }
 
@@ -26,13 +29,17 @@ final class DataStorage: @unchecked Sendable {
     init(adopting pointer: UnsafeMutablePointer<Double>, count: Int) {
         base = UnsafePointer(pointer)
         self.count = count
+        isMemoryMapped = false
         release = { pointer.deallocate() }
     }
 
-    /// Borrows memory kept alive until `release` is called from `deinit`.
-    init(borrowing pointer: UnsafePointer<Double>, count: Int, release: @escaping () -> Void) {
+    /// Borrows memory kept alive until `release` is called from `deinit`;
+    /// `isMemoryMapped` when it is a read-only file mapping whose pages may be dropped.
+    init(borrowing pointer: UnsafePointer<Double>, count: Int, isMemoryMapped: Bool = false,
+         release: @escaping () -> Void) {
         base = pointer
         self.count = count
+        self.isMemoryMapped = isMemoryMapped
         self.release = release
     }
 
@@ -41,8 +48,14 @@ final class DataStorage: @unchecked Sendable {
     func firstNonFiniteIndex() -> Int? {
         var idx = 0
         while idx < count {
-            if !base[idx].isFinite { return idx }
-            idx &+= 1
+            // A mapped file is checked in stretches of 1 MiB whose pages are dropped behind.
+            let end = isMemoryMapped ? min(count, idx &+ (1 << 17)) : count
+            let stretch = idx
+            while idx < end {
+                if !base[idx].isFinite { return idx }
+                idx &+= 1
+            }
+            dropResidentPages(elements: stretch..<end)
         }
         return nil
     }

@@ -122,11 +122,13 @@ enum ExpectationStep {
                             stats.totalWeight += Double(rows)
                         }
                         stats.accumulate(block: block, rows: rows, responsibilities: respBuf.baseAddress!, scratch: &scratch)
+                        data.dropResidentPages(rows: start..<(start + rows))
                         start += rows
                     }
                 }
             }
         }
+        data.dropResidentPages(rows: range, outward: true)
         return stats
     }
 }

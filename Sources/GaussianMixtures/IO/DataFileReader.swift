@@ -30,8 +30,9 @@ public enum DataFileReader {
         if path == "-" {
             return try parse(FileBytes.standardInput(), displayName: "<stdin>", format: .csv, columns: columns)
         }
-        let file = try FileBytes.open(path: path, displayName: path)
-        return try parse(file, displayName: path, format: DataFileFormat(path: path), columns: columns)
+        let format = DataFileFormat(path: path)
+        let file = try FileBytes.open(path: path, displayName: path, populate: format != .npy)
+        return try parse(file, displayName: path, format: format, columns: columns)
     }
 
     /// Reads a data file that is already in memory.

@@ -43,9 +43,13 @@ final class FileBytes {
 
     /// Maps or reads the file at `path`.
     ///
-    /// - Parameter displayName: the name used in errors.
+    /// - Parameters:
+    ///   - displayName: the name used in errors.
+    ///   - populate: read the whole file in when mapping it (`MAP_POPULATE`), right for a
+    ///     text file parsed at once; a `.npy` file is instead faulted in block by block as
+    ///     passes reach it (see DataMatrix+Residency.swift).
     /// - Throws: `DataFileError.cannotOpen` when the file is missing, unreadable or a folder.
-    static func open(path: String, displayName: String) throws(DataFileError) -> FileBytes {
+    static func open(path: String, displayName: String, populate: Bool = true) throws(DataFileError) -> FileBytes {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: displayName, reason: systemErrorText(errno)) }
         defer { close(fd) }
@@ -56,7 +60,8 @@ final class FileBytes {
         }
         if info.st_mode & S_IFMT == S_IFREG && info.st_size > 0 {
             let size = Int(info.st_size)
-            if let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), mapping != MAP_FAILED {
+            if let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0),
+               mapping != MAP_FAILED {
                 return FileBytes(base: UnsafeRawPointer(mapping), count: size, isMemoryMapped: true)
             }
         }

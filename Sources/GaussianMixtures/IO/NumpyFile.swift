@@ -29,6 +29,53 @@ enum NumpyFile {
         func fail(_ message: String) -> DataFileError {
             .malformed(path: displayName, line: nil, column: nil, message: message)
         }
+        let (storage, n, selected, names) = try load(file, displayName: displayName, columns: columns)
+        do throws(DataError) {
+            return try DataMatrix(storage: storage, sampleCount: n, featureCount: selected.count,
+                                  featureNames: selected.map { names[$0] })
+        } catch {
+            guard case let .nonFinite(i, k) = error else { throw fail(error.description) }
+            let value = storage.base[i * selected.count + k]
+            let what = value.isNaN ? "NaN" : (value < 0 ? "-infinity" : "infinity")
+            throw fail("row \(i + 1), column \(selected[k] + 1): value is \(what); every value must be a finite number")
+        }
+    }
+
+    /// Reads a matrix that may have gaps: with `.allow`, NaN is a missing value
+    /// (infinities are still errors); with `.reject`, as `matrix(from:displayName:columns:)`.
+    static func incompleteMatrix(from file: FileBytes, displayName: String, columns: [ColumnSelector]?,
+                                 missing: MissingValuePolicy) throws(DataFileError) -> IncompleteDataMatrix {
+        guard missing == .allow else {
+            return IncompleteDataMatrix(try matrix(from: file, displayName: displayName, columns: columns))
+        }
+        func fail(_ message: String) -> DataFileError {
+            .malformed(path: displayName, line: nil, column: nil, message: message)
+        }
+        let (storage, n, selected, names) = try load(file, displayName: displayName, columns: columns)
+        do throws(DataError) {
+            return try IncompleteDataMatrix(storage: storage, sampleCount: n, featureCount: selected.count,
+                                            featureNames: selected.map { names[$0] })
+        } catch {
+            switch error {
+            case let .nonFinite(i, k):
+                let what = storage.base[i * selected.count + k] < 0 ? "-infinity" : "infinity"
+                throw fail("row \(i + 1), column \(selected[k] + 1): value is \(what); every value must be a finite number or NaN (missing)")
+            case let .rowMissingEverywhere(i):
+                throw fail("row \(i + 1): every value is missing (NaN): a row needs at least one observed value")
+            case let .columnMissingEverywhere(k, _):
+                throw fail("column \(selected[k] + 1) is missing (NaN) in every row")
+            default:
+                throw fail(error.description)
+            }
+        }
+    }
+
+    /// The selected columns' values (borrowed or converted), the row count, the selection and the column names.
+    private static func load(_ file: FileBytes, displayName: String, columns: [ColumnSelector]?)
+        throws(DataFileError) -> (storage: DataStorage, rowCount: Int, selected: [Int], names: [String]) {
+        func fail(_ message: String) -> DataFileError {
+            .malformed(path: displayName, line: nil, column: nil, message: message)
+        }
         let header = try NumpyHeader(file.bytes, displayName: displayName)
         let n = header.shape[0]
         let d = header.shape.count == 2 ? header.shape[1] : 1
@@ -56,21 +103,14 @@ enum NumpyFile {
         let storage: DataStorage
         if header.elementType == .float64, !isColumnMajor, selected == Array(0..<d), Int(bitPattern: data) % 8 == 0 {
             storage = DataStorage(borrowing: data.assumingMemoryBound(to: Double.self), count: count,
+                                  isMemoryMapped: file.isMemoryMapped,
                                   release: { withExtendedLifetime(file) {} })
         } else {
             storage = converted(data, type: header.elementType, rowCount: n, columnCount: d,
                                 isColumnMajor: isColumnMajor, selected: selected)
         }
 
-        do throws(DataError) {
-            return try DataMatrix(storage: storage, sampleCount: n, featureCount: selected.count,
-                                  featureNames: selected.map { names[$0] })
-        } catch {
-            guard case let .nonFinite(i, k) = error else { throw fail(error.description) }
-            let value = storage.base[i * selected.count + k]
-            let what = value.isNaN ? "NaN" : (value < 0 ? "-infinity" : "infinity")
-            throw fail("row \(i + 1), column \(selected[k] + 1): value is \(what); every value must be a finite number")
-        }
+        return (storage, n, selected, names)
     }
 
     /// The selected columns of `data` as new row-major `Double` storage.

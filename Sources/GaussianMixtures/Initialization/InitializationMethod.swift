@@ -5,8 +5,12 @@
 /// code as later ones.
 public enum InitializationMethod: Sendable, Equatable {
     /// Hard labels from one seeded k-means run (k-means++ seeding, then Lloyd) — `"kmeans"`.
+    ///
+    /// Above 2^20 rows, k-means runs on a seeded sample of 2^18 rows and every
+    /// row goes to its nearest final centre, so the start needs no per-row memory.
     case kMeans
-    /// One row per component chosen by k-means++ seeding, responsibility 1 there — `"k-means++"`.
+    /// One row per component chosen by k-means++ seeding, responsibility 1 there — `"k-means++"`
+    /// (above 2^20 rows, seeding on the same kind of sample).
     case kMeansPlusPlus
     /// Uniform random responsibilities, each row normalised — `"random"`.
     case randomResponsibilities
@@ -52,12 +56,23 @@ enum Initializer {
         case let .model(start):
             guard start.featureCount == d else { throw .featureCountMismatch(expected: start.featureCount, actual: d) }
             return (try? start.renamingFeatures(data.featureNames)) ?? start
+        case .kMeans where data.sampleCount > KMeans.sampleThreshold:
+            // Large data: k-means on a sample, then every row to its nearest centre (KMeans+Sample.swift).
+            let centres = KMeans.sampledCentres(of: data, weights: weights, clusterCount: kCount, random: random)
+            stats = ExpectationStep.accumulate(
+                data, weights: weights, componentCount: kCount, momentShape: family.momentShape, shifts: shifts,
+                blockRows: blockRows
+            ) { _, block, rows, resp, _ in
+                KMeans.assignNearest(block, rows: rows, featureCount: d, centres: centres, clusterCount: kCount, into: resp)
+            }
         case .kMeans:
             let labels = KMeans.labels(of: data, weights: weights, clusterCount: kCount, random: random)
             stats = hard { labels[$0] }
         case .kMeansPlusPlus, .randomSamples:
             let chosen: [Int]
-            if options.initialization == .kMeansPlusPlus {
+            if options.initialization == .kMeansPlusPlus && data.sampleCount > KMeans.sampleThreshold {
+                chosen = KMeans.sampledPlusPlusSeeds(of: data, weights: weights, clusterCount: kCount, random: random)
+            } else if options.initialization == .kMeansPlusPlus {
                 chosen = KMeans.plusPlusSeeds(of: data, weights: weights, clusterCount: kCount, random: random)
             } else {
                 let candidates = weights.map { w in w.indices.filter { w[$0] > 0 } } ?? Array(0..<data.sampleCount)
@@ -96,8 +111,11 @@ func columnMeans(of data: DataMatrix) -> [Double] {
     data.withUnsafeBufferPointer { x in
         for i in 0..<data.sampleCount {
             for j in 0..<d { sums[j] += x[i &* d &+ j] }
+            // A memory-mapped file's pages are dropped behind the pass (DataMatrix+Residency.swift).
+            if i & 4095 == 4095 { data.dropResidentPages(rows: (i - 4095)..<(i + 1)) }
         }
     }
+    data.dropResidentPages(rows: 0..<data.sampleCount, outward: true)
     return sums.map { $0 / Double(max(data.sampleCount, 1)) }
 }
 

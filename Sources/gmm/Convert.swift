@@ -1,0 +1,93 @@
+import ArgumentParser
+import GaussianMixtures
+
+/// `gmm convert IN OUT`: parse a data file once, into the format every later pass reads in place.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert a data file: CSV, TSV, .npy or standard input to .npy (float64, C order), CSV or TSV.",
+        discussion: """
+            The output format follows the output name: .npy is NumPy float64 in C order
+            (read in place, block by block, by fit, predict and score, however large),
+            .tsv/.tab is TSV, anything else CSV; - writes CSV to standard output. The
+            input is read as every subcommand reads data (same formats, --columns, same
+            errors). A CSV is thus parsed once rather than on every run; NumPy's
+            float32, integer and Fortran-order arrays become float64 C order.
+
+            CSV and TSV output has a header of column names and numbers in the shortest
+            form that reads back to the same double, so CSV → .npy → CSV gives the same
+            numbers. A .npy file holds no column names (NumPy's header takes no extra
+            keys): they are lost, the columns read back as x0, x1, …, and the mapping is
+            printed on standard error. The output is written whole or not at all.
+            """)
+
+    @Argument(help: ArgumentHelp("Data file: .csv, .tsv/.tab, .npy, or - for CSV on standard input.", valueName: "IN"))
+    var input: String
+
+    @Argument(help: ArgumentHelp("Output: .npy, .tsv/.tab, anything else CSV, or - for CSV on standard output.", valueName: "OUT"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Columns to keep, by name or 0-based index (a,b or 0,2), in that order.", valueName: "LIST"))
+    var columns: String?
+
+    @Flag(name: [.short, .long], help: "Print nothing on standard error.")
+    var quiet = false
+
+    func run() throws {
+        try reportingFailures {
+            let toStandardOutput = output == "-"
+            if !toStandardOutput { try checkOutputPath(output) }
+            let matrix = try DataFileReader.read(path: input, columns: columns.map(ColumnSelector.parseList))
+            let format = toStandardOutput ? DataFileFormat.csv : DataFileFormat(path: output)
+            let sink = try OutputSink(path: toStandardOutput ? nil : output)
+            switch format {
+            case .npy:
+                try NumpyWriter.write(matrix, to: sink)
+            case .csv, .tsv:
+                try writeText(matrix, to: sink, tabs: format == .tsv)
+            }
+            try sink.commit()
+            guard !quiet else { return }
+            let inputName = input == "-" ? "<stdin>" : input
+            let outputName = toStandardOutput ? "<stdout>" : output
+            printError("converted \(matrix.sampleCount) rows × \(matrix.featureCount) columns: \(inputName) → \(outputName)")
+            let generated = (0..<matrix.featureCount).map { "x\($0)" }
+            if format == .npy && matrix.featureNames != generated {
+                let pairs = zip(generated, matrix.featureNames).map { "\($0) = \($1)" }
+                printError("gmm: note: .npy files hold no column names; \(outputName) has columns \(pairs.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// Streams the matrix as CSV (or TSV) with a header, in pieces of about 1 MiB.
+    private func writeText(_ matrix: DataMatrix, to sink: OutputSink, tabs: Bool) throws {
+        var table = TableWriter(header: matrix.featureNames)
+        if tabs {
+            // TableWriter writes commas; numbers never hold one, so only the header needs care.
+            if let bad = matrix.featureNames.first(where: { $0.contains("\t") || $0.contains("\n") || $0.contains("\r") }) {
+                throw CommandFailure(message: "\(output): column name \"\(oneLine(bad))\" cannot be written to TSV (it holds a tab or a line break)",
+                                     status: ExitStatus.dataError)
+            }
+            _ = table.drain()
+            try sink.write(Array((matrix.featureNames.joined(separator: "\t") + "\n").utf8))
+        }
+        var start = 0
+        let d = matrix.featureCount
+        while start < matrix.sampleCount {
+            let rows = min(4096, matrix.sampleCount - start)
+            matrix.withUnsafeBufferPointer { x in
+                for i in start..<(start + rows) {
+                    table.append(row: UnsafeBufferPointer(rebasing: x[(i * d)..<((i + 1) * d)]))
+                }
+            }
+            start += rows
+            if table.pendingByteCount >= 1 << 20 || start == matrix.sampleCount {
+                var bytes = table.drain()
+                if tabs {
+                    for idx in bytes.indices where bytes[idx] == UInt8(ascii: ",") { bytes[idx] = UInt8(ascii: "\t") }
+                }
+                try sink.write(bytes)
+            }
+        }
+        if matrix.sampleCount == 0 { try sink.write(table.drain()) }
+    }
+}
