@@ -65,6 +65,17 @@ protocol CovarianceFamily: Sendable {
 
     /// The full d×d covariance matrix of component k, row-major.
     func covarianceMatrix(component k: Int) -> [Double]
+
+    /// The E-step kernel for this family: log P(x, c = k) for blocks of up to
+    /// `blockRows` rows, given the K×d means and each component's
+    /// `log w_k − ½ (d log 2π + log det Σ_k)`. Defaults to `WhiteningKernel`.
+    func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel
+}
+
+extension CovarianceFamily {
+    func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
+        WhiteningKernel(family: self, means: means, normalizers: normalizers, blockRows: blockRows)
+    }
 }
 
 /// A covariance that cannot be used, with the 0-based component it belongs to

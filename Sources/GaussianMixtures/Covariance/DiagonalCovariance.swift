@@ -74,6 +74,12 @@ struct DiagonalCovariance: CovarianceFamily {
         for j in 0..<d { m[j * d + j] = variances[k * d + j] }
         return m
     }
+
+    /// One DGEMM per block instead of K element-wise passes (see LogJointKernel.swift).
+    func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
+        ExpandedDiagonalKernel(variances: variances, means: means, normalizers: normalizers,
+                               componentCount: componentCount, featureCount: featureCount, blockRows: blockRows)
+    }
 }
 
 /// Multiplies column j of a row-major block by `factor(j)`.

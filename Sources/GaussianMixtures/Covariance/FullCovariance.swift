@@ -88,4 +88,12 @@ struct FullCovariance: CovarianceFamily {
     func covarianceMatrix(component k: Int) -> [Double] {
         Array(matrices[(k * featureCount * featureCount)..<((k + 1) * featureCount * featureCount)])
     }
+
+    /// Forward substitution on four rows at a time for few features, dtrsm per component otherwise.
+    func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
+        if featureCount <= forwardSubstitutionLimit {
+            return ForwardSubstitutionKernel(factors: factors, means: means, normalizers: normalizers)
+        }
+        return WhiteningKernel(family: self, means: means, normalizers: normalizers, blockRows: blockRows)
+    }
 }

@@ -62,4 +62,12 @@ struct SphericalCovariance: CovarianceFamily {
         for j in 0..<d { m[j * d + j] = variances[k] }
         return m
     }
+
+    /// The diagonal family's DGEMM kernel with σ²_kj = σ²_k (see LogJointKernel.swift).
+    func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
+        let d = featureCount
+        return ExpandedDiagonalKernel(variances: variances.flatMap { Array(repeating: $0, count: d) }, means: means,
+                                      normalizers: normalizers, componentCount: componentCount, featureCount: d,
+                                      blockRows: blockRows)
+    }
 }

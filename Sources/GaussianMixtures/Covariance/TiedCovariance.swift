@@ -67,4 +67,13 @@ struct TiedCovariance: CovarianceFamily {
     func colour(_ block: UnsafeMutablePointer<Double>, rows: Int, component k: Int) { factor.colour(block, rows: rows) }
 
     func covarianceMatrix(component k: Int) -> [Double] { matrix }
+
+    /// Forward substitution on four rows at a time for few features, dtrsm per component otherwise.
+    func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
+        if featureCount <= forwardSubstitutionLimit {
+            return ForwardSubstitutionKernel(factors: Array(repeating: factor, count: componentCount), means: means,
+                                             normalizers: normalizers)
+        }
+        return WhiteningKernel(family: self, means: means, normalizers: normalizers, blockRows: blockRows)
+    }
 }

@@ -57,10 +57,14 @@ struct SufficientStatistics: Equatable, Sendable {
 
 /// Scratch memory for `SufficientStatistics.accumulate`, reused across blocks.
 struct AccumulationScratch {
-    /// √r_ik (x_i − s_k) for the rows of a block, the operand of the rank-b update.
+    /// Full and tied: √r_ik (x_i − s_k) for the rows of a block, the operand of
+    /// the rank-b update. Diagonal: [(x_i − c)², x_i − c] per row (2d values).
     var scaled: [Double]
+    /// Diagonal: K×2d products Rᵀ [(x − c)², x − c] of one block.
+    var products: [Double] = []
+    /// The buffers are sized by the first (largest) block of the family's path.
     init(blockRows: Int, featureCount: Int) {
-        scaled = [Double](repeating: 0, count: blockRows * featureCount)
+        scaled = []
     }
 }
 
@@ -71,11 +75,23 @@ extension SufficientStatistics {
         block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>,
         scratch: inout AccumulationScratch
     ) {
+        switch momentShape {
+        case .matrix: accumulateMatrices(block: x, rows: rows, responsibilities: resp, scratch: &scratch)
+        case .diagonal: accumulateDiagonals(block: x, rows: rows, responsibilities: resp, scratch: &scratch)
+        }
+    }
+
+    /// Full and tied: per component, first moments element-wise and the second
+    /// moments as one BLAS-3 rank-b update.
+    private mutating func accumulateMatrices(
+        block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>,
+        scratch: inout AccumulationScratch
+    ) {
         let d = featureCount
         let kCount = componentCount
         let m = momentShape.count(featureCount: d)
-        let shape = momentShape
         sampleCount += rows
+        if scratch.scaled.count < rows * d { scratch.scaled = [Double](repeating: 0, count: rows * d) }
         shifts.withUnsafeBufferPointer { shift in
         softCounts.withUnsafeMutableBufferPointer { counts in
         sums.withUnsafeMutableBufferPointer { sums in
@@ -91,28 +107,84 @@ extension SufficientStatistics {
                     let w = resp[r &* kCount &+ k]
                     rk += w
                     let xr = x + r &* d, yr = y + r &* d
-                    switch shape {
-                    case .matrix:
-                        let root = w.squareRoot()
-                        for j in 0..<d {
-                            let v = xr[j] - s[j]
-                            yr[j] = root * v
-                            sumK[j] += w * v
-                        }
-                    case .diagonal:
+                    let root = w.squareRoot()
+                    for j in 0..<d {
+                        let v = xr[j] - s[j]
+                        yr[j] = root * v
+                        sumK[j] += w * v
+                    }
+                }
+                counts[k] += rk
+                // M_k += Σ_r (√r_rk c_r)(√r_rk c_r)ᵀ as one BLAS-3 rank-b update.
+                GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: rows, dimension: d, into: momK)
+            }
+        }}}}}
+    }
+
+    /// Diagonal and spherical: both moments of every component from one DGEMM,
+    ///   Rᵀ [(x − c)², x − c]   (K×b by b×2d),
+    /// around the mean c of the shifts, then moved exactly to each s_k
+    /// (δ = s_k − c):  Σ r (x − s_k) = a_c − R δ,  Σ r (x − s_k)² = M_c − 2 δ a_c + R δ².
+    /// When that move cancels more than `expansionLimit` of M_c (a component
+    /// whose shift lies far from c compared with its spread in this block), the
+    /// component's block is summed element-wise instead. With equal shifts (δ = 0)
+    /// the move is exact.
+    private mutating func accumulateDiagonals(
+        block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>,
+        scratch: inout AccumulationScratch
+    ) {
+        let d = featureCount
+        let kCount = componentCount
+        sampleCount += rows
+        if scratch.scaled.count < rows * 2 * d { scratch.scaled = [Double](repeating: 0, count: rows * 2 * d) }
+        if scratch.products.count < kCount * 2 * d { scratch.products = [Double](repeating: 0, count: kCount * 2 * d) }
+        let centre = expansionCentre(means: shifts, componentCount: kCount, featureCount: d)
+        shifts.withUnsafeBufferPointer { shift in
+        softCounts.withUnsafeMutableBufferPointer { counts in
+        sums.withUnsafeMutableBufferPointer { sums in
+        moments.withUnsafeMutableBufferPointer { moments in
+        scratch.scaled.withUnsafeMutableBufferPointer { uBuf in
+        scratch.products.withUnsafeMutableBufferPointer { pBuf in
+        centre.withUnsafeBufferPointer { c in
+            let u = uBuf.baseAddress!, products = pBuf.baseAddress!
+            fillExpandedRows(x, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
+            GSLLinearAlgebra.multiply(resp, transposeA: true, lda: kCount, UnsafePointer(u), ldb: 2 * d,
+                                      into: products, ldc: 2 * d, m: kCount, n: 2 * d, p: rows)
+            var moved = [Double](repeating: 0, count: 2 * d)
+            for k in 0..<kCount {
+                var rk = 0.0
+                for r in 0..<rows { rk += resp[r &* kCount &+ k] }
+                counts[k] += rk
+                let s = shift.baseAddress! + k &* d
+                let sumK = sums.baseAddress! + k &* d
+                let momK = moments.baseAddress! + k &* d
+                let pK = products + k &* (2 &* d)
+                var cancels = false
+                for j in 0..<d {
+                    let delta = s[j] - c[j]
+                    let second = pK[j], first = pK[d &+ j]
+                    let moment = second - 2 * delta * first + rk * delta * delta
+                    moved[j] = first - rk * delta
+                    moved[d &+ j] = moment
+                    if second > expansionLimit * moment { cancels = true }
+                }
+                if cancels {
+                    for r in 0..<rows {
+                        let w = resp[r &* kCount &+ k]
+                        let xr = x + r &* d
                         for j in 0..<d {
                             let v = xr[j] - s[j]
                             sumK[j] += w * v
                             momK[j] += w * v * v
                         }
                     }
-                }
-                counts[k] += rk
-                if shape == .matrix {
-                    // M_k += Σ_r (√r_rk c_r)(√r_rk c_r)ᵀ as one BLAS-3 rank-b update.
-                    GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: rows, dimension: d, into: momK)
+                } else {
+                    for j in 0..<d {
+                        sumK[j] += moved[j]
+                        momK[j] += moved[d &+ j]
+                    }
                 }
             }
-        }}}}}
+        }}}}}}}
     }
 }

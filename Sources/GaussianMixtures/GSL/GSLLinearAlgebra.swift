@@ -48,6 +48,32 @@ enum GSLLinearAlgebra {
         precondition(status == GSL_SUCCESS, "gsl_blas_dtrmm: \(GSLStatus(code: status))")
     }
 
+    /// `c ← alpha · op(a) · op(b) + beta · c` (BLAS `dgemm`), where `op(a)` is
+    /// m×p, `op(b)` p×n and `c` m×n.
+    ///
+    /// Every operand is row-major with its own row stride (`lda`, `ldb`, `ldc`:
+    /// the distance between rows, at least the row length), so a block of
+    /// columns of a wider buffer can be passed without a copy. `transposeA`
+    /// means `a` is stored p×m and used transposed; likewise `transposeB`.
+    static func multiply(
+        _ a: UnsafePointer<Double>, transposeA: Bool = false, lda: Int,
+        _ b: UnsafePointer<Double>, transposeB: Bool = false, ldb: Int,
+        into c: UnsafeMutablePointer<Double>, ldc: Int,
+        m: Int, n: Int, p: Int, alpha: Double = 1, beta: Double = 0
+    ) {
+        _ = GSLRuntime.ready
+        guard m > 0, n > 0 else { return }
+        precondition(p > 0, "an empty inner dimension")
+        var av = transposeA ? gsl_matrix_const_view_array_with_tda(a, p, m, lda)
+                            : gsl_matrix_const_view_array_with_tda(a, m, p, lda)
+        var bv = transposeB ? gsl_matrix_const_view_array_with_tda(b, n, p, ldb)
+                            : gsl_matrix_const_view_array_with_tda(b, p, n, ldb)
+        var cv = gsl_matrix_view_array_with_tda(c, m, n, ldc)
+        let status = gsl_blas_dgemm(transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                                    alpha, &av.matrix, &bv.matrix, beta, &cv.matrix)
+        precondition(status == GSL_SUCCESS, "gsl_blas_dgemm: \(GSLStatus(code: status))")
+    }
+
     /// `c ← c + aᵀa` on the upper triangle of the d×d `c`, for a `rows`×d block `a`.
     /// The strict lower triangle of `c` is left untouched.
     static func addGramUpper(

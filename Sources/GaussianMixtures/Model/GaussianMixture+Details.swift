@@ -26,44 +26,57 @@ public struct AssignmentDetail: Sendable, Equatable {
 
 extension GaussianMixture {
     /// Calls `body` with the details of each row, in row order, block by block.
-    public func assignmentDetails(for data: DataMatrix, _ body: (Range<Int>, [AssignmentDetail]) throws -> Void) throws {
+    ///
+    /// `body` runs on the calling thread; blocks are evaluated up to `threads`
+    /// at once (`nil`: every core), with the same values whatever the number.
+    public func assignmentDetails(
+        for data: DataMatrix, threads: Int? = nil, _ body: (Range<Int>, [AssignmentDetail]) throws -> Void
+    ) throws {
         try checkFeatures(data)
         let kCount = componentCount
         let blockRows = blockRowCount(featureCount: featureCount, componentCount: kCount)
-        var evaluator = BlockEvaluator(model: self, blockRows: blockRows)
-        var logJoint = [Double](repeating: 0, count: blockRows * kCount)
         let degrees = Double(featureCount)
         let d = featureCount
         try data.withUnsafeBufferPointer { x in
-            var start = 0
-            while start < data.sampleCount {
-                let rows = min(blockRows, data.sampleCount - start)
-                var details: [AssignmentDetail] = []
-                details.reserveCapacity(rows)
-                logJoint.withUnsafeMutableBufferPointer { lj in
-                    evaluator.logJoint(of: x.baseAddress! + start * d, rows: rows, into: lj.baseAddress!)
-                    for r in 0..<rows {
-                        let row = UnsafeBufferPointer(rebasing: lj[(r * kCount)..<((r + 1) * kCount)])
-                        let lse = logSumExp(row)
-                        var best = 0
-                        for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
-                        var entropy = 0.0
-                        for k in 0..<kCount {
-                            let logP = row[k] - lse
-                            let p = exp(logP)
-                            if p > 0 { entropy -= p * logP }
+            nonisolated(unsafe) let base = x.baseAddress!
+            try forEachBlockInOrder(
+                rowCount: data.sampleCount, blockRows: blockRows, threads: resolvedThreadCount(threads),
+                makeWorker: { (BlockEvaluator(model: self, blockRows: blockRows),
+                               [Double](repeating: 0, count: blockRows * kCount)) },
+                makeSlot: { DetailSlot() },
+                evaluate: { worker, range, slot in
+                    let rows = range.count
+                    var details: [AssignmentDetail] = []
+                    details.reserveCapacity(rows)
+                    let normalizers = worker.0.normalizers
+                    worker.1.withUnsafeMutableBufferPointer { lj in
+                        worker.0.logJoint(of: base + range.lowerBound * d, rows: rows, into: lj.baseAddress!)
+                        for r in 0..<rows {
+                            let row = UnsafeBufferPointer(rebasing: lj[(r * kCount)..<((r + 1) * kCount)])
+                            let lse = logSumExp(row)
+                            var best = 0
+                            for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
+                            var entropy = 0.0
+                            for k in 0..<kCount {
+                                let logP = row[k] - lse
+                                let p = exp(logP)
+                                if p > 0 { entropy -= p * logP }
+                            }
+                            // log P(x, c = k) = normalizer_k − ½ |z|², so |z|² comes back exactly.
+                            let q = max(0, 2 * (normalizers[best] - row[best]))
+                            details.append(AssignmentDetail(
+                                component: best, probability: exp(row[best] - lse), logProbability: row[best] - lse,
+                                entropy: entropy, logDensity: lse, mahalanobisSquared: q,
+                                tailProbability: GSLDistributions.chiSquareUpperTail(q, degrees: degrees)))
                         }
-                        // log P(x, c = k) = normalizer_k − ½ |z|², so |z|² comes back exactly.
-                        let q = max(0, 2 * (evaluator.normalizers[best] - row[best]))
-                        details.append(AssignmentDetail(
-                            component: best, probability: exp(row[best] - lse), logProbability: row[best] - lse,
-                            entropy: entropy, logDensity: lse, mahalanobisSquared: q,
-                            tailProbability: GSLDistributions.chiSquareUpperTail(q, degrees: degrees)))
                     }
-                }
-                try body(start..<(start + rows), details)
-                start += rows
-            }
+                    slot.details = details
+                },
+                deliver: { range, slot in
+                    try body(range, slot.details)
+                    slot.details = []
+                    data.dropResidentPages(rows: range)
+                })
         }
     }
 

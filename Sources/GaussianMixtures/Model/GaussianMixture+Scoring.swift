@@ -26,37 +26,39 @@ public struct ResponsibilityMatrix: Sendable, Equatable {
 extension GaussianMixture {
     /// Streams the posterior of every row of `data`, block by block, in row order.
     ///
-    /// No n×K array is formed: each block's results are valid only inside `body`.
-    /// - Parameter logarithmic: pass log P(c|x) instead of P(c|x) (no underflow for distant rows).
+    /// No n×K array is formed: each block's results are valid only inside `body`,
+    /// which is always called on the calling thread. Blocks are evaluated up to
+    /// `threads` at once (see ParallelBlocks.swift); the values do not depend on
+    /// the thread count, to the bit.
+    /// - Parameters:
+    ///   - logarithmic: pass log P(c|x) instead of P(c|x) (no underflow for distant rows).
+    ///   - threads: how many blocks are evaluated at once; `nil` uses every core.
     /// - Throws: `ModelError.featureCountMismatch`, or what `body` throws.
     public func posterior<E: Error>(
-        for data: DataMatrix, logarithmic: Bool = false, _ body: (PosteriorBlock) throws(E) -> Void
+        for data: DataMatrix, logarithmic: Bool = false, threads: Int? = nil, _ body: (PosteriorBlock) throws(E) -> Void
     ) throws(E) {
         precondition(data.featureCount == featureCount, "check featureCount first")
         let blockRows = blockRowCount(featureCount: featureCount, componentCount: componentCount)
-        var evaluator = BlockEvaluator(model: self, blockRows: blockRows)
-        var resp = [Double](repeating: 0, count: blockRows * componentCount)
-        var logDensity = [Double](repeating: 0, count: blockRows)
         let d = featureCount
         let kCount = componentCount
         try data.withUnsafeBufferPointer { (x) throws(E) -> Void in
-            var start = 0
-            while start < data.sampleCount {
-                let rows = min(blockRows, data.sampleCount - start)
-                let block = x.baseAddress! + start * d
-                try resp.withUnsafeMutableBufferPointer { (r) throws(E) -> Void in
-                    try logDensity.withUnsafeMutableBufferPointer { (ld) throws(E) -> Void in
-                        evaluator.logJoint(of: block, rows: rows, into: r.baseAddress!)
-                        normalizeRows(r.baseAddress!, rows: rows, componentCount: kCount,
-                                      logDensity: ld.baseAddress!, keepLog: logarithmic)
-                        try body(PosteriorBlock(
-                            rows: start..<(start + rows),
-                            responsibilities: UnsafeBufferPointer(start: r.baseAddress!, count: rows * kCount),
-                            logDensities: UnsafeBufferPointer(start: ld.baseAddress!, count: rows)))
-                    }
-                }
-                start += rows
-            }
+            nonisolated(unsafe) let base = x.baseAddress!
+            try forEachBlockInOrder(
+                rowCount: data.sampleCount, blockRows: blockRows, threads: resolvedThreadCount(threads),
+                makeWorker: { BlockEvaluator(model: self, blockRows: blockRows) },
+                makeSlot: { PosteriorSlot(blockRows: blockRows, componentCount: kCount) },
+                evaluate: { evaluator, range, slot in
+                    evaluator.logJoint(of: base + range.lowerBound * d, rows: range.count, into: slot.responsibilities)
+                    normalizeRows(slot.responsibilities, rows: range.count, componentCount: kCount,
+                                  logDensity: slot.logDensities, keepLog: logarithmic)
+                },
+                deliver: { (range, slot) throws(E) -> Void in
+                    try body(PosteriorBlock(
+                        rows: range,
+                        responsibilities: UnsafeBufferPointer(start: slot.responsibilities, count: range.count * kCount),
+                        logDensities: UnsafeBufferPointer(start: slot.logDensities, count: range.count)))
+                    data.dropResidentPages(rows: range)
+                })
         }
     }
 

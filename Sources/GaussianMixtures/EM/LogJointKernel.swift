@@ -1,0 +1,194 @@
+import Foundation
+
+// How a covariance family turns a block of rows into log P(x, c = k).
+//
+// Every kernel writes, for the b rows of a block and the K components,
+//   log P(x_r, c = k) = normalizer_k − ½ q_k(x_r),   q_k(x) = |L_k⁻¹ (x − μ_k)|²,
+// into a b×K row-major array. Which arithmetic is fastest depends on the
+// family and the dimension, so each family picks its kernel
+// (`CovarianceFamily.logJointKernel`); the default is `WhiteningKernel`.
+//
+// `ExpandedDiagonalKernel` serves the diagonal and spherical families. With
+// P_kj = 1/σ²_kj and every row shifted by a fixed centre c (x̃ = x − c,
+// μ̃_k = μ_k − c) the quadratic form expands into
+//   q_k(x) = Σ_j x̃_j² P_kj − 2 Σ_j x̃_j μ̃_kj P_kj + Σ_j μ̃_kj² P_kj,
+// so one DGEMM of the b×2d block [x̃², x̃] by a 2d×K coefficient matrix gives
+// the whole b×K block. The expansion cancels digits when x̃ and μ̃_k are both
+// large compared with σ_k: the rounding error of q_k is about
+// ε·(q_k + C_k)·(a few), C_k = Σ_j μ̃_kj² P_kj (from |x̃|_P ≤ |x̃ − μ̃|_P + |μ̃|_P).
+// The centre is the mean of the component means, so C_k is the squared
+// Mahalanobis distance of component k from the middle of the mixture; a
+// component with C_k above `expansionLimit` (its mean more than 64 of its own
+// standard deviations from the centre) is evaluated by the direct formula
+// instead, which keeps the absolute error of q below about 1e-12.
+
+/// Evaluates log P(x, c = k) for blocks of rows under one mixture; owns its scratch memory.
+protocol LogJointKernel {
+    /// Writes log P(x_r, c = k) to `logJoint[r·K + k]` for the `rows` rows at
+    /// `block` (row-major, d values per row); `rows` is at most the block size
+    /// the kernel was made for.
+    mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, into logJoint: UnsafeMutablePointer<Double>)
+}
+
+/// The largest squared Mahalanobis distance C_k of a component mean from the
+/// expansion centre for which the expanded (DGEMM) form is used: 64².
+let expansionLimit = 4096.0
+
+/// The centre the expanded forms shift rows by: the mean of the K component means.
+func expansionCentre(means: [Double], componentCount kCount: Int, featureCount d: Int) -> [Double] {
+    var centre = [Double](repeating: 0, count: d)
+    for k in 0..<kCount {
+        for j in 0..<d { centre[j] += means[k * d + j] }
+    }
+    for j in 0..<d { centre[j] /= Double(kCount) }
+    return centre
+}
+
+/// The general kernel: per component, centre the block on μ_k, whiten it with
+/// the family's `whiten` (a BLAS-3 triangular solve for full and tied) and sum
+/// the squared row norms.
+struct WhiteningKernel<Family: CovarianceFamily>: LogJointKernel {
+    let family: Family
+    let means: [Double]
+    let normalizers: [Double]
+    private var scratch: [Double]
+
+    init(family: Family, means: [Double], normalizers: [Double], blockRows: Int) {
+        self.family = family
+        self.means = means
+        self.normalizers = normalizers
+        scratch = [Double](repeating: 0, count: blockRows * family.featureCount)
+    }
+
+    mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, into logJoint: UnsafeMutablePointer<Double>) {
+        let d = family.featureCount
+        let kCount = family.componentCount
+        let family = self.family
+        let normalizers = self.normalizers
+        means.withUnsafeBufferPointer { mu in
+            scratch.withUnsafeMutableBufferPointer { z in
+                let z = z.baseAddress!
+                for k in 0..<kCount {
+                    let muK = mu.baseAddress! + k &* d
+                    for r in 0..<rows {
+                        let x = block + r &* d
+                        let zr = z + r &* d
+                        for j in 0..<d { zr[j] = x[j] - muK[j] }
+                    }
+                    family.whiten(z, rows: rows, component: k)
+                    let c = normalizers[k]
+                    for r in 0..<rows {
+                        let zr = z + r &* d
+                        var q = 0.0
+                        for j in 0..<d { q += zr[j] * zr[j] }
+                        logJoint[r &* kCount &+ k] = c - 0.5 * q
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The diagonal and spherical kernel: one DGEMM per block (see the note at the top).
+struct ExpandedDiagonalKernel: LogJointKernel {
+    let componentCount: Int
+    let featureCount: Int
+    let means: [Double]
+    let normalizers: [Double]
+    /// 1/σ_kj, K×d: for the components evaluated directly.
+    let inverseDeviations: [Double]
+    /// The expansion centre c (d values).
+    let centre: [Double]
+    /// 2d×K, row-major: rows j < d hold −½ P_kj, rows d + j hold μ̃_kj P_kj.
+    let coefficients: [Double]
+    /// normalizer_k − ½ C_k.
+    let offsets: [Double]
+    /// Components too far from the centre for the expansion (C_k > `expansionLimit`).
+    let directComponents: [Int]
+    /// b×2d: [x̃², x̃] for the rows of a block.
+    private var expanded: [Double]
+
+    /// - Parameter variances: σ²_kj, K×d row-major.
+    init(variances: [Double], means: [Double], normalizers: [Double], componentCount kCount: Int,
+         featureCount d: Int, blockRows: Int) {
+        componentCount = kCount
+        featureCount = d
+        self.means = means
+        self.normalizers = normalizers
+        inverseDeviations = variances.map { 1 / $0.squareRoot() }
+        let centre = expansionCentre(means: means, componentCount: kCount, featureCount: d)
+        self.centre = centre
+        var coefficients = [Double](repeating: 0, count: 2 * d * kCount)
+        var offsets = normalizers
+        var direct: [Int] = []
+        for k in 0..<kCount {
+            var c = 0.0
+            for j in 0..<d {
+                let precision = 1 / variances[k * d + j]
+                let shifted = means[k * d + j] - centre[j]
+                coefficients[j * kCount + k] = -0.5 * precision
+                coefficients[(d + j) * kCount + k] = shifted * precision
+                c += shifted * shifted * precision
+            }
+            offsets[k] -= 0.5 * c
+            if !(c <= expansionLimit) { direct.append(k) }
+        }
+        self.coefficients = coefficients
+        self.offsets = offsets
+        directComponents = direct
+        expanded = [Double](repeating: 0, count: blockRows * 2 * d)
+    }
+
+    mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, into logJoint: UnsafeMutablePointer<Double>) {
+        let d = featureCount
+        let kCount = componentCount
+        expanded.withUnsafeMutableBufferPointer { u in
+            let u = u.baseAddress!
+            centre.withUnsafeBufferPointer { c in
+                fillExpandedRows(block, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
+            }
+            offsets.withUnsafeBufferPointer { off in
+                for r in 0..<rows {
+                    (logJoint + r &* kCount).update(from: off.baseAddress!, count: kCount)
+                }
+            }
+            coefficients.withUnsafeBufferPointer { g in
+                GSLLinearAlgebra.multiply(UnsafePointer(u), lda: 2 * d, g.baseAddress!, ldb: kCount,
+                                          into: logJoint, ldc: kCount, m: rows, n: kCount, p: 2 * d, beta: 1)
+            }
+        }
+        guard !directComponents.isEmpty else { return }
+        means.withUnsafeBufferPointer { mu in
+            inverseDeviations.withUnsafeBufferPointer { s in
+                for k in directComponents {
+                    let muK = mu.baseAddress! + k &* d, sK = s.baseAddress! + k &* d
+                    for r in 0..<rows {
+                        let x = block + r &* d
+                        var q = 0.0
+                        for j in 0..<d {
+                            let z = (x[j] - muK[j]) * sK[j]
+                            q += z * z
+                        }
+                        logJoint[r &* kCount &+ k] = normalizers[k] - 0.5 * q
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes [ (x_r − c)², x_r − c ] (2d values) for each row r of a block into `u` (rows×2d).
+func fillExpandedRows(
+    _ block: UnsafePointer<Double>, rows: Int, featureCount d: Int, centre: UnsafePointer<Double>,
+    into u: UnsafeMutablePointer<Double>
+) {
+    for r in 0..<rows {
+        let x = block + r &* d
+        let ur = u + r &* (2 &* d)
+        for j in 0..<d {
+            let t = x[j] - centre[j]
+            ur[j] = t * t
+            ur[d &+ j] = t
+        }
+    }
+}
