@@ -72,12 +72,7 @@ func readData(_ path: String, columns: String?, for model: GaussianMixture) thro
     } else {
         data = try DataFileReader.read(path: path)
     }
-    guard data.featureCount == model.featureCount else {
-        throw CommandFailure(
-            message: "\(path == "-" ? "<stdin>" : path): has \(data.featureCount) columns but the model has "
-                + "\(model.featureCount) features (\(model.featureNames.joined(separator: ", "))); pick them with --columns",
-            status: ExitStatus.dataError)
-    }
+    try requireModelFeatures(data.featureCount, model: model, path: path)
     return data
 }
 
@@ -94,5 +89,15 @@ private func readByModelNames(_ path: String, _ model: GaussianMixture) throws -
     case let .failure(error):
         if case .unknownColumn = error { return try DataFileReader.read(path: path) }
         throw error
+    }
+}
+
+/// Fails with the data-error status unless data with `count` columns fits `model`.
+func requireModelFeatures(_ count: Int, model: GaussianMixture, path: String) throws {
+    guard count == model.featureCount else {
+        throw CommandFailure(
+            message: "\(path == "-" ? "<stdin>" : path): has \(count) columns but the model has "
+                + "\(model.featureCount) features (\(model.featureNames.joined(separator: ", "))); pick them with --columns",
+            status: ExitStatus.dataError)
     }
 }

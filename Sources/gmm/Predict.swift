@@ -28,6 +28,7 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Columns to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?
     @OptionGroup var output: OutputOptions
+    @OptionGroup var missingValues: MissingOptions
 
     /// P(c|x) of a variational model: its own responsibilities (expected log
     /// weights and precisions), as scikit-learn's BayesianGaussianMixture gives them.
@@ -59,7 +60,8 @@ struct Predict: ParsableCommand {
             try output.checkWritable()
             let loaded = try ModelFile.readModel(path: model)
             let mixture = loaded.mixture
-            let matrix = try readData(data, columns: columns, for: mixture)
+            let rows = try missingValues.read(data, columns: columns, for: mixture)
+            guard let matrix = rows.complete else { return try predictWithGaps(rows, loaded) }
             if case let .variational(posterior, _) = loaded, !details {
                 try predictVariational(posterior, matrix)
                 return

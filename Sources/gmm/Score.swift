@@ -17,13 +17,15 @@ struct Score: ParsableCommand {
     @Option(help: ArgumentHelp("Columns to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?
     @OptionGroup var output: OutputOptions
+    @OptionGroup var missingValues: MissingOptions
 
     func run() throws {
         try reportingFailures {
             try output.checkWritable()
             let loaded = try ModelFile.readModel(path: model)
             let mixture = loaded.mixture
-            let matrix = try readData(data, columns: columns, for: mixture)
+            let rows = try missingValues.read(data, columns: columns, for: mixture)
+            guard let matrix = rows.complete else { return try scoreWithGaps(rows, loaded) }
             if case let .variational(posterior, _) = loaded { return try scorePredictive(posterior, matrix, output: output) }
             var stream = try output.table(header: ["log_density"])
             var total = 0.0

@@ -116,12 +116,18 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case raggedRow(row: Int, expected: Int, actual: Int)
     /// A value is NaN or infinite (0-based row and column).
     case nonFinite(row: Int, column: Int)
+    /// Every value of a row is missing (0-based row), in data with gaps.
+    case rowMissingEverywhere(row: Int)
+    /// A column is missing in every row (0-based column and its name), in data with gaps.
+    case columnMissingEverywhere(column: Int, name: String)
 
     public var description: String {
         switch self {
         case let .shapeMismatch(expected, actual): "expected \(expected) values, found \(actual)"
         case let .raggedRow(row, expected, actual): "row \(row + 1) has \(actual) values, expected \(expected)"
         case let .nonFinite(row, column): "row \(row + 1), column \(column + 1): value is not a finite number"
+        case let .rowMissingEverywhere(row): "row \(row + 1): every value is missing"
+        case let .columnMissingEverywhere(column, name): "column \(column + 1) (\(name)) is missing in every row"
         }
     }
 }

@@ -98,11 +98,13 @@ extension DelimitedParser {
     }
 
     /// The cell's value, or the error that names its line, column and content.
+    /// With `allowsMissing`, an empty cell or a missing-value token is NaN.
     mutating func value(of cell: Cell, column: Int) throws(DataFileError) -> Double {
         let (s, e) = trimmed(cell)
         if s < e, let (value, next) = scanner.scan(s, e), next == e, value.isFinite {
             return value
         }
+        if allowsMissing && isMissingToken(cell) { return .nan }
         let found = DataFileError.quoted(text(of: cell))
         let message: String
         switch content(of: cell) {

@@ -27,6 +27,8 @@ struct DelimitedParser: ~Copyable {
     var scanner = DecimalScanner()
     /// The 1-based physical line of the next unread byte.
     var line = 1
+    /// Empty cells and missing-value tokens become NaN (`MissingValuePolicy.allow`).
+    var allowsMissing = false
 
     private init(end: BytePointer, delimiter: UInt8, displayName: String) {
         self.end = end
@@ -49,10 +51,39 @@ struct DelimitedParser: ~Copyable {
         var parser = DelimitedParser(end: start + bytes.count, delimiter: delimiter, displayName: displayName)
         let locale = CLocaleScope()
         defer { withExtendedLifetime(locale) {} }
-        return try parser.parseTable(from: start, columns: columns)
+        let table = try parser.parseTable(from: start, columns: columns)
+        do throws(DataError) {
+            return try DataMatrix(storage: table.storage, sampleCount: table.rowCount, featureCount: table.names.count,
+                                  featureNames: table.names)
+        } catch {
+            throw .malformed(path: displayName, line: nil, column: nil, message: error.description)
+        }
     }
 
-    private mutating func parseTable(from start: BytePointer, columns: [ColumnSelector]?) throws(DataFileError) -> DataMatrix {
+    /// Parses `bytes` (a whole file) into a matrix that may have gaps (NaN) when `missing` allows them.
+    static func parseIncomplete(_ bytes: UnsafeRawBufferPointer, delimiter: UInt8, displayName: String,
+                                columns: [ColumnSelector]?,
+                                missing: MissingValuePolicy) throws(DataFileError) -> IncompleteDataMatrix {
+        guard let raw = bytes.baseAddress, bytes.count > 0 else {
+            throw .malformed(path: displayName, line: nil, column: nil, message: "the file is empty")
+        }
+        let start = raw.assumingMemoryBound(to: UInt8.self)
+        var parser = DelimitedParser(end: start + bytes.count, delimiter: delimiter, displayName: displayName)
+        parser.allowsMissing = missing == .allow
+        let locale = CLocaleScope()
+        defer { withExtendedLifetime(locale) {} }
+        let table = try parser.parseTable(from: start, columns: columns)
+        do throws(DataError) {
+            return try IncompleteDataMatrix(storage: table.storage, sampleCount: table.rowCount,
+                                            featureCount: table.names.count, featureNames: table.names)
+        } catch {
+            throw .malformed(path: displayName, line: nil, column: nil, message: error.description)
+        }
+    }
+
+    /// The parsed values (row-major, NaN for allowed gaps), the row count and the selected columns' names.
+    private mutating func parseTable(from start: BytePointer, columns: [ColumnSelector]?)
+        throws(DataFileError) -> (storage: DataStorage, rowCount: Int, names: [String]) {
         var p = start
         if end - p >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { p += 3 }   // UTF-8 byte order mark
         guard skipBlankLines(&p) else {
@@ -64,7 +95,7 @@ struct DelimitedParser: ~Copyable {
         let firstRowStart = p
         let firstRowLine = line
         let firstRow = try tokenizeRow(&p)
-        let isHeader = firstRow.contains { content(of: $0) == .text }
+        let isHeader = firstRow.contains { content(of: $0) == .text && !(allowsMissing && isMissingToken($0)) }
         let columnCount = firstRow.count
         let names = isHeader ? firstRow.map { text(of: $0) } : (0..<columnCount).map { "x\($0)" }
         if !isHeader {
@@ -82,12 +113,10 @@ struct DelimitedParser: ~Copyable {
                              message: "found a header row and no data rows")
         }
         let storage = DataStorage(adopting: table.values, count: table.rowCount * selected.count)
-        do throws(DataError) {
-            return try DataMatrix(storage: storage, sampleCount: table.rowCount, featureCount: selected.count,
-                                  featureNames: selected.map { names[$0] })
-        } catch {
-            throw .malformed(path: displayName, line: nil, column: nil, message: error.description)
+        if allowsMissing {
+            try checkColumnsObserved(storage, rowCount: table.rowCount, selected: selected, names: names)
         }
+        return (storage, table.rowCount, selected.map { names[$0] })
     }
 
     // MARK: - Rows
@@ -119,10 +148,12 @@ struct DelimitedParser: ~Copyable {
                         capacityRows *= 2
                     }
                     let out = values + rowCount * d
+                    let rowLine = line
                     if !parseRowFast(&p, into: out, slots: slots.baseAddress!, columnCount: columnCount) {
                         try parseRowCarefully(&p, into: out, selected: selected, columnCount: columnCount)
                     }
                     for (from, to) in repeats { out[to] = out[from] }
+                    if allowsMissing { try checkRowObserved(out, count: d, line: rowLine) }
                     rowCount += 1
                 }
             }
@@ -165,9 +196,14 @@ struct DelimitedParser: ~Copyable {
             while q < end && isSpace(q.pointee) { q += 1 }
             let k = slots[j]
             if k >= 0 {
-                guard let (value, next) = scanner.scan(q, end), value.isFinite else { return false }
-                out[k] = value
-                q = next
+                if let (value, next) = scanner.scan(q, end), value.isFinite {
+                    out[k] = value
+                    q = next
+                } else if allowsMissing && (q == end || q.pointee == delimiter || q.pointee == newline) {
+                    out[k] = .nan   // an empty cell; missing-value tokens take the careful path
+                } else {
+                    return false
+                }
                 while q < end && isSpace(q.pointee) { q += 1 }
             } else {
                 while q < end {

@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import GaussianMixtures
+
+// `--missing error|marginalize` for fit, predict and score, and what the
+// commands do with rows that have gaps. Data without gaps goes through the
+// commands' ordinary paths, so the flag changes nothing for complete data.
+
+/// The `--missing` choices.
+enum MissingChoice: String, CaseIterable, ExpressibleByArgument {
+    /// An empty cell or NaN is an error (the contract's default).
+    case error
+    /// Gaps are missing values: each row is used through its observed values.
+    case marginalize
+
+    var policy: MissingValuePolicy { self == .error ? .reject : .allow }
+}
+
+/// The `--missing` option.
+struct MissingOptions: ParsableArguments {
+    @Option(name: .customLong("missing"), help: ArgumentHelp(
+        "Empty cells and NA, NaN, nan, NAN (NaN in .npy): error, or marginalize (use each row's observed values).",
+        valueName: "error|marginalize"))
+    var choice: MissingChoice = .error
+
+    var marginalize: Bool { choice == .marginalize }
+
+    /// Reads data whose columns must match a model's features (as `readData`), allowing gaps under `marginalize`.
+    func read(_ path: String, columns: String?, for model: GaussianMixture) throws -> IncompleteDataMatrix {
+        guard marginalize else { return IncompleteDataMatrix(try readData(path, columns: columns, for: model)) }
+        return try readIncompleteData(path, columns: columns, for: model)
+    }
+
+    /// Reads the data and weights of a fit (as `FitParameters.read`), allowing gaps under `marginalize`.
+    func readFitData(_ path: String, fitting: FitParameters, start: GaussianMixture?, online: Bool) throws
+        -> (IncompleteDataMatrix, [Double]?) {
+        guard marginalize else {
+            let (matrix, weights) = try fitting.read(path, for: start)
+            return (IncompleteDataMatrix(matrix), weights)
+        }
+        let data: IncompleteDataMatrix
+        var weights: [Double]?
+        if let weightColumn = fitting.weightColumn {
+            // The weights themselves may not be missing: they are read strictly.
+            let selector = ColumnSelector.parseList(weightColumn)
+            guard selector.count == 1 else {
+                throw CommandFailure(message: "--weight-column takes one column, got \"\(weightColumn)\"", status: ExitStatus.usage)
+            }
+            (_, weights) = try readWithWeightColumn(path, weightColumn: weightColumn, columns: weightColumn)
+            if let columns = fitting.columns {
+                data = try DataFileReader.read(path: path, columns: ColumnSelector.parseList(columns), missing: .allow)
+            } else {
+                let all = try DataFileReader.read(path: path, missing: .allow)
+                let dropped: Int = switch selector[0] {
+                case let .index(j): j
+                case let .name(name): all.featureNames.firstIndex(of: name)!
+                }
+                let keep = (0..<all.featureCount).filter { $0 != dropped }
+                guard !keep.isEmpty else {
+                    throw CommandFailure(message: "\(path): no feature columns left besides the weight column",
+                                         status: ExitStatus.dataError)
+                }
+                data = try DataFileReader.read(path: path, columns: keep.map(ColumnSelector.index), missing: .allow)
+            }
+        } else if let start, fitting.columns == nil {
+            data = try readIncompleteData(path, columns: nil, for: start)
+        } else {
+            data = try DataFileReader.read(path: path, columns: fitting.columns.map(ColumnSelector.parseList), missing: .allow)
+        }
+        if let sampleWeights = fitting.sampleWeights { weights = try readWeightFile(sampleWeights, rows: data.sampleCount) }
+        if online && data.hasGaps {
+            throw ValidationError("--online cannot be used on data with missing values (--missing marginalize)")
+        }
+        return (data, weights)
+    }
+
+    /// Summary lines about the gaps of the training data (none when it had none).
+    func summaryLines(_ data: IncompleteDataMatrix) -> [String] {
+        guard data.hasGaps else { return [] }
+        return ["missing values:      \(data.missingCount) cells in \(data.incompleteRowCount) rows, marginalised "
+                + "(the log-likelihood is that of the observed values)"]
+    }
+
+    /// Members of the model file's `fit_options` for this flag (empty by default).
+    var fitOptionsMembers: String { marginalize ? ", \"missing\": \"marginalize\"" : "" }
+
+    /// Extra model-file keys describing the gaps of the training data (none when it had none).
+    func modelFileMembers(_ data: IncompleteDataMatrix) -> [(String, String)] {
+        guard data.hasGaps else { return [] }
+        return [("missing_values", "{\"cells\": \(data.missingCount), \"rows\": \(data.incompleteRowCount), "
+                    + "\"fraction\": \(Double(data.missingCount) / Double(data.sampleCount * data.featureCount))}")]
+    }
+}
+
+/// `readData` for data with gaps: without `--columns`, a file whose header names
+/// every model feature is read by those names; otherwise all columns, whose
+/// number must match the model's.
+func readIncompleteData(_ path: String, columns: String?, for model: GaussianMixture) throws -> IncompleteDataMatrix {
+    let data: IncompleteDataMatrix
+    if let columns {
+        data = try DataFileReader.read(path: path, columns: ColumnSelector.parseList(columns), missing: .allow)
+    } else if path != "-" {
+        do throws(DataFileError) {
+            data = try DataFileReader.read(path: path, columns: model.featureNames.map(ColumnSelector.name), missing: .allow)
+        } catch {
+            guard case .unknownColumn = error else { throw error }
+            data = try DataFileReader.read(path: path, missing: .allow)
+        }
+    } else {
+        data = try DataFileReader.read(path: path, missing: .allow)
+    }
+    try requireModelFeatures(data.featureCount, model: model, path: path)
+    return data
+}
+
+/// Runs the missing-data EM; errors caused by the data name the data file. Progress as `fit` shows it.
+func fitWithGapsReportingData(
+    _ path: String, _ data: IncompleteDataMatrix, weights: [Double]?, options: FitOptions, showProgress: Bool
+) throws -> FitResult {
+    let progress: ((FitProgress) -> Void)? = showProgress ? { p in
+        let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
+        let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
+        let line = "\r\u{1B}[K\(restart)iteration \(p.iteration)  observed-data mean log-likelihood "
+            + "\(readable(p.meanLogLikelihood, digits: 10))  change \(change)"
+        Array(line.utf8).withUnsafeBytes { raw in _ = write(2, raw.baseAddress!, raw.count) }
+    } : nil
+    do {
+        return try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress)
+    } catch {
+        switch error {
+        case .invalidOption: throw error
+        default: throw CommandFailure(message: "\(path == "-" ? "<stdin>" : path): \(error)", status: ExitStatus.dataError)
+        }
+    }
+}
+
+/// Why a variational model cannot take rows with gaps.
+func variationalGapsFailure(_ path: String) -> CommandFailure {
+    CommandFailure(message: "\(path == "-" ? "<stdin>" : path): has missing values, and --missing marginalize needs a model "
+                       + "fitted by EM (a variational model's predictive density is not marginalised)",
+                   status: ExitStatus.dataError)
+}
+
+extension Predict {
+    /// `predict` for rows with gaps: P(c | x_o), from each row's observed values; `--details`
+    /// measures the Mahalanobis distance on the observed values (|o| degrees of freedom).
+    func predictWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel) throws {
+        if case .variational = loaded { throw variationalGapsFailure(data) }
+        let mixture = loaded.mixture
+        if details {
+            var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
+                                                    "log_density", "mahalanobis2", "tail_probability"])
+            for (i, r) in try mixture.assignmentDetails(for: rows).enumerated() {
+                stream.table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
+                                                                  r.logDensity, r.mahalanobisSquared, r.tailProbability])
+                if i % 4096 == 0 { try stream.flushIfLarge() }
+            }
+            try stream.finish()
+            return
+        }
+        let kCount = mixture.componentCount
+        let resp = try mixture.marginalPosterior(of: rows, logarithmic: log).responsibilities
+        var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"])
+        try resp.values.withUnsafeBufferPointer { values in
+            for i in 0..<rows.sampleCount {
+                let row = UnsafeBufferPointer(rebasing: values[(i * kCount)..<((i + 1) * kCount)])
+                if probabilities {
+                    stream.table.append(row: row)
+                } else {
+                    var best = 0
+                    for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
+                    stream.table.append(integers: [best])
+                }
+                if i % 4096 == 0 { try stream.flushIfLarge() }
+            }
+        }
+        try stream.finish()
+    }
+}
+
+extension Score {
+    /// `score` for rows with gaps: log P(x_o), the density of each row's observed values.
+    func scoreWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel) throws {
+        if case .variational = loaded { throw variationalGapsFailure(data) }
+        let densities = try loaded.mixture.logDensities(of: rows)
+        var stream = try output.table(header: ["log_density"])
+        try densities.withUnsafeBufferPointer { values in
+            for i in 0..<rows.sampleCount {
+                stream.table.append(row: UnsafeBufferPointer(rebasing: values[i..<(i + 1)]))
+                if i % 4096 == 0 { try stream.flushIfLarge() }
+            }
+        }
+        try stream.finish()
+        printError("mean log-likelihood: \(densities.reduce(0, +) / Double(rows.sampleCount)) over \(rows.sampleCount) rows "
+                   + "(\(rows.incompleteRowCount) with missing values: log P of their observed values)")
+    }
+}
