@@ -21,6 +21,14 @@ struct Fit: ParsableCommand {
             the ELBO in total and per sample. The model file holds the plug-in mixture and
             a "variational" section with the posterior hyper-parameters. --order and
             --threads do not apply (the components keep the stick-breaking order).
+
+            --online runs online (stepwise) EM: the rows are cut into mini-batches of
+            --batch-size rows in a seeded random order, the start is made from the first
+            batch (--init on that batch), and each batch updates the running statistics
+            with the step t^(−ρ), ρ = --step-decay, for --epochs passes; --max-iter and
+            --tol do not apply. A last full pass computes the mean log-likelihood, BIC
+            and AIC of the result. A .npy file is read in place; convert CSV with `gmm
+            convert` first.
             """)
 
     @Argument(help: ArgumentHelp("Data file: .csv, .tsv/.tab, .npy, or - for CSV on standard input.", valueName: "DATA"))
@@ -39,6 +47,10 @@ struct Fit: ParsableCommand {
 
     @OptionGroup var variational: VariationalParameters
 
+    @OptionGroup var onlineFitting: OnlineParameters
+
+    @OptionGroup var missingValues: MissingOptions
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write the model file here (whole or not at all).", valueName: "FILE"))
     var output: String?
 
@@ -47,10 +59,16 @@ struct Fit: ParsableCommand {
 
     func validate() throws {
         if let components, components < 1 { throw ValidationError("-k/--components must be at least 1, got \(components)") }
+        if missingValues.marginalize && variational.method == .variational {
+            throw ValidationError("--missing marginalize cannot be used with --method variational")
+        }
     }
 
     func run() throws {
         try reportingFailures {
+            if onlineFitting.online && variational.method == .variational {
+                throw ValidationError("--online cannot be used with --method variational")
+            }
             if variational.method == .variational { return try runVariational() }
             if variational.hasVariationalFlags {
                 throw ValidationError("the prior flags need --method variational")
@@ -67,18 +85,26 @@ struct Fit: ParsableCommand {
                 }
                 start = model
             }
-            let (matrix, weights) = try fitting.read(data, for: start)
+            hintConversionIfLarge(data)
+            let (incomplete, weights) = try missingValues.readFitData(data, fitting: fitting, start: start,
+                                                                      online: onlineFitting.online)
+            let matrix = incomplete.complete ?? incomplete.filled()   // the complete-data paths' input (no gaps then)
             let options = fitting.options(componentCount: start?.componentCount ?? components ?? 1,
                                           kind: start?.covarianceKind ?? covariance ?? .full, start: start)
             let showProgress = !quiet && standardErrorIsTerminal
             let clock = ContinuousClock()
             let began = clock.now
-            let result = try fitReportingData(data, matrix, weights: weights, options: options, progress: showProgress ? { p in
+            let result = incomplete.hasGaps
+                ? try fitWithGapsReportingData(data, incomplete, weights: weights, options: options, showProgress: showProgress)
+                : onlineFitting.online
+                ? try fitOnlineReportingData(data, matrix, weights: weights, options: options, online: onlineFitting.options,
+                                             showProgress: showProgress)
+                : try fitReportingData(data, matrix, weights: weights, options: options, progress: showProgress ? { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
                 printProgress("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
             } : nil)
-            if showProgress { printProgress(nil) }
+            if showProgress && !onlineFitting.online { printProgress(nil) }
             let elapsed = clock.now - began
             // A starting model keeps its numbering; otherwise components come in canonical order.
             let model = initModel == nil ? result.model.reordered(by: fitting.order) : result.model
@@ -87,12 +113,15 @@ struct Fit: ParsableCommand {
                 let fitted: [(String, String)] = [
                     ("fit_options", "{\"init\": \"\(initModel == nil ? fitting.initialization.rawValue : "model")\", "
                         + "\"n_init\": \(fitting.initializationCount), \"max_iter\": \(fitting.maxIterations), "
-                        + "\"tol\": \(fitting.tol), \"reg_covar\": \(fitting.regularization), \"seed\": \(fitting.seed)}"),
-                ]
+                        + "\"tol\": \(fitting.tol), \"reg_covar\": \(fitting.regularization), \"seed\": \(fitting.seed)"
+                        + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")
+                        + missingValues.fitOptionsMembers + "}"),
+                ] + missingValues.modelFileMembers(incomplete)
                 try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output)
             }
             if !quiet {
-                var lines = summaryLines(model, summary: summary)
+                var lines = summaryLines(model, summary: summary) + missingValues.summaryLines(incomplete)
+                if onlineFitting.online { lines = onlineFitting.summaryLines(lines) }
                 if options.initializationCount > 1 {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
                 }
@@ -104,7 +133,7 @@ struct Fit: ParsableCommand {
             for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
                 printError("gmm: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
             }
-            if !result.report.hasConverged && fitting.maxIterations > 0 && fitting.tol > 0 {
+            if !onlineFitting.online && !result.report.hasConverged && fitting.maxIterations > 0 && fitting.tol > 0 {
                 printError("gmm: warning: EM did not converge in \(fitting.maxIterations) iterations (last change above --tol \(fitting.tol)); raise --max-iter or --tol")
             }
         }
@@ -121,8 +150,16 @@ private func printProgress(_ text: String?) {
 private func fitReportingData(
     _ path: String, _ data: DataMatrix, weights: [Double]?, options: FitOptions, progress: ((FitProgress) -> Void)?
 ) throws -> FitResult {
+    try reportingDataErrors(path) { () throws(FitError) in
+        try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress)
+    }
+}
+
+/// Runs a fit; a `FitError` caused by the data itself becomes a data error naming
+/// the file (exit 65), an invalid option stays what it is.
+func reportingDataErrors<T>(_ path: String, _ fit: () throws(FitError) -> T) throws -> T {
     do {
-        return try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress)
+        return try fit()
     } catch {
         switch error {
         case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights:

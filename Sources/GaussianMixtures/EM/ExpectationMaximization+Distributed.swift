@@ -135,13 +135,28 @@ extension ExpectationMaximization {
         rowCount: Int, sampleSize n: Double, reducer: some StatisticsReducer, progress: ((FitProgress) -> Void)?
     ) throws(FitError) -> FitResult {
         let threads = options.resolvedThreadCount
-        /// One E-step over every party's rows.
-        func pass(_ model: GaussianMixture) -> EMStatistics {
+        return try iterate(options: options, from: start, restart: restart, rowCount: rowCount, sampleSize: n,
+                           isWeighted: weights != nil, progress: progress) { model, _ in
+            // One E-step over every party's rows.
             let local = model.statistics(of: data, weights: weights, threads: threads)
             var values = local.flattened
             reducer.sum(&values)
             return local.replacingValues(withFlattened: values)
         }
+    }
+
+    /// The EM loop itself, whatever a pass over the rows is (this process's rows,
+    /// every party's, or rows with gaps): iterate E-step `pass` and M-step until the
+    /// mean log-likelihood changes by less than the tolerance, then score the
+    /// returned parameters with one more pass.
+    ///
+    /// - Parameter pass: the statistics of all rows under a model, at an iteration
+    ///   (the final scoring pass gets the last iteration's number).
+    static func iterate(
+        options: FitOptions, from start: GaussianMixture, restart: Int, rowCount: Int, sampleSize n: Double,
+        isWeighted: Bool, progress: ((FitProgress) -> Void)?,
+        pass: (GaussianMixture, Int) throws(FitError) -> EMStatistics
+    ) throws(FitError) -> FitResult {
         var model = start
         var trace: [Double] = []
         var lowerBound = -Double.infinity
@@ -150,7 +165,7 @@ extension ExpectationMaximization {
         while iteration < options.maxIterations {
             iteration += 1
             let previous = lowerBound
-            let stats = pass(model)
+            let stats = try pass(model, iteration)
             lowerBound = stats.logLikelihood / n
             guard lowerBound.isFinite else {
                 throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
@@ -164,14 +179,14 @@ extension ExpectationMaximization {
                 break
             }
         }
-        let meanLogLikelihood = pass(model).logLikelihood / n
+        let meanLogLikelihood = try pass(model, iteration).logLikelihood / n
         guard meanLogLikelihood.isFinite else {
             throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
         }
         let report = FitReport(
             hasConverged: converged, iterationCount: iteration, meanLogLikelihood: meanLogLikelihood,
             logLikelihoodTrace: trace, selectedInitialization: restart, initializationLogLikelihoods: [],
-            sampleCount: rowCount, totalWeight: weights == nil ? nil : n)
+            sampleCount: rowCount, totalWeight: isWeighted ? n : nil)
         return FitResult(model: model, report: report)
     }
 
