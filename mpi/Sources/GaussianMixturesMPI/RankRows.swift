@@ -15,6 +15,11 @@ import Glibc
 //
 // In both cases the ranks' rows, taken in rank order, are the data in its
 // order, which is what makes gathered outputs come out in row order.
+//
+// With a weight column (`gmm fit --weight-column`), each rank splits that
+// column off its own rows as their frequency weights, as `gmm fit` does with
+// the whole file: the other columns (or `--columns`) are the features, and a
+// negative weight is an error naming the file and its line.
 
 /// Where a command's data rows come from.
 public enum RowSource: Sendable, Equatable {
@@ -34,6 +39,8 @@ public struct RankRows: Sendable {
     public let totalRows: Int
     /// Every rank's row count, in rank order.
     public let rowCounts: [Int]
+    /// The frequency weights of this rank's rows, when read with a weight column.
+    public let weights: [Double]?
 
     /// Reads this rank's rows; every rank calls it at the same time.
     ///
@@ -42,10 +49,16 @@ public struct RankRows: Sendable {
     ///   - preferredNames: when there is no selection, try selecting these
     ///     column names first and fall back to all columns if a file lacks one
     ///     (how `gmm predict` reads a data file for a model's features).
+    ///     Not used with a weight column (neither does `gmm fit`).
+    ///   - weightColumn: the `--weight-column` (one selector): its values become
+    ///     `weights` and, without `columns`, it is left out of the features.
+    ///     `weightColumnText` is how the user wrote it, for messages.
     /// - Throws: the agreed `RankFailure`, the same on every rank: a missing or
-    ///   unreadable file (66), a damaged one or ranks that disagree on the columns (65).
+    ///   unreadable file (66), a damaged one or ranks that disagree on the columns (65),
+    ///   a negative weight (65, naming the file and line of the first one in row order).
     public static func read(
-        _ source: RowSource, columns: [ColumnSelector]?, preferredNames: [String]? = nil, communicator: Communicator
+        _ source: RowSource, columns: [ColumnSelector]?, preferredNames: [String]? = nil,
+        weightColumn: ColumnSelector? = nil, weightColumnText: String? = nil, communicator: Communicator
     ) throws(RankFailure) -> RankRows {
         let comm = communicator
         // Rank 0 expands shard patterns; everyone gets the same list.
@@ -57,21 +70,46 @@ public struct RankRows: Sendable {
                 .map(String.init)
         }
         // Local reading: the step that can fail on one rank only.
+        var localWeights: [Double]?
         let local: DataMatrix? = try comm.together { () throws -> DataMatrix? in
             do {
                 switch source {
                 case let .sharedFile(path):
                     let file = try NumpyRowSlices(path: path)
                     let share = NumpyRowSlices.share(of: file.rowCount, part: comm.rank, of: comm.size)
+                    if let weightColumn {
+                        let weights = try file.rows(share, columns: [weightColumn]).values
+                        let features: DataMatrix
+                        if let columns {
+                            features = try file.rows(share, columns: columns)
+                        } else {
+                            let keep = try featureColumns(file.columnNames, without: weightColumn, path: path)
+                            features = try file.rows(share, columns: keep.map(ColumnSelector.index))
+                        }
+                        try FrequencyWeights.requireNonNegative(
+                            weights, path: path, column: weightColumnText ?? weightColumn.description, firstRow: share.lowerBound)
+                        localWeights = weights
+                        return features
+                    }
                     return try withPreferredNames(columns, preferredNames) { try file.rows(share, columns: $0) }
                 case .shards:
                     let mine = (comm.rank * shardPaths.count / comm.size)..<((comm.rank + 1) * shardPaths.count / comm.size)
                     var parts: [DataMatrix] = []
+                    var weights: [Double] = []
                     for path in shardPaths[mine] {
-                        parts.append(try withPreferredNames(columns, preferredNames) {
-                            try DataFileReader.read(path: path, columns: $0)
-                        })
+                        if let weightColumn {
+                            let (features, w) = try readWithWeightColumn(path, weightColumn: weightColumn, columns: columns)
+                            try FrequencyWeights.requireNonNegative(
+                                w, path: path, column: weightColumnText ?? weightColumn.description, firstRow: 0)
+                            parts.append(features)
+                            weights += w
+                        } else {
+                            parts.append(try withPreferredNames(columns, preferredNames) {
+                                try DataFileReader.read(path: path, columns: $0)
+                            })
+                        }
                     }
+                    if weightColumn != nil { localWeights = weights }
                     return try concatenate(parts, paths: Array(shardPaths[mine]))
                 }
             } catch {
@@ -113,7 +151,43 @@ public struct RankRows: Sendable {
             }
             throw RankFailure(message: "\(what): the data has no rows", status: ExitStatus.dataError)
         }
-        return RankRows(data: data, firstRow: counts.prefix(comm.rank).reduce(0, +), totalRows: total, rowCounts: counts)
+        return RankRows(data: data, firstRow: counts.prefix(comm.rank).reduce(0, +), totalRows: total, rowCounts: counts,
+                        weights: weightColumn == nil ? nil : (localWeights ?? []))
+    }
+
+    /// The positions of every column of `names` but the weight column (as `gmm fit` picks the features).
+    private static func featureColumns(_ names: [String], without weightColumn: ColumnSelector, path: String) throws -> [Int] {
+        let dropped: Int? = switch weightColumn {
+        case let .index(j): j
+        case let .name(name): names.firstIndex(of: name)
+        }
+        let keep = (0..<names.count).filter { $0 != dropped }
+        guard !keep.isEmpty else {
+            throw RankFailure(message: "\(path): no feature columns left besides the weight column", status: ExitStatus.dataError)
+        }
+        return keep
+    }
+
+    /// One whole file's features and weight column, as `gmm fit --weight-column` reads it
+    /// (the file is read once when there is no `--columns`).
+    private static func readWithWeightColumn(
+        _ path: String, weightColumn: ColumnSelector, columns: [ColumnSelector]?
+    ) throws -> (DataMatrix, [Double]) {
+        let weights = try DataFileReader.read(path: path, columns: [weightColumn]).values
+        if let columns { return (try DataFileReader.read(path: path, columns: columns), weights) }
+        let all = try DataFileReader.read(path: path)
+        let keep = try featureColumns(all.featureNames, without: weightColumn, path: path)
+        let d = all.featureCount
+        var values: [Double] = []
+        values.reserveCapacity(all.sampleCount * keep.count)
+        all.withUnsafeBufferPointer { x in
+            for i in 0..<all.sampleCount {
+                for j in keep { values.append(x[i * d + j]) }
+            }
+        }
+        let features = try DataMatrix(values: values, sampleCount: all.sampleCount, featureCount: keep.count,
+                                      featureNames: keep.map { all.featureNames[$0] })
+        return (features, weights)
     }
 
     /// Reads with `columns`, or by `preferred` names when there is no selection

@@ -5,13 +5,15 @@ import GaussianMixturesMPI
 
 // `gmm-mpi fit`: the EM of `gmm fit` with the rows spread over the ranks.
 //
-// 1. Every rank reads its rows (a share of one .npy, or its shards); the ranks
-//    agree on success before anything else happens.
+// 1. Every rank reads its rows (a share of one .npy, or its shards) and their
+//    frequency weights, if any (a column of them, or the same share of a
+//    --sample-weights file); the ranks agree on success before anything else happens.
 // 2. The starting model: with --init-model every rank reads it; otherwise
 //    rank 0 gathers a sample of every rank's rows — row i of the data when
 //    i is a multiple of ⌈n / --init-sample⌉, so all rows when n ≤ --init-sample,
 //    and the same rows whatever the number of ranks — runs the initialisation
-//    of `gmm fit` on it (same seed, same method) and sends the model to all.
+//    of `gmm fit` on it (same seed, same method, the sampled rows' weights)
+//    and sends the model to all.
 // 3. The library's EM loop runs on every rank with an Allreduce reducer: local
 //    statistics, one MPI_Allreduce, the same M-step everywhere.
 // 4. Rank 0 writes the model file atomically; the ranks agree on the outcome.
@@ -21,8 +23,11 @@ struct Fit: ParsableCommand, RankCommand {
         abstract: "Fit a Gaussian mixture by EM over the ranks' rows.",
         discussion: "Accepts these options of `gmm fit`, with the same meanings and defaults: -k, --covariance, --init, "
             + "--init-model, --n-init, --max-iter, --tol, --reg-covar, --seed, --threads (per rank; default: the host's "
-            + "cores shared among its ranks), --order, --columns, -o, -q. Not accepted (exit 64): --method, the "
-            + "variational priors, --sample-weights, --weight-column. Added: --shards, --init-sample.")
+            + "cores shared among its ranks), --order, --columns, --sample-weights, --weight-column, -o, -q. Each rank "
+            + "reads only its own rows' weights: its share of a .npy weight file, or, from a text weight file, the "
+            + "rows rank 0 reads and sends it. With --shards, weights come only from --weight-column (each shard's own "
+            + "column); --sample-weights is refused (exit 64). Not accepted (exit 64): --method, the variational "
+            + "priors. Added: --shards, --init-sample.")
 
     @Argument(help: ArgumentHelp("Data: a .npy file every rank can open (each reads its own rows).", valueName: "DATA"))
     var data: String?
@@ -61,6 +66,17 @@ struct Fit: ParsableCommand, RankCommand {
     @Option(help: "Every random choice derives from this seed.")
     var seed: UInt64 = 0
 
+    @Option(name: .customLong("sample-weights"), help: ArgumentHelp(
+        "Frequency weights: a file with one non-negative number per data row (an integer weight acts as that many copies "
+            + "of the row); not with --shards.",
+        valueName: "FILE"))
+    var sampleWeights: String?
+
+    @Option(name: .customLong("weight-column"), help: ArgumentHelp(
+        "Take the frequency weights from this column of the data file (of every shard); it is then not a feature.",
+        valueName: "NAME"))
+    var weightColumn: String?
+
     @Option(help: "E-step threads per rank (default: the host's cores shared among its ranks); results do not depend on it.")
     var threads: Int?
 
@@ -84,6 +100,13 @@ struct Fit: ParsableCommand, RankCommand {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if initSample < 1 { throw ValidationError("--init-sample must be at least 1, got \(initSample)") }
+        if sampleWeights != nil && weightColumn != nil {
+            throw ValidationError("--sample-weights and --weight-column cannot be used together")
+        }
+        if sampleWeights != nil && rows.shards != nil {
+            throw ValidationError("--sample-weights cannot be used with --shards (a rank reads whole shards, not rows of one "
+                                  + "weight file); put the weights in a column of every shard and give --weight-column")
+        }
     }
 
     func execute(on comm: Communicator) throws(RankFailure) {
@@ -92,6 +115,9 @@ struct Fit: ParsableCommand, RankCommand {
         // 1. The output's folder (rank 0) and the starting model (every rank), before any data is read.
         let start: GaussianMixture? = try comm.together { () throws -> GaussianMixture? in
             if comm.isRoot, let output { try checkOutputPath(output) }
+            if let weightColumn, ColumnSelector.parseList(weightColumn).count != 1 {
+                throw RankFailure(message: "--weight-column takes one column, got \"\(weightColumn)\"", status: ExitStatus.usage)
+            }
             guard let initModel else { return nil }
             let model: GaussianMixture
             do { model = try ModelFile.read(path: initModel).model } catch { throw RankFailure(error, rank: comm.rank, of: 1) }
@@ -105,7 +131,15 @@ struct Fit: ParsableCommand, RankCommand {
             }
             return model
         }
-        let local = try RankRows.read(source, columns: rows.selectors, preferredNames: start?.featureNames, communicator: comm)
+        let local = try RankRows.read(source, columns: rows.selectors, preferredNames: start?.featureNames,
+                                      weightColumn: weightColumn.map { ColumnSelector.parseList($0)[0] },
+                                      weightColumnText: weightColumn, communicator: comm)
+        var weights = local.weights
+        if let weightColumn {
+            try FrequencyWeights.requireSomePositive(local.weights ?? [], path: data ?? rows.shards ?? "data",
+                                                     column: weightColumn, communicator: comm)
+        }
+        if let sampleWeights { weights = try FrequencyWeights.read(sampleWeights, rows: local, communicator: comm) }
         let options = FitOptions(
             componentCount: start?.componentCount ?? components ?? 1,
             covarianceKind: start?.covarianceKind ?? covariance ?? .full,
@@ -116,21 +150,26 @@ struct Fit: ParsableCommand, RankCommand {
 
         // 2. The sample rank 0 initialises from (not needed when the start is given).
         var sample: DataMatrix?
+        var sampleRowWeights: [Double]?
         if start == nil {
             let stride = (local.totalRows + initSample - 1) / initSample
             var picked: [Double] = []
+            var pickedWeights: [Double] = []
             let d = local.data.featureCount
             local.data.withUnsafeBufferPointer { x in
                 var i = (stride - local.firstRow % stride) % stride
                 while i < local.data.sampleCount {
                     picked += x[(i * d)..<((i + 1) * d)]
+                    if let weights { pickedWeights.append(weights[i]) }
                     i += stride
                 }
             }
             let gathered = comm.gather(picked)
+            let gatheredWeights = weights == nil ? nil : comm.gather(pickedWeights)
             if comm.isRoot {
                 sample = try? DataMatrix(values: gathered, sampleCount: gathered.count / d, featureCount: d,
                                          featureNames: local.data.featureNames)
+                sampleRowWeights = gatheredWeights
             }
         }
         let startingModel = { (restart: Int) throws(FitError) -> GaussianMixture in
@@ -138,7 +177,7 @@ struct Fit: ParsableCommand, RankCommand {
                 return try ExpectationMaximization.startingModel(for: local.data, options: options, restart: restart)
             }
             return try shareStart(comm) { () throws(FitError) in
-                try ExpectationMaximization.startingModel(for: sample!, options: options, restart: restart)
+                try ExpectationMaximization.startingModel(for: sample!, weights: sampleRowWeights, options: options, restart: restart)
             }
         }
 
@@ -146,7 +185,7 @@ struct Fit: ParsableCommand, RankCommand {
         let reducer = AllreduceReducer(comm)
         let result = try comm.together { () throws -> FitResult in
             do {
-                return try ExpectationMaximization.fit(localRows: local.data, options: options, reducer: reducer,
+                return try ExpectationMaximization.fit(localRows: local.data, weights: weights, options: options, reducer: reducer,
                                                        startingModel: startingModel)
             } catch let error as FitError {
                 if case .invalidOption = error { throw RankFailure(message: error.description, status: ExitStatus.usage) }
@@ -233,7 +272,7 @@ private func encode(_ error: FitError) -> String {
         return "componentCollapsed \(text(component)) \(softCount.map { "\($0)" } ?? "-") \(iteration)"
     case let .featureCountMismatch(expected, actual): return "featureCountMismatch \(expected) \(actual)"
     case let .invalidOption(name, reason): return "invalidOption \(name) \(reason)"
-    case let .invalidWeights(_, reason): return "invalidOption weights \(reason)"
+    case let .invalidWeights(row, reason): return "invalidWeights \(text(row)) \(reason)"
     }
 }
 
@@ -245,6 +284,8 @@ private func decodeFitError(_ text: String) -> FitError {
     case "componentCollapsed":
         return .componentCollapsed(component: int(1), softCount: parts.count > 2 ? Double(parts[2]) : nil, iteration: int(3) ?? 0)
     case "featureCountMismatch": return .featureCountMismatch(expected: int(1) ?? 0, actual: int(2) ?? 0)
+    case "invalidWeights":
+        return .invalidWeights(row: int(1), reason: parts.count > 2 ? parts[2...].joined(separator: " ") : "")
     default:
         return .invalidOption(name: parts.count > 1 ? parts[1] : "start",
                               reason: parts.count > 2 ? parts[2...].joined(separator: " ") : text)

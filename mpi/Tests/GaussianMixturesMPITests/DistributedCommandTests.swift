@@ -5,6 +5,10 @@
 //   rows for the k-means start, since n ≤ --init-sample), the model file equals
 //   gmm's to 1e-12 relative in every number, with the same iteration count;
 //   also from --init-model, and with the rows in shard files;
+// - fit with frequency weights: --sample-weights (CSV and .npy) and
+//   --weight-column (a shared .npy, CSV shards) give gmm fit's model with
+//   the same options to 1e-12 relative; a negative weight makes every rank
+//   exit 65 with gmm's message (file and line), and no model file;
 // - predict and score: --gather gives gmm's table byte for byte; the per-rank
 //   files, concatenated without their headers, give the same rows;
 // - failure: a missing shard or a truncated slice makes every rank exit with
@@ -25,6 +29,35 @@ private func sampleData() throws -> DataMatrix {
             [[0.5, 0.1, 0.1], [0.1, 0.5, 0], [0.1, 0, 0.5]],
         ]))
     return truth.sample(count: 1001, seed: 7).samples
+}
+
+/// A frequency weight for every row of `sampleData()`: the integers 0…3, not in any pattern EM could ignore.
+private func sampleWeights(_ n: Int) -> [Double] { (0..<n).map { Double(($0 * 7 + $0 / 13) % 4) } }
+
+/// `data` with `weights` inserted as column `at` (named `w`; the others keep their names).
+private func withWeightColumn(_ data: DataMatrix, _ weights: [Double], at column: Int) throws -> DataMatrix {
+    let d = data.featureCount
+    var values: [Double] = []
+    data.withUnsafeBufferPointer { x in
+        for i in 0..<data.sampleCount {
+            values += x[(i * d)..<(i * d + column)]
+            values.append(weights[i])
+            values += x[(i * d + column)..<((i + 1) * d)]
+        }
+    }
+    var names = data.featureNames
+    names.insert("w", at: column)
+    return try DataMatrix(values: values, sampleCount: data.sampleCount, featureCount: d + 1, featureNames: names)
+}
+
+/// `data` as CSV with a header, every number in shortest round-trip form (so read back exactly).
+private func csv(_ data: DataMatrix) -> String {
+    let d = data.featureCount
+    var text = data.featureNames.joined(separator: ",") + "\n"
+    data.withUnsafeBufferPointer { x in
+        for i in 0..<data.sampleCount { text += x[(i * d)..<((i + 1) * d)].map { "\($0)" }.joined(separator: ",") + "\n" }
+    }
+    return text
 }
 
 @Suite("gmm-mpi against gmm", .serialized)
@@ -77,6 +110,97 @@ struct DistributedCommandTests {
             let difference = firstDifference(try json(box, "mpi1.json"), try json(box, "mpi\(ranks).json"), tolerance: 1e-12)
             #expect(difference == nil, "\(ranks) ranks: \(difference ?? "")")
         }
+    }
+
+    @Test("fit --sample-weights (CSV, .npy), 1–3 ranks: gmm fit --sample-weights's model to 1e-12")
+    func sampleWeightsMatchSingleProcess() throws {
+        let box = try Sandbox()
+        let data = try sampleData()
+        let weights = sampleWeights(data.sampleCount)
+        try box.writeNumpy(data, to: "data.npy")
+        try ("w\n" + weights.map { "\($0)\n" }.joined()).write(toFile: box.path("w.csv"), atomically: true, encoding: .utf8)
+        try box.writeNumpy(try DataMatrix(values: weights, sampleCount: weights.count, featureCount: 1), to: "w.npy")
+        let single = try box.gmm(["fit", "data.npy", "-k", "3", "--sample-weights", "w.csv", "-q", "-o", "single.json"])
+        #expect(single.status == 0, "\(single.stderr)")
+        // The weights matter: without them the model is another one.
+        #expect(try box.gmm(["fit", "data.npy", "-k", "3", "-q", "-o", "unweighted.json"]).status == 0)
+        #expect(firstDifference(try json(box, "single.json"), try json(box, "unweighted.json"), tolerance: 1e-6) != nil)
+        for ranks in 1...3 {
+            for file in ["w.csv", "w.npy"] {
+                let run = try box.mpi(ranks, ["fit", "data.npy", "-k", "3", "--sample-weights", file, "-q", "-o", "mpi.json"])
+                #expect(run.status == 0, "\(ranks) ranks, \(file): \(run.stderr)")
+                let difference = firstDifference(try json(box, "single.json"), try json(box, "mpi.json"), tolerance: 1e-12)
+                #expect(difference == nil, "\(ranks) ranks, \(file): \(difference ?? "")")
+            }
+        }
+        // From --init-model the weights are used alike.
+        #expect(try box.gmm(["fit", "data.npy", "-k", "3", "--init", "random", "--max-iter", "0", "-q", "-o", "start.json"]).status == 0)
+        let fromStart = try box.gmm(["fit", "data.npy", "--init-model", "start.json", "--sample-weights", "w.csv", "-q",
+                                     "-o", "single-start.json"])
+        #expect(fromStart.status == 0, "\(fromStart.stderr)")
+        let run = try box.mpi(3, ["fit", "data.npy", "--init-model", "start.json", "--sample-weights", "w.csv", "-q",
+                                  "-o", "mpi-start.json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let difference = firstDifference(try json(box, "single-start.json"), try json(box, "mpi-start.json"), tolerance: 1e-12)
+        #expect(difference == nil, "--init-model: \(difference ?? "")")
+    }
+
+    @Test("fit --weight-column (a shared .npy, CSV shards), 1–3 ranks: gmm fit --weight-column's model to 1e-12")
+    func weightColumnMatchesSingleProcess() throws {
+        let box = try Sandbox()
+        let data = try sampleData()
+        let weighted = try withWeightColumn(data, sampleWeights(data.sampleCount), at: 2)
+        try box.writeNumpy(weighted, to: "data.npy")
+        try csv(weighted).write(toFile: box.path("data.csv"), atomically: true, encoding: .utf8)
+        for (i, rows) in [0..<250, 250..<700, 700..<1001].enumerated() {
+            try csv(weighted.rows(rows)).write(toFile: box.path("part-\(i).csv"), atomically: true, encoding: .utf8)
+        }
+        let single = try box.gmm(["fit", "data.npy", "-k", "3", "--weight-column", "x2", "-q", "-o", "single.json"])
+        #expect(single.status == 0, "\(single.stderr)")
+        let singleCSV = try box.gmm(["fit", "data.csv", "-k", "3", "--weight-column", "w", "-q", "-o", "single-csv.json"])
+        #expect(singleCSV.status == 0, "\(singleCSV.stderr)")
+        for ranks in 1...3 {
+            let run = try box.mpi(ranks, ["fit", "data.npy", "-k", "3", "--weight-column", "2", "-q", "-o", "mpi.json"])
+            #expect(run.status == 0, "\(ranks) ranks: \(run.stderr)")
+            var difference = firstDifference(try json(box, "single.json"), try json(box, "mpi.json"), tolerance: 1e-12)
+            #expect(difference == nil, "\(ranks) ranks, data.npy: \(difference ?? "")")
+            let shards = try box.mpi(ranks, ["fit", "--shards", "part-*.csv", "-k", "3", "--weight-column", "w", "-q",
+                                             "-o", "mpi-csv.json"])
+            #expect(shards.status == 0, "\(ranks) ranks: \(shards.stderr)")
+            difference = firstDifference(try json(box, "single-csv.json"), try json(box, "mpi-csv.json"), tolerance: 1e-12)
+            #expect(difference == nil, "\(ranks) ranks, shards: \(difference ?? "")")
+        }
+    }
+
+    @Test("a negative weight: every rank exits 65 with gmm's message (file and line), no model file")
+    func negativeWeight() throws {
+        let box = try Sandbox()
+        let data = try sampleData()
+        var weights = sampleWeights(data.sampleCount)
+        weights[700] = -2
+        try box.writeNumpy(data, to: "data.npy")
+        try ("w\n" + weights.map { "\($0)\n" }.joined()).write(toFile: box.path("w.csv"), atomically: true, encoding: .utf8)
+        let single = try box.gmm(["fit", "data.npy", "-k", "3", "--sample-weights", "w.csv", "-o", "model.json"])
+        #expect(single.status == 65)
+        #expect(single.stderr == "gmm: error: w.csv:702: weight must be non-negative, found -2.0\n")
+        for ranks in 1...3 {
+            let (run, statuses) = try box.statusesOfEveryRank(ranks, ["fit", "data.npy", "-k", "3", "--sample-weights", "w.csv",
+                                                                      "-o", "model.json"])
+            #expect(statuses == Array(repeating: 65, count: ranks), "\(run.stderr)")
+            let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("gmm-mpi:") }
+            #expect(errors == ["gmm-mpi: error: w.csv:702: weight must be non-negative, found -2.0"], "\(ranks) ranks")
+            #expect(!box.exists("model.json"))
+        }
+        // In a weight column of the second shard: that shard's file and line.
+        let weighted = try withWeightColumn(data, weights, at: 0)
+        try csv(weighted.rows(0..<500)).write(toFile: box.path("part-0.csv"), atomically: true, encoding: .utf8)
+        try csv(weighted.rows(500..<1001)).write(toFile: box.path("part-1.csv"), atomically: true, encoding: .utf8)
+        let (run, statuses) = try box.statusesOfEveryRank(2, ["fit", "--shards", "part-0.csv,part-1.csv", "-k", "3",
+                                                              "--weight-column", "w", "-o", "model.json"])
+        #expect(statuses == [65, 65], "\(run.stderr)")
+        let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("gmm-mpi:") }
+        #expect(errors == ["gmm-mpi: error: part-1.csv:202: weight column \"w\" must be non-negative, found -2.0"])
+        #expect(!box.exists("model.json"))
     }
 
     @Test("predict and score: gathered tables are gmm's bytes; per-rank files hold the same rows")
@@ -137,13 +261,18 @@ struct DistributedCommandTests {
         #expect(!box.exists("model.json"))
     }
 
-    @Test("usage errors are exit 64 on every rank: an option gmm-mpi does not take, DATA that is not .npy")
+    @Test("usage errors are exit 64 on every rank: an option gmm-mpi does not take, DATA that is not .npy, --sample-weights with --shards or --weight-column")
     func usage() throws {
         let box = try Sandbox()
         try box.writeNumpy(try sampleData(), to: "data.npy")
-        let (_, unknown) = try box.statusesOfEveryRank(2, ["fit", "data.npy", "--sample-weights", "w.csv"])
+        let (_, unknown) = try box.statusesOfEveryRank(2, ["fit", "data.npy", "--method", "variational"])
         #expect(unknown == [64, 64])
         let (_, csv) = try box.statusesOfEveryRank(2, ["fit", "data.csv", "-k", "2"])
         #expect(csv == [64, 64])
+        let (run, shards) = try box.statusesOfEveryRank(2, ["fit", "--shards", "data.npy", "--sample-weights", "w.csv"])
+        #expect(shards == [64, 64])
+        #expect(run.stderr.contains("--sample-weights cannot be used with --shards"))
+        let (_, both) = try box.statusesOfEveryRank(2, ["fit", "data.npy", "--sample-weights", "w.csv", "--weight-column", "x0"])
+        #expect(both == [64, 64])
     }
 }
