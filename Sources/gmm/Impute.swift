@@ -41,7 +41,8 @@ struct Impute: ParsableCommand {
             }
             let mixture = loaded.mixture
             let rows = try readIncompleteData(data, columns: columns, for: mixture)
-            var stream = try output.table(header: (draws == nil ? [] : ["draw"]) + mixture.featureNames)
+            var stream = try output.table(header: (draws == nil ? [] : ["draw"]) + mixture.featureNames,
+                                          rowCount: rows.sampleCount * (draws ?? 1))
             if let draws {
                 try mixture.imputationDraws(of: rows, count: draws, seed: seed) { n, copy in
                     for i in 0..<copy.sampleCount {

@@ -17,8 +17,12 @@ struct OutputOptions: ParsableArguments {
 
     /// A table streamed to the output in pieces of about 1 MiB: memory stays
     /// bounded whatever the number of rows, and a file appears only when whole.
-    func table(header: [String]) throws -> TableStream {
-        try TableStream(table: TableWriter(header: header), sink: OutputSink(path: output))
+    /// An output named `*.npy` is written as a float64 `.npy` array of `rowCount`
+    /// rows instead of CSV (no number formatting; no column names).
+    func table(header: [String], rowCount: Int) throws -> TableStream {
+        let writer = output?.hasSuffix(".npy") == true
+            ? TableWriter(numpyColumnCount: header.count, rowCount: rowCount) : TableWriter(header: header)
+        return try TableStream(table: writer, sink: OutputSink(path: output))
     }
 }
 
@@ -34,6 +38,7 @@ struct TableStream {
 
     /// Writes the rest and publishes the output.
     mutating func finish() throws {
+        precondition(table.isComplete, "fewer rows than the .npy header announced")
         try sink.write(table.drain())
         try sink.commit()
     }

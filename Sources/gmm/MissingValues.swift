@@ -149,7 +149,8 @@ extension Predict {
         let mixture = loaded.mixture
         if details {
             var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
-                                                    "log_density", "mahalanobis2", "tail_probability"])
+                                                    "log_density", "mahalanobis2", "tail_probability"],
+                                             rowCount: rows.sampleCount)
             for (i, r) in try mixture.assignmentDetails(for: rows).enumerated() {
                 stream.table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
                                                                   r.logDensity, r.mahalanobisSquared, r.tailProbability])
@@ -160,7 +161,8 @@ extension Predict {
         }
         let kCount = mixture.componentCount
         let resp = try mixture.marginalPosterior(of: rows, logarithmic: log).responsibilities
-        var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"])
+        var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"],
+                                     rowCount: rows.sampleCount)
         try resp.values.withUnsafeBufferPointer { values in
             for i in 0..<rows.sampleCount {
                 let row = UnsafeBufferPointer(rebasing: values[(i * kCount)..<((i + 1) * kCount)])
@@ -183,7 +185,7 @@ extension Score {
     func scoreWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel) throws {
         if case .variational = loaded { throw variationalGapsFailure(data) }
         let densities = try loaded.mixture.logDensities(of: rows)
-        var stream = try output.table(header: ["log_density"])
+        var stream = try output.table(header: ["log_density"], rowCount: rows.sampleCount)
         try densities.withUnsafeBufferPointer { values in
             for i in 0..<rows.sampleCount {
                 stream.table.append(row: UnsafeBufferPointer(rebasing: values[i..<(i + 1)]))

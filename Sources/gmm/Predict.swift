@@ -35,7 +35,8 @@ struct Predict: ParsableCommand {
     private func predictVariational(_ posterior: VariationalPosterior, _ matrix: DataMatrix) throws {
         let resp = try posterior.responsibilities(for: matrix)
         let kCount = resp.componentCount
-        var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"])
+        var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"],
+                                     rowCount: matrix.sampleCount)
         for i in 0..<matrix.sampleCount {
             let row = Array(resp.row(i))
             if probabilities {
@@ -72,7 +73,8 @@ struct Predict: ParsableCommand {
             let kCount = mixture.componentCount
             if details {
                 var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
-                                                        "log_density", "mahalanobis2", "tail_probability"])
+                                                        "log_density", "mahalanobis2", "tail_probability"],
+                                             rowCount: matrix.sampleCount)
                 try mixture.assignmentDetails(for: matrix) { _, rows in
                     for r in rows {
                         stream.table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
@@ -83,7 +85,8 @@ struct Predict: ParsableCommand {
                 try stream.finish()
                 return
             }
-            var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"])
+            var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"],
+                                     rowCount: matrix.sampleCount)
             try mixture.posterior(for: matrix, logarithmic: log) { block in
                 for r in 0..<block.rows.count {
                     let row = UnsafeBufferPointer(rebasing: block.responsibilities[(r * kCount)..<((r + 1) * kCount)])

@@ -45,7 +45,7 @@ struct Regress: ParsableCommand {
             let positions = targetIndices.map { map.targetFeatures.firstIndex(of: $0)! }
             var header: [String] = []
             for name in names { header += interval == nil ? [name] : [name, name + "_lower", name + "_upper"] }
-            var stream = try output.table(header: header)
+            var stream = try output.table(header: header, rowCount: rows.sampleCount)
             for i in 0..<rows.sampleCount {
                 let x = rows.row(i)
                 let (weights, means) = map.weightsAndMeans(at: x)

@@ -33,7 +33,7 @@ struct Sample: ParsableCommand {
             try output.checkWritable()
             let loaded = try ModelFile.readModel(path: model)
             let mixture = loaded.mixture
-            var stream = try output.table(header: mixture.featureNames + (labels ? ["component"] : []))
+            var stream = try output.table(header: mixture.featureNames + (labels ? ["component"] : []), rowCount: count)
             let d = mixture.featureCount
             if case let .variational(posterior, _) = loaded, !plugIn {
                 let drawn = posterior.samplePredictive(count: count, seed: seed)

@@ -27,7 +27,7 @@ struct Score: ParsableCommand {
             let rows = try missingValues.read(data, columns: columns, for: mixture)
             guard let matrix = rows.complete else { return try scoreWithGaps(rows, loaded) }
             if case let .variational(posterior, _) = loaded { return try scorePredictive(posterior, matrix, output: output) }
-            var stream = try output.table(header: ["log_density"])
+            var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount)
             var total = 0.0
             try mixture.posterior(for: matrix) { block in
                 for r in 0..<block.rows.count {

@@ -144,7 +144,7 @@ func variationalSummaryLines(_ posterior: VariationalPosterior, summary: Variati
 func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, output: OutputOptions) throws {
     printError("gmm: log_density is the posterior-predictive density of a variational model (a mixture of Student t); the plug-in Gaussian mixture is not used")
     let values = try posterior.logPredictiveDensities(of: matrix)
-    var stream = try output.table(header: ["log_density"])
+    var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount)
     for v in values {
         stream.table.append([v])
         try stream.flushIfLarge()

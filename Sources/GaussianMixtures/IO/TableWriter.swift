@@ -26,6 +26,8 @@ public struct TableWriter: Sendable {
     public let columnCount: Int
     /// The number of data rows appended so far.
     public private(set) var rowCount = 0
+    /// In `.npy` mode, the number of rows the header announced; `nil` for CSV.
+    public let promisedRowCount: Int?
 
     /// The table so far, header first (since the last `drain()`).
     public var bytes: [UInt8] { sink.bytes }
@@ -52,6 +54,7 @@ public struct TableWriter: Sendable {
     public init(header: [String], reservingRows: Int = 0) {
         precondition(!header.isEmpty, "a table needs at least one column")
         columnCount = header.count
+        promisedRowCount = nil
         sink.bytes.reserveCapacity(64 + reservingRows * header.count * 20)
         for (j, name) in header.enumerated() {
             if j > 0 { sink.bytes.append(UInt8(ascii: ",")) }
@@ -59,6 +62,21 @@ public struct TableWriter: Sendable {
         }
         sink.bytes.append(UInt8(ascii: "\n"))
     }
+
+    /// Starts a table written as a NumPy `.npy` file instead of CSV: float64, C
+    /// order, `rowCount`×`columnCount` (the `NumpyWriter` layout). Every cell,
+    /// integers included, is stored as its `Double`, so nothing is formatted —
+    /// for large outputs that a program reads back rather than a person. `.npy`
+    /// holds no column names. Exactly `rowCount` rows must be appended.
+    public init(numpyColumnCount columnCount: Int, rowCount: Int) {
+        precondition(columnCount > 0, "a table needs at least one column")
+        self.columnCount = columnCount
+        promisedRowCount = rowCount
+        sink.bytes = NumpyWriter.header(rowCount: rowCount, columnCount: columnCount)
+    }
+
+    /// Whether every row the `.npy` header announced has been appended (always true for CSV).
+    public var isComplete: Bool { promisedRowCount.map { $0 == rowCount } ?? true }
 
     /// Appends a row of numbers; `values.count` must equal `columnCount`.
     public mutating func append(_ values: [Double]) {
@@ -69,8 +87,7 @@ public struct TableWriter: Sendable {
     public mutating func append(row: UnsafeBufferPointer<Double>) {
         precondition(row.count == columnCount, "row has \(row.count) values, the table has \(columnCount) columns")
         appendDoubles(row)
-        sink.bytes.append(UInt8(ascii: "\n"))
-        rowCount += 1
+        endRow()
     }
 
     /// Appends a row of numbers followed by one integer cell, such as a component
@@ -78,39 +95,55 @@ public struct TableWriter: Sendable {
     public mutating func append(row: UnsafeBufferPointer<Double>, label: Int) {
         precondition(row.count + 1 == columnCount, "row has \(row.count + 1) cells, the table has \(columnCount) columns")
         appendDoubles(row)
-        sink.bytes.append(UInt8(ascii: ","))
-        Self.appendInteger(label, to: &sink.bytes)
-        sink.bytes.append(UInt8(ascii: "\n"))
-        rowCount += 1
+        appendInteger(label, first: false)
+        endRow()
     }
 
     /// Appends one integer cell (such as a component label) followed by numbers;
     /// `values.count + 1` must equal `columnCount`.
     public mutating func append(label: Int, values: [Double]) {
         precondition(values.count + 1 == columnCount, "row has \(values.count + 1) cells, the table has \(columnCount) columns")
-        Self.appendInteger(label, to: &sink.bytes)
-        sink.bytes.append(UInt8(ascii: ","))
-        values.withUnsafeBufferPointer { appendDoubles($0) }
-        sink.bytes.append(UInt8(ascii: "\n"))
-        rowCount += 1
+        appendInteger(label, first: true)
+        values.withUnsafeBufferPointer { appendDoubles($0, afterCell: true) }
+        endRow()
     }
 
     /// Appends a row of integers, such as predicted labels; `integers.count` must equal `columnCount`.
     public mutating func append(integers: [Int]) {
         precondition(integers.count == columnCount, "row has \(integers.count) values, the table has \(columnCount) columns")
-        for (j, value) in integers.enumerated() {
-            if j > 0 { sink.bytes.append(UInt8(ascii: ",")) }
-            Self.appendInteger(value, to: &sink.bytes)
+        for (j, value) in integers.enumerated() { appendInteger(value, first: j == 0) }
+        endRow()
+    }
+
+    private mutating func endRow() {
+        if promisedRowCount == nil {
+            sink.bytes.append(UInt8(ascii: "\n"))
+        } else {
+            precondition(rowCount < promisedRowCount!, "more rows than the .npy header announced")
         }
-        sink.bytes.append(UInt8(ascii: "\n"))
         rowCount += 1
     }
 
-    private mutating func appendDoubles(_ row: UnsafeBufferPointer<Double>) {
+    private mutating func appendDoubles(_ row: UnsafeBufferPointer<Double>, afterCell: Bool = false) {
+        if promisedRowCount != nil {
+            for value in row {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { sink.bytes.append(contentsOf: $0) }
+            }
+            return
+        }
         for j in row.indices {
-            if j > 0 { sink.bytes.append(UInt8(ascii: ",")) }
+            if j > 0 || afterCell { sink.bytes.append(UInt8(ascii: ",")) }
             row[j].write(to: &sink)
         }
+    }
+
+    private mutating func appendInteger(_ value: Int, first: Bool) {
+        if promisedRowCount != nil {
+            withUnsafeBytes(of: Double(value).bitPattern.littleEndian) { sink.bytes.append(contentsOf: $0) }
+            return
+        }
+        if !first { sink.bytes.append(UInt8(ascii: ",")) }
+        Self.appendInteger(value, to: &sink.bytes)
     }
 
     /// Decimal digits of `value`, no allocation.
