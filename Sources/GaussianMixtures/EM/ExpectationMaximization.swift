@@ -69,17 +69,6 @@ public enum ExpectationMaximization {
         return (best.result, best.index, scores)
     }
 
-    /// One restart: initialise, iterate, score the final parameters.
-    static func single(
-        _ data: DataMatrix, weights: [Double]?, options: FitOptions, restart: Int, random: GSLRandom,
-        progress: ((FitProgress) -> Void)?
-    ) throws(FitError) -> FitResult {
-        let start = try Initializer.startingModel(for: data, weights: weights, options: options, random: random)
-        return try iterate(data, weights: weights, options: options, from: start, restart: restart,
-                           rowCount: data.sampleCount, sampleSize: weights?.reduce(0, +) ?? Double(data.sampleCount),
-                           reducer: LocalReducer(), progress: progress)
-    }
-
     /// Checks frequency weights: one per row, finite, non-negative, not all zero.
     static func validate(_ weights: [Double], rows: Int) throws(FitError) {
         guard weights.count == rows else {
