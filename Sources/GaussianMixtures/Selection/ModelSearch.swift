@@ -141,15 +141,24 @@ public enum ModelSearch {
         if opts.fit.threadCount == nil { opts.fit.threadCount = 1 }
         opts.fit.componentCount = components
         opts.fit.covarianceKind = kind
-        let p = kind.parameterCount(componentCount: components, featureCount: data.featureCount)
-        let clock = ContinuousClock()
-        let began = clock.now
-        var row = SelectionRow(componentCount: components, covarianceKind: kind, parameterCount: p, seconds: 0)
-        do {
+        return timedRow(kind: kind, components: components, featureCount: data.featureCount) { row throws(FitError) in
             let fit = try VariationalInference.fit(data, weights: weights, options: opts)
             row.variationalFit = fit
             row.evidenceLowerBound = fit.posterior.evidenceLowerBound(
                 lowerBound: fit.report.lowerBound, totalWeight: fit.report.totalWeight ?? Double(data.sampleCount))
+        }
+    }
+
+    /// A row for one candidate: `fit` fills it in; its time and any failure are recorded.
+    private static func timedRow(
+        kind: CovarianceKind, components: Int, featureCount d: Int, _ fit: (inout SelectionRow) throws(FitError) -> Void
+    ) -> SelectionRow {
+        let p = kind.parameterCount(componentCount: components, featureCount: d)
+        let clock = ContinuousClock()
+        let began = clock.now
+        var row = SelectionRow(componentCount: components, covarianceKind: kind, parameterCount: p, seconds: 0)
+        do {
+            try fit(&row)
         } catch {
             row.failure = error.description
         }
@@ -166,17 +175,14 @@ public enum ModelSearch {
         if opts.threadCount == nil { opts.threadCount = 1 }
         opts.componentCount = components
         opts.covarianceKind = kind
-        let p = kind.parameterCount(componentCount: components, featureCount: data.featureCount)
-        let clock = ContinuousClock()
-        let began = clock.now
-        var row = SelectionRow(componentCount: components, covarianceKind: kind, parameterCount: p, seconds: 0)
-        do {
+        return timedRow(kind: kind, components: components, featureCount: data.featureCount) { row throws(FitError) in
+            let p = row.parameterCount
             let fit = try ExpectationMaximization.fit(data, weights: weights, options: opts)
             let n = fit.report.effectiveSampleSize
             let bic = GaussianMixture.bic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleSize: n, parameterCount: p)
             var hardLogLikelihood = 0.0
             let kCount = fit.model.componentCount
-            fit.model.posterior(for: data, logarithmic: true) { block in
+            fit.model.posterior(for: data, logarithmic: true, threads: opts.threadCount) { block in
                 for r in 0..<block.rows.count {
                     var top = -Double.infinity
                     for k in 0..<kCount { top = max(top, block.responsibilities[r * kCount + k]) }
@@ -189,12 +195,7 @@ public enum ModelSearch {
             row.bic = bic
             row.aic = GaussianMixture.aic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleSize: n, parameterCount: p)
             row.icl = bic - 2 * hardLogLikelihood
-        } catch {
-            row.failure = error.description
         }
-        let elapsed = clock.now - began
-        row.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return row
     }
 }
 
