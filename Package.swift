@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .library(name: "GaussianMixtures", targets: ["GaussianMixtures"]),
         .executable(name: "gmm", targets: ["gmm"]),
+        // What `gmm` and mpi/'s `gmm-mpi` share of their command lines.
+        .library(name: "GaussianMixturesCommandLine", targets: ["GaussianMixturesCommandLine"]),
     ],
     // MARK: - Traits
     traits: [
@@ -42,10 +44,16 @@ let package = Package(
         .target(name: "GaussianMixturesPlot", dependencies: ["GaussianMixtures"]),
 
         // MARK: - Command line
+        // The flags, argument types and error output `gmm` and mpi/'s `gmm-mpi` share.
+        .target(
+            name: "GaussianMixturesCommandLine",
+            dependencies: ["GaussianMixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "gmm",
             dependencies: [
                 "GaussianMixtures",
+                "GaussianMixturesCommandLine",
                 "GaussianMixturesPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

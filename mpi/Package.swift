@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "GaussianMixturesMPI",
                 .product(name: "GaussianMixtures", package: "GaussianMixtures"),
+                .product(name: "GaussianMixturesCommandLine", package: "GaussianMixtures"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

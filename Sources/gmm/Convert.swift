@@ -1,5 +1,6 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 /// `gmm convert IN OUT`: parse a data file once, into the format every later pass reads in place.
 struct Convert: ParsableCommand {

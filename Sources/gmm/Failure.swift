@@ -1,5 +1,6 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,19 +14,6 @@ enum ExitStatus {
     static let dataError: Int32 = 65    // EX_DATAERR
     static let noInput: Int32 = 66      // EX_NOINPUT
     static let cannotCreate: Int32 = 73 // EX_CANTCREAT
-}
-
-/// Writes `text` and a newline to standard error.
-func printError(_ text: String) {
-    let line = Array((text + "\n").utf8)
-    line.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let written = write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
-            if written <= 0 { if errno == EINTR { continue }; return }
-            offset += written
-        }
-    }
 }
 
 /// Runs `body`, turning library errors into the contract's exit statuses.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -112,8 +113,8 @@ struct Fit: ParsableCommand {
             if let output {
                 let fitted: [(String, String)] = [
                     ("fit_options", "{\"init\": \"\(initModel == nil ? fitting.initialization.rawValue : "model")\", "
-                        + "\"n_init\": \(fitting.initializationCount), \"max_iter\": \(fitting.maxIterations), "
-                        + "\"tol\": \(fitting.tol), \"reg_covar\": \(fitting.regularization), \"seed\": \(fitting.seed)"
+                        + "\"n_init\": \(fitting.em.initializationCount), \"max_iter\": \(fitting.em.maxIterations), "
+                        + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)"
                         + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")
                         + missingValues.fitOptionsMembers + "}"),
                 ] + missingValues.modelFileMembers(incomplete)
@@ -133,8 +134,8 @@ struct Fit: ParsableCommand {
             for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
                 printError("gmm: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
             }
-            if !onlineFitting.online && !result.report.hasConverged && fitting.maxIterations > 0 && fitting.tol > 0 {
-                printError("gmm: warning: EM did not converge in \(fitting.maxIterations) iterations (last change above --tol \(fitting.tol)); raise --max-iter or --tol")
+            if !onlineFitting.online && !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
+                printError("gmm: warning: EM did not converge in \(fitting.em.maxIterations) iterations (last change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
             }
         }
     }

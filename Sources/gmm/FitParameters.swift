@@ -1,25 +1,13 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 /// The options `fit` and `select` share: how EM runs, which columns, which weights.
 struct FitParameters: ParsableArguments {
     @Option(name: .customLong("init"), help: "How to start: kmeans, k-means++, random or random-from-data.")
     var initialization: InitChoice = .kmeans
 
-    @Option(name: .customLong("n-init"), help: "Restarts; the one with the highest final log-likelihood is kept.")
-    var initializationCount: Int = 1
-
-    @Option(name: .customLong("max-iter"), help: "EM iterations at most; 0 returns the starting model.")
-    var maxIterations: Int = 100
-
-    @Option(help: "Stop when the mean log-likelihood changes by less than this; 0 runs exactly --max-iter iterations.")
-    var tol: Double = 1e-3
-
-    @Option(name: .customLong("reg-covar"), help: "Added to every covariance's diagonal.")
-    var regularization: Double = 1e-6
-
-    @Option(help: "Every random choice derives from this seed.")
-    var seed: UInt64 = 0
+    @OptionGroup var em: EMParameters
 
     @Option(help: ArgumentHelp("Columns to use, by name or 0-based index (a,b or 0,2).", valueName: "LIST"))
     var columns: String?
@@ -40,12 +28,7 @@ struct FitParameters: ParsableArguments {
     var order: ComponentOrder = .weight
 
     func validate() throws {
-        if initializationCount < 1 { throw ValidationError("--n-init must be at least 1, got \(initializationCount)") }
-        if maxIterations < 0 { throw ValidationError("--max-iter must be at least 0, got \(maxIterations)") }
-        if !(tol >= 0) || !tol.isFinite { throw ValidationError("--tol must be a finite number ≥ 0, got \(tol)") }
-        if !(regularization >= 0) || !regularization.isFinite {
-            throw ValidationError("--reg-covar must be a finite number ≥ 0, got \(regularization)")
-        }
+        try em.check()
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if sampleWeights != nil && weightColumn != nil {
             throw ValidationError("--sample-weights and --weight-column cannot be used together")
@@ -57,8 +40,8 @@ struct FitParameters: ParsableArguments {
         FitOptions(
             componentCount: componentCount, covarianceKind: kind,
             initialization: start.map(InitializationMethod.model) ?? initialization.method,
-            initializationCount: initializationCount, maxIterations: maxIterations, tolerance: tol,
-            covarianceRegularization: regularization, seed: seed, threadCount: threads)
+            initializationCount: em.initializationCount, maxIterations: em.maxIterations, tolerance: em.tol,
+            covarianceRegularization: em.regularization, seed: em.seed, threadCount: threads)
     }
 
     /// Reads the data and the frequency weights the flags name; with a starting

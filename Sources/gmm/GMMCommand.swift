@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 /// The `gmm` command: Gaussian mixture models from the shell.
 @main

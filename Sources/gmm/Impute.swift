@@ -1,5 +1,6 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 struct Impute: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 // `--missing error|marginalize` for fit, predict and score, and what the
 // commands do with rows that have gaps. Data without gaps goes through the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 // `gmm fit --online` (stepwise EM over mini-batches) and the hint that large
 // text files should be converted to .npy. Kept in its own file so the batch

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 import GaussianMixturesPlot
 
 struct Plot: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(

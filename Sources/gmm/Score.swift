@@ -1,5 +1,6 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(

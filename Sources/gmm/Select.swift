@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 extension SelectionCriterion: ExpressibleByArgument {}
-extension ComponentOrder: ExpressibleByArgument {}
 
 struct Select: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 // `gmm fit --method variational` and what the other subcommands do with a
 // variational model file. Kept in its own file so the EM code paths of
@@ -100,8 +101,8 @@ extension Fit {
         if let output {
             let fitted: [(String, String)] = [
                 ("fit_options", "{\"init\": \"\(fitting.initialization.rawValue)\", "
-                    + "\"n_init\": \(fitting.initializationCount), \"max_iter\": \(fitting.maxIterations), "
-                    + "\"tol\": \(fitting.tol), \"reg_covar\": \(fitting.regularization), \"seed\": \(fitting.seed)}"),
+                    + "\"n_init\": \(fitting.em.initializationCount), \"max_iter\": \(fitting.em.maxIterations), "
+                    + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)}"),
             ]
             try OutputFile.write(ModelFile.encode(posterior, summary: summary, extra: fitted), to: output)
         }
@@ -112,8 +113,8 @@ extension Fit {
             printError(lines.joined(separator: "\n"))
             printError(componentTable(posterior.plugInModel))
         }
-        if !result.report.hasConverged && fitting.maxIterations > 0 && fitting.tol > 0 {
-            printError("gmm: warning: the variational fit did not converge in \(fitting.maxIterations) iterations (last ELBO change above --tol \(fitting.tol)); raise --max-iter or --tol")
+        if !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
+            printError("gmm: warning: the variational fit did not converge in \(fitting.em.maxIterations) iterations (last ELBO change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GaussianMixtures
+import GaussianMixturesCommandLine
 import GaussianMixturesMPI
 
 // `gmm-mpi fit`: the EM of `gmm fit` with the rows spread over the ranks.
@@ -51,20 +52,7 @@ struct Fit: ParsableCommand, RankCommand {
         valueName: "ROWS"))
     var initSample: Int = 100_000
 
-    @Option(name: .customLong("n-init"), help: "Restarts; the one with the highest final log-likelihood is kept.")
-    var initializationCount: Int = 1
-
-    @Option(name: .customLong("max-iter"), help: "EM iterations at most; 0 returns the starting model.")
-    var maxIterations: Int = 100
-
-    @Option(help: "Stop when the mean log-likelihood changes by less than this; 0 runs exactly --max-iter iterations.")
-    var tol: Double = 1e-3
-
-    @Option(name: .customLong("reg-covar"), help: "Added to every covariance's diagonal.")
-    var regularization: Double = 1e-6
-
-    @Option(help: "Every random choice derives from this seed.")
-    var seed: UInt64 = 0
+    @OptionGroup var em: EMParameters
 
     @Option(name: .customLong("sample-weights"), help: ArgumentHelp(
         "Frequency weights: a file with one non-negative number per data row (an integer weight acts as that many copies "
@@ -92,12 +80,7 @@ struct Fit: ParsableCommand, RankCommand {
     func validate() throws {
         _ = try rows.source(data)
         if let components, components < 1 { throw ValidationError("-k/--components must be at least 1, got \(components)") }
-        if initializationCount < 1 { throw ValidationError("--n-init must be at least 1, got \(initializationCount)") }
-        if maxIterations < 0 { throw ValidationError("--max-iter must be at least 0, got \(maxIterations)") }
-        if !(tol >= 0) || !tol.isFinite { throw ValidationError("--tol must be a finite number ≥ 0, got \(tol)") }
-        if !(regularization >= 0) || !regularization.isFinite {
-            throw ValidationError("--reg-covar must be a finite number ≥ 0, got \(regularization)")
-        }
+        try em.check()
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if initSample < 1 { throw ValidationError("--init-sample must be at least 1, got \(initSample)") }
         if sampleWeights != nil && weightColumn != nil {
@@ -144,8 +127,8 @@ struct Fit: ParsableCommand, RankCommand {
             componentCount: start?.componentCount ?? components ?? 1,
             covarianceKind: start?.covarianceKind ?? covariance ?? .full,
             initialization: start.map(InitializationMethod.model) ?? initialization.method,
-            initializationCount: initializationCount, maxIterations: maxIterations, tolerance: tol,
-            covarianceRegularization: regularization, seed: seed, threadCount: threads ?? defaultThreadCount())
+            initializationCount: em.initializationCount, maxIterations: em.maxIterations, tolerance: em.tol,
+            covarianceRegularization: em.regularization, seed: em.seed, threadCount: threads ?? defaultThreadCount())
         let dataName = data ?? rows.shards ?? "data"
 
         // 2. The sample rank 0 initialises from (not needed when the start is given).
@@ -201,8 +184,8 @@ struct Fit: ParsableCommand, RankCommand {
             guard comm.isRoot, let output else { return }
             let fitted: [(String, String)] = [
                 ("fit_options", "{\"init\": \"\(initModel == nil ? initialization.rawValue : "model")\", "
-                    + "\"n_init\": \(initializationCount), \"max_iter\": \(maxIterations), "
-                    + "\"tol\": \(tol), \"reg_covar\": \(regularization), \"seed\": \(seed)}"),
+                    + "\"n_init\": \(em.initializationCount), \"max_iter\": \(em.maxIterations), "
+                    + "\"tol\": \(em.tol), \"reg_covar\": \(em.regularization), \"seed\": \(em.seed)}"),
             ]
             do { try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output) } catch {
                 throw RankFailure(error, rank: 0, of: 1)
@@ -233,8 +216,8 @@ struct Fit: ParsableCommand, RankCommand {
         for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
             printError("gmm-mpi: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
         }
-        if !result.report.hasConverged && maxIterations > 0 && tol > 0 {
-            printError("gmm-mpi: warning: EM did not converge in \(maxIterations) iterations (last change above --tol \(tol)); raise --max-iter or --tol")
+        if !result.report.hasConverged && em.maxIterations > 0 && em.tol > 0 {
+            printError("gmm-mpi: warning: EM did not converge in \(em.maxIterations) iterations (last change above --tol \(em.tol)); raise --max-iter or --tol")
         }
     }
 }

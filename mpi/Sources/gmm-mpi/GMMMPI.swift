@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GaussianMixtures
+import GaussianMixturesCommandLine
 import GaussianMixturesMPI
 #if canImport(Glibc)
 import Glibc
@@ -21,31 +22,6 @@ struct GMMMPI: ParsableCommand {
 protocol RankCommand {
     /// Runs on this rank; throws the failure every rank agreed on.
     func execute(on communicator: Communicator) throws(RankFailure)
-}
-
-extension CovarianceKind: @retroactive ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument) }
-}
-
-extension ComponentOrder: @retroactive ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument) }
-}
-
-/// The `--init` choices, spelled as `gmm fit` spells them.
-enum InitChoice: String, CaseIterable, ExpressibleByArgument {
-    case kmeans
-    case kmeansPlusPlus = "k-means++"
-    case random
-    case randomFromData = "random-from-data"
-
-    var method: InitializationMethod {
-        switch self {
-        case .kmeans: .kMeans
-        case .kmeansPlusPlus: .kMeansPlusPlus
-        case .random: .randomResponsibilities
-        case .randomFromData: .randomSamples
-        }
-    }
 }
 
 /// Where the rows come from: a shared `.npy` file or shard files.
@@ -74,19 +50,6 @@ struct RowOptions: ParsableArguments {
     }
 
     var selectors: [ColumnSelector]? { columns.map(ColumnSelector.parseList) }
-}
-
-/// Writes `text` and a newline to standard error.
-func printError(_ text: String) {
-    let line = Array((text + "\n").utf8)
-    line.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let written = write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
-            if written <= 0 { if errno == EINTR { continue }; return }
-            offset += written
-        }
-    }
 }
 
 /// `text` with line breaks and tabs escaped, so an error stays one line.

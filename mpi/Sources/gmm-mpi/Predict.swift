@@ -1,5 +1,6 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 import GaussianMixturesMPI
 
 // `gmm-mpi predict` and `gmm-mpi score`: each rank scores its own rows with

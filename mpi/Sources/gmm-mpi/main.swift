@@ -1,4 +1,5 @@
 import ArgumentParser
+import GaussianMixturesCommandLine
 import GaussianMixturesMPI
 #if canImport(Glibc)
 import Glibc

@@ -1,0 +1,59 @@
+import ArgumentParser
+import GaussianMixtures
+
+// What `gmm` and `gmm-mpi` (mpi/) share of their command lines: an executable
+// target cannot be imported, so the pieces both use live here.
+
+extension CovarianceKind: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+}
+
+extension ComponentOrder: ExpressibleByArgument {}
+
+/// The `--init` choices, spelled as scikit-learn's `init_params`.
+public enum InitChoice: String, CaseIterable, ExpressibleByArgument {
+    case kmeans
+    case kmeansPlusPlus = "k-means++"
+    case random
+    case randomFromData = "random-from-data"
+
+    public var method: InitializationMethod {
+        switch self {
+        case .kmeans: .kMeans
+        case .kmeansPlusPlus: .kMeansPlusPlus
+        case .random: .randomResponsibilities
+        case .randomFromData: .randomSamples
+        }
+    }
+}
+
+/// How EM runs: `--n-init`, `--max-iter`, `--tol`, `--reg-covar`, `--seed`.
+public struct EMParameters: ParsableArguments {
+    @Option(name: .customLong("n-init"), help: "Restarts; the one with the highest final log-likelihood is kept.")
+    public var initializationCount: Int = 1
+
+    @Option(name: .customLong("max-iter"), help: "EM iterations at most; 0 returns the starting model.")
+    public var maxIterations: Int = 100
+
+    @Option(help: "Stop when the mean log-likelihood changes by less than this; 0 runs exactly --max-iter iterations.")
+    public var tol: Double = 1e-3
+
+    @Option(name: .customLong("reg-covar"), help: "Added to every covariance's diagonal.")
+    public var regularization: Double = 1e-6
+
+    @Option(help: "Every random choice derives from this seed.")
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// The checks of these flags, called by the command's `validate()` where its
+    /// other checks put them (not `validate()`, which ArgumentParser would run first).
+    public func check() throws {
+        if initializationCount < 1 { throw ValidationError("--n-init must be at least 1, got \(initializationCount)") }
+        if maxIterations < 0 { throw ValidationError("--max-iter must be at least 0, got \(maxIterations)") }
+        if !(tol >= 0) || !tol.isFinite { throw ValidationError("--tol must be a finite number ≥ 0, got \(tol)") }
+        if !(regularization >= 0) || !regularization.isFinite {
+            throw ValidationError("--reg-covar must be a finite number ≥ 0, got \(regularization)")
+        }
+    }
+}
