@@ -125,21 +125,11 @@ enum NumpyFile {
             var source = j * columnStride
             var target = k
             for _ in 0..<n {
-                values[target] = element(data, at: source, type: type)
+                values[target] = type.value(in: data, at: source)
                 source &+= rowStride
                 target &+= width
             }
         }
         return DataStorage(adopting: values, count: n * width)
-    }
-
-    @inline(__always)
-    private static func element(_ data: UnsafeRawPointer, at index: Int, type: NumpyHeader.ElementType) -> Double {
-        switch type {
-        case .float64: data.loadUnaligned(fromByteOffset: index &* 8, as: Double.self)
-        case .float32: Double(data.loadUnaligned(fromByteOffset: index &* 4, as: Float.self))
-        case .int64: Double(data.loadUnaligned(fromByteOffset: index &* 8, as: Int64.self))
-        case .int32: Double(data.loadUnaligned(fromByteOffset: index &* 4, as: Int32.self))
-        }
     }
 }

@@ -20,6 +20,17 @@ struct NumpyHeader: Equatable {
         case int64 = "<i8"
         case int32 = "<i4"
 
+        /// Element `index` of an array of this type at `data`, as a `Double`.
+        @inline(__always)
+        func value(in data: UnsafeRawPointer, at index: Int) -> Double {
+            switch self {
+            case .float64: data.loadUnaligned(fromByteOffset: index &* 8, as: Double.self)
+            case .float32: Double(data.loadUnaligned(fromByteOffset: index &* 4, as: Float.self))
+            case .int64: Double(data.loadUnaligned(fromByteOffset: index &* 8, as: Int64.self))
+            case .int32: Double(data.loadUnaligned(fromByteOffset: index &* 4, as: Int32.self))
+            }
+        }
+
         var byteCount: Int {
             switch self {
             case .float64, .int64: 8

@@ -125,7 +125,7 @@ public final class NumpyRowSlices: @unchecked Sendable {
                         let raw = try Self.read(fd, offset: header.dataOffset + (j * n + range.lowerBound) * item,
                                                 count: count * item, displayName: displayName)
                         raw.withUnsafeBytes { src in
-                            for r in 0..<count { values[r * width + k] = Self.element(src.baseAddress!, at: r, type: header.elementType) }
+                            for r in 0..<count { values[r * width + k] = header.elementType.value(in: src.baseAddress!, at: r) }
                         }
                     }
                 } else {
@@ -134,7 +134,7 @@ public final class NumpyRowSlices: @unchecked Sendable {
                     raw.withUnsafeBytes { src in
                         for r in 0..<count {
                             for (k, j) in selected.enumerated() {
-                                values[r * width + k] = Self.element(src.baseAddress!, at: r * d + j, type: header.elementType)
+                                values[r * width + k] = header.elementType.value(in: src.baseAddress!, at: r * d + j)
                             }
                         }
                     }
@@ -194,15 +194,5 @@ public final class NumpyRowSlices: @unchecked Sendable {
             }
         }
         return Array(bytes.prefix(done))
-    }
-
-    @inline(__always)
-    private static func element(_ data: UnsafeRawPointer, at index: Int, type: NumpyHeader.ElementType) -> Double {
-        switch type {
-        case .float64: data.loadUnaligned(fromByteOffset: index &* 8, as: Double.self)
-        case .float32: Double(data.loadUnaligned(fromByteOffset: index &* 4, as: Float.self))
-        case .int64: Double(data.loadUnaligned(fromByteOffset: index &* 8, as: Int64.self))
-        case .int32: Double(data.loadUnaligned(fromByteOffset: index &* 4, as: Int32.self))
-        }
     }
 }
