@@ -21,22 +21,11 @@ let missingTruth = try! GaussianMixture(
     ]),
     featureNames: ["a", "b", "c", "d"])
 
-/// SplitMix64: a small seeded generator for choosing which cells go missing.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// `data` with each cell removed independently with probability `rate` (MCAR),
 /// never the last observed cell of a row.
 func removingCells(_ data: DataMatrix, rate: Double, seed: UInt64) throws -> IncompleteDataMatrix {
-    var random = SplitMix64(state: seed)
+    var random = TestGenerator(state: seed)
     var values = data.values
     let d = data.featureCount
     for i in 0..<data.sampleCount {
