@@ -32,11 +32,14 @@ let package = Package(
     targets: [
         // MARK: - Implementation details
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        // The E-step's innermost loops in C, compiled for the baseline CPU and for
+        // AVX2 + FMA, picked at load time (Swift has no per-function CPU targets).
+        .target(name: "CMixtureKernels"),
 
         // MARK: - Public library
         .target(
             name: "GaussianMixtures",
-            dependencies: ["CGSL"],
+            dependencies: ["CGSL", "CMixtureKernels"],
             linkerSettings: [.linkedLibrary("openblas", .when(traits: ["OpenBLAS"]))]
         ),
 

@@ -14,7 +14,7 @@ struct FullCovariance: CovarianceFamily {
     let featureCount: Int
     /// K matrices, row-major d×d each.
     private let matrices: [Double]
-    private let factors: [CholeskyFactor]
+    let factors: [CholeskyFactor]
 
     init(parameters: CovarianceParameters, componentCount: Int, featureCount d: Int) throws(CovarianceError) {
         guard case let .full(m) = parameters, m.count == componentCount,

@@ -15,7 +15,7 @@ struct TiedCovariance: CovarianceFamily {
     let componentCount: Int
     let featureCount: Int
     private let matrix: [Double]
-    private let factor: CholeskyFactor
+    let factor: CholeskyFactor
 
     init(parameters: CovarianceParameters, componentCount: Int, featureCount d: Int) throws(CovarianceError) {
         guard case let .tied(m) = parameters, m.count == d, m.allSatisfy({ $0.count == d }) else {

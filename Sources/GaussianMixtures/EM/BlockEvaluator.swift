@@ -1,3 +1,4 @@
+import CMixtureKernels
 import Foundation
 
 // The E-step kernel: log P(x, c = k) for a block of rows at once.
@@ -48,41 +49,22 @@ struct BlockEvaluator {
 /// and `logDensity[r]` holds log P(x_r) = logsumexp_k log P(x_r, c = k).
 /// One exponential per value: with m the row maximum (at k = a) and
 /// e_k = exp(v_k − m), log P(x) = m + log1p(Σ_{k≠a} e_k) as in `logSumExp`, and
-/// P(c = k | x) = e_k / (1 + Σ_{k≠a} e_k).
+/// P(c = k | x) = e_k / (1 + Σ_{k≠a} e_k); the exponentials and the rows'
+/// log1p run in the vector kernels (`mixture_normalize_rows`).
 func normalizeRows(
     _ values: UnsafeMutablePointer<Double>, rows: Int, componentCount kCount: Int,
-    logDensity: UnsafeMutablePointer<Double>, keepLog: Bool = false
+    logDensity: UnsafeMutablePointer<Double>, keepLog: Bool = false, level: KernelLevel = activeKernelLevel
 ) {
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(kCount, 1)) { buffer in
-        let terms = buffer.baseAddress!
-        for r in 0..<rows {
-            let row = values + r &* kCount
-            var m = row[0]
-            var argmax = 0
-            for k in 1..<max(kCount, 1) where row[k] > m {
-                m = row[k]
-                argmax = k
-            }
-            guard m.isFinite else {
-                // Every value −∞ (or a +∞/NaN): the plain formulas, whatever they give.
-                let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
-                logDensity[r] = lse
-                for k in 0..<kCount { row[k] = keepLog ? row[k] - lse : exp(row[k] - lse) }
-                continue
-            }
-            let e = keepLog ? terms : row
-            if keepLog { e.update(from: row, count: kCount) }
-            exponentiate(e, count: kCount, shift: m)
-            var rest = 0.0
-            for k in 0..<kCount where k != argmax { rest += e[k] }
-            let lse = m + log1p(rest)
-            logDensity[r] = lse
-            if keepLog {
-                for k in 0..<kCount { row[k] -= lse }
-            } else {
-                let scale = 1 / (1 + rest)
-                for k in 0..<kCount { row[k] *= scale }
-            }
-        }
+    guard rows > 0 else { return }
+    let skipped = withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { scratch in
+        mixture_normalize_rows(level, values, rows, kCount, logDensity, scratch.baseAddress!, keepLog ? 1 : 0)
+    }
+    guard skipped > 0 else { return }
+    for r in 0..<rows where logDensity[r].isNaN {
+        // Every value −∞ (or a +∞/NaN): the plain formulas, whatever they give.
+        let row = values + r &* kCount
+        let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
+        logDensity[r] = lse
+        for k in 0..<kCount { row[k] = keepLog ? row[k] - lse : exp(row[k] - lse) }
     }
 }

@@ -15,8 +15,12 @@ struct KernelTests {
         return abs(a - b) / b.ulp
     }
 
-    @Test("vectorised exp is within 2 ulp of libm, and libm's at the edges")
-    func vectorExp() {
+    /// The kernel variants this CPU runs, by raw value (portable always, AVX2 + FMA where present).
+    static let levels = supportedKernelLevels.map(\.rawValue)
+
+    @Test("vectorised exp is within 2 ulp of libm, and libm's at the edges", arguments: levels)
+    func vectorExp(_ raw: UInt32) {
+        let level = KernelLevel(rawValue: raw)
         var worst = 0.0
         var values: [Double] = []
         // A deterministic sweep of [−708, 708] plus values near integers multiples of ln 2/2.
@@ -25,18 +29,84 @@ struct KernelTests {
         for m in -2040...2040 { values.append(Double(m) * 0.5 * M_LN2) }  // the rounding boundaries of n
         values += [0, -0.0, 1e-300, -1e-300, 1e-10, -1e-10]
         var copy = values
-        copy.withUnsafeMutableBufferPointer { exponentiate($0.baseAddress!, count: $0.count) }
+        copy.withUnsafeMutableBufferPointer { exponentiate($0.baseAddress!, count: $0.count, level: level) }
         for (x, y) in zip(values, copy) { worst = max(worst, ulps(y, Foundation.exp(x))) }
         #expect(worst <= 2, "worst error \(worst) ulp")
 
         // Edges: subnormal results and overflow are libm's, far below they are 0, NaN stays NaN.
         let edges: [Double] = [-710, -720, -744, -745.1, -745.2, -746, -1e300, -.infinity, 709, 709.7, 710, .infinity]
         var edgeCopy = edges
-        edgeCopy.withUnsafeMutableBufferPointer { exponentiate($0.baseAddress!, count: $0.count) }
+        edgeCopy.withUnsafeMutableBufferPointer { exponentiate($0.baseAddress!, count: $0.count, level: level) }
         for (x, y) in zip(edges, edgeCopy) { #expect(y == Foundation.exp(x), "exp(\(x)): \(y)") }
         var nan = [Double.nan, 1, 2]
-        nan.withUnsafeMutableBufferPointer { exponentiate($0.baseAddress!, count: 3, shift: 1) }
+        nan.withUnsafeMutableBufferPointer { exponentiate($0.baseAddress!, count: 3, shift: 1, level: level) }
         #expect(nan[0].isNaN && nan[1] == 1 && ulps(nan[2], M_E) <= 1)
+    }
+
+    @Test("vectorised log1p is within 2 ulp of libm on [0, 2⁵²), and libm's elsewhere", arguments: levels)
+    func vectorLogOnePlus(_ raw: UInt32) {
+        let level = KernelLevel(rawValue: raw)
+        var values: [Double] = [0, 1e-300, 4.9e-324, 1e-17, 1.1e-16, 2.3e-16, 1e-8, 0.5, 1, 1.5, 2, 3, 63, 1e15, 0x1p52 - 1]
+        // Log-spaced over [1e-20, 1e15] and a dense sweep of [0, 4] (sums of K − 1 small terms).
+        for i in 0..<40_000 { values.append(pow(10, -20 + 35 * Double(i) / 39_999)) }
+        for i in 0..<20_000 { values.append(4 * Double(i) / 19_999) }
+        for m in -20...20 { values.append(sqrt(2) * pow(2, Double(m)) - 1) }   // the boundaries of f ∈ [√½, √2)
+        values = values.filter { $0 >= 0 }
+        var copy = values
+        copy.withUnsafeMutableBufferPointer { logOnePlus($0.baseAddress!, count: $0.count, level: level) }
+        var worst = 0.0
+        for (x, y) in zip(values, copy) { worst = max(worst, ulps(y, Foundation.log1p(x))) }
+        #expect(worst <= 2, "worst error \(worst) ulp")
+
+        let edges: [Double] = [-0.5, -1, -2, 0x1p52, 1e300, .infinity, -.infinity, -1e-20]
+        var edgeCopy = edges + [.nan]
+        edgeCopy.withUnsafeMutableBufferPointer { logOnePlus($0.baseAddress!, count: $0.count, level: level) }
+        for (x, y) in zip(edges, edgeCopy) { #expect(y == Foundation.log1p(x) || (y.isNaN && x < -1), "log1p(\(x)): \(y)") }
+        #expect(edgeCopy.last!.isNaN)
+    }
+
+    @Test("row normalisation: plain log-sum-exp formulas, rows that are all −∞, keepLog", arguments: levels)
+    func rowNormalisation(_ raw: UInt32) {
+        let level = KernelLevel(rawValue: raw)
+        for kCount in [1, 2, 3, 4, 5, 8, 13, 64] {
+            var state: UInt64 = 0x9E37_79B9 &* UInt64(kCount)
+            func uniform() -> Double {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Double(state >> 11) / Double(1 << 53)
+            }
+            let rows = 37
+            var values = (0..<(rows * kCount)).map { _ in -2000 * uniform() * uniform() }
+            for k in 0..<kCount { values[5 * kCount + k] = -.infinity }          // a row with no density
+            if kCount > 1 { values[7 * kCount + 1] = -.infinity }                // one impossible component
+            values[9 * kCount] = -1e-300                                          // near-ties around 0
+            for keepLog in [false, true] {
+                var out = values
+                var logDensity = [Double](repeating: 0, count: rows)
+                out.withUnsafeMutableBufferPointer { v in
+                    logDensity.withUnsafeMutableBufferPointer { ld in
+                        normalizeRows(v.baseAddress!, rows: rows, componentCount: kCount, logDensity: ld.baseAddress!,
+                                      keepLog: keepLog, level: level)
+                    }
+                }
+                for r in 0..<rows {
+                    let row = Array(values[(r * kCount)..<((r + 1) * kCount)])
+                    let lse = row.withUnsafeBufferPointer { logSumExp($0) }
+                    // m + log1p(rest) cancels when m < 0 < log1p(rest): absolute error a few ε·max(1, |m|).
+                    #expect(logDensity[r] == lse || abs(logDensity[r] - lse) <= 1e-15 * max(1, abs(lse)),
+                            "K \(kCount) row \(r): \(logDensity[r]) vs \(lse)")
+                    var total = 0.0
+                    for k in 0..<kCount {
+                        let expected = keepLog ? row[k] - lse : Foundation.exp(row[k] - lse)
+                        let got = out[r * kCount + k]
+                        total += keepLog ? 0 : got
+                        if expected.isNaN { #expect(got.isNaN); continue }
+                        #expect(got == expected || abs(got - expected) <= 1e-13 * max(1, abs(expected)),
+                                "K \(kCount) row \(r) k \(k) keepLog \(keepLog): \(got) vs \(expected)")
+                    }
+                    if !keepLog && lse.isFinite { #expect(abs(total - 1) <= 1e-14) }
+                }
+            }
+        }
     }
 
     /// log P(x, c = k) from the general whitening kernel.
@@ -97,7 +167,7 @@ struct KernelTests {
         }
     }
 
-    @Test("full and tied at d ≤ 8: forward substitution agrees with dtrsm", arguments: [1, 2, 3, 8])
+    @Test("full and tied at d ≤ 16: forward substitution agrees with dtrsm", arguments: [1, 2, 3, 8, 16])
     func forwardSubstitution(_ d: Int) throws {
         let data = try rows(d, count: 203, seed: UInt64(d))
         var matrices: [[[Double]]] = []
@@ -112,9 +182,26 @@ struct KernelTests {
         }
         for covariances in [CovarianceParameters.full(matrices), .tied(matrices[1])] {
             let model = try GaussianMixture(weights: [0.2, 0.3, 0.5], means: means, covariances: covariances)
-            let fast = chosen(model, data), slow = reference(model, data)
-            let worst = worstRelativeError(fast, slow, floor: 1)
+            let slow = reference(model, data)
+            let worst = worstRelativeError(chosen(model, data), slow, floor: 1)
             #expect(worst.error <= 1e-13, "d = \(d): \(worst)")
+            // Every variant the CPU has, not only the one this process picked.
+            let factors: [CholeskyFactor] = switch model.family {
+            case let full as FullCovariance: full.factors
+            case let tied as TiedCovariance: Array(repeating: tied.factor, count: 3)
+            default: []
+            }
+            let normalizers = BlockEvaluator(model: model, blockRows: 1).normalizers
+            for level in supportedKernelLevels {
+                var kernel = ForwardSubstitutionKernel(factors: factors, means: model.flatMeans, normalizers: normalizers,
+                                                       level: level)
+                var out = [Double](repeating: 0, count: data.sampleCount * 3)
+                data.withUnsafeBufferPointer { x in
+                    out.withUnsafeMutableBufferPointer { kernel.logJoint(of: x.baseAddress!, rows: data.sampleCount, into: $0.baseAddress!) }
+                }
+                let worst = worstRelativeError(out, slow, floor: 1)
+                #expect(worst.error <= 1e-13, "d = \(d), level \(level.rawValue): \(worst)")
+            }
         }
     }
 

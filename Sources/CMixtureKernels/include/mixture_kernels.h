@@ -1,0 +1,63 @@
+// The E-step's innermost loops, compiled twice: for the baseline x86-64
+// instruction set and for AVX2 with fused multiply-add, the variant chosen
+// once per process from what the CPU reports (other architectures get the
+// portable variant only). Swift can neither give one function a different
+// target than its module nor dispatch on CPU features, and a whole package
+// built for AVX2 would not start on older CPUs; clang does both for C.
+//
+// Measured on the project's machine (AMD Zen 3), CPU seconds per EM iteration:
+// see the comments in mixture_kernels.c and bench/RESULTS.md.
+//
+// All arrays are row-major doubles; nothing here allocates, locks or keeps state
+// besides the variant chosen at load time.
+#ifndef MIXTURE_KERNELS_H
+#define MIXTURE_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction set the kernels below run with.
+typedef enum {
+    mixture_kernels_portable = 0,
+    mixture_kernels_avx2_fma = 1,
+} mixture_kernels_level;
+
+/// The variant every `mixture_*` call uses in this process.
+mixture_kernels_level mixture_kernels_active_level(void);
+
+/// Whether this CPU can run `level` (tests call each available variant directly).
+int mixture_kernels_supports(mixture_kernels_level level);
+
+/// values[i] = exp(values[i] − shift) for i < count, within a few ulp of libm:
+/// 0 below −745.2, libm's exp outside [−708, 708] and for NaN.
+void mixture_exp_shifted(mixture_kernels_level level, double *values, ptrdiff_t count, double shift);
+
+/// log1p(values[i]) in place, within a few ulp of libm for 0 ≤ x < 2⁵²; other
+/// values (negative, huge, ∞, NaN) go to libm's log1p.
+void mixture_log1p(mixture_kernels_level level, double *values, ptrdiff_t count);
+
+/// Normalises each row of a rows×k block of log-joint values in place:
+/// values become P(c = k | x) (or log P(c = k | x) when keep_log), and
+/// log_density[r] = log Σ_k exp(values[r, k]), computed as m + log1p(Σ_{k≠a} e_k)
+/// with m the row's maximum (at k = a) and e_k = exp(v_k − m). `scratch` holds
+/// `rows` doubles. A row whose maximum is not finite is left untouched with
+/// log_density[r] = NaN; the return value counts those rows.
+ptrdiff_t mixture_normalize_rows(mixture_kernels_level level, double *values, ptrdiff_t rows, ptrdiff_t k,
+                                 double *log_density, double *scratch, int keep_log);
+
+/// Full and tied covariances, small d: log_joint[r·k_count + c] =
+/// normalizers[c] − ½ |z|², L_c z = x_r − μ_c, by forward substitution four rows
+/// at a time. `lower` holds k_count row-major d×d lower factors, `inverse_diagonal`
+/// their 1/L_ii (k_count×d), `means` k_count×d.
+void mixture_forward_substitution(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                                  ptrdiff_t k_count, const double *lower, const double *inverse_diagonal,
+                                  const double *means, const double *normalizers, double *log_joint);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

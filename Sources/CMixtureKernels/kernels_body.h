@@ -1,0 +1,241 @@
+// The kernels' bodies, included once per instruction-set variant by
+// mixture_kernels.c, which defines before each inclusion:
+//   KFN(name)   the variant's function name (name_portable, name_avx2)
+//   KTARGET     the variant's target attribute (empty for the portable one)
+//   KFMA(a,b,c) a·b + c: fused where the variant has FMA, two roundings otherwise
+//
+// Vectors are clang/GCC vector types of four doubles: two SSE2 registers in the
+// portable variant, one AVX2 register in the other. Nothing is contracted
+// implicitly (`fp contract(off)` in the including file): every fused
+// multiply-add is written as KFMA, so each variant's arithmetic is fixed by
+// this text, not by the optimiser.
+
+#define KINLINE static inline __attribute__((always_inline)) KTARGET
+
+KINLINE v4d KFN(load)(const double *p) {
+    v4d v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+KINLINE void KFN(store)(double *p, v4d v) { __builtin_memcpy(p, &v, sizeof v); }
+
+/// a where mask is 0, b where it is all ones.
+KINLINE v4d KFN(select)(v4l mask, v4d a, v4d b) { return (v4d)(((v4l)a & ~mask) | ((v4l)b & mask)); }
+
+KINLINE int KFN(any)(v4l mask) { return (mask[0] | mask[1] | mask[2] | mask[3]) != 0; }
+
+KINLINE int KFN(all)(v4l mask) { return (mask[0] & mask[1] & mask[2] & mask[3]) != 0; }
+
+/// exp of four values:
+///   n = round(x / ln 2),  r = x − n·ln2_hi − n·ln2_lo  (Cody–Waite: n·ln2_hi is exact),
+///   exp(x) = 2ⁿ · exp(r),  |r| ≤ ½ ln 2,
+/// exp(r) from its Taylor series to r¹³ (truncation below 1e-17 relative) by
+/// Horner's rule, 2ⁿ built in the exponent bits, rounding to an integer by the
+/// 1.5·2⁵² trick. Below −745.2 the result is 0 (as libm's: the smallest
+/// subnormal is e^−744.4); other lanes outside [−708, 708], and NaN, take libm's exp.
+KINLINE v4d KFN(exp4)(v4d x) {
+    const v4l zero = x < -745.2;
+    const v4l outside = ((x < -708.0) & ~zero) | (x > 708.0) | (x != x);
+    const v4d safe = KFN(select)(outside | zero, x, (v4d){0, 0, 0, 0});
+    const v4d magic = {0x1.8p52, 0x1.8p52, 0x1.8p52, 0x1.8p52};
+    const v4d shifted = KFMA(safe, 1.4426950408889634, magic);
+    const v4d n = shifted - magic;
+    v4d r = KFMA(-n, 6.93147180369123816490e-01, safe);
+    r = KFMA(-n, 1.90821492927058770002e-10, r);
+    v4d p = (v4d){1, 1, 1, 1} * (1.0 / 6227020800.0);            // 1/13!
+    p = KFMA(p, r, 1.0 / 479001600.0);                           // 1/12!
+    p = KFMA(p, r, 1.0 / 39916800.0);
+    p = KFMA(p, r, 1.0 / 3628800.0);
+    p = KFMA(p, r, 1.0 / 362880.0);
+    p = KFMA(p, r, 1.0 / 40320.0);
+    p = KFMA(p, r, 1.0 / 5040.0);
+    p = KFMA(p, r, 1.0 / 720.0);
+    p = KFMA(p, r, 1.0 / 120.0);
+    p = KFMA(p, r, 1.0 / 24.0);
+    p = KFMA(p, r, 1.0 / 6.0);
+    p = KFMA(p, r, 0.5);
+    p = KFMA(p, r, 1.0);
+    p = KFMA(p, r, 1.0);
+    // n sits in the low mantissa bits of `shifted`; 2ⁿ has exponent field n + 1023.
+    const v4l n_bits = (v4l)shifted - (v4l)magic;
+    const v4d scale = (v4d)((n_bits + 1023) << 52);
+    v4d y = KFN(select)(zero, p * scale, (v4d){0, 0, 0, 0});
+    if (KFN(any)(outside)) {
+        for (int lane = 0; lane < 4; lane++) {
+            if (outside[lane]) y[lane] = exp(x[lane]);
+        }
+    }
+    return y;
+}
+
+/// log1p of four values. With u = 1 + x rounded and e its exact rounding
+/// error (Fast2Sum, larger operand first), log1p(x) = log u + e/u to well
+/// below an ulp. log u = k ln 2 + log f, u = 2ᵏ f, f ∈ [√½, √2), and
+/// log f = 2 atanh s = 2s (1 + s²/3 + s⁴/5 + …), s = (f − 1)/(f + 1), |s| ≤ 0.172:
+/// the series to s²² leaves a truncation below 1e-18 relative. Lanes outside
+/// [0, 2⁵²) and NaN take libm's log1p.
+KINLINE v4d KFN(log1p4)(v4d x) {
+    const v4l inside = (x >= 0.0) & (x < 0x1p52);
+    const v4d xs = KFN(select)(inside, (v4d){0, 0, 0, 0}, x);
+    const v4d u = xs + 1.0;
+    const v4d err = KFN(select)(xs > 1.0, xs - (u - 1.0), 1.0 - (u - xs));
+    const v4l bits = (v4l)u;
+    v4l k = (bits >> 52) - 1023;
+    v4d f = (v4d)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
+    const v4l high = f > 1.4142135623730951;
+    f = KFN(select)(high, f, f * 0.5);
+    k = k - high;                                   // high is −1 where true
+    // k ≥ 0: its double is 2⁵² + k read as bits, minus 2⁵².
+    const v4d kd = (v4d)(k | 0x4330000000000000LL) - 0x1p52;
+    const v4d g = f - 1.0;                          // exact (Sterbenz)
+    const v4d s = g / (f + 1.0);
+    const v4d s2 = s * s;
+    v4d p = (v4d){1, 1, 1, 1} * (1.0 / 23.0);
+    p = KFMA(p, s2, 1.0 / 21.0);
+    p = KFMA(p, s2, 1.0 / 19.0);
+    p = KFMA(p, s2, 1.0 / 17.0);
+    p = KFMA(p, s2, 1.0 / 15.0);
+    p = KFMA(p, s2, 1.0 / 13.0);
+    p = KFMA(p, s2, 1.0 / 11.0);
+    p = KFMA(p, s2, 1.0 / 9.0);
+    p = KFMA(p, s2, 1.0 / 7.0);
+    p = KFMA(p, s2, 1.0 / 5.0);
+    p = KFMA(p, s2, 1.0 / 3.0);
+    // log f = 2s + 2s·s²·p
+    const v4d two_s = s + s;
+    const v4d log_f = KFMA(two_s * s2, p, two_s);
+    // ln 2 = ln2_hi + ln2_lo with k·ln2_hi exact for k < 2¹¹.
+    const v4d low = KFMA(kd, 1.90821492927058770002e-10, log_f + err / u);
+    v4d y = KFMA(kd, 6.93147180369123816490e-01, low);
+    if (!KFN(all)(inside)) {
+        for (int lane = 0; lane < 4; lane++) {
+            if (!inside[lane]) y[lane] = log1p(x[lane]);
+        }
+    }
+    return y;
+}
+
+static KTARGET void KFN(exp_shifted)(double *values, ptrdiff_t count, double shift) {
+    ptrdiff_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        const v4d x = KFN(load)(values + i) - shift;
+        // Far-away components of a row all underflow together: skip the polynomial.
+        KFN(store)(values + i, KFN(all)(x < -745.2) ? (v4d){0, 0, 0, 0} : KFN(exp4)(x));
+    }
+    if (i < count) {
+        // The tail goes through the same lanes, padded with zeros.
+        v4d x = {0, 0, 0, 0};
+        for (ptrdiff_t lane = 0; lane < count - i; lane++) x[lane] = values[i + lane] - shift;
+        const v4d y = KFN(exp4)(x);
+        for (ptrdiff_t lane = 0; lane < count - i; lane++) values[i + lane] = y[lane];
+    }
+}
+
+static KTARGET void KFN(log1p_values)(double *values, ptrdiff_t count) {
+    ptrdiff_t i = 0;
+    for (; i + 4 <= count; i += 4) KFN(store)(values + i, KFN(log1p4)(KFN(load)(values + i)));
+    if (i < count) {
+        v4d x = {0, 0, 0, 0};
+        for (ptrdiff_t lane = 0; lane < count - i; lane++) x[lane] = values[i + lane];
+        const v4d y = KFN(log1p4)(x);
+        for (ptrdiff_t lane = 0; lane < count - i; lane++) values[i + lane] = y[lane];
+    }
+}
+
+static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptrdiff_t k, double *log_density,
+                                      double *rest, int keep_log) {
+    const v4l lane_index = {0, 1, 2, 3};
+    ptrdiff_t skipped = 0;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        double *row = values + r * k;
+        double m = row[0];
+        ptrdiff_t argmax = 0;
+        for (ptrdiff_t j = 1; j < k; j++) {
+            if (row[j] > m) {
+                m = row[j];
+                argmax = j;
+            }
+        }
+        if (!(m - m == 0)) {
+            // Every value −∞, or a +∞ or NaN: left to the caller's plain formulas.
+            log_density[r] = NAN;
+            rest[r] = 0;
+            skipped++;
+            continue;
+        }
+        // Σ_{j≠argmax} exp(v_j − m), lane by lane, the lanes added in a fixed order.
+        v4d sum = {0, 0, 0, 0};
+        ptrdiff_t j = 0;
+        for (; j < k; j += 4) {
+            v4d x = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+            if (j + 4 <= k) {
+                x = KFN(load)(row + j);
+            } else {
+                for (ptrdiff_t lane = 0; lane < k - j; lane++) x[lane] = row[j + lane];
+            }
+            x = x - m;
+            const v4d e = KFN(all)(x < -745.2) ? (v4d){0, 0, 0, 0} : KFN(exp4)(x);
+            sum += KFN(select)((lane_index + j) == argmax, e, (v4d){0, 0, 0, 0});
+            if (!keep_log) {
+                if (j + 4 <= k) {
+                    KFN(store)(row + j, e);
+                } else {
+                    for (ptrdiff_t lane = 0; lane < k - j; lane++) row[j + lane] = e[lane];
+                }
+            }
+        }
+        const double total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        rest[r] = total;
+        log_density[r] = m;
+        if (!keep_log) {
+            // P(c | x) = e_c / (1 + Σ_{j≠argmax} e_j); e_argmax = exp(0) = 1 exactly.
+            const double scale = 1 / (1 + total);
+            for (ptrdiff_t c = 0; c < k; c++) row[c] *= scale;
+        }
+    }
+    KFN(log1p_values)(rest, rows);
+    for (ptrdiff_t r = 0; r < rows; r++) log_density[r] += rest[r];
+    if (keep_log) {
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const double lse = log_density[r];
+            if (lse != lse) continue;
+            double *row = values + r * k;
+            for (ptrdiff_t c = 0; c < k; c++) row[c] -= lse;
+        }
+    }
+    return skipped;
+}
+
+static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
+                                       const double *lower, const double *inverse_diagonal, const double *means,
+                                       const double *normalizers, double *log_joint) {
+    v4d xs[d > 0 ? d : 1], z[d > 0 ? d : 1];
+    for (ptrdiff_t r0 = 0; r0 < rows; r0 += 4) {
+        const ptrdiff_t lanes = rows - r0 < 4 ? rows - r0 : 4;
+        // xs[j] holds feature j of rows r0 … r0 + 3 (absent rows are 0 and never stored).
+        for (ptrdiff_t j = 0; j < d; j++) {
+            v4d v = {0, 0, 0, 0};
+            for (ptrdiff_t lane = 0; lane < lanes; lane++) v[lane] = block[(r0 + lane) * d + j];
+            xs[j] = v;
+        }
+        for (ptrdiff_t c = 0; c < k_count; c++) {
+            const double *l = lower + c * d * d;
+            const double *inv = inverse_diagonal + c * d;
+            const double *mu = means + c * d;
+            v4d q = {0, 0, 0, 0};
+            for (ptrdiff_t i = 0; i < d; i++) {
+                v4d t = xs[i] - mu[i];
+                const double *li = l + i * d;
+                for (ptrdiff_t j = 0; j < i; j++) t = KFMA(-z[j], li[j], t);
+                const v4d zi = t * inv[i];
+                z[i] = zi;
+                q = KFMA(zi, zi, q);
+            }
+            const v4d v = normalizers[c] - 0.5 * q;
+            for (ptrdiff_t lane = 0; lane < lanes; lane++) log_joint[(r0 + lane) * k_count + c] = v[lane];
+        }
+    }
+}
+
+#undef KINLINE

@@ -1,0 +1,113 @@
+// Dispatch for the E-step kernels (see include/mixture_kernels.h).
+//
+// kernels_body.h is compiled once for the baseline instruction set and, on
+// x86-64, once more with AVX2 and FMA enabled for those functions alone; the
+// process picks the AVX2 variant when the CPU has both features (overridable
+// with GMM_KERNELS=portable, for comparisons). Why it pays, measured on AMD
+// Zen 3 (one thread, CPU seconds per EM iteration, bench/RESULTS.md has the
+// whole table): the SSE2 build of the same Swift SIMD code spent ~45
+// instructions per exp lane and a libm call per row for log1p; these
+// variants keep four lanes in one register with fused multiply-adds.
+#include "mixture_kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+// The portable variant passes four-double vectors between always-inlined helpers
+// only, so the calling convention clang warns about never applies.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+
+#define KV(x) ((v4d){0, 0, 0, 0} + (x))
+
+// MARK: portable variant
+#define KFN(name) name##_portable
+#define KTARGET
+#define KFMA(a, b, c) (KV(a) * KV(b) + KV(c))
+#include "kernels_body.h"
+#undef KFN
+#undef KTARGET
+#undef KFMA
+
+// MARK: AVX2 + FMA variant
+#if defined(__x86_64__) && defined(__clang__)
+#define MIXTURE_HAVE_AVX2 1
+#define KFN(name) name##_avx2
+#define KTARGET __attribute__((target("avx2,fma")))
+#define KFMA(a, b, c) __builtin_elementwise_fma(KV(a), KV(b), KV(c))
+#include "kernels_body.h"
+#undef KFN
+#undef KTARGET
+#undef KFMA
+#endif
+
+// MARK: dispatch
+static mixture_kernels_level active_level = mixture_kernels_portable;
+
+int mixture_kernels_supports(mixture_kernels_level level) {
+    switch (level) {
+    case mixture_kernels_portable:
+        return 1;
+    case mixture_kernels_avx2_fma:
+#if MIXTURE_HAVE_AVX2
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+        return 0;
+#endif
+    }
+    return 0;
+}
+
+// Chosen before main() runs, so every thread reads a value that never changes.
+__attribute__((constructor)) static void choose_level(void) {
+    const char *forced = getenv("GMM_KERNELS");
+    if (forced != NULL && strcmp(forced, "portable") == 0) return;
+    if (mixture_kernels_supports(mixture_kernels_avx2_fma)) active_level = mixture_kernels_avx2_fma;
+}
+
+mixture_kernels_level mixture_kernels_active_level(void) { return active_level; }
+
+void mixture_exp_shifted(mixture_kernels_level level, double *values, ptrdiff_t count, double shift) {
+#if MIXTURE_HAVE_AVX2
+    if (level == mixture_kernels_avx2_fma) {
+        exp_shifted_avx2(values, count, shift);
+        return;
+    }
+#endif
+    exp_shifted_portable(values, count, shift);
+}
+
+void mixture_log1p(mixture_kernels_level level, double *values, ptrdiff_t count) {
+#if MIXTURE_HAVE_AVX2
+    if (level == mixture_kernels_avx2_fma) {
+        log1p_values_avx2(values, count);
+        return;
+    }
+#endif
+    log1p_values_portable(values, count);
+}
+
+ptrdiff_t mixture_normalize_rows(mixture_kernels_level level, double *values, ptrdiff_t rows, ptrdiff_t k,
+                                 double *log_density, double *scratch, int keep_log) {
+#if MIXTURE_HAVE_AVX2
+    if (level == mixture_kernels_avx2_fma) return normalize_rows_avx2(values, rows, k, log_density, scratch, keep_log);
+#endif
+    return normalize_rows_portable(values, rows, k, log_density, scratch, keep_log);
+}
+
+void mixture_forward_substitution(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                                  ptrdiff_t k_count, const double *lower, const double *inverse_diagonal,
+                                  const double *means, const double *normalizers, double *log_joint) {
+#if MIXTURE_HAVE_AVX2
+    if (level == mixture_kernels_avx2_fma) {
+        forward_substitution_avx2(block, rows, d, k_count, lower, inverse_diagonal, means, normalizers, log_joint);
+        return;
+    }
+#endif
+    forward_substitution_portable(block, rows, d, k_count, lower, inverse_diagonal, means, normalizers, log_joint);
+}

@@ -1,0 +1,39 @@
+import CMixtureKernels
+
+// The E-step's vector kernels (exp, log1p, row normalisation, small-d forward
+// substitution) live in C, in Sources/CMixtureKernels: compiled for the
+// baseline CPU and for AVX2 + FMA, the variant picked once at start-up. These
+// are their Swift faces; every call passes the variant explicitly, so tests
+// can run each variant the CPU has side by side.
+
+/// An instruction-set variant of the vector kernels.
+typealias KernelLevel = mixture_kernels_level
+
+/// The variant this process runs (AVX2 + FMA where the CPU has both, unless
+/// the environment sets `GMM_KERNELS=portable`).
+let activeKernelLevel: KernelLevel = mixture_kernels_active_level()
+
+/// Every variant this CPU can run, portable first.
+var supportedKernelLevels: [KernelLevel] {
+    [mixture_kernels_portable, mixture_kernels_avx2_fma].filter { mixture_kernels_supports($0) != 0 }
+}
+
+extension LinearAlgebraBackend {
+    /// The variant of gmm's own vector kernels in use: "avx2+fma" or "portable".
+    public static var vectorKernels: String {
+        activeKernelLevel == mixture_kernels_avx2_fma ? "avx2+fma" : "portable"
+    }
+}
+
+/// Replaces every value v of `values[0..<count]` by exp(v − shift), within a
+/// few ulp of libm (0 below −745.2; libm's own result outside [−708, 708] and for NaN).
+func exponentiate(_ values: UnsafeMutablePointer<Double>, count: Int, shift: Double = 0,
+                  level: KernelLevel = activeKernelLevel) {
+    mixture_exp_shifted(level, values, count, shift)
+}
+
+/// Replaces every value x of `values[0..<count]` by log1p(x), within a few ulp
+/// of libm for 0 ≤ x < 2⁵² (libm's own result elsewhere).
+func logOnePlus(_ values: UnsafeMutablePointer<Double>, count: Int, level: KernelLevel = activeKernelLevel) {
+    mixture_log1p(level, values, count)
+}
