@@ -28,15 +28,10 @@ enum ExpectationStep {
     ) -> SufficientStatistics {
         let blockRows = blockRowCount(featureCount: data.featureCount, componentCount: model.componentCount)
         let shape = momentShape ?? type(of: model.family).momentShape
-        let kCount = model.componentCount
-        return reduceChunks(data, blockRows: blockRows, threads: threads) { rows in
-            // Each chunk has its own evaluator: scratch memory is never shared between threads.
-            var evaluator = BlockEvaluator(model: model, blockRows: blockRows)
-            return accumulateRows(rows, of: data, weights: weights, componentCount: kCount, momentShape: shape,
-                                  shifts: model.flatMeans, blockRows: blockRows) { _, block, count, resp, logDensity in
-                evaluator.logJoint(of: block, rows: count, into: resp)
-                normalizeRows(resp, rows: count, componentCount: kCount, logDensity: logDensity)
-            }
+        return reduceChunks(data, blockRows: blockRows, threads: threads) {
+            // One evaluator and one set of buffers per worker, reused for every chunk it reduces.
+            let worker = PassWorker(model: model, data: data, weights: weights, momentShape: shape, blockRows: blockRows)
+            return worker.statistics
         }
     }
 
@@ -51,6 +46,17 @@ enum ExpectationStep {
         _ data: DataMatrix, blockRows: Int, threads: Int,
         _ reduce: @escaping @Sendable (Range<Int>) -> SufficientStatistics
     ) -> SufficientStatistics {
+        reduceChunks(data, blockRows: blockRows, threads: threads) { reduce }
+    }
+
+    /// Reduces every chunk and adds the chunks' statistics in chunk order; each
+    /// of the up to `threads` workers calls `makeWorker` once and reduces all
+    /// the chunks it takes with the function it returns, so per-worker scratch
+    /// memory is set up once per pass, not once per chunk.
+    static func reduceChunks(
+        _ data: DataMatrix, blockRows: Int, threads: Int,
+        worker makeWorker: @escaping @Sendable () -> (Range<Int>) -> SufficientStatistics
+    ) -> SufficientStatistics {
         let n = data.sampleCount
         let chunks = chunkCount(rows: n, blockRows: blockRows)
         // Chunk c covers whole blocks; the last chunk takes the remainder.
@@ -60,9 +66,11 @@ enum ExpectationStep {
         let slots = ChunkSlots(count: chunks)
         let workers = max(1, min(threads, chunks))
         if workers == 1 {
+            let reduce = makeWorker()
             for c in 0..<chunks { slots.set(c, reduce(ranges[c])) }
         } else {
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                let reduce = makeWorker()
                 while let c = slots.nextChunk() { slots.set(c, reduce(ranges[c])) }
             }
         }
@@ -89,20 +97,20 @@ enum ExpectationStep {
     }
 
     /// The statistics of the rows `range`, block by block.
+    /// `buffers`, when given, holds the block buffers to reuse (sized for `blockRows` rows and K components).
     static func accumulateRows(
         _ range: Range<Int>, of data: DataMatrix, weights: [Double]?, componentCount kCount: Int,
-        momentShape: MomentShape, shifts: [Double], blockRows: Int, fill: BlockFiller
+        momentShape: MomentShape, shifts: [Double], blockRows: Int, buffers: BlockBuffers? = nil, fill: BlockFiller
     ) -> SufficientStatistics {
         precondition(weights == nil || weights!.count == data.sampleCount, "one weight per row")
         let d = data.featureCount
         var stats = SufficientStatistics.zero(
             componentCount: kCount, featureCount: d, momentShape: momentShape, shifts: shifts)
-        var scratch = AccumulationScratch(blockRows: blockRows, featureCount: d)
-        var resp = [Double](repeating: 0, count: blockRows * kCount)
-        var logDensity = [Double](repeating: 0, count: blockRows)
+        let buffers = buffers ?? BlockBuffers(blockRows: blockRows, componentCount: kCount, featureCount: d)
+        precondition(buffers.responsibilities.count >= blockRows * kCount, "block buffers too small")
         data.withUnsafeBufferPointer { x in
-            resp.withUnsafeMutableBufferPointer { respBuf in
-                logDensity.withUnsafeMutableBufferPointer { ld in
+            buffers.responsibilities.withUnsafeMutableBufferPointer { respBuf in
+                buffers.logDensity.withUnsafeMutableBufferPointer { ld in
                     var start = range.lowerBound
                     while start < range.upperBound {
                         let rows = min(blockRows, range.upperBound - start)
@@ -121,7 +129,8 @@ enum ExpectationStep {
                             for r in 0..<rows { stats.logLikelihood += ld[r] }
                             stats.totalWeight += Double(rows)
                         }
-                        stats.accumulate(block: block, rows: rows, responsibilities: respBuf.baseAddress!, scratch: &scratch)
+                        stats.accumulate(block: block, rows: rows, responsibilities: respBuf.baseAddress!,
+                                         scratch: &buffers.accumulation)
                         data.dropResidentPages(rows: start..<(start + rows))
                         start += rows
                     }
@@ -130,6 +139,56 @@ enum ExpectationStep {
         }
         data.dropResidentPages(rows: range, outward: true)
         return stats
+    }
+}
+
+/// The buffers one worker needs for a block: its b×K responsibilities, its rows'
+/// log P(x), and the M-step accumulation's scratch. A class, so that a worker
+/// keeps one set for all the chunks it reduces.
+final class BlockBuffers {
+    var responsibilities: [Double]
+    var logDensity: [Double]
+    var accumulation: AccumulationScratch
+
+    init(blockRows: Int, componentCount: Int, featureCount: Int) {
+        responsibilities = [Double](repeating: 0, count: blockRows * componentCount)
+        logDensity = [Double](repeating: 0, count: blockRows)
+        accumulation = AccumulationScratch(blockRows: blockRows, featureCount: featureCount)
+    }
+}
+
+/// One worker of an EM pass: its evaluator and buffers, reused for every chunk
+/// it reduces. (A class rather than captured `var`s: Swift 6.3's
+/// ClosureLifetimeFixup pass crashes on those in closures like these.)
+private final class PassWorker {
+    let data: DataMatrix
+    let weights: [Double]?
+    let momentShape: MomentShape
+    let shifts: [Double]
+    let blockRows: Int
+    var evaluator: BlockEvaluator
+    let buffers: BlockBuffers
+
+    init(model: GaussianMixture, data: DataMatrix, weights: [Double]?, momentShape: MomentShape, blockRows: Int) {
+        self.data = data
+        self.weights = weights
+        self.momentShape = momentShape
+        shifts = model.flatMeans
+        self.blockRows = blockRows
+        evaluator = BlockEvaluator(model: model, blockRows: blockRows)
+        buffers = BlockBuffers(blockRows: blockRows, componentCount: model.componentCount,
+                               featureCount: data.featureCount)
+    }
+
+    func statistics(of rows: Range<Int>) -> SufficientStatistics {
+        let kCount = evaluator.model.componentCount
+        return ExpectationStep.accumulateRows(
+            rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
+            blockRows: blockRows, buffers: buffers
+        ) { _, block, count, resp, logDensity in
+            evaluator.logJoint(of: block, rows: count, into: resp)
+            normalizeRows(resp, rows: count, componentCount: kCount, logDensity: logDensity)
+        }
     }
 }
 

@@ -46,7 +46,8 @@ extension VariationalPosterior {
         let kept = keepingResponsibilities ? KeptResponsibilities(count: data.sampleCount * kCount) : nil
         let pass = VariationalPass(family: family, means: flatMeans, constants: constants, blockRows: blockRows,
                                    kept: kept, data: data, weights: weights)
-        var stats = ExpectationStep.reduceChunks(data, blockRows: blockRows, threads: max(1, threads), pass.statistics)
+        var stats = ExpectationStep.reduceChunks(data, blockRows: blockRows, threads: max(1, threads),
+                                                 worker: pass.worker)
         let entropy = stats.logLikelihood
         stats.logLikelihood = 0
         return (stats, entropy, kept?.values ?? [])
@@ -54,7 +55,7 @@ extension VariationalPosterior {
 }
 
 /// The variational E-step for one block at a time, with its scratch memory. One
-/// kernel per chunk, used by one thread. A class rather than captured `var`s:
+/// kernel per worker, used by one thread. A class rather than captured `var`s:
 /// Swift 6.3's ClosureLifetimeFixup pass crashes on the latter here.
 private final class VariationalBlockKernel {
     let family: any CovarianceFamily
@@ -76,10 +77,10 @@ private final class VariationalBlockKernel {
 
     /// The statistics of the rows `rows`, block by block, with each row's entropy in `logLikelihood`.
     func statistics(of rows: Range<Int>, in data: DataMatrix, weights: [Double]?,
-                    momentShape: MomentShape) -> SufficientStatistics {
+                    momentShape: MomentShape, buffers: BlockBuffers) -> SufficientStatistics {
         ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: constants.count, momentShape: momentShape, shifts: means,
-            blockRows: blockRows, fill: fill)
+            blockRows: blockRows, buffers: buffers, fill: fill)
     }
 
     /// Writes the b×K responsibilities of the `rows` rows at `block` (rows `range` of
@@ -128,11 +129,17 @@ private struct VariationalPass: Sendable {
     let data: DataMatrix
     let weights: [Double]?
 
-    /// The statistics of one chunk; each chunk has its own kernel, so scratch memory
-    /// is never shared between threads.
-    @Sendable func statistics(of rows: Range<Int>) -> SufficientStatistics {
-        VariationalBlockKernel(family: family, means: means, constants: constants, blockRows: blockRows, kept: kept)
-            .statistics(of: rows, in: data, weights: weights, momentShape: type(of: family).momentShape)
+    /// One worker's chunk reducer; each worker has its own kernel and buffers, so
+    /// scratch memory is never shared between threads, and is set up once per pass.
+    @Sendable func worker() -> (Range<Int>) -> SufficientStatistics {
+        let kernel = VariationalBlockKernel(family: family, means: means, constants: constants, blockRows: blockRows,
+                                            kept: kept)
+        let buffers = BlockBuffers(blockRows: blockRows, componentCount: constants.count,
+                                   featureCount: family.featureCount)
+        return { rows in
+            kernel.statistics(of: rows, in: data, weights: weights, momentShape: type(of: family).momentShape,
+                              buffers: buffers)
+        }
     }
 }
 
