@@ -31,13 +31,18 @@ KINLINE int KFN(all)(v4l mask) { return (mask[0] & mask[1] & mask[2] & mask[3]) 
 ///   n = round(x / ln 2),  r = x − n·ln2_hi − n·ln2_lo  (Cody–Waite: n·ln2_hi is exact),
 ///   exp(x) = 2ⁿ · exp(r),  |r| ≤ ½ ln 2,
 /// exp(r) from its Taylor series to r¹³ (truncation below 1e-17 relative) by
-/// Horner's rule, 2ⁿ built in the exponent bits, rounding to an integer by the
-/// 1.5·2⁵² trick. Below −745.2 the result is 0 (as libm's: the smallest
-/// subnormal is e^−744.4); other lanes outside [−708, 708], and NaN, take libm's exp.
+/// Horner's rule, rounding to an integer by the 1.5·2⁵² trick. 2ⁿ is applied
+/// as two factors 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each a normal number, so results
+/// that are subnormal (x < −708.4) or overflow (x > 709.8) come out of the
+/// last multiplication rounded once, as libm's do. Below −745.2 the result is
+/// 0 (the smallest subnormal is e^−744.4), NaN stays NaN.
 KINLINE v4d KFN(exp4)(v4d x) {
     const v4l zero = x < -745.2;
-    const v4l outside = ((x < -708.0) & ~zero) | (x > 708.0) | (x != x);
-    const v4d safe = KFN(select)(outside | zero, x, (v4d){0, 0, 0, 0});
+    const v4l nan = x != x;
+    // Clamped so that n stays within [−1076, 1025]; NaN lanes computed as 0 and restored below.
+    v4d safe = KFN(select)(nan, x, (v4d){0, 0, 0, 0});
+    safe = KFN(select)(safe < -746.0, safe, (v4d){-746.0, -746.0, -746.0, -746.0});
+    safe = KFN(select)(safe > 710.0, safe, (v4d){710.0, 710.0, 710.0, 710.0});
     const v4d magic = {0x1.8p52, 0x1.8p52, 0x1.8p52, 0x1.8p52};
     const v4d shifted = KFMA(safe, 1.4426950408889634, magic);
     const v4d n = shifted - magic;
@@ -57,16 +62,14 @@ KINLINE v4d KFN(exp4)(v4d x) {
     p = KFMA(p, r, 0.5);
     p = KFMA(p, r, 1.0);
     p = KFMA(p, r, 1.0);
-    // n sits in the low mantissa bits of `shifted`; 2ⁿ has exponent field n + 1023.
+    // n sits in the low mantissa bits of `shifted` (two's complement below zero).
     const v4l n_bits = (v4l)shifted - (v4l)magic;
-    const v4d scale = (v4d)((n_bits + 1023) << 52);
-    v4d y = KFN(select)(zero, p * scale, (v4d){0, 0, 0, 0});
-    if (KFN(any)(outside)) {
-        for (int lane = 0; lane < 4; lane++) {
-            if (outside[lane]) y[lane] = exp(x[lane]);
-        }
-    }
-    return y;
+    const v4l half = n_bits >> 1;                    // arithmetic shift: ⌊n/2⌋
+    const v4d scale1 = (v4d)((half + 1023) << 52);
+    const v4d scale2 = (v4d)((n_bits - half + 1023) << 52);
+    v4d y = (p * scale1) * scale2;
+    y = KFN(select)(zero, y, (v4d){0, 0, 0, 0});
+    return KFN(select)(nan, y, x);
 }
 
 /// log1p of four values. With u = 1 + x rounded and e its exact rounding
@@ -144,32 +147,50 @@ static KTARGET void KFN(log1p_values)(double *values, ptrdiff_t count) {
 }
 
 static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptrdiff_t k, double *log_density,
-                                      double *rest, int keep_log) {
+                                             double *rest, int keep_log) {
     const v4l lane_index = {0, 1, 2, 3};
+    const v4d minus_inf = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
     ptrdiff_t skipped = 0;
     for (ptrdiff_t r = 0; r < rows; r++) {
         double *row = values + r * k;
-        double m = row[0];
-        ptrdiff_t argmax = 0;
-        for (ptrdiff_t j = 1; j < k; j++) {
-            if (row[j] > m) {
-                m = row[j];
-                argmax = j;
+        // The row's maximum m and its first position, without a branch per value:
+        // each lane keeps its own first maximum, then the lanes are compared.
+        v4d best = minus_inf;
+        v4l best_index = {0, 0, 0, 0};
+        v4l first_nan = {0, 0, 0, 0};
+        for (ptrdiff_t j = 0; j < k; j += 4) {
+            v4d x = minus_inf;
+            if (j + 4 <= k) {
+                x = KFN(load)(row + j);
+            } else {
+                for (ptrdiff_t lane = 0; lane < k - j; lane++) x[lane] = row[j + lane];
             }
+            const v4l greater = x > best;
+            best = KFN(select)(greater, best, x);
+            best_index = (v4l)KFN(select)(greater, (v4d)best_index, (v4d)(lane_index + j));
+            first_nan |= x != x;
         }
-        if (!(m - m == 0)) {
+        double m = best[0];
+        ptrdiff_t argmax = best_index[0];
+        for (int lane = 1; lane < 4; lane++) {
+            const int wins = best[lane] > m || (best[lane] == m && best_index[lane] < argmax);
+            m = wins ? best[lane] : m;
+            argmax = wins ? best_index[lane] : argmax;
+        }
+        if (!(m - m == 0) || KFN(any)(first_nan)) {
             // Every value −∞, or a +∞ or NaN: left to the caller's plain formulas.
             log_density[r] = NAN;
             rest[r] = 0;
             skipped++;
             continue;
         }
-        // Σ_{j≠argmax} exp(v_j − m), lane by lane, the lanes added in a fixed order.
+        // Σ_{j≠argmax} exp(v_j − m), lane by lane, the lanes added in a fixed order;
+        // e_argmax = exp(0) = 1 exactly.
         v4d sum = {0, 0, 0, 0};
-        ptrdiff_t j = 0;
-        for (; j < k; j += 4) {
-            v4d x = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-            if (j + 4 <= k) {
+        for (ptrdiff_t j = 0; j < k; j += 4) {
+            v4d x = minus_inf;
+            const int whole = j + 4 <= k;
+            if (whole) {
                 x = KFN(load)(row + j);
             } else {
                 for (ptrdiff_t lane = 0; lane < k - j; lane++) x[lane] = row[j + lane];
@@ -178,7 +199,7 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
             const v4d e = KFN(all)(x < -745.2) ? (v4d){0, 0, 0, 0} : KFN(exp4)(x);
             sum += KFN(select)((lane_index + j) == argmax, e, (v4d){0, 0, 0, 0});
             if (!keep_log) {
-                if (j + 4 <= k) {
+                if (whole) {
                     KFN(store)(row + j, e);
                 } else {
                     for (ptrdiff_t lane = 0; lane < k - j; lane++) row[j + lane] = e[lane];
@@ -189,9 +210,11 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
         rest[r] = total;
         log_density[r] = m;
         if (!keep_log) {
-            // P(c | x) = e_c / (1 + Σ_{j≠argmax} e_j); e_argmax = exp(0) = 1 exactly.
+            // P(c | x) = e_c / (1 + Σ_{j≠argmax} e_j).
             const double scale = 1 / (1 + total);
-            for (ptrdiff_t c = 0; c < k; c++) row[c] *= scale;
+            ptrdiff_t c = 0;
+            for (; c + 4 <= k; c += 4) KFN(store)(row + c, KFN(load)(row + c) * scale);
+            for (; c < k; c++) row[c] *= scale;
         }
     }
     KFN(log1p_values)(rest, rows);

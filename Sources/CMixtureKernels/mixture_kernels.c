@@ -22,7 +22,9 @@
 typedef double v4d __attribute__((vector_size(32)));
 typedef long long v4l __attribute__((vector_size(32)));
 
-#define KV(x) ((v4d){0, 0, 0, 0} + (x))
+// A scalar splatted to four lanes, a vector unchanged: adding −0 is an identity
+// the compiler folds away (adding +0 is not: it turns −0 into +0).
+#define KV(x) ((v4d){-0.0, -0.0, -0.0, -0.0} + (x))
 
 // MARK: portable variant
 #define KFN(name) name##_portable

@@ -31,8 +31,8 @@ mixture_kernels_level mixture_kernels_active_level(void);
 /// Whether this CPU can run `level` (tests call each available variant directly).
 int mixture_kernels_supports(mixture_kernels_level level);
 
-/// values[i] = exp(values[i] − shift) for i < count, within a few ulp of libm:
-/// 0 below −745.2, libm's exp outside [−708, 708] and for NaN.
+/// values[i] = exp(values[i] − shift) for i < count, within a few ulp of libm,
+/// subnormal results and overflow to +∞ included; 0 below −745.2; NaN stays NaN.
 void mixture_exp_shifted(mixture_kernels_level level, double *values, ptrdiff_t count, double shift);
 
 /// log1p(values[i]) in place, within a few ulp of libm for 0 ≤ x < 2⁵²; other

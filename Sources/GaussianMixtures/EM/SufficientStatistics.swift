@@ -151,9 +151,14 @@ extension SufficientStatistics {
             GSLLinearAlgebra.multiply(resp, transposeA: true, lda: kCount, UnsafePointer(u), ldb: 2 * d,
                                       into: products, ldc: 2 * d, m: kCount, n: 2 * d, p: rows)
             var moved = [Double](repeating: 0, count: 2 * d)
+            // R_k of the block in one row-major sweep (each R_k still sums its rows in order).
+            var blockCounts = [Double](repeating: 0, count: kCount)
+            for r in 0..<rows {
+                let row = resp + r &* kCount
+                for k in 0..<kCount { blockCounts[k] += row[k] }
+            }
             for k in 0..<kCount {
-                var rk = 0.0
-                for r in 0..<rows { rk += resp[r &* kCount &+ k] }
+                let rk = blockCounts[k]
                 counts[k] += rk
                 let s = shift.baseAddress! + k &* d
                 let sumK = sums.baseAddress! + k &* d

@@ -26,7 +26,7 @@ extension LinearAlgebraBackend {
 }
 
 /// Replaces every value v of `values[0..<count]` by exp(v − shift), within a
-/// few ulp of libm (0 below −745.2; libm's own result outside [−708, 708] and for NaN).
+/// few ulp of libm (subnormal results and overflow included; 0 below −745.2; NaN stays NaN).
 func exponentiate(_ values: UnsafeMutablePointer<Double>, count: Int, shift: Double = 0,
                   level: KernelLevel = activeKernelLevel) {
     mixture_exp_shifted(level, values, count, shift)
