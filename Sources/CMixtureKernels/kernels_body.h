@@ -146,12 +146,65 @@ static KTARGET void KFN(log1p_values)(double *values, ptrdiff_t count) {
     }
 }
 
+/// normalize_rows for few components: four rows at a time, one row per lane, so
+/// the K exponentials of a group are independent of each other (a row-wise
+/// pass over K = 4 waits on one exp's whole dependency chain per row). Rows
+/// whose maximum is not finite, or that hold a NaN, are left untouched with
+/// log_density = NaN, as in the row-wise pass. Returns the number of such rows.
+static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t groups, ptrdiff_t k,
+                                                   double *log_density, int keep_log) {
+    ptrdiff_t skipped = 0;
+    v4d x[16], e[16];
+    for (ptrdiff_t g = 0; g < groups; g++) {
+        double *base = values + 4 * g * k;
+        // The lanes' maximum and its first position.
+        v4d best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+        v4l best_index = {0, 0, 0, 0};
+        v4l nan = {0, 0, 0, 0};
+        for (ptrdiff_t c = 0; c < k; c++) {
+            x[c] = (v4d){base[c], base[k + c], base[2 * k + c], base[3 * k + c]};
+            const v4l greater = x[c] > best;
+            best = KFN(select)(greater, best, x[c]);
+            best_index = (v4l)KFN(select)(greater, (v4d)best_index, (v4d)((v4l){0, 0, 0, 0} + c));
+            nan |= x[c] != x[c];
+        }
+        const v4l invalid = nan | ((best - best) != 0.0);
+        v4d sum = {0, 0, 0, 0};
+        for (ptrdiff_t c = 0; c < k; c++) {
+            const v4d shifted = x[c] - best;
+            e[c] = KFN(exp4)(shifted);
+            // e at the maximum is exp(0) = 1 exactly and stays out of the sum.
+            sum += KFN(select)(best_index == c, e[c], (v4d){0, 0, 0, 0});
+        }
+        const v4d lse = best + KFN(log1p4)(KFN(select)(invalid, sum, (v4d){0, 0, 0, 0}));
+        const v4d scale = 1.0 / (1.0 + sum);
+        for (ptrdiff_t c = 0; c < k; c++) e[c] = keep_log ? x[c] - lse : e[c] * scale;
+        for (int lane = 0; lane < 4; lane++) {
+            double *row = base + lane * k;
+            if (invalid[lane]) {
+                log_density[4 * g + lane] = NAN;
+                skipped++;
+                continue;
+            }
+            log_density[4 * g + lane] = lse[lane];
+            for (ptrdiff_t c = 0; c < k; c++) row[c] = e[c][lane];
+        }
+    }
+    return skipped;
+}
+
 static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptrdiff_t k, double *log_density,
                                              double *rest, int keep_log) {
     const v4l lane_index = {0, 1, 2, 3};
     const v4d minus_inf = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
     ptrdiff_t skipped = 0;
-    for (ptrdiff_t r = 0; r < rows; r++) {
+    ptrdiff_t first = 0;
+    if (k <= 16) {
+        // Few components: whole groups of four rows with a row per lane; the rest row by row.
+        skipped = KFN(normalize_row_groups)(values, rows / 4, k, log_density, keep_log);
+        first = rows / 4 * 4;
+    }
+    for (ptrdiff_t r = first; r < rows; r++) {
         double *row = values + r * k;
         // The row's maximum m and its first position, without a branch per value:
         // each lane keeps its own first maximum, then the lanes are compared.
@@ -217,10 +270,10 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
             for (; c < k; c++) row[c] *= scale;
         }
     }
-    KFN(log1p_values)(rest, rows);
-    for (ptrdiff_t r = 0; r < rows; r++) log_density[r] += rest[r];
+    KFN(log1p_values)(rest + first, rows - first);
+    for (ptrdiff_t r = first; r < rows; r++) log_density[r] += rest[r];
     if (keep_log) {
-        for (ptrdiff_t r = 0; r < rows; r++) {
+        for (ptrdiff_t r = first; r < rows; r++) {
             const double lse = log_density[r];
             if (lse != lse) continue;
             double *row = values + r * k;
@@ -257,6 +310,54 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
             }
             const v4d v = normalizers[c] - 0.5 * q;
             for (ptrdiff_t lane = 0; lane < lanes; lane++) log_joint[(r0 + lane) * k_count + c] = v[lane];
+        }
+    }
+}
+
+static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
+                                           const double *resp, const double *shifts, double *counts, double *sums,
+                                           double *moments, double *scratch) {
+    const ptrdiff_t per = 1 + d + d * (d + 1) / 2;   // accumulators per component: count, sums, upper moments
+    for (ptrdiff_t i = 0; i < 4 * per * k_count; i++) scratch[i] = 0;
+    v4d xs[d > 0 ? d : 1], v[d > 0 ? d : 1], wv[d > 0 ? d : 1];
+    for (ptrdiff_t r0 = 0; r0 < rows; r0 += 4) {
+        const ptrdiff_t lanes = rows - r0 < 4 ? rows - r0 : 4;
+        // xs[j] holds feature j of rows r0 … r0 + 3 (absent rows have weight 0).
+        for (ptrdiff_t j = 0; j < d; j++) {
+            v4d x = {0, 0, 0, 0};
+            for (ptrdiff_t lane = 0; lane < lanes; lane++) x[lane] = block[(r0 + lane) * d + j];
+            xs[j] = x;
+        }
+        for (ptrdiff_t c = 0; c < k_count; c++) {
+            v4d w = {0, 0, 0, 0};
+            for (ptrdiff_t lane = 0; lane < lanes; lane++) w[lane] = resp[(r0 + lane) * k_count + c];
+            const double *s = shifts + c * d;
+            double *acc = scratch + 4 * per * c;
+            KFN(store)(acc, KFN(load)(acc) + w);
+            for (ptrdiff_t i = 0; i < d; i++) {
+                v[i] = xs[i] - s[i];
+                wv[i] = w * v[i];
+                KFN(store)(acc + 4 * (1 + i), KFN(load)(acc + 4 * (1 + i)) + wv[i]);
+            }
+            double *m = acc + 4 * (1 + d);
+            for (ptrdiff_t i = 0; i < d; i++) {
+                for (ptrdiff_t j = i; j < d; j++, m += 4) KFN(store)(m, KFMA(wv[i], v[j], KFN(load)(m)));
+            }
+        }
+    }
+    // Lanes added in a fixed order, then into the running statistics.
+    for (ptrdiff_t c = 0; c < k_count; c++) {
+        const double *acc = scratch + 4 * per * c;
+        double lane_sums[per > 0 ? per : 1];
+        for (ptrdiff_t t = 0; t < per; t++) {
+            const double *a = acc + 4 * t;
+            lane_sums[t] = (a[0] + a[1]) + (a[2] + a[3]);
+        }
+        counts[c] += lane_sums[0];
+        for (ptrdiff_t i = 0; i < d; i++) sums[c * d + i] += lane_sums[1 + i];
+        ptrdiff_t t = 1 + d;
+        for (ptrdiff_t i = 0; i < d; i++) {
+            for (ptrdiff_t j = i; j < d; j++, t++) moments[c * d * d + i * d + j] += lane_sums[t];
         }
     }
 }

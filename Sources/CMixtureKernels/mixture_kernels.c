@@ -113,3 +113,15 @@ void mixture_forward_substitution(mixture_kernels_level level, const double *blo
 #endif
     forward_substitution_portable(block, rows, d, k_count, lower, inverse_diagonal, means, normalizers, log_joint);
 }
+
+void mixture_accumulate_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                                ptrdiff_t k_count, const double *resp, const double *shifts, double *counts,
+                                double *sums, double *moments, double *scratch) {
+#if MIXTURE_HAVE_AVX2
+    if (level == mixture_kernels_avx2_fma) {
+        accumulate_moments_avx2(block, rows, d, k_count, resp, shifts, counts, sums, moments, scratch);
+        return;
+    }
+#endif
+    accumulate_moments_portable(block, rows, d, k_count, resp, shifts, counts, sums, moments, scratch);
+}

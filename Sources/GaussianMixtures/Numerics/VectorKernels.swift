@@ -37,3 +37,21 @@ func exponentiate(_ values: UnsafeMutablePointer<Double>, count: Int, shift: Dou
 func logOnePlus(_ values: UnsafeMutablePointer<Double>, count: Int, level: KernelLevel = activeKernelLevel) {
     mixture_log1p(level, values, count)
 }
+
+/// Adds a block's full-covariance statistics around per-component shifts:
+/// counts[k] += Σ_r w_rk, sums[k·d + i] += Σ_r w_rk (x_ri − s_ki), and the upper
+/// triangle of moments[k·d·d …] += Σ_r w_rk (x_r − s_k)(x_r − s_k)ᵀ, with w the
+/// rows×K responsibilities. `scratch` holds `momentScratchCount(…)` doubles.
+func accumulateMoments(
+    block: UnsafePointer<Double>, rows: Int, featureCount d: Int, componentCount kCount: Int,
+    responsibilities: UnsafePointer<Double>, shifts: UnsafePointer<Double>, counts: UnsafeMutablePointer<Double>,
+    sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>,
+    level: KernelLevel = activeKernelLevel
+) {
+    mixture_accumulate_moments(level, block, rows, d, kCount, responsibilities, shifts, counts, sums, moments, scratch)
+}
+
+/// Doubles of scratch `accumulateMoments` needs.
+func momentScratchCount(featureCount d: Int, componentCount kCount: Int) -> Int {
+    4 * kCount * (1 + d + d * (d + 1) / 2)
+}

@@ -207,6 +207,49 @@ struct KernelTests {
         }
     }
 
+    @Test("full moments from the vector kernel equal element-wise sums", arguments: [1, 2, 3, 5, 8])
+    func fullMoments(_ d: Int) throws {
+        let kCount = 3, n = 203
+        let data = try rows(d, count: n, seed: 40 + UInt64(d))
+        var state: UInt64 = 7
+        let resp = (0..<(n * kCount)).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let shifts = (0..<(kCount * d)).map { 1000 + Double($0 % 7) - 3 }
+        // Element-wise reference.
+        var counts = [Double](repeating: 0, count: kCount), sums = [Double](repeating: 0, count: kCount * d)
+        var moments = [Double](repeating: 0, count: kCount * d * d)
+        let x = data.withUnsafeBufferPointer { Array($0) }
+        for r in 0..<n {
+            for k in 0..<kCount {
+                let w = resp[r * kCount + k]
+                counts[k] += w
+                for i in 0..<d {
+                    let vi = x[r * d + i] - shifts[k * d + i]
+                    sums[k * d + i] += w * vi
+                    for j in i..<d {
+                        let vj = x[r * d + j] - shifts[k * d + j]
+                        moments[k * d * d + i * d + j] += w * vi * vj
+                    }
+                }
+            }
+        }
+        for level in supportedKernelLevels {
+            var c = [Double](repeating: 0, count: kCount), s = [Double](repeating: 0, count: kCount * d)
+            var m = [Double](repeating: 0, count: kCount * d * d)
+            var scratch = [Double](repeating: .nan, count: momentScratchCount(featureCount: d, componentCount: kCount))
+            x.withUnsafeBufferPointer { xb in resp.withUnsafeBufferPointer { rb in shifts.withUnsafeBufferPointer { sb in
+                accumulateMoments(block: xb.baseAddress!, rows: n, featureCount: d, componentCount: kCount,
+                                  responsibilities: rb.baseAddress!, shifts: sb.baseAddress!, counts: &c, sums: &s,
+                                  moments: &m, scratch: &scratch, level: level)
+            }}}
+            #expect(worstRelativeError(c, counts, floor: 1).error <= 1e-13, "d = \(d), level \(level.rawValue)")
+            #expect(worstRelativeError(s, sums, floor: 1).error <= 1e-13, "d = \(d), level \(level.rawValue)")
+            #expect(worstRelativeError(m, moments, floor: 1).error <= 1e-13, "d = \(d), level \(level.rawValue)")
+        }
+    }
+
     @Test("diagonal moments from DGEMM equal element-wise sums, with equal and with distant shifts")
     func diagonalMoments() throws {
         let d = 4, kCount = 3
