@@ -39,29 +39,21 @@ KINLINE int KFN(all)(v4l mask) { return (mask[0] & mask[1] & mask[2] & mask[3]) 
 KINLINE v4d KFN(exp4)(v4d x) {
     const v4l zero = x < -745.2;
     const v4l nan = x != x;
-    // Clamped so that n stays within [−1076, 1025]; NaN lanes computed as 0 and restored below.
-    v4d safe = KFN(select)(nan, x, (v4d){0, 0, 0, 0});
-    safe = KFN(select)(safe < -746.0, safe, (v4d){-746.0, -746.0, -746.0, -746.0});
+    // Lanes whose result is 0, and NaN lanes, are computed as exp(0) and replaced
+    // below (computing them would underflow, and an underflowing multiplication
+    // is slow); the top is clamped so that n stays within [−1075, 1025].
+    v4d safe = KFN(select)(nan | zero, x, (v4d){0, 0, 0, 0});
     safe = KFN(select)(safe > 710.0, safe, (v4d){710.0, 710.0, 710.0, 710.0});
     const v4d magic = {0x1.8p52, 0x1.8p52, 0x1.8p52, 0x1.8p52};
     const v4d shifted = KFMA(safe, 1.4426950408889634, magic);
     const v4d n = shifted - magic;
     v4d r = KFMA(-n, 6.93147180369123816490e-01, safe);
     r = KFMA(-n, 1.90821492927058770002e-10, r);
-    v4d p = (v4d){1, 1, 1, 1} * (1.0 / 6227020800.0);            // 1/13!
-    p = KFMA(p, r, 1.0 / 479001600.0);                           // 1/12!
-    p = KFMA(p, r, 1.0 / 39916800.0);
-    p = KFMA(p, r, 1.0 / 3628800.0);
-    p = KFMA(p, r, 1.0 / 362880.0);
-    p = KFMA(p, r, 1.0 / 40320.0);
-    p = KFMA(p, r, 1.0 / 5040.0);
-    p = KFMA(p, r, 1.0 / 720.0);
-    p = KFMA(p, r, 1.0 / 120.0);
-    p = KFMA(p, r, 1.0 / 24.0);
-    p = KFMA(p, r, 1.0 / 6.0);
-    p = KFMA(p, r, 0.5);
-    p = KFMA(p, r, 1.0);
-    p = KFMA(p, r, 1.0);
+    // Taylor coefficients 1/13! … 1/0!, held as whole vectors so that each step is
+    // one fused multiply-add with a memory operand (splatted scalars would be
+    // re-broadcast every time: there are not enough registers to keep them).
+    v4d p = exp_taylor[0];
+    for (int i = 1; i < 14; i++) p = KFMA(p, r, exp_taylor[i]);
     // n sits in the low mantissa bits of `shifted` (two's complement below zero).
     const v4l n_bits = (v4l)shifted - (v4l)magic;
     const v4l half = n_bits >> 1;                    // arithmetic shift: ⌊n/2⌋
@@ -249,7 +241,9 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
                 for (ptrdiff_t lane = 0; lane < k - j; lane++) x[lane] = row[j + lane];
             }
             x = x - m;
-            const v4d e = KFN(all)(x < -745.2) ? (v4d){0, 0, 0, 0} : KFN(exp4)(x);
+            // No shortcut for groups that all underflow: a data-dependent branch per group
+            // costs more in mispredictions than the polynomial it would skip.
+            const v4d e = KFN(exp4)(x);
             sum += KFN(select)((lane_index + j) == argmax, e, (v4d){0, 0, 0, 0});
             if (!keep_log) {
                 if (whole) {
@@ -283,33 +277,116 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
     return skipped;
 }
 
-static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
-                                       const double *lower, const double *inverse_diagonal, const double *means,
-                                       const double *normalizers, double *log_joint) {
-    v4d xs[d > 0 ? d : 1], z[d > 0 ? d : 1];
+/// forward_substitution for a compile-time d: the loops unrolled in full, so z
+/// stays in registers and no loop bookkeeping sits on the dependency chain.
+KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
+                                     const double *lower, const double *inverse_diagonal, const double *means,
+                                     const double *normalizers, double *log_joint) {
+    v4d xs[16], z[16];
     for (ptrdiff_t r0 = 0; r0 < rows; r0 += 4) {
         const ptrdiff_t lanes = rows - r0 < 4 ? rows - r0 : 4;
         // xs[j] holds feature j of rows r0 … r0 + 3 (absent rows are 0 and never stored).
-        for (ptrdiff_t j = 0; j < d; j++) {
-            v4d v = {0, 0, 0, 0};
-            for (ptrdiff_t lane = 0; lane < lanes; lane++) v[lane] = block[(r0 + lane) * d + j];
-            xs[j] = v;
+        if (lanes == 4) {
+#pragma clang loop unroll(full)
+            for (ptrdiff_t j = 0; j < D; j++) {
+                xs[j] = (v4d){block[r0 * D + j], block[(r0 + 1) * D + j], block[(r0 + 2) * D + j],
+                              block[(r0 + 3) * D + j]};
+            }
+        } else {
+            for (ptrdiff_t j = 0; j < D; j++) {
+                v4d v = {0, 0, 0, 0};
+                for (ptrdiff_t lane = 0; lane < lanes; lane++) v[lane] = block[(r0 + lane) * D + j];
+                xs[j] = v;
+            }
         }
         for (ptrdiff_t c = 0; c < k_count; c++) {
-            const double *l = lower + c * d * d;
-            const double *inv = inverse_diagonal + c * d;
-            const double *mu = means + c * d;
+            const double *l = lower + c * D * D;
+            const double *inv = inverse_diagonal + c * D;
+            const double *mu = means + c * D;
             v4d q = {0, 0, 0, 0};
-            for (ptrdiff_t i = 0; i < d; i++) {
+#pragma clang loop unroll(full)
+            for (ptrdiff_t i = 0; i < D; i++) {
                 v4d t = xs[i] - mu[i];
-                const double *li = l + i * d;
+                const double *li = l + i * D;
+#pragma clang loop unroll(full)
                 for (ptrdiff_t j = 0; j < i; j++) t = KFMA(-z[j], li[j], t);
                 const v4d zi = t * inv[i];
                 z[i] = zi;
                 q = KFMA(zi, zi, q);
             }
             const v4d v = normalizers[c] - 0.5 * q;
-            for (ptrdiff_t lane = 0; lane < lanes; lane++) log_joint[(r0 + lane) * k_count + c] = v[lane];
+            double *out = log_joint + r0 * k_count + c;
+            if (lanes == 4) {
+                out[0] = v[0];
+                out[k_count] = v[1];
+                out[2 * k_count] = v[2];
+                out[3 * k_count] = v[3];
+            } else {
+                for (ptrdiff_t lane = 0; lane < lanes; lane++) out[lane * k_count] = v[lane];
+            }
+        }
+    }
+}
+
+static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
+                                             const double *lower, const double *inverse_diagonal, const double *means,
+                                             const double *normalizers, double *log_joint) {
+#define KCASE(D)                                                                                                      \
+    case D:                                                                                                           \
+        KFN(substitution_fixed)(D, block, rows, k_count, lower, inverse_diagonal, means, normalizers, log_joint);     \
+        return;
+    switch (d) {
+        KCASE(1) KCASE(2) KCASE(3) KCASE(4) KCASE(5) KCASE(6) KCASE(7) KCASE(8)
+        KCASE(9) KCASE(10) KCASE(11) KCASE(12) KCASE(13) KCASE(14) KCASE(15) KCASE(16)
+    default: return;   // d > 16 is the caller's dtrsm path
+    }
+#undef KCASE
+}
+
+/// accumulate_moments for a compile-time d (≤ 8): rows in sub-blocks of
+/// MOMENT_SUB, transposed once so that four rows share a register; then per
+/// component and per moment row i, the accumulators of Σ w (x_i − s_i)(x_j − s_j),
+/// j ≥ i, stay in registers for the whole sub-block (a single pass over all
+/// d(d+1)/2 of them would store every accumulator after every four rows).
+/// `lanes` holds the per-component lane sums: 4·(1 + D + D(D+1)/2) doubles each.
+KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
+                                const double *resp, const double *shifts, double *lanes, double *xt, double *vt,
+                                double *wt) {
+    const ptrdiff_t per = 1 + D + D * (D + 1) / 2;
+    for (ptrdiff_t start = 0; start < rows; start += MOMENT_SUB) {
+        const ptrdiff_t n = rows - start < MOMENT_SUB ? rows - start : MOMENT_SUB;
+        const ptrdiff_t padded = (n + 3) / 4 * 4;
+        // Rows past the end get weight 0 below, so their (finite) values add nothing.
+        for (ptrdiff_t j = 0; j < D; j++) {
+            for (ptrdiff_t r = 0; r < padded; r++) xt[j * MOMENT_SUB + r] = r < n ? block[(start + r) * D + j] : 0;
+        }
+        for (ptrdiff_t c = 0; c < k_count; c++) {
+            const double *s = shifts + c * D;
+            for (ptrdiff_t r = 0; r < padded; r++) wt[r] = r < n ? resp[(start + r) * k_count + c] : 0;
+            for (ptrdiff_t j = 0; j < D; j++) {
+                for (ptrdiff_t r = 0; r < padded; r += 4) {
+                    KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
+                }
+            }
+            double *acc = lanes + 4 * per * c;
+            double *moment_row = acc + 4 * (1 + D);
+            // Unrolled in full (D is a constant here), so that m[] lives in registers.
+#pragma clang loop unroll(full)
+            for (ptrdiff_t i = 0; i < D; i++) {
+                v4d m[8] = {{0}};
+                v4d sum = {0, 0, 0, 0}, count = {0, 0, 0, 0};
+                for (ptrdiff_t r = 0; r < padded; r += 4) {
+                    const v4d w = KFN(load)(wt + r);
+                    const v4d a = w * KFN(load)(vt + i * MOMENT_SUB + r);
+                    if (i == 0) count += w;
+                    sum += a;
+#pragma clang loop unroll(full)
+                    for (ptrdiff_t j = i; j < D; j++) m[j] = KFMA(a, KFN(load)(vt + j * MOMENT_SUB + r), m[j]);
+                }
+                if (i == 0) KFN(store)(acc, KFN(load)(acc) + count);
+                KFN(store)(acc + 4 * (1 + i), KFN(load)(acc + 4 * (1 + i)) + sum);
+                for (ptrdiff_t j = i; j < D; j++, moment_row += 4) KFN(store)(moment_row, KFN(load)(moment_row) + m[j]);
+            }
         }
     }
 }
@@ -319,31 +396,17 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
                                            double *moments, double *scratch) {
     const ptrdiff_t per = 1 + d + d * (d + 1) / 2;   // accumulators per component: count, sums, upper moments
     for (ptrdiff_t i = 0; i < 4 * per * k_count; i++) scratch[i] = 0;
-    v4d xs[d > 0 ? d : 1], v[d > 0 ? d : 1], wv[d > 0 ? d : 1];
-    for (ptrdiff_t r0 = 0; r0 < rows; r0 += 4) {
-        const ptrdiff_t lanes = rows - r0 < 4 ? rows - r0 : 4;
-        // xs[j] holds feature j of rows r0 … r0 + 3 (absent rows have weight 0).
-        for (ptrdiff_t j = 0; j < d; j++) {
-            v4d x = {0, 0, 0, 0};
-            for (ptrdiff_t lane = 0; lane < lanes; lane++) x[lane] = block[(r0 + lane) * d + j];
-            xs[j] = x;
-        }
-        for (ptrdiff_t c = 0; c < k_count; c++) {
-            v4d w = {0, 0, 0, 0};
-            for (ptrdiff_t lane = 0; lane < lanes; lane++) w[lane] = resp[(r0 + lane) * k_count + c];
-            const double *s = shifts + c * d;
-            double *acc = scratch + 4 * per * c;
-            KFN(store)(acc, KFN(load)(acc) + w);
-            for (ptrdiff_t i = 0; i < d; i++) {
-                v[i] = xs[i] - s[i];
-                wv[i] = w * v[i];
-                KFN(store)(acc + 4 * (1 + i), KFN(load)(acc + 4 * (1 + i)) + wv[i]);
-            }
-            double *m = acc + 4 * (1 + d);
-            for (ptrdiff_t i = 0; i < d; i++) {
-                for (ptrdiff_t j = i; j < d; j++, m += 4) KFN(store)(m, KFMA(wv[i], v[j], KFN(load)(m)));
-            }
-        }
+    double *xt = scratch + 4 * per * k_count, *vt = xt + 8 * MOMENT_SUB, *wt = vt + 8 * MOMENT_SUB;
+    switch (d) {
+    case 1: KFN(moments_fixed)(1, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
+    case 2: KFN(moments_fixed)(2, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
+    case 3: KFN(moments_fixed)(3, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
+    case 4: KFN(moments_fixed)(4, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
+    case 5: KFN(moments_fixed)(5, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
+    case 6: KFN(moments_fixed)(6, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
+    case 7: KFN(moments_fixed)(7, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
+    case 8: KFN(moments_fixed)(8, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
+    default: return;   // d > 8 is the caller's dsyrk path
     }
     // Lanes added in a fixed order, then into the running statistics.
     for (ptrdiff_t c = 0; c < k_count; c++) {

@@ -26,6 +26,17 @@ typedef long long v4l __attribute__((vector_size(32)));
 // the compiler folds away (adding +0 is not: it turns −0 into +0).
 #define KV(x) ((v4d){-0.0, -0.0, -0.0, -0.0} + (x))
 
+/// Rows per transposed sub-block in accumulate_moments (its scratch holds two d×MOMENT_SUB tables).
+#define MOMENT_SUB 256
+
+#define KSPLAT(v) {v, v, v, v}
+/// 1/13!, 1/12!, …, 1/1!, 1/0! (exp4's polynomial, highest degree first).
+static const v4d exp_taylor[14] = {
+    KSPLAT(1.0 / 6227020800.0), KSPLAT(1.0 / 479001600.0), KSPLAT(1.0 / 39916800.0), KSPLAT(1.0 / 3628800.0),
+    KSPLAT(1.0 / 362880.0), KSPLAT(1.0 / 40320.0), KSPLAT(1.0 / 5040.0), KSPLAT(1.0 / 720.0),
+    KSPLAT(1.0 / 120.0), KSPLAT(1.0 / 24.0), KSPLAT(1.0 / 6.0), KSPLAT(0.5), KSPLAT(1.0), KSPLAT(1.0),
+};
+
 // MARK: portable variant
 #define KFN(name) name##_portable
 #define KTARGET
@@ -124,4 +135,8 @@ void mixture_accumulate_moments(mixture_kernels_level level, const double *block
     }
 #endif
     accumulate_moments_portable(block, rows, d, k_count, resp, shifts, counts, sums, moments, scratch);
+}
+
+ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
+    return 4 * k_count * (1 + d + d * (d + 1) / 2) + 16 * MOMENT_SUB + MOMENT_SUB;
 }

@@ -48,7 +48,7 @@ void mixture_log1p(mixture_kernels_level level, double *values, ptrdiff_t count)
 ptrdiff_t mixture_normalize_rows(mixture_kernels_level level, double *values, ptrdiff_t rows, ptrdiff_t k,
                                  double *log_density, double *scratch, int keep_log);
 
-/// Full and tied covariances, small d: log_joint[r·k_count + c] =
+/// Full and tied covariances, d ≤ 16 (does nothing for larger d): log_joint[r·k_count + c] =
 /// normalizers[c] − ½ |z|², L_c z = x_r − μ_c, by forward substitution four rows
 /// at a time. `lower` holds k_count row-major d×d lower factors, `inverse_diagonal`
 /// their 1/L_ii (k_count×d), `means` k_count×d.
@@ -56,15 +56,18 @@ void mixture_forward_substitution(mixture_kernels_level level, const double *blo
                                   ptrdiff_t k_count, const double *lower, const double *inverse_diagonal,
                                   const double *means, const double *normalizers, double *log_joint);
 
-/// Full and tied covariances, small d: adds a block's statistics around the
+/// Full and tied covariances, d ≤ 8: adds a block's statistics around the
 /// shifts s_c (k_count×d), with w = resp (rows×k_count, weights applied):
 ///   counts[c] += Σ_r w_rc,   sums[c·d + i] += Σ_r w_rc (x_ri − s_ci),
 ///   moments[c·d·d + i·d + j] += Σ_r w_rc (x_ri − s_ci)(x_rj − s_cj)  for j ≥ i (upper triangle).
 /// Four rows at a time in lanes, the lanes added in a fixed order at the end.
-/// `scratch` holds 4·k_count·(1 + d + d(d+1)/2) doubles.
+/// `scratch` holds mixture_moment_scratch_count(d, k_count) doubles. Does nothing for d > 8.
 void mixture_accumulate_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
                                 ptrdiff_t k_count, const double *resp, const double *shifts, double *counts,
                                 double *sums, double *moments, double *scratch);
+
+/// Doubles of scratch mixture_accumulate_moments needs.
+ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count);
 
 #ifdef __cplusplus
 }

@@ -38,7 +38,7 @@ func logOnePlus(_ values: UnsafeMutablePointer<Double>, count: Int, level: Kerne
     mixture_log1p(level, values, count)
 }
 
-/// Adds a block's full-covariance statistics around per-component shifts:
+/// Adds a block's full-covariance statistics (d ≤ 8) around per-component shifts:
 /// counts[k] += Σ_r w_rk, sums[k·d + i] += Σ_r w_rk (x_ri − s_ki), and the upper
 /// triangle of moments[k·d·d …] += Σ_r w_rk (x_r − s_k)(x_r − s_k)ᵀ, with w the
 /// rows×K responsibilities. `scratch` holds `momentScratchCount(…)` doubles.
@@ -53,5 +53,5 @@ func accumulateMoments(
 
 /// Doubles of scratch `accumulateMoments` needs.
 func momentScratchCount(featureCount d: Int, componentCount kCount: Int) -> Int {
-    4 * kCount * (1 + d + d * (d + 1) / 2)
+    mixture_moment_scratch_count(d, kCount)
 }
