@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -213,9 +214,18 @@ def cpu_flags():
 
 
 def gmm_blas_kernel(args):
-    """Which OpenBLAS kernels gmm runs on: the system OpenBLAS's choice in the
-    same environment (a tiny C program), and gmm's documented restart with
-    OPENBLAS_CORETYPE when that choice is a pre-AVX2 fallback."""
+    """Which kernels gmm runs on, as it reports them (`gmm --version`: the BLAS
+    kernels after its OPENBLAS_CORETYPE restart, and the variant of its own
+    vector kernels). For a binary that does not report them: the system
+    OpenBLAS's choice in the same environment (a tiny C program), and gmm's
+    documented restart when that choice is a pre-AVX2 fallback."""
+    try:
+        version = subprocess.run([args.gmm, "--version"], env=base_env(1), capture_output=True, text=True).stdout
+    except OSError:
+        version = ""
+    reported = re.search(r"BLAS ([^,]+), vector kernels ([^)]+)\)", version)
+    if reported:
+        return f"{reported.group(1)}; vector kernels {reported.group(2)}"
     try:
         ldd = subprocess.run(["ldd", args.gmm], capture_output=True, text=True).stdout
     except OSError:

@@ -343,7 +343,7 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
 #undef KCASE
 }
 
-/// accumulate_moments for a compile-time d (≤ 8): rows in sub-blocks of
+/// accumulate_moments for a compile-time d (≤ 16): rows in sub-blocks of
 /// MOMENT_SUB, transposed once so that four rows share a register; then per
 /// component and per moment row i, the accumulators of Σ w (x_i − s_i)(x_j − s_j),
 /// j ≥ i, stay in registers for the whole sub-block (a single pass over all
@@ -370,22 +370,31 @@ KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_
             }
             double *acc = lanes + 4 * per * c;
             double *moment_row = acc + 4 * (1 + D);
-            // Unrolled in full (D is a constant here), so that m[] lives in registers.
+            // Unrolled in full (D is a constant here), so that m[] lives in registers:
+            // moment row i in tiles of at most eight columns j ≥ i.
 #pragma clang loop unroll(full)
             for (ptrdiff_t i = 0; i < D; i++) {
-                v4d m[8] = {{0}};
-                v4d sum = {0, 0, 0, 0}, count = {0, 0, 0, 0};
-                for (ptrdiff_t r = 0; r < padded; r += 4) {
-                    const v4d w = KFN(load)(wt + r);
-                    const v4d a = w * KFN(load)(vt + i * MOMENT_SUB + r);
-                    if (i == 0) count += w;
-                    sum += a;
 #pragma clang loop unroll(full)
-                    for (ptrdiff_t j = i; j < D; j++) m[j] = KFMA(a, KFN(load)(vt + j * MOMENT_SUB + r), m[j]);
+                for (ptrdiff_t j0 = i; j0 < D; j0 += 8) {
+                    const ptrdiff_t j1 = j0 + 8 < D ? j0 + 8 : D;
+                    v4d m[8] = {{0}};
+                    v4d sum = {0, 0, 0, 0}, count = {0, 0, 0, 0};
+                    for (ptrdiff_t r = 0; r < padded; r += 4) {
+                        const v4d w = KFN(load)(wt + r);
+                        const v4d a = w * KFN(load)(vt + i * MOMENT_SUB + r);
+                        if (i == 0 && j0 == 0) count += w;
+                        if (j0 == i) sum += a;
+#pragma clang loop unroll(full)
+                        for (ptrdiff_t j = j0; j < j1; j++) {
+                            m[j - j0] = KFMA(a, KFN(load)(vt + j * MOMENT_SUB + r), m[j - j0]);
+                        }
+                    }
+                    if (i == 0 && j0 == 0) KFN(store)(acc, KFN(load)(acc) + count);
+                    if (j0 == i) KFN(store)(acc + 4 * (1 + i), KFN(load)(acc + 4 * (1 + i)) + sum);
+                    for (ptrdiff_t j = j0; j < j1; j++, moment_row += 4) {
+                        KFN(store)(moment_row, KFN(load)(moment_row) + m[j - j0]);
+                    }
                 }
-                if (i == 0) KFN(store)(acc, KFN(load)(acc) + count);
-                KFN(store)(acc + 4 * (1 + i), KFN(load)(acc + 4 * (1 + i)) + sum);
-                for (ptrdiff_t j = i; j < D; j++, moment_row += 4) KFN(store)(moment_row, KFN(load)(moment_row) + m[j]);
             }
         }
     }
@@ -396,18 +405,17 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
                                            double *moments, double *scratch) {
     const ptrdiff_t per = 1 + d + d * (d + 1) / 2;   // accumulators per component: count, sums, upper moments
     for (ptrdiff_t i = 0; i < 4 * per * k_count; i++) scratch[i] = 0;
-    double *xt = scratch + 4 * per * k_count, *vt = xt + 8 * MOMENT_SUB, *wt = vt + 8 * MOMENT_SUB;
+    double *xt = scratch + 4 * per * k_count, *vt = xt + 16 * MOMENT_SUB, *wt = vt + 16 * MOMENT_SUB;
+#define KCASE(D)                                                                                                      \
+    case D:                                                                                                           \
+        KFN(moments_fixed)(D, block, rows, k_count, resp, shifts, scratch, xt, vt, wt);                               \
+        break;
     switch (d) {
-    case 1: KFN(moments_fixed)(1, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
-    case 2: KFN(moments_fixed)(2, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
-    case 3: KFN(moments_fixed)(3, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
-    case 4: KFN(moments_fixed)(4, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
-    case 5: KFN(moments_fixed)(5, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
-    case 6: KFN(moments_fixed)(6, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
-    case 7: KFN(moments_fixed)(7, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
-    case 8: KFN(moments_fixed)(8, block, rows, k_count, resp, shifts, scratch, xt, vt, wt); break;
-    default: return;   // d > 8 is the caller's dsyrk path
+        KCASE(1) KCASE(2) KCASE(3) KCASE(4) KCASE(5) KCASE(6) KCASE(7) KCASE(8)
+        KCASE(9) KCASE(10) KCASE(11) KCASE(12) KCASE(13) KCASE(14) KCASE(15) KCASE(16)
+    default: return;   // d > 16 is the caller's dsyrk path
     }
+#undef KCASE
     // Lanes added in a fixed order, then into the running statistics.
     for (ptrdiff_t c = 0; c < k_count; c++) {
         const double *acc = scratch + 4 * per * c;

@@ -138,5 +138,5 @@ void mixture_accumulate_moments(mixture_kernels_level level, const double *block
 }
 
 ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
-    return 4 * k_count * (1 + d + d * (d + 1) / 2) + 16 * MOMENT_SUB + MOMENT_SUB;
+    return 4 * k_count * (1 + d + d * (d + 1) / 2) + 32 * MOMENT_SUB + MOMENT_SUB;
 }

@@ -18,7 +18,11 @@ struct GMMCommand: ParsableCommand {
             Exit status: 0 success, 64 bad usage, 65 bad data or model file,
             66 input file cannot be opened, 73 output file cannot be written.
             """,
-        version: "0.1.0",
+        // What the numbers ran on, for bug reports and benchmark tables.
+        version: """
+            0.1.0 (GSL \(LinearAlgebraBackend.gslVersion), BLAS \(LinearAlgebraBackend.openBLASCoreName.map { "OpenBLAS " + $0 } ?? LinearAlgebraBackend.cblasLibraryPath ?? "unknown"), \
+            vector kernels \(LinearAlgebraBackend.vectorKernels))
+            """,
         subcommands: [Fit.self, Predict.self, Score.self, Sample.self, Info.self, Select.self, Plot.self, Condition.self, Regress.self, Convert.self, Impute.self]
     )
 

@@ -56,12 +56,12 @@ void mixture_forward_substitution(mixture_kernels_level level, const double *blo
                                   ptrdiff_t k_count, const double *lower, const double *inverse_diagonal,
                                   const double *means, const double *normalizers, double *log_joint);
 
-/// Full and tied covariances, d ≤ 8: adds a block's statistics around the
+/// Full and tied covariances, d ≤ 16: adds a block's statistics around the
 /// shifts s_c (k_count×d), with w = resp (rows×k_count, weights applied):
 ///   counts[c] += Σ_r w_rc,   sums[c·d + i] += Σ_r w_rc (x_ri − s_ci),
 ///   moments[c·d·d + i·d + j] += Σ_r w_rc (x_ri − s_ci)(x_rj − s_cj)  for j ≥ i (upper triangle).
 /// Four rows at a time in lanes, the lanes added in a fixed order at the end.
-/// `scratch` holds mixture_moment_scratch_count(d, k_count) doubles. Does nothing for d > 8.
+/// `scratch` holds mixture_moment_scratch_count(d, k_count) doubles. Does nothing for d > 16.
 void mixture_accumulate_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
                                 ptrdiff_t k_count, const double *resp, const double *shifts, double *counts,
                                 double *sums, double *moments, double *scratch);

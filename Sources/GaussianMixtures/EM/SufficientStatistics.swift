@@ -56,11 +56,12 @@ struct SufficientStatistics: Equatable, Sendable {
 }
 
 /// The largest d for which full and tied moments are summed by the vector
-/// kernel (`accumulateMoments`, four rows per register) instead of a dsyrk per
-/// component. Measured (1 thread, CPU s per EM iteration, AMD Zen 3): d = 2,
-/// K = 4, 10⁵ rows 0.0078 → 0.0067; d = 8, K = 8 0.030 → 0.027; d = 16, K = 16,
-/// 2·10⁴ rows 0.018 with dsyrk against 0.021 here. Hence 8.
-let momentKernelLimit = 8
+/// kernel (`accumulateMoments`: four rows per register, each moment row's
+/// accumulators held in registers over a transposed sub-block) instead of a
+/// √r-scaled copy and a dsyrk per component. Measured (1 thread, CPU s per EM
+/// iteration, AMD Zen 3): d = 2, K = 4, 10⁵ rows 0.0078 → 0.0047 (with the
+/// other small-d kernels); d = 16, K = 16, 2·10⁴ rows 0.022 → 0.012.
+let momentKernelLimit = 16
 
 /// Scratch memory for `SufficientStatistics.accumulate`, reused across blocks.
 struct AccumulationScratch {

@@ -38,7 +38,7 @@ func logOnePlus(_ values: UnsafeMutablePointer<Double>, count: Int, level: Kerne
     mixture_log1p(level, values, count)
 }
 
-/// Adds a block's full-covariance statistics (d ≤ 8) around per-component shifts:
+/// Adds a block's full-covariance statistics (d ≤ 16) around per-component shifts:
 /// counts[k] += Σ_r w_rk, sums[k·d + i] += Σ_r w_rk (x_ri − s_ki), and the upper
 /// triangle of moments[k·d·d …] += Σ_r w_rk (x_r − s_k)(x_r − s_k)ᵀ, with w the
 /// rows×K responsibilities. `scratch` holds `momentScratchCount(…)` doubles.

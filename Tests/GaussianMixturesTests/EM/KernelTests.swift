@@ -207,7 +207,7 @@ struct KernelTests {
         }
     }
 
-    @Test("full moments from the vector kernel equal element-wise sums", arguments: [1, 2, 3, 5, 8])
+    @Test("full moments from the vector kernel equal element-wise sums", arguments: [1, 2, 3, 5, 8, 9, 13, 16])
     func fullMoments(_ d: Int) throws {
         let kCount = 3, n = 203
         let data = try rows(d, count: n, seed: 40 + UInt64(d))
