@@ -138,23 +138,25 @@ static KTARGET void KFN(log1p_values)(double *values, ptrdiff_t count) {
     }
 }
 
-/// normalize_rows for few components: four rows at a time, one row per lane, so
-/// the K exponentials of a group are independent of each other (a row-wise
-/// pass over K = 4 waits on one exp's whole dependency chain per row). Rows
+/// normalize_rows for few components (K ≤ 16, a compile-time constant here):
+/// four rows at a time, one row per lane, so the K exponentials of a group are
+/// independent of each other (a row-wise pass over K = 4 waits on one exp's
+/// whole dependency chain per row) and, unrolled, share their constants. Rows
 /// whose maximum is not finite, or that hold a NaN, are left untouched with
 /// log_density = NaN, as in the row-wise pass. Returns the number of such rows.
-static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t groups, ptrdiff_t k,
-                                                   double *log_density, int keep_log) {
+KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdiff_t groups, double *log_density,
+                                        int keep_log) {
     ptrdiff_t skipped = 0;
     v4d x[16], e[16];
     for (ptrdiff_t g = 0; g < groups; g++) {
-        double *base = values + 4 * g * k;
+        double *base = values + 4 * g * K;
         // The lanes' maximum and its first position.
         v4d best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
         v4l best_index = {0, 0, 0, 0};
         v4l nan = {0, 0, 0, 0};
-        for (ptrdiff_t c = 0; c < k; c++) {
-            x[c] = (v4d){base[c], base[k + c], base[2 * k + c], base[3 * k + c]};
+#pragma clang loop unroll(full)
+        for (ptrdiff_t c = 0; c < K; c++) {
+            x[c] = (v4d){base[c], base[K + c], base[2 * K + c], base[3 * K + c]};
             const v4l greater = x[c] > best;
             best = KFN(select)(greater, best, x[c]);
             best_index = (v4l)KFN(select)(greater, (v4d)best_index, (v4d)((v4l){0, 0, 0, 0} + c));
@@ -162,27 +164,42 @@ static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t gro
         }
         const v4l invalid = nan | ((best - best) != 0.0);
         v4d sum = {0, 0, 0, 0};
-        for (ptrdiff_t c = 0; c < k; c++) {
-            const v4d shifted = x[c] - best;
-            e[c] = KFN(exp4)(shifted);
+#pragma clang loop unroll(full)
+        for (ptrdiff_t c = 0; c < K; c++) {
+            e[c] = KFN(exp4)(x[c] - best);
             // e at the maximum is exp(0) = 1 exactly and stays out of the sum.
             sum += KFN(select)(best_index == c, e[c], (v4d){0, 0, 0, 0});
         }
         const v4d lse = best + KFN(log1p4)(KFN(select)(invalid, sum, (v4d){0, 0, 0, 0}));
         const v4d scale = 1.0 / (1.0 + sum);
-        for (ptrdiff_t c = 0; c < k; c++) e[c] = keep_log ? x[c] - lse : e[c] * scale;
+#pragma clang loop unroll(full)
+        for (ptrdiff_t c = 0; c < K; c++) e[c] = keep_log ? x[c] - lse : e[c] * scale;
         for (int lane = 0; lane < 4; lane++) {
-            double *row = base + lane * k;
+            double *row = base + lane * K;
             if (invalid[lane]) {
                 log_density[4 * g + lane] = NAN;
                 skipped++;
                 continue;
             }
             log_density[4 * g + lane] = lse[lane];
-            for (ptrdiff_t c = 0; c < k; c++) row[c] = e[c][lane];
+#pragma clang loop unroll(full)
+            for (ptrdiff_t c = 0; c < K; c++) row[c] = e[c][lane];
         }
     }
     return skipped;
+}
+
+static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t groups, ptrdiff_t k,
+                                                   double *log_density, int keep_log) {
+#define KCASE(K)                                                                                                      \
+    case K:                                                                                                           \
+        return KFN(row_groups_fixed)(K, values, groups, log_density, keep_log);
+    switch (k) {
+        KCASE(1) KCASE(2) KCASE(3) KCASE(4) KCASE(5) KCASE(6) KCASE(7) KCASE(8)
+        KCASE(9) KCASE(10) KCASE(11) KCASE(12) KCASE(13) KCASE(14) KCASE(15) KCASE(16)
+    default: return 0;   // more components: the caller's row-wise pass
+    }
+#undef KCASE
 }
 
 static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptrdiff_t k, double *log_density,

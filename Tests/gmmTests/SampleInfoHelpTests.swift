@@ -58,6 +58,29 @@ struct SampleInfoHelpTests {
         #expect(outcome.stdout == (extra.isEmpty ? "eruptions,waiting\n" : "eruptions,waiting,component\n"))
     }
 
+    @Test("--version names GSL, the BLAS kernels and the vector-kernel variant; GMM_KERNELS=portable forces the baseline")
+    func version() throws {
+        let box = try Sandbox()
+        let line = try box.succeed(["--version"]).stdout
+        #expect(line.hasPrefix("0.1.0 (GSL "), "\(line)")
+        #expect(line.contains(", BLAS "), "\(line)")
+        #expect(line.contains("vector kernels avx2+fma)") || line.contains("vector kernels portable)"), "\(line)")
+        let forced = try box.succeed(["--version"], environment: ["GMM_KERNELS": "portable"]).stdout
+        #expect(forced.contains("vector kernels portable)"), "\(forced)")
+    }
+
+    @Test("the portable vector kernels fit the same model as the default ones, to rounding")
+    func portableKernels() throws {
+        let box = try Sandbox()
+        try box.fitFaithful(to: "default.json")
+        try box.succeed(["fit", "old-faithful.csv", "-k", "2", "-o", "portable.json", "--seed", "0"],
+                        environment: ["GMM_KERNELS": "portable"])
+        let a = try ModelJSON.read("default.json", in: box), b = try ModelJSON.read("portable.json", in: box)
+        #expect(a.nIter == b.nIter)
+        #expect(abs(a.meanLogLikelihood - b.meanLogLikelihood) <= 1e-12 * abs(a.meanLogLikelihood))
+        for (x, y) in zip(a.means.joined(), b.means.joined()) { #expect(abs(x - y) <= 1e-10 * abs(x)) }
+    }
+
     @Test("info shows the weights")
     func info() throws {
         let box = try Sandbox()
