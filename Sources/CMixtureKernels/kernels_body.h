@@ -459,4 +459,56 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
     }
 }
 
+static KTARGET void KFN(subtract_rows)(const double *block, ptrdiff_t rows, ptrdiff_t d, const double *mean,
+                                      double *out) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const double *x = block + r * d;
+        double *z = out + r * d;
+        ptrdiff_t j = 0;
+        for (; j + 4 <= d; j += 4) KFN(store)(z + j, KFN(load)(x + j) - KFN(load)(mean + j));
+        for (; j < d; j++) z[j] = x[j] - mean[j];
+    }
+}
+
+static KTARGET void KFN(half_norms)(const double *z, ptrdiff_t rows, ptrdiff_t d, double constant, double *out,
+                                   ptrdiff_t stride) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const double *zr = z + r * d;
+        v4d q = {0, 0, 0, 0};
+        ptrdiff_t j = 0;
+        for (; j + 4 <= d; j += 4) {
+            const v4d v = KFN(load)(zr + j);
+            q = KFMA(v, v, q);
+        }
+        double total = (q[0] + q[1]) + (q[2] + q[3]);
+        for (; j < d; j++) total += zr[j] * zr[j];
+        out[r * stride] = constant - 0.5 * total;
+    }
+}
+
+static KTARGET double KFN(scaled_deviations)(const double *block, ptrdiff_t rows, ptrdiff_t d, const double *shift,
+                                            const double *weights, ptrdiff_t weight_stride, double *out,
+                                            double *sums) {
+    double total = 0;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const double w = weights[r * weight_stride];
+        total += w;
+        const double root = sqrt(w);
+        const double *x = block + r * d;
+        double *y = out + r * d;
+        ptrdiff_t j = 0;
+        for (; j + 4 <= d; j += 4) {
+            const v4d v = KFN(load)(x + j) - KFN(load)(shift + j);
+            KFN(store)(y + j, v * root);
+            KFN(store)(sums + j, KFMA(v, w, KFN(load)(sums + j)));
+        }
+        for (; j < d; j++) {
+            const double v = x[j] - shift[j];
+            y[j] = root * v;
+            sums[j] += w * v;
+        }
+    }
+    return total;
+}
+
 #undef KINLINE

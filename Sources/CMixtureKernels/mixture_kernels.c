@@ -140,3 +140,35 @@ void mixture_accumulate_moments(mixture_kernels_level level, const double *block
 ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
     return 4 * k_count * (1 + d + d * (d + 1) / 2) + 32 * MOMENT_SUB + MOMENT_SUB;
 }
+
+void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                           const double *mean, double *out) {
+#if MIXTURE_HAVE_AVX2
+    if (level == mixture_kernels_avx2_fma) {
+        subtract_rows_avx2(block, rows, d, mean, out);
+        return;
+    }
+#endif
+    subtract_rows_portable(block, rows, d, mean, out);
+}
+
+void mixture_half_norms(mixture_kernels_level level, const double *z, ptrdiff_t rows, ptrdiff_t d, double constant,
+                        double *out, ptrdiff_t stride) {
+#if MIXTURE_HAVE_AVX2
+    if (level == mixture_kernels_avx2_fma) {
+        half_norms_avx2(z, rows, d, constant, out, stride);
+        return;
+    }
+#endif
+    half_norms_portable(z, rows, d, constant, out, stride);
+}
+
+double mixture_scaled_deviations(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                                 const double *shift, const double *weights, ptrdiff_t weight_stride, double *out,
+                                 double *sums) {
+#if MIXTURE_HAVE_AVX2
+    if (level == mixture_kernels_avx2_fma)
+        return scaled_deviations_avx2(block, rows, d, shift, weights, weight_stride, out, sums);
+#endif
+    return scaled_deviations_portable(block, rows, d, shift, weights, weight_stride, out, sums);
+}

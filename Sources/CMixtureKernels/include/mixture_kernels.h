@@ -66,6 +66,20 @@ void mixture_accumulate_moments(mixture_kernels_level level, const double *block
                                 ptrdiff_t k_count, const double *resp, const double *shifts, double *counts,
                                 double *sums, double *moments, double *scratch);
 
+/// out[r·d + j] = block[r·d + j] − mean[j] (rows×d, row-major).
+void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                           const double *mean, double *out);
+
+/// out[r·stride] = constant − ½ Σ_j z[r·d + j]² for each of the rows×d rows of z.
+void mixture_half_norms(mixture_kernels_level level, const double *z, ptrdiff_t rows, ptrdiff_t d, double constant,
+                        double *out, ptrdiff_t stride);
+
+/// With w_r = weights[r·weight_stride] and v_r = x_r − shift: out[r·d + j] = √w_r v_rj
+/// (the operand of a rank update), sums[j] += Σ_r w_r v_rj; returns Σ_r w_r.
+double mixture_scaled_deviations(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                                 const double *shift, const double *weights, ptrdiff_t weight_stride, double *out,
+                                 double *sums);
+
 /// Doubles of scratch mixture_accumulate_moments needs.
 ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count);
 

@@ -1,3 +1,4 @@
+import CMixtureKernels
 import Foundation
 
 // How a covariance family turns a block of rows into log P(x, c = k).
@@ -69,20 +70,9 @@ struct WhiteningKernel<Family: CovarianceFamily>: LogJointKernel {
             scratch.withUnsafeMutableBufferPointer { z in
                 let z = z.baseAddress!
                 for k in 0..<kCount {
-                    let muK = mu.baseAddress! + k &* d
-                    for r in 0..<rows {
-                        let x = block + r &* d
-                        let zr = z + r &* d
-                        for j in 0..<d { zr[j] = x[j] - muK[j] }
-                    }
+                    mixture_subtract_rows(activeKernelLevel, block, rows, d, mu.baseAddress! + k &* d, z)
                     family.whiten(z, rows: rows, component: k)
-                    let c = normalizers[k]
-                    for r in 0..<rows {
-                        let zr = z + r &* d
-                        var q = 0.0
-                        for j in 0..<d { q += zr[j] * zr[j] }
-                        logJoint[r &* kCount &+ k] = c - 0.5 * q
-                    }
+                    mixture_half_norms(activeKernelLevel, z, rows, d, normalizers[k], logJoint + k, kCount)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import CMixtureKernels
 import Foundation
 
 // What one pass over the rows contributes to the M-step.
@@ -124,18 +125,7 @@ extension SufficientStatistics {
                 let s = shift.baseAddress! + k &* d
                 let sumK = sums.baseAddress! + k &* d
                 let momK = moments.baseAddress! + k &* m
-                var rk = 0.0
-                for r in 0..<rows {
-                    let w = resp[r &* kCount &+ k]
-                    rk += w
-                    let xr = x + r &* d, yr = y + r &* d
-                    let root = w.squareRoot()
-                    for j in 0..<d {
-                        let v = xr[j] - s[j]
-                        yr[j] = root * v
-                        sumK[j] += w * v
-                    }
-                }
+                let rk = mixture_scaled_deviations(activeKernelLevel, x, rows, d, s, resp + k, kCount, y, sumK)
                 counts[k] += rk
                 // M_k += Σ_r (√r_rk c_r)(√r_rk c_r)ᵀ as one BLAS-3 rank-b update.
                 GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: rows, dimension: d, into: momK)

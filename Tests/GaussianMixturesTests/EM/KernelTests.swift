@@ -250,6 +250,73 @@ struct KernelTests {
         }
     }
 
+    @Test("full moments above d = 16 (scaled copy and dsyrk) equal element-wise sums; so do the whitened distances",
+          arguments: [17, 24])
+    func largeFullMoments(_ d: Int) throws {
+        let kCount = 3, n = 101
+        let data = try rows(d, count: n, seed: 60 + UInt64(d))
+        var state: UInt64 = 11
+        let resp = (0..<(n * kCount)).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let shifts = (0..<(kCount * d)).map { 1000 + Double($0 % 5) - 2 }
+        var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: .matrix,
+                                              shifts: shifts)
+        var scratch = AccumulationScratch(blockRows: n, featureCount: d)
+        let x = data.withUnsafeBufferPointer { Array($0) }
+        x.withUnsafeBufferPointer { xb in resp.withUnsafeBufferPointer { rb in
+            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, scratch: &scratch)
+        }}
+        for k in 0..<kCount {
+            var count = 0.0
+            var sums = [Double](repeating: 0, count: d), moments = [Double](repeating: 0, count: d * d)
+            for r in 0..<n {
+                let w = resp[r * kCount + k]
+                count += w
+                for i in 0..<d {
+                    let vi = x[r * d + i] - shifts[k * d + i]
+                    sums[i] += w * vi
+                    for j in i..<d {
+                        let vj = x[r * d + j] - shifts[k * d + j]
+                        moments[i * d + j] += w * vi * vj
+                    }
+                }
+            }
+            #expect(abs(stats.softCounts[k] - count) <= 1e-13 * count)
+            #expect(worstRelativeError(Array(stats.sums[(k * d)..<((k + 1) * d)]), sums, floor: 1).error <= 1e-13)
+            // dsyrk fills the upper triangle: compare that.
+            let upper = (0..<d).flatMap { i in (i..<d).map { j in stats.moments[k * d * d + i * d + j] } }
+            let expected = (0..<d).flatMap { i in (i..<d).map { j in moments[i * d + j] } }
+            #expect(worstRelativeError(upper, expected, floor: 1).error <= 1e-13, "d = \(d), k = \(k)")
+        }
+
+        // The whitening kernel (dtrsm, d > 16) against a scalar forward substitution.
+        func entry(_ k: Int, _ r: Int, _ c: Int) -> Double {
+            r == c ? 2 + Double(k) + 0.1 * Double(r) : 0.2 / Double(1 + abs(r - c) + k)
+        }
+        let matrices: [[[Double]]] = (0..<kCount).map { k in (0..<d).map { r in (0..<d).map { c in entry(k, r, c) } } }
+        let means: [[Double]] = (0..<kCount).map { k in (0..<d).map { j in 1000 + Double(k) - 0.25 * Double(j) } }
+        let model = try GaussianMixture(weights: [0.2, 0.3, 0.5], means: means, covariances: .full(matrices))
+        let fast = chosen(model, data)
+        let normalizers = BlockEvaluator(model: model, blockRows: 1).normalizers
+        for k in 0..<kCount {
+            let factor = try CholeskyFactor(factoring: matrices[k].flatMap { $0 }, dimension: d)
+            for r in 0..<n {
+                var z = [Double](repeating: 0, count: d)
+                var q = 0.0
+                for i in 0..<d {
+                    var t = x[r * d + i] - means[k][i]
+                    for j in 0..<i { t -= factor.lower[i * d + j] * z[j] }
+                    z[i] = t / factor.lower[i * d + i]
+                    q += z[i] * z[i]
+                }
+                let expected = normalizers[k] - 0.5 * q
+                #expect(abs(fast[r * kCount + k] - expected) <= 1e-12 * max(1, abs(expected)))
+            }
+        }
+    }
+
     @Test("diagonal moments from DGEMM equal element-wise sums, with equal and with distant shifts")
     func diagonalMoments() throws {
         let d = 4, kCount = 3
