@@ -74,8 +74,7 @@ enum ExpectationStep {
                 while let c = slots.nextChunk() { slots.set(c, reduce(ranges[c])) }
             }
         }
-        let parts = slots.values
-        return parts.dropFirst().reduce(parts[0], +)
+        return slots.total
     }
 
     /// Accumulates statistics block by block, in row order, on one thread.
@@ -192,24 +191,44 @@ private final class PassWorker {
     }
 }
 
-/// Per-chunk results written by index from concurrent workers, handed out once each.
+/// Per-chunk results from concurrent workers, added in chunk order as soon as
+/// they can be: a chunk's statistics wait only until every earlier chunk is
+/// in, so at most a few are alive at once (each holds K moment blocks: 1 MiB
+/// at K = 32, d = 64), and the sum is ((s₀ + s₁) + s₂) + … whatever the thread count.
 private final class ChunkSlots: @unchecked Sendable {
     // @unchecked: all state is guarded by `lock`.
-    private var slots: [SufficientStatistics?]
+    private var pending: [SufficientStatistics?]
+    private var sum: SufficientStatistics?
+    private var added = 0
     private var next = 0
     private let lock = NSLock()
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { pending = Array(repeating: nil, count: count) }
 
     func nextChunk() -> Int? {
         lock.withLock {
-            guard next < slots.count else { return nil }
+            guard next < pending.count else { return nil }
             defer { next += 1 }
             return next
         }
     }
 
-    func set(_ c: Int, _ stats: SufficientStatistics) { lock.withLock { slots[c] = stats } }
+    func set(_ c: Int, _ stats: SufficientStatistics) {
+        lock.withLock {
+            pending[c] = stats
+            while added < pending.count, let part = pending[added] {
+                sum = sum.map { $0 + part } ?? part
+                pending[added] = nil
+                added += 1
+            }
+        }
+    }
 
-    var values: [SufficientStatistics] { lock.withLock { slots.map { $0! } } }
+    /// The sum of every chunk's statistics (all chunks must be in).
+    var total: SufficientStatistics {
+        lock.withLock {
+            precondition(added == pending.count, "a chunk is missing")
+            return sum!
+        }
+    }
 }
