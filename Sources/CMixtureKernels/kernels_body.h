@@ -204,8 +204,7 @@ static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t gro
     case K:                                                                                                           \
         return KFN(row_groups_fixed)(K, values, groups, log_density, keep_log);
     switch (k) {
-        KCASE(1) KCASE(2) KCASE(3) KCASE(4) KCASE(5) KCASE(6) KCASE(7) KCASE(8)
-        KCASE(9) KCASE(10) KCASE(11) KCASE(12) KCASE(13) KCASE(14) KCASE(15) KCASE(16)
+        FOR_1_TO_16(KCASE)
     default: return 0;   // more components: the caller's row-wise pass
     }
 #undef KCASE
@@ -362,8 +361,7 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
         KFN(substitution_fixed)(D, block, rows, k_count, lower, inverse_diagonal, means, normalizers, log_joint);     \
         return;
     switch (d) {
-        KCASE(1) KCASE(2) KCASE(3) KCASE(4) KCASE(5) KCASE(6) KCASE(7) KCASE(8)
-        KCASE(9) KCASE(10) KCASE(11) KCASE(12) KCASE(13) KCASE(14) KCASE(15) KCASE(16)
+        FOR_1_TO_16(KCASE)
     default: return;   // d > 16 is the caller's dtrsm path
     }
 #undef KCASE
@@ -437,8 +435,7 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
         KFN(moments_fixed)(D, block, rows, k_count, resp, shifts, scratch, xt, vt, wt);                               \
         break;
     switch (d) {
-        KCASE(1) KCASE(2) KCASE(3) KCASE(4) KCASE(5) KCASE(6) KCASE(7) KCASE(8)
-        KCASE(9) KCASE(10) KCASE(11) KCASE(12) KCASE(13) KCASE(14) KCASE(15) KCASE(16)
+        FOR_1_TO_16(KCASE)
     default: return;   // d > 16 is the caller's dsyrk path
     }
 #undef KCASE

@@ -27,6 +27,9 @@ typedef long long v4l __attribute__((vector_size(32)));
 // the compiler folds away (adding +0 is not: it turns −0 into +0).
 #define KV(x) ((v4d){-0.0, -0.0, -0.0, -0.0} + (x))
 
+/// X(1) X(2) … X(16): the cases of a switch over a dimension the kernels specialise on.
+#define FOR_1_TO_16(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)
+
 /// Rows per transposed sub-block in accumulate_moments (its scratch holds two d×MOMENT_SUB tables).
 #define MOMENT_SUB 256
 

@@ -111,6 +111,15 @@ struct KernelTests {
         }
     }
 
+    /// `count` values uniform on [0, 1) from a linear congruential generator (stand-in responsibilities).
+    func uniforms(_ count: Int, seed: UInt64) -> [Double] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+    }
+
     /// log P(x, c = k) from the general whitening kernel.
     func reference(_ model: GaussianMixture, _ data: DataMatrix) -> [Double] {
         whitening(model.family, model, data)
@@ -211,11 +220,7 @@ struct KernelTests {
     func fullMoments(_ d: Int) throws {
         let kCount = 3, n = 203
         let data = try rows(d, count: n, seed: 40 + UInt64(d))
-        var state: UInt64 = 7
-        let resp = (0..<(n * kCount)).map { _ -> Double in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
+        let resp = uniforms(n * kCount, seed: 7)
         let shifts = (0..<(kCount * d)).map { 1000 + Double($0 % 7) - 3 }
         // Element-wise reference.
         var counts = [Double](repeating: 0, count: kCount), sums = [Double](repeating: 0, count: kCount * d)
@@ -255,11 +260,7 @@ struct KernelTests {
     func largeFullMoments(_ d: Int) throws {
         let kCount = 3, n = 101
         let data = try rows(d, count: n, seed: 60 + UInt64(d))
-        var state: UInt64 = 11
-        let resp = (0..<(n * kCount)).map { _ -> Double in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
+        let resp = uniforms(n * kCount, seed: 11)
         let shifts = (0..<(kCount * d)).map { 1000 + Double($0 % 5) - 2 }
         var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: .matrix,
                                               shifts: shifts)
