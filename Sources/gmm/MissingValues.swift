@@ -160,24 +160,8 @@ extension Predict {
             try stream.finish()
             return
         }
-        let kCount = mixture.componentCount
-        let resp = try mixture.marginalPosterior(of: rows, logarithmic: log).responsibilities
-        var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"],
-                                     rowCount: rows.sampleCount)
-        try resp.values.withUnsafeBufferPointer { values in
-            for i in 0..<rows.sampleCount {
-                let row = UnsafeBufferPointer(rebasing: values[(i * kCount)..<((i + 1) * kCount)])
-                if probabilities {
-                    stream.table.append(row: row)
-                } else {
-                    var best = 0
-                    for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
-                    stream.table.append(integers: [best])
-                }
-                if i % 4096 == 0 { try stream.flushIfLarge() }
-            }
-        }
-        try stream.finish()
+        // With --log the values already are log P(c|x_o).
+        try writeAssignments(try mixture.marginalPosterior(of: rows, logarithmic: log).responsibilities, takingLog: false)
     }
 }
 

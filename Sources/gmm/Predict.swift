@@ -34,20 +34,29 @@ struct Predict: ParsableCommand {
     /// P(c|x) of a variational model: its own responsibilities (expected log
     /// weights and precisions), as scikit-learn's BayesianGaussianMixture gives them.
     private func predictVariational(_ posterior: VariationalPosterior, _ matrix: DataMatrix) throws {
-        let resp = try posterior.responsibilities(for: matrix)
+        try writeAssignments(try posterior.responsibilities(for: matrix), takingLog: log)
+    }
+
+    /// Writes a whole n×K responsibility matrix: each row's P(c|x) with
+    /// --probabilities (their logarithms when `takingLog`), else its most
+    /// probable component.
+    func writeAssignments(_ resp: ResponsibilityMatrix, takingLog: Bool) throws {
         let kCount = resp.componentCount
+        let n = resp.values.count / max(kCount, 1)
         var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"],
-                                     rowCount: matrix.sampleCount)
-        for i in 0..<matrix.sampleCount {
-            let row = Array(resp.row(i))
-            if probabilities {
-                stream.table.append(log ? row.map { Foundation.log($0) } : row)
-            } else {
-                var best = 0
-                for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
-                stream.table.append(integers: [best])
+                                     rowCount: n)
+        try resp.values.withUnsafeBufferPointer { values in
+            for i in 0..<n {
+                let row = UnsafeBufferPointer(rebasing: values[(i * kCount)..<((i + 1) * kCount)])
+                if probabilities {
+                    if takingLog { stream.table.append(row.map { Foundation.log($0) }) } else { stream.table.append(row: row) }
+                } else {
+                    var best = 0
+                    for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
+                    stream.table.append(integers: [best])
+                }
+                if i % 4096 == 0 { try stream.flushIfLarge() }
             }
-            if i % 4096 == 0 { try stream.flushIfLarge() }
         }
         try stream.finish()
     }
