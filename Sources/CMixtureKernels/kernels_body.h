@@ -353,16 +353,112 @@ KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptr
     }
 }
 
+/// Solves columns j0 … j0 + W − 1 (W ≤ 4) of a tile of SUBSTITUTION_ROWS rows:
+/// t_j = x_j − μ_j − Σ_{i<j} L_ji z_i in the same order as substitution_fixed
+/// (i ascending), z_j = t_j / L_jj, q += z_j². The sum over i < j0 keeps the
+/// W×3 vectors in registers and reads −z_i from `zt` (three loads and W
+/// broadcasts per 3W fused multiply-adds); the W×W diagonal block follows in
+/// registers. −z_j goes to `zt`, so that every update is a single fma.
+KINLINE void KFN(substitution_columns)(const ptrdiff_t W, ptrdiff_t j0, ptrdiff_t d, const double *l,
+                                       const double *inv, const double *mu, const double *xt, double *zt, v4d q[SUBSTITUTION_VECTORS]) {
+    v4d a[SUBSTITUTION_COLUMNS][SUBSTITUTION_VECTORS];
+#pragma clang loop unroll(full)
+    for (ptrdiff_t w = 0; w < W; w++) {
+#pragma clang loop unroll(full)
+        for (int v = 0; v < SUBSTITUTION_VECTORS; v++) a[w][v] = KFN(load)(xt + (j0 + w) * SUBSTITUTION_ROWS + 4 * v) - mu[j0 + w];
+    }
+    const double *lw[SUBSTITUTION_COLUMNS];
+#pragma clang loop unroll(full)
+    for (ptrdiff_t w = 0; w < W; w++) lw[w] = l + (j0 + w) * d;
+    for (ptrdiff_t i = 0; i < j0; i++) {
+        const double *nz = zt + i * SUBSTITUTION_ROWS;
+        v4d n[SUBSTITUTION_VECTORS];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < SUBSTITUTION_VECTORS; v++) n[v] = KFN(load)(nz + 4 * v);
+#pragma clang loop unroll(full)
+        for (ptrdiff_t w = 0; w < W; w++) {
+            const double b = lw[w][i];
+#pragma clang loop unroll(full)
+            for (int v = 0; v < SUBSTITUTION_VECTORS; v++) a[w][v] = KFMA(n[v], b, a[w][v]);
+        }
+    }
+    v4d nz[SUBSTITUTION_COLUMNS][SUBSTITUTION_VECTORS];
+#pragma clang loop unroll(full)
+    for (ptrdiff_t w = 0; w < W; w++) {
+#pragma clang loop unroll(full)
+        for (ptrdiff_t u = 0; u < w; u++) {
+            const double b = lw[w][j0 + u];
+#pragma clang loop unroll(full)
+            for (int v = 0; v < SUBSTITUTION_VECTORS; v++) a[w][v] = KFMA(nz[u][v], b, a[w][v]);
+        }
+#pragma clang loop unroll(full)
+        for (int v = 0; v < SUBSTITUTION_VECTORS; v++) {
+            const v4d z = a[w][v] * inv[j0 + w];
+            q[v] = KFMA(z, z, q[v]);
+            nz[w][v] = -z;
+            KFN(store)(zt + (j0 + w) * SUBSTITUTION_ROWS + 4 * v, nz[w][v]);
+        }
+    }
+}
+
+/// forward_substitution for any d. Rows go in sub-blocks of SUBSTITUTION_GROUPS
+/// groups of SUBSTITUTION_ROWS rows, each group transposed into `xt` (d×SUBSTITUTION_ROWS,
+/// absent rows 0); then component by component, so that one factor L_c is read
+/// from memory once per sub-block, not once per group (the K factors together
+/// outgrow the caches: 1 MiB at d = 64, K = 32), and z is solved group by group,
+/// four columns at a time (substitution_columns). The same operations in the same
+/// order as substitution_fixed, so both give the same bits for the same d.
+KINLINE void KFN(substitution_tiled)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
+                                     const double *lower, const double *inverse_diagonal, const double *means,
+                                     const double *normalizers, double *log_joint, double *xt, double *zt) {
+    const ptrdiff_t group_size = d * SUBSTITUTION_ROWS;
+    for (ptrdiff_t start = 0; start < rows; start += SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS) {
+        const ptrdiff_t n = rows - start < SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS
+                                ? rows - start : SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS;
+        const ptrdiff_t groups = (n + SUBSTITUTION_ROWS - 1) / SUBSTITUTION_ROWS;
+        for (ptrdiff_t r = 0; r < groups * SUBSTITUTION_ROWS; r++) {
+            double *t = xt + r / SUBSTITUTION_ROWS * group_size + r % SUBSTITUTION_ROWS;
+            const double *x = block + (start + r) * d;
+            if (r < n) {
+                for (ptrdiff_t j = 0; j < d; j++) t[j * SUBSTITUTION_ROWS] = x[j];
+            } else {
+                for (ptrdiff_t j = 0; j < d; j++) t[j * SUBSTITUTION_ROWS] = 0;
+            }
+        }
+        for (ptrdiff_t c = 0; c < k_count; c++) {
+            const double *l = lower + c * d * d, *inv = inverse_diagonal + c * d, *mu = means + c * d;
+            for (ptrdiff_t g = 0; g < groups; g++) {
+                v4d q[SUBSTITUTION_VECTORS];
+                for (int v = 0; v < SUBSTITUTION_VECTORS; v++) q[v] = (v4d){0, 0, 0, 0};
+                const double *xg = xt + g * group_size;
+                ptrdiff_t j0 = 0;
+                for (; j0 + SUBSTITUTION_COLUMNS <= d; j0 += SUBSTITUTION_COLUMNS) {
+                    KFN(substitution_columns)(SUBSTITUTION_COLUMNS, j0, d, l, inv, mu, xg, zt, q);
+                }
+                for (; j0 < d; j0++) KFN(substitution_columns)(1, j0, d, l, inv, mu, xg, zt, q);
+                const ptrdiff_t r0 = start + g * SUBSTITUTION_ROWS;
+                const ptrdiff_t lanes = rows - r0 < SUBSTITUTION_ROWS ? rows - r0 : SUBSTITUTION_ROWS;
+                double *out = log_joint + r0 * k_count + c;
+                for (ptrdiff_t lane = 0; lane < lanes; lane++) {
+                    out[lane * k_count] = normalizers[c] - 0.5 * q[lane / 4][lane % 4];
+                }
+            }
+        }
+    }
+}
+
 static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
                                              const double *lower, const double *inverse_diagonal, const double *means,
-                                             const double *normalizers, double *log_joint) {
+                                             const double *normalizers, double *log_joint, double *scratch) {
 #define KCASE(D)                                                                                                      \
     case D:                                                                                                           \
         KFN(substitution_fixed)(D, block, rows, k_count, lower, inverse_diagonal, means, normalizers, log_joint);     \
         return;
     switch (d) {
         FOR_1_TO_16(KCASE)
-    default: return;   // d > 16 is the caller's dtrsm path
+    default:
+        KFN(substitution_tiled)(block, rows, d, k_count, lower, inverse_diagonal, means, normalizers, log_joint,
+                                scratch, scratch + SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS * d);
     }
 #undef KCASE
 }
@@ -483,16 +579,19 @@ static KTARGET void KFN(half_norms)(const double *z, ptrdiff_t rows, ptrdiff_t d
     }
 }
 
-static KTARGET double KFN(scaled_deviations)(const double *block, ptrdiff_t rows, ptrdiff_t d, const double *shift,
-                                            const double *weights, ptrdiff_t weight_stride, double *out,
-                                            double *sums) {
-    double total = 0;
+static KTARGET ptrdiff_t KFN(scaled_deviations)(const double *block, ptrdiff_t rows, ptrdiff_t d,
+                                               const double *shift, const double *weights, ptrdiff_t weight_stride,
+                                               double *out, double *sums, double *total) {
+    ptrdiff_t written = 0;
     for (ptrdiff_t r = 0; r < rows; r++) {
         const double w = weights[r * weight_stride];
-        total += w;
+        // A row with weight 0 adds exactly 0 to every sum: leave it out of the rank update.
+        if (w == 0) continue;
+        *total += w;
         const double root = sqrt(w);
         const double *x = block + r * d;
-        double *y = out + r * d;
+        double *y = out + written * d;
+        written++;
         ptrdiff_t j = 0;
         for (; j + 4 <= d; j += 4) {
             const v4d v = KFN(load)(x + j) - KFN(load)(shift + j);
@@ -505,7 +604,7 @@ static KTARGET double KFN(scaled_deviations)(const double *block, ptrdiff_t rows
             sums[j] += w * v;
         }
     }
-    return total;
+    return written;
 }
 
 #undef KINLINE

@@ -48,13 +48,18 @@ void mixture_log1p(mixture_kernels_level level, double *values, ptrdiff_t count)
 ptrdiff_t mixture_normalize_rows(mixture_kernels_level level, double *values, ptrdiff_t rows, ptrdiff_t k,
                                  double *log_density, double *scratch, int keep_log);
 
-/// Full and tied covariances, d ≤ 16 (does nothing for larger d): log_joint[r·k_count + c] =
-/// normalizers[c] − ½ |z|², L_c z = x_r − μ_c, by forward substitution four rows
-/// at a time. `lower` holds k_count row-major d×d lower factors, `inverse_diagonal`
-/// their 1/L_ii (k_count×d), `means` k_count×d.
+/// Full and tied covariances: log_joint[r·k_count + c] = normalizers[c] − ½ |z|²,
+/// L_c z = x_r − μ_c, by forward substitution on several rows at a time (four, with z
+/// in registers, for d ≤ 16; eight, four columns of z at a time, above). `lower` holds
+/// k_count row-major d×d lower factors, `inverse_diagonal` their 1/L_ii (k_count×d),
+/// `means` k_count×d; `scratch` mixture_substitution_scratch_count(d) doubles.
 void mixture_forward_substitution(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
                                   ptrdiff_t k_count, const double *lower, const double *inverse_diagonal,
-                                  const double *means, const double *normalizers, double *log_joint);
+                                  const double *means, const double *normalizers, double *log_joint,
+                                  double *scratch);
+
+/// Doubles of scratch mixture_forward_substitution needs.
+ptrdiff_t mixture_substitution_scratch_count(ptrdiff_t d);
 
 /// Full and tied covariances, d ≤ 16: adds a block's statistics around the
 /// shifts s_c (k_count×d), with w = resp (rows×k_count, weights applied):
@@ -74,11 +79,12 @@ void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptr
 void mixture_half_norms(mixture_kernels_level level, const double *z, ptrdiff_t rows, ptrdiff_t d, double constant,
                         double *out, ptrdiff_t stride);
 
-/// With w_r = weights[r·weight_stride] and v_r = x_r − shift: out[r·d + j] = √w_r v_rj
-/// (the operand of a rank update), sums[j] += Σ_r w_r v_rj; returns Σ_r w_r.
-double mixture_scaled_deviations(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
-                                 const double *shift, const double *weights, ptrdiff_t weight_stride, double *out,
-                                 double *sums);
+/// With w_r = weights[r·weight_stride] and v_r = x_r − shift: sums[j] += Σ_r w_r v_rj,
+/// *total += Σ_r w_r, and the rows √w_r v_r of the rows with w_r ≠ 0, in order, go to
+/// `out` (d values each: the operand of a rank update). Returns how many rows it wrote.
+ptrdiff_t mixture_scaled_deviations(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                                    const double *shift, const double *weights, ptrdiff_t weight_stride, double *out,
+                                    double *sums, double *total);
 
 /// Doubles of scratch mixture_accumulate_moments needs.
 ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count);

@@ -89,11 +89,8 @@ struct FullCovariance: CovarianceFamily {
         Array(matrices[(k * featureCount * featureCount)..<((k + 1) * featureCount * featureCount)])
     }
 
-    /// Forward substitution on four rows at a time for few features, dtrsm per component otherwise.
+    /// Forward substitution on several rows at a time (`ForwardSubstitutionKernel`).
     func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
-        if featureCount <= forwardSubstitutionLimit {
-            return ForwardSubstitutionKernel(factors: factors, means: means, normalizers: normalizers)
-        }
-        return WhiteningKernel(family: self, means: means, normalizers: normalizers, blockRows: blockRows)
+        ForwardSubstitutionKernel(factors: factors, means: means, normalizers: normalizers)
     }
 }

@@ -68,12 +68,9 @@ struct TiedCovariance: CovarianceFamily {
 
     func covarianceMatrix(component k: Int) -> [Double] { matrix }
 
-    /// Forward substitution on four rows at a time for few features, dtrsm per component otherwise.
+    /// Forward substitution on several rows at a time (`ForwardSubstitutionKernel`), the one factor K times.
     func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
-        if featureCount <= forwardSubstitutionLimit {
-            return ForwardSubstitutionKernel(factors: Array(repeating: factor, count: componentCount), means: means,
-                                             normalizers: normalizers)
-        }
-        return WhiteningKernel(family: self, means: means, normalizers: normalizers, blockRows: blockRows)
+        ForwardSubstitutionKernel(factors: Array(repeating: factor, count: componentCount), means: means,
+                                  normalizers: normalizers)
     }
 }

@@ -1,25 +1,31 @@
 import CMixtureKernels
 import Foundation
 
-// The full and tied families' E-step kernel for few features.
+// The full and tied families' E-step kernel.
 //
 // `WhiteningKernel` centres the block on each μ_k and calls BLAS's triangular
 // solve (dtrsm) once per component. For small d that call's fixed cost
 // dominates (at d = 2 a 4096-row solve is 16 k flops), and the centred copy
-// and the norm pass each touch the block again. Here each group of four rows
-// is loaded once, transposed so that the lanes of a SIMD4 are four rows, and
-// for every component the forward substitution L_k z = x − μ_k runs on those
-// lanes, adding z_i² to the squared norm as each z_i appears; z is never
-// written out. Division by L_ii is a multiplication by 1/L_ii, as OpenBLAS's
-// dtrsm does. The loop itself is C (`mixture_forward_substitution`), so that
-// it runs on AVX2 registers with fused multiply-adds where the CPU has them. Measured on this project's machine (AMD Zen 3, OpenBLAS 0.3.21
-// Zen kernels, CPU seconds per EM iteration, whole iteration): d = 2, K = 4,
-// 10⁵ rows 0.0152–0.0196 s with dtrsm, 0.0124–0.0130 s here; d = 8, K = 8,
-// 10⁵ rows 0.050–0.064 → 0.044–0.046; d = 16, K = 16, 2·10⁵ rows 0.34–0.43 →
-// 0.24–0.32; d = 32 inconclusive (noise), d = 64 even. Hence the limit 16.
-
-/// The largest dimension d for which the full and tied families use `ForwardSubstitutionKernel`.
-let forwardSubstitutionLimit = 16
+// and the norm pass each touch the block again; at d = 64 OpenBLAS's dtrsm
+// runs at 40 % of its DGEMM speed. Here rows are transposed so that the lanes
+// of a SIMD4 are four rows, and for every component the forward substitution
+// L_k z = x − μ_k runs on those lanes, adding z_i² to the squared norm as each
+// z_i appears; z is never written to the caller. Division by L_ii is a
+// multiplication by 1/L_ii, as OpenBLAS's dtrsm does. The loops are C
+// (`mixture_forward_substitution`), so that they run on AVX2 registers with
+// fused multiply-adds where the CPU has them: for d ≤ 16 the whole of z stays
+// in registers (the loops unrolled for each d); above, z is solved four
+// columns at a time on eight rows, each step reading the earlier z_i from a
+// small table (see mixture_kernels.c).
+//
+// Measured on this project's machine (AMD Zen 3, OpenBLAS 0.3.21 Zen kernels,
+// one core). The solve alone, GFLOP/s (d² flops per row and component; DGEMM
+// 46): d = 64, K = 32: dtrsm 18.5, here 39; d = 128: 23 → 40; d = 256: 30 → 38
+// (K = 32); d = 512: 32 → 37; d = 1024 here 39. Whole EM iterations, CPU
+// seconds: d = 2, K = 4, 10⁵ rows 0.0152–0.0196 with dtrsm, 0.0124–0.0130
+// here; d = 8, K = 8, 10⁵ rows 0.050–0.064 → 0.044–0.046; d = 16, K = 16,
+// 2·10⁵ rows 0.34–0.43 → 0.24–0.32; d = 64, K = 32, 10⁵ rows 1.41 → 0.57–0.71
+// (with rows of zero responsibility left out of the M-step's rank update).
 
 struct ForwardSubstitutionKernel: LogJointKernel {
     let componentCount: Int
@@ -32,6 +38,8 @@ struct ForwardSubstitutionKernel: LogJointKernel {
     let inverseDiagonal: [Double]
     /// The vector kernels' variant (the process's own unless a test asks for another).
     let level: KernelLevel
+    /// Transposed rows and −z for d > 16 (`mixture_substitution_scratch_count`).
+    private var scratch: [Double]
 
     /// - Parameter factors: one Cholesky factor per component (the same one K times for tied).
     init(factors: [CholeskyFactor], means: [Double], normalizers: [Double], level: KernelLevel = activeKernelLevel) {
@@ -43,6 +51,7 @@ struct ForwardSubstitutionKernel: LogJointKernel {
         lower = factors.flatMap(\.lower)
         inverseDiagonal = factors.flatMap { f in (0..<d).map { 1 / f.lower[$0 * d + $0] } }
         self.level = level
+        scratch = [Double](repeating: 0, count: mixture_substitution_scratch_count(d))
     }
 
     mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, into logJoint: UnsafeMutablePointer<Double>) {
@@ -50,8 +59,9 @@ struct ForwardSubstitutionKernel: LogJointKernel {
         inverseDiagonal.withUnsafeBufferPointer { inv in
         means.withUnsafeBufferPointer { mu in
         normalizers.withUnsafeBufferPointer { c in
+        scratch.withUnsafeMutableBufferPointer { t in
             mixture_forward_substitution(level, block, rows, featureCount, componentCount, l.baseAddress!,
-                                         inv.baseAddress!, mu.baseAddress!, c.baseAddress!, logJoint)
-        }}}}
+                                         inv.baseAddress!, mu.baseAddress!, c.baseAddress!, logJoint, t.baseAddress!)
+        }}}}}
     }
 }

@@ -45,9 +45,11 @@ func expansionCentre(means: [Double], componentCount kCount: Int, featureCount d
     return centre
 }
 
-/// The general kernel: per component, centre the block on μ_k, whiten it with
-/// the family's `whiten` (a BLAS-3 triangular solve for full and tied) and sum
-/// the squared row norms.
+/// The general kernel, the protocol's default: per component, centre the block
+/// on μ_k, whiten it with the family's `whiten` (a BLAS-3 triangular solve for
+/// full and tied) and sum the squared row norms. Every family has a faster
+/// kernel of its own; this one, the definition written out, is what the tests
+/// check them against.
 struct WhiteningKernel<Family: CovarianceFamily>: LogJointKernel {
     let family: Family
     let means: [Double]

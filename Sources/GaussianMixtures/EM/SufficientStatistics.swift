@@ -125,10 +125,15 @@ extension SufficientStatistics {
                 let s = shift.baseAddress! + k &* d
                 let sumK = sums.baseAddress! + k &* d
                 let momK = moments.baseAddress! + k &* m
-                let rk = mixture_scaled_deviations(activeKernelLevel, x, rows, d, s, resp + k, kCount, y, sumK)
+                var rk = 0.0
+                let nonzero = mixture_scaled_deviations(activeKernelLevel, x, rows, d, s, resp + k, kCount, y, sumK,
+                                                        &rk)
                 counts[k] += rk
-                // M_k += Σ_r (√r_rk c_r)(√r_rk c_r)ᵀ as one BLAS-3 rank-b update.
-                GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: rows, dimension: d, into: momK)
+                // M_k += Σ_r (√r_rk c_r)(√r_rk c_r)ᵀ as one BLAS-3 rank update over the rows with r_rk ≠ 0
+                // (once the components separate, most of a block's responsibilities underflow to 0).
+                if nonzero > 0 {
+                    GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: nonzero, dimension: d, into: momK)
+                }
             }
         }}}}}
     }
