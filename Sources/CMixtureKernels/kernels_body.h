@@ -34,20 +34,13 @@ KINLINE int KFN(all)(v4l mask) { return (mask[0] & mask[1] & mask[2] & mask[3]) 
 /// rounding to an integer by the 1.5·2⁵² trick. 2ⁿ is applied
 /// as two factors 2^⌊n/2⌋ · 2^(n−⌊n/2⌋), each a normal number, so results
 /// that are subnormal (x < −708.4) or overflow (x > 709.8) come out of the
-/// last multiplication rounded once, as libm's do. Below −745.2 the result is
-/// 0 (the smallest subnormal is e^−744.4), NaN stays NaN.
-KINLINE v4d KFN(exp4)(v4d x) {
-    const v4l zero = x < -745.2;
-    const v4l nan = x != x;
-    // Lanes whose result is 0, and NaN lanes, are computed as exp(0) and replaced
-    // below (computing them would underflow, and an underflowing multiplication
-    // is slow); the top is clamped so that n stays within [−1075, 1025].
-    v4d safe = KFN(select)(nan | zero, x, (v4d){0, 0, 0, 0});
-    safe = KFN(select)(safe > 710.0, safe, (v4d){710.0, 710.0, 710.0, 710.0});
+/// last multiplication rounded once, as libm's do. `x` must lie in [−745.2, 710]
+/// (exp4 and exp4_nonpositive see to it; the smallest subnormal is e^−744.4).
+KINLINE v4d KFN(exp4_core)(v4d x) {
     const v4d magic = {0x1.8p52, 0x1.8p52, 0x1.8p52, 0x1.8p52};
-    const v4d shifted = KFMA(safe, 1.4426950408889634, magic);
+    const v4d shifted = KFMA(x, 1.4426950408889634, magic);
     const v4d n = shifted - magic;
-    v4d r = KFMA(-n, 6.93147180369123816490e-01, safe);
+    v4d r = KFMA(-n, 6.93147180369123816490e-01, x);
     r = KFMA(-n, 1.90821492927058770002e-10, r);
     // exp(r) = 1 + r (1 + r t(r)), t(r) = Σ_{i=0}^{11} r^i / (i + 2)!. t by Estrin's
     // scheme (pairs, then powers r², r⁴, r⁸), so the dependency chain is about
@@ -65,12 +58,37 @@ KINLINE v4d KFN(exp4)(v4d x) {
     const v4d p = KFMA(KFMA(t, r, exp_taylor[12]), r, exp_taylor[13]);
     // n sits in the low mantissa bits of `shifted` (two's complement below zero).
     const v4l n_bits = (v4l)shifted - (v4l)magic;
-    const v4l half = n_bits >> 1;                    // arithmetic shift: ⌊n/2⌋
+    // ⌊n/2⌋ by a logical shift of n + 2048 ≥ 0 (AVX2 has no 64-bit arithmetic shift).
+    const v4l half = (v4l)((v4u)(n_bits + 2048) >> 1) - 1024;
     const v4d scale1 = (v4d)((half + 1023) << 52);
     const v4d scale2 = (v4d)((n_bits - half + 1023) << 52);
-    v4d y = (p * scale1) * scale2;
+    return (p * scale1) * scale2;
+}
+
+/// exp of four values within 1 ulp of libm: 0 below −745.2, +∞ above 709.8, NaN stays NaN.
+KINLINE v4d KFN(exp4)(v4d x) {
+    const v4l zero = x < -745.2;
+    const v4l nan = x != x;
+    // Lanes whose result is 0, and NaN lanes, are computed as exp(0) and replaced
+    // below (computing them would underflow, and an underflowing multiplication
+    // is slow); the top is clamped so that n stays within [−1075, 1025].
+    v4d safe = KFN(select)(nan | zero, x, (v4d){0, 0, 0, 0});
+    safe = KFN(select)(safe > 710.0, safe, (v4d){710.0, 710.0, 710.0, 710.0});
+    v4d y = KFN(exp4_core)(safe);
     y = KFN(select)(zero, y, (v4d){0, 0, 0, 0});
     return KFN(select)(nan, y, x);
+}
+
+/// exp4 for x ≤ 0 (a row's values minus its maximum): the same bits, −∞
+/// included, without exp4's overflow and NaN handling. NaN lanes give
+/// meaningless values.
+KINLINE v4d KFN(exp4_nonpositive)(v4d x) {
+    // As in exp4, lanes whose result is 0 are computed as exp(0) and replaced: a
+    // multiplication that underflows takes a slow path (measured: a quarter
+    // slower normalisation at K = 64 with the clamp instead).
+    const v4l zero = x < -745.2;
+    const v4d y = KFN(exp4_core)(KFN(select)(zero, x, (v4d){0, 0, 0, 0}));
+    return KFN(select)(zero, y, (v4d){0, 0, 0, 0});
 }
 
 /// log1p of four values. With u = 1 + x rounded and e its exact rounding
@@ -159,26 +177,28 @@ KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdi
     v4d x[16], e[16];
     for (ptrdiff_t g = 0; g < groups; g++) {
         double *base = values + 4 * g * K;
-        // The lanes' maximum and its first position.
+        // The lanes' maximum.
         v4d best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-        v4l best_index = {0, 0, 0, 0};
         v4l nan = {0, 0, 0, 0};
 #pragma clang loop unroll(full)
         for (ptrdiff_t c = 0; c < K; c++) {
             x[c] = (v4d){base[c], base[K + c], base[2 * K + c], base[3 * K + c]};
-            const v4l greater = x[c] > best;
-            best = KFN(select)(greater, best, x[c]);
-            best_index = (v4l)KFN(select)(greater, (v4d)best_index, (v4d)((v4l){0, 0, 0, 0} + c));
+            best = KFN(select)(x[c] > best, best, x[c]);
             nan |= x[c] != x[c];
         }
         const v4l invalid = nan | ((best - best) != 0.0);
-        v4d sum = {0, 0, 0, 0};
+        // Σ_{c: x_c < m} e_c, then 1 for each value equal to the maximum m but one
+        // (e = exp(0) = 1 exactly there, and one of them stays out of the sum).
+        v4d sum = {0, 0, 0, 0}, ties = {-1, -1, -1, -1};
 #pragma clang loop unroll(full)
         for (ptrdiff_t c = 0; c < K; c++) {
-            e[c] = KFN(exp4)(x[c] - best);
-            // e at the maximum is exp(0) = 1 exactly and stays out of the sum.
-            sum += KFN(select)(best_index == c, e[c], (v4d){0, 0, 0, 0});
+            const v4d shifted = x[c] - best;
+            e[c] = KFN(exp4_nonpositive)(shifted);
+            const v4l at_max = shifted == 0.0;
+            sum += KFN(select)(at_max, e[c], (v4d){0, 0, 0, 0});
+            ties += KFN(select)(at_max, (v4d){0, 0, 0, 0}, (v4d){1, 1, 1, 1});
         }
+        sum += ties;
         const v4d lse = best + KFN(log1p4)(KFN(select)(invalid, sum, (v4d){0, 0, 0, 0}));
         const v4d scale = 1.0 / (1.0 + sum);
 #pragma clang loop unroll(full)
@@ -212,7 +232,6 @@ static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t gro
 
 static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptrdiff_t k, double *log_density,
                                              double *rest, int keep_log) {
-    const v4l lane_index = {0, 1, 2, 3};
     const v4d minus_inf = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
     ptrdiff_t skipped = 0;
     ptrdiff_t first = 0;
@@ -223,10 +242,8 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
     }
     for (ptrdiff_t r = first; r < rows; r++) {
         double *row = values + r * k;
-        // The row's maximum m and its first position, without a branch per value:
-        // each lane keeps its own first maximum, then the lanes are compared.
+        // The row's maximum m, without a branch per value: a maximum per lane, then across lanes.
         v4d best = minus_inf;
-        v4l best_index = {0, 0, 0, 0};
         v4l first_nan = {0, 0, 0, 0};
         for (ptrdiff_t j = 0; j < k; j += 4) {
             v4d x = minus_inf;
@@ -235,18 +252,11 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
             } else {
                 for (ptrdiff_t lane = 0; lane < k - j; lane++) x[lane] = row[j + lane];
             }
-            const v4l greater = x > best;
-            best = KFN(select)(greater, best, x);
-            best_index = (v4l)KFN(select)(greater, (v4d)best_index, (v4d)(lane_index + j));
+            best = KFN(select)(x > best, best, x);
             first_nan |= x != x;
         }
-        double m = best[0];
-        ptrdiff_t argmax = best_index[0];
-        for (int lane = 1; lane < 4; lane++) {
-            const int wins = best[lane] > m || (best[lane] == m && best_index[lane] < argmax);
-            m = wins ? best[lane] : m;
-            argmax = wins ? best_index[lane] : argmax;
-        }
+        const double m01 = best[1] > best[0] ? best[1] : best[0], m23 = best[3] > best[2] ? best[3] : best[2];
+        const double m = m23 > m01 ? m23 : m01;
         if (!(m - m == 0) || KFN(any)(first_nan)) {
             // Every value −∞, or a +∞ or NaN: left to the caller's plain formulas.
             log_density[r] = NAN;
@@ -254,9 +264,9 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
             skipped++;
             continue;
         }
-        // Σ_{j≠argmax} exp(v_j − m), lane by lane, the lanes added in a fixed order;
-        // e_argmax = exp(0) = 1 exactly.
-        v4d sum = {0, 0, 0, 0};
+        // Σ_{j: v_j < m} exp(v_j − m), lane by lane, the lanes added in a fixed order, and
+        // 1 for each further v_j = m (e = exp(0) = 1 exactly there; one of them stays out).
+        v4d sum = {0, 0, 0, 0}, ties = {0, 0, 0, 0};
         for (ptrdiff_t j = 0; j < k; j += 4) {
             v4d x = minus_inf;
             const int whole = j + 4 <= k;
@@ -268,8 +278,10 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
             x = x - m;
             // No shortcut for groups that all underflow: a data-dependent branch per group
             // costs more in mispredictions than the polynomial it would skip.
-            const v4d e = KFN(exp4)(x);
-            sum += KFN(select)((lane_index + j) == argmax, e, (v4d){0, 0, 0, 0});
+            const v4d e = KFN(exp4_nonpositive)(x);
+            const v4l at_max = x == 0.0;
+            sum += KFN(select)(at_max, e, (v4d){0, 0, 0, 0});
+            ties += KFN(select)(at_max, (v4d){0, 0, 0, 0}, (v4d){1, 1, 1, 1});
             if (!keep_log) {
                 if (whole) {
                     KFN(store)(row + j, e);
@@ -278,11 +290,11 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
                 }
             }
         }
-        const double total = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        const double total = ((sum[0] + sum[1]) + (sum[2] + sum[3])) + (((ties[0] + ties[1]) + (ties[2] + ties[3])) - 1);
         rest[r] = total;
         log_density[r] = m;
         if (!keep_log) {
-            // P(c | x) = e_c / (1 + Σ_{j≠argmax} e_j).
+            // P(c | x) = e_c / (1 + Σ_{j: v_j < m} e_j + further maxima).
             const double scale = 1 / (1 + total);
             ptrdiff_t c = 0;
             for (; c + 4 <= k; c += 4) KFN(store)(row + c, KFN(load)(row + c) * scale);

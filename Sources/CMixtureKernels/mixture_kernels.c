@@ -22,6 +22,7 @@
 
 typedef double v4d __attribute__((vector_size(32)));
 typedef long long v4l __attribute__((vector_size(32)));
+typedef unsigned long long v4u __attribute__((vector_size(32)));
 
 // A scalar splatted to four lanes, a vector unchanged: adding −0 is an identity
 // the compiler folds away (adding +0 is not: it turns −0 into +0).

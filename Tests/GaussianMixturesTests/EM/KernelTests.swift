@@ -67,7 +67,8 @@ struct KernelTests {
         #expect(edgeCopy.last!.isNaN)
     }
 
-    @Test("row normalisation: plain log-sum-exp formulas, rows that are all −∞, keepLog", arguments: levels)
+    @Test("row normalisation: plain log-sum-exp formulas, rows that are all −∞, tied maxima, keepLog",
+          arguments: levels)
     func rowNormalisation(_ raw: UInt32) {
         let level = KernelLevel(rawValue: raw)
         for kCount in [1, 2, 3, 4, 5, 8, 13, 64] {
@@ -81,6 +82,7 @@ struct KernelTests {
             for k in 0..<kCount { values[5 * kCount + k] = -.infinity }          // a row with no density
             if kCount > 1 { values[7 * kCount + 1] = -.infinity }                // one impossible component
             values[9 * kCount] = -1e-300                                          // near-ties around 0
+            for k in stride(from: 0, to: kCount, by: 2) { values[11 * kCount + k] = -3 }  // exact ties at the maximum
             for keepLog in [false, true] {
                 var out = values
                 var logDensity = [Double](repeating: 0, count: rows)
