@@ -317,7 +317,7 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
 /// forward_substitution for a compile-time d: the loops unrolled in full, so z
 /// stays in registers and no loop bookkeeping sits on the dependency chain.
 KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
-                                     const double *lower, const double *inverse_diagonal, const double *means,
+                                     ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal, const double *means,
                                      const double *normalizers, double *log_joint) {
     v4d xs[16], z[16];
     for (ptrdiff_t r0 = 0; r0 < rows; r0 += 4) {
@@ -337,8 +337,9 @@ KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptr
             }
         }
         for (ptrdiff_t c = 0; c < k_count; c++) {
-            const double *l = lower + c * D * D;
-            const double *inv = inverse_diagonal + c * D;
+            const ptrdiff_t f = factor_count == 1 ? 0 : c;
+            const double *l = lower + f * D * D;
+            const double *inv = inverse_diagonal + f * D;
             const double *mu = means + c * D;
             v4d q = {0, 0, 0, 0};
 #pragma clang loop unroll(full)
@@ -421,7 +422,7 @@ KINLINE void KFN(substitution_columns)(const ptrdiff_t W, ptrdiff_t j0, ptrdiff_
 /// four columns at a time (substitution_columns). The same operations in the same
 /// order as substitution_fixed, so both give the same bits for the same d.
 KINLINE void KFN(substitution_tiled)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
-                                     const double *lower, const double *inverse_diagonal, const double *means,
+                                     ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal, const double *means,
                                      const double *normalizers, double *log_joint, double *xt, double *zt) {
     const ptrdiff_t group_size = d * SUBSTITUTION_ROWS;
     for (ptrdiff_t start = 0; start < rows; start += SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS) {
@@ -438,7 +439,8 @@ KINLINE void KFN(substitution_tiled)(const double *block, ptrdiff_t rows, ptrdif
             }
         }
         for (ptrdiff_t c = 0; c < k_count; c++) {
-            const double *l = lower + c * d * d, *inv = inverse_diagonal + c * d, *mu = means + c * d;
+            const ptrdiff_t f = factor_count == 1 ? 0 : c;
+            const double *l = lower + f * d * d, *inv = inverse_diagonal + f * d, *mu = means + c * d;
             for (ptrdiff_t g = 0; g < groups; g++) {
                 v4d q[SUBSTITUTION_VECTORS];
                 for (int v = 0; v < SUBSTITUTION_VECTORS; v++) q[v] = (v4d){0, 0, 0, 0};
@@ -460,16 +462,16 @@ KINLINE void KFN(substitution_tiled)(const double *block, ptrdiff_t rows, ptrdif
 }
 
 static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
-                                             const double *lower, const double *inverse_diagonal, const double *means,
+                                             ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal, const double *means,
                                              const double *normalizers, double *log_joint, double *scratch) {
 #define KCASE(D)                                                                                                      \
     case D:                                                                                                           \
-        KFN(substitution_fixed)(D, block, rows, k_count, lower, inverse_diagonal, means, normalizers, log_joint);     \
+        KFN(substitution_fixed)(D, block, rows, k_count, factor_count, lower, inverse_diagonal, means, normalizers, log_joint);     \
         return;
     switch (d) {
         FOR_1_TO_16(KCASE)
     default:
-        KFN(substitution_tiled)(block, rows, d, k_count, lower, inverse_diagonal, means, normalizers, log_joint,
+        KFN(substitution_tiled)(block, rows, d, k_count, factor_count, lower, inverse_diagonal, means, normalizers, log_joint,
                                 scratch, scratch + SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS * d);
     }
 #undef KCASE

@@ -124,10 +124,11 @@ ptrdiff_t mixture_normalize_rows(mixture_kernels_level level, double *values, pt
 }
 
 void mixture_forward_substitution(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
-                                  ptrdiff_t k_count, const double *lower, const double *inverse_diagonal,
-                                  const double *means, const double *normalizers, double *log_joint, double *scratch) {
-    PICK(level, forward_substitution)(block, rows, d, k_count, lower, inverse_diagonal, means, normalizers, log_joint,
-                                      scratch);
+                                  ptrdiff_t k_count, ptrdiff_t factor_count, const double *lower,
+                                  const double *inverse_diagonal, const double *means, const double *normalizers,
+                                  double *log_joint, double *scratch) {
+    PICK(level, forward_substitution)(block, rows, d, k_count, factor_count, lower, inverse_diagonal, means,
+                                      normalizers, log_joint, scratch);
 }
 
 ptrdiff_t mixture_substitution_scratch_count(ptrdiff_t d) { return (SUBSTITUTION_GROUPS + 1) * SUBSTITUTION_ROWS * d; }

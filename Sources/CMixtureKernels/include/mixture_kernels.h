@@ -51,12 +51,13 @@ ptrdiff_t mixture_normalize_rows(mixture_kernels_level level, double *values, pt
 /// Full and tied covariances: log_joint[r·k_count + c] = normalizers[c] − ½ |z|²,
 /// L_c z = x_r − μ_c, by forward substitution on several rows at a time (four, with z
 /// in registers, for d ≤ 16; eight, four columns of z at a time, above). `lower` holds
-/// k_count row-major d×d lower factors, `inverse_diagonal` their 1/L_ii (k_count×d),
-/// `means` k_count×d; `scratch` mixture_substitution_scratch_count(d) doubles.
+/// factor_count row-major d×d lower factors (k_count, or 1 that every component
+/// shares), `inverse_diagonal` their 1/L_ii (factor_count×d), `means` k_count×d;
+/// `scratch` mixture_substitution_scratch_count(d) doubles.
 void mixture_forward_substitution(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
-                                  ptrdiff_t k_count, const double *lower, const double *inverse_diagonal,
-                                  const double *means, const double *normalizers, double *log_joint,
-                                  double *scratch);
+                                  ptrdiff_t k_count, ptrdiff_t factor_count, const double *lower,
+                                  const double *inverse_diagonal, const double *means, const double *normalizers,
+                                  double *log_joint, double *scratch);
 
 /// Doubles of scratch mixture_forward_substitution needs.
 ptrdiff_t mixture_substitution_scratch_count(ptrdiff_t d);

@@ -68,9 +68,8 @@ struct TiedCovariance: CovarianceFamily {
 
     func covarianceMatrix(component k: Int) -> [Double] { matrix }
 
-    /// Forward substitution on several rows at a time (`ForwardSubstitutionKernel`), the one factor K times.
+    /// Forward substitution on several rows at a time (`ForwardSubstitutionKernel`), every component on the one factor.
     func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
-        ForwardSubstitutionKernel(factors: Array(repeating: factor, count: componentCount), means: means,
-                                  normalizers: normalizers)
+        ForwardSubstitutionKernel(factors: [factor], means: means, normalizers: normalizers)
     }
 }

@@ -32,19 +32,23 @@ struct ForwardSubstitutionKernel: LogJointKernel {
     let featureCount: Int
     let means: [Double]
     let normalizers: [Double]
-    /// K lower factors L_k, row-major d×d each.
+    /// The lower factors L_k, row-major d×d each: K of them, or one that every component shares (tied).
     let lower: [Double]
-    /// 1/L_k,ii, K×d.
+    /// 1/L_k,ii, one row of d per factor.
     let inverseDiagonal: [Double]
+    let factorCount: Int
     /// The vector kernels' variant (the process's own unless a test asks for another).
     let level: KernelLevel
     /// Transposed rows and −z for d > 16 (`mixture_substitution_scratch_count`).
     private var scratch: [Double]
 
-    /// - Parameter factors: one Cholesky factor per component (the same one K times for tied).
+    /// - Parameter factors: one Cholesky factor per component, or one for all (tied); the
+    ///   components are those of `normalizers`.
     init(factors: [CholeskyFactor], means: [Double], normalizers: [Double], level: KernelLevel = activeKernelLevel) {
         let d = factors.first?.dimension ?? 0
-        componentCount = factors.count
+        precondition(factors.count == 1 || factors.count == normalizers.count, "one factor, or one per component")
+        componentCount = normalizers.count
+        factorCount = factors.count
         featureCount = d
         self.means = means
         self.normalizers = normalizers
@@ -60,8 +64,9 @@ struct ForwardSubstitutionKernel: LogJointKernel {
         means.withUnsafeBufferPointer { mu in
         normalizers.withUnsafeBufferPointer { c in
         scratch.withUnsafeMutableBufferPointer { t in
-            mixture_forward_substitution(level, block, rows, featureCount, componentCount, l.baseAddress!,
-                                         inv.baseAddress!, mu.baseAddress!, c.baseAddress!, logJoint, t.baseAddress!)
+            mixture_forward_substitution(level, block, rows, featureCount, componentCount, factorCount,
+                                         l.baseAddress!, inv.baseAddress!, mu.baseAddress!, c.baseAddress!, logJoint,
+                                         t.baseAddress!)
         }}}}}
     }
 }
