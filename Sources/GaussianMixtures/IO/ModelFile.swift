@@ -106,25 +106,60 @@ public enum ModelFile {
 
     /// Reads a model file from disk.
     public static func read(path: String) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
+        try decode(parse(contents(path: path), path: path), path: path)
+    }
+
+    /// How much of a file that does not start with `{` is read before it is refused.
+    static let sniffLength = 1 << 16
+
+    /// A model file's bytes. A file larger than `sniffLength` whose first
+    /// non-blank byte is not `{` is refused after reading that much: a model
+    /// file is a JSON object, and a data file given as the model by mistake can
+    /// be gigabytes. Smaller files are read whole, so that the JSON parser names
+    /// what is wrong with them.
+    static func contents(path: String) throws(ModelFileError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .cannotOpen(path: path, reason: "No such file or directory")
         }
         guard !isDirectory.boolValue else { throw .cannotOpen(path: path, reason: "Is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .cannotOpen(path: path, reason: "Permission denied")
         }
-        return try decode(Array(data), path: path)
+        defer { try? handle.close() }
+        do {
+            var bytes = [UInt8](try handle.read(upToCount: sniffLength) ?? Data())
+            let first = bytes.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+            if bytes.count == sniffLength {
+                guard first == UInt8(ascii: "{") else {
+                    throw ModelFileError.notJSON(path: path, reason: "it does not start with a JSON object ('{')")
+                }
+                bytes += try handle.readToEnd() ?? Data()
+            }
+            return bytes
+        } catch let error as ModelFileError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    /// The JSON value of a model file's bytes; `path` is used in messages.
+    static func parse(_ bytes: [UInt8], path: String) throws(ModelFileError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw .notJSON(path: path, reason: describe(error))
+        }
     }
 
     /// Parses and checks a model file's bytes; `path` is used in messages.
     public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
-        let root: JSONValue
-        do {
-            root = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw .notJSON(path: path, reason: describe(error))
-        }
+        try decode(parse(bytes, path: path), path: path)
+    }
+
+    /// Checks a parsed model file.
+    static func decode(_ root: JSONValue, path: String) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
         guard case let .object(o) = root else { throw .notJSON(path: path, reason: "the top level is not an object") }
         let r = Reader(path: path, object: o)
         guard try r.string("format") == formatName else {

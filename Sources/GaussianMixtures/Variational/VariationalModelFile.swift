@@ -105,24 +105,14 @@ extension ModelFile {
 
     /// Reads a model file of either method.
     public static func readModel(path: String) throws(ModelFileError) -> LoadedModel {
-        let (mixture, summary) = try read(path: path)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .cannotOpen(path: path, reason: "Permission denied")
-        }
-        return try decodeModel(Array(data), path: path, mixture: mixture, summary: summary)
+        try decodeModel(contents(path: path), path: path)
     }
 
     /// Parses a model file's bytes of either method; `path` is used in messages.
     public static func decodeModel(_ bytes: [UInt8], path: String) throws(ModelFileError) -> LoadedModel {
-        let (mixture, summary) = try decode(bytes, path: path)
-        return try decodeModel(bytes, path: path, mixture: mixture, summary: summary)
-    }
-
-    private static func decodeModel(
-        _ bytes: [UInt8], path: String, mixture: GaussianMixture, summary: FitSummary?
-    ) throws(ModelFileError) -> LoadedModel {
-        guard case let .object(o)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
-              let method = o["method"] else {
+        let root = try parse(bytes, path: path)
+        let (mixture, summary) = try decode(root, path: path)
+        guard case let .object(o) = root, let method = o["method"] else {
             return .expectationMaximization(mixture, summary)
         }
         func fail(_ key: String, _ reason: String) -> ModelFileError { .invalid(path: path, key: key, reason: reason) }

@@ -29,6 +29,44 @@ struct ModelFileTests {
         }
     }
 
+    @Test("a large file that is not a JSON object is refused after its first bytes; a large model reads whole")
+    func largeFiles() throws {
+        let folder = TemporaryFolder()
+        // A data file given as the model: a .npy header, then far more than the sniff length.
+        let npy = folder.file("data.npy", Array("\u{93}NUMPY".utf8) + [UInt8](repeating: 7, count: 3 * ModelFile.sniffLength))
+        #expect(throws: ModelFileError.notJSON(path: npy, reason: "it does not start with a JSON object ('{')")) {
+            try ModelFile.read(path: npy)
+        }
+        // A small one still gets the JSON parser's own message.
+        let small = folder.file("small.txt", Array("not a model".utf8))
+        do {
+            _ = try ModelFile.read(path: small)
+            Issue.record("a file that is not JSON was read")
+        } catch {
+            guard case .notJSON(_, let reason) = error, !reason.contains("does not start") else {
+                Issue.record("expected the parser's message, got \(error)")
+                return
+            }
+        }
+        // A model larger than the sniff length, after blank lines, reads whole.
+        let d = 12, kCount = 60
+        func entry(_ k: Int, _ r: Int, _ c: Int) -> Double {
+            r == c ? 1 + 1 / Double(k + 3) : 1 / Double(7 + r + c + k)
+        }
+        let matrices: [[[Double]]] = (0..<kCount).map { k in (0..<d).map { r in (0..<d).map { c in entry(k, r, c) } } }
+        let model = try GaussianMixture(weights: [Double](repeating: 1 / Double(kCount), count: kCount),
+                                        means: (0..<kCount).map { k in (0..<d).map { j in Double(k * d + j) / 3 } },
+                                        covariances: .full(matrices))
+        let bytes = Array("\n \n".utf8) + ModelFile.encode(model, summary: nil)
+        #expect(bytes.count > 2 * ModelFile.sniffLength)
+        #expect(try ModelFile.read(path: folder.file("big.json", bytes)).model == model)
+        guard case .expectationMaximization(let back, _) = try ModelFile.readModel(path: folder.path + "/big.json") else {
+            Issue.record("expected an EM model")
+            return
+        }
+        #expect(back == model)
+    }
+
     func decodeError(_ text: String) -> ModelFileError? {
         do {
             _ = try ModelFile.decode(Array(text.utf8), path: "m.json")
