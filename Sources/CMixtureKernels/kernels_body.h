@@ -290,7 +290,8 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
                 }
             }
         }
-        const double total = ((sum[0] + sum[1]) + (sum[2] + sum[3])) + (((ties[0] + ties[1]) + (ties[2] + ties[3])) - 1);
+        const double further = ((ties[0] + ties[1]) + (ties[2] + ties[3])) - 1;
+        const double total = ((sum[0] + sum[1]) + (sum[2] + sum[3])) + further;
         rest[r] = total;
         log_density[r] = m;
         if (!keep_log) {
@@ -317,8 +318,8 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
 /// forward_substitution for a compile-time d: the loops unrolled in full, so z
 /// stays in registers and no loop bookkeeping sits on the dependency chain.
 KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
-                                     ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal, const double *means,
-                                     const double *normalizers, double *log_joint) {
+                                     ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal,
+                                     const double *means, const double *normalizers, double *log_joint) {
     v4d xs[16], z[16];
     for (ptrdiff_t r0 = 0; r0 < rows; r0 += 4) {
         const ptrdiff_t lanes = rows - r0 < 4 ? rows - r0 : 4;
@@ -366,19 +367,23 @@ KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptr
     }
 }
 
-/// Solves columns j0 … j0 + W − 1 (W ≤ 4) of a tile of SUBSTITUTION_ROWS rows:
-/// t_j = x_j − μ_j − Σ_{i<j} L_ji z_i in the same order as substitution_fixed
-/// (i ascending), z_j = t_j / L_jj, q += z_j². The sum over i < j0 keeps the
-/// W×3 vectors in registers and reads −z_i from `zt` (three loads and W
-/// broadcasts per 3W fused multiply-adds); the W×W diagonal block follows in
-/// registers. −z_j goes to `zt`, so that every update is a single fma.
+/// Solves columns j0 … j0 + W − 1 (W ≤ SUBSTITUTION_COLUMNS) of a tile of
+/// SUBSTITUTION_ROWS rows: t_j = x_j − μ_j − Σ_{i<j} L_ji z_i in the same order
+/// as substitution_fixed (i ascending), z_j = t_j / L_jj, q += z_j². The sum
+/// over i < j0 keeps W×SUBSTITUTION_VECTORS vectors in registers and reads −z_i
+/// from `zt` (SUBSTITUTION_VECTORS loads and W broadcasts per W·SUBSTITUTION_VECTORS
+/// fused multiply-adds); the W×W diagonal block follows in registers. −z_j goes
+/// to `zt`, so that every update is a single fma.
 KINLINE void KFN(substitution_columns)(const ptrdiff_t W, ptrdiff_t j0, ptrdiff_t d, const double *l,
-                                       const double *inv, const double *mu, const double *xt, double *zt, v4d q[SUBSTITUTION_VECTORS]) {
+                                       const double *inv, const double *mu, const double *xt, double *zt,
+                                       v4d q[SUBSTITUTION_VECTORS]) {
     v4d a[SUBSTITUTION_COLUMNS][SUBSTITUTION_VECTORS];
 #pragma clang loop unroll(full)
     for (ptrdiff_t w = 0; w < W; w++) {
 #pragma clang loop unroll(full)
-        for (int v = 0; v < SUBSTITUTION_VECTORS; v++) a[w][v] = KFN(load)(xt + (j0 + w) * SUBSTITUTION_ROWS + 4 * v) - mu[j0 + w];
+        for (int v = 0; v < SUBSTITUTION_VECTORS; v++) {
+            a[w][v] = KFN(load)(xt + (j0 + w) * SUBSTITUTION_ROWS + 4 * v) - mu[j0 + w];
+        }
     }
     const double *lw[SUBSTITUTION_COLUMNS];
 #pragma clang loop unroll(full)
@@ -422,8 +427,9 @@ KINLINE void KFN(substitution_columns)(const ptrdiff_t W, ptrdiff_t j0, ptrdiff_
 /// four columns at a time (substitution_columns). The same operations in the same
 /// order as substitution_fixed, so both give the same bits for the same d.
 KINLINE void KFN(substitution_tiled)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
-                                     ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal, const double *means,
-                                     const double *normalizers, double *log_joint, double *xt, double *zt) {
+                                     ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal,
+                                     const double *means, const double *normalizers, double *log_joint, double *xt,
+                                     double *zt) {
     const ptrdiff_t group_size = d * SUBSTITUTION_ROWS;
     for (ptrdiff_t start = 0; start < rows; start += SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS) {
         const ptrdiff_t n = rows - start < SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS
@@ -462,17 +468,19 @@ KINLINE void KFN(substitution_tiled)(const double *block, ptrdiff_t rows, ptrdif
 }
 
 static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
-                                             ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal, const double *means,
+                                             ptrdiff_t factor_count, const double *lower,
+                                             const double *inverse_diagonal, const double *means,
                                              const double *normalizers, double *log_joint, double *scratch) {
 #define KCASE(D)                                                                                                      \
     case D:                                                                                                           \
-        KFN(substitution_fixed)(D, block, rows, k_count, factor_count, lower, inverse_diagonal, means, normalizers, log_joint);     \
+        KFN(substitution_fixed)(D, block, rows, k_count, factor_count, lower, inverse_diagonal, means, normalizers,   \
+                                log_joint);                                                                           \
         return;
     switch (d) {
         FOR_1_TO_16(KCASE)
     default:
-        KFN(substitution_tiled)(block, rows, d, k_count, factor_count, lower, inverse_diagonal, means, normalizers, log_joint,
-                                scratch, scratch + SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS * d);
+        KFN(substitution_tiled)(block, rows, d, k_count, factor_count, lower, inverse_diagonal, means, normalizers,
+                                log_joint, scratch, scratch + SUBSTITUTION_GROUPS * SUBSTITUTION_ROWS * d);
     }
 #undef KCASE
 }

@@ -154,12 +154,16 @@ public enum ModelFile {
     }
 
     /// Parses and checks a model file's bytes; `path` is used in messages.
-    public static func decode(_ bytes: [UInt8], path: String) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
+    public static func decode(
+        _ bytes: [UInt8], path: String
+    ) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
         try decode(parse(bytes, path: path), path: path)
     }
 
     /// Checks a parsed model file.
-    static func decode(_ root: JSONValue, path: String) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
+    static func decode(
+        _ root: JSONValue, path: String
+    ) throws(ModelFileError) -> (model: GaussianMixture, summary: FitSummary?) {
         guard case let .object(o) = root else { throw .notJSON(path: path, reason: "the top level is not an object") }
         let r = Reader(path: path, object: o)
         guard try r.string("format") == formatName else {
