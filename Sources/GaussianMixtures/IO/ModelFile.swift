@@ -112,7 +112,7 @@ public enum ModelFile {
     /// How much of a file that does not start with `{` is read before it is refused.
     static let sniffLength = 1 << 16
 
-    /// A model file's bytes. A file larger than `sniffLength` whose first
+    /// A model file's bytes. A file of `sniffLength` bytes or more whose first
     /// non-blank byte is not `{` is refused after reading that much: a model
     /// file is a JSON object, and a data file given as the model by mistake can
     /// be gigabytes. Smaller files are read whole, so that the JSON parser names
