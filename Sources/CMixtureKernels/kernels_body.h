@@ -3,6 +3,7 @@
 //   KFN(name)   the variant's function name (name_portable, name_avx2)
 //   KTARGET     the variant's target attribute (empty for the portable one)
 //   KFMA(a,b,c) a·b + c: fused where the variant has FMA, two roundings otherwise
+//   KMOVEMASK(m) the sign bits of a four-lane mask as bits 0…3
 //
 // Vectors are clang/GCC vector types of four doubles: two SSE2 registers in the
 // portable variant, one AVX2 register in the other. Nothing is contracted
@@ -603,12 +604,13 @@ static KTARGET void KFN(half_norms)(const double *z, ptrdiff_t rows, ptrdiff_t d
 
 static KTARGET ptrdiff_t KFN(scaled_deviations)(const double *block, ptrdiff_t rows, ptrdiff_t d,
                                                const double *shift, const double *weights, ptrdiff_t weight_stride,
+                                               const double *spreads, double threshold, double spread_threshold,
                                                double *out, double *sums, double *total) {
     ptrdiff_t written = 0;
     for (ptrdiff_t r = 0; r < rows; r++) {
         const double w = weights[r * weight_stride];
-        // A row with weight 0 adds exactly 0 to every sum: leave it out of the rank update.
-        if (w == 0) continue;
+        // Rows of weight 0, or negligible (see mixture_count_kept), stay out of every sum and the rank update.
+        if (w == 0 || !(w >= threshold || w >= spread_threshold * (1 / spreads[r]))) continue;
         *total += w;
         const double root = sqrt(w);
         const double *x = block + r * d;
@@ -627,6 +629,176 @@ static KTARGET ptrdiff_t KFN(scaled_deviations)(const double *block, ptrdiff_t r
         }
     }
     return written;
+}
+
+/// spreads[r] = max(1, max_j (x_rj − centre_j)²): a bound on |x_rj − centre_j| and (x_rj − centre_j)².
+static KTARGET void KFN(row_spreads)(const double *block, ptrdiff_t rows, ptrdiff_t d, const double *centre,
+                                     double *spreads) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const double *x = block + r * d;
+        v4d top = {1, 1, 1, 1};
+        ptrdiff_t j = 0;
+        for (; j + 4 <= d; j += 4) {
+            const v4d v = KFN(load)(x + j) - KFN(load)(centre + j);
+            const v4d square = v * v;
+            top = KFN(select)(square > top, top, square);
+        }
+        double m = top[0];
+        for (int lane = 1; lane < 4; lane++) m = top[lane] > m ? top[lane] : m;
+        for (; j < d; j++) {
+            const double v = x[j] - centre[j];
+            m = v * v > m ? v * v : m;
+        }
+        spreads[r] = m;
+    }
+}
+
+/// sums[c] = Σ_r resp[r, c] and sums[k_count + c] = Σ_r resp[r, c] · spreads[r], over the rows in order.
+static KTARGET void KFN(column_sums)(const double *resp, ptrdiff_t rows, ptrdiff_t k_count, const double *spreads,
+                                     double *sums) {
+    double *weighted = sums + k_count;
+    for (ptrdiff_t c = 0; c < 2 * k_count; c++) sums[c] = 0;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const double *row = resp + r * k_count;
+        const double s = spreads[r];
+        ptrdiff_t c = 0;
+        for (; c + 4 <= k_count; c += 4) {
+            const v4d w = KFN(load)(row + c);
+            KFN(store)(sums + c, KFN(load)(sums + c) + w);
+            KFN(store)(weighted + c, KFMA(w, s, KFN(load)(weighted + c)));
+        }
+        for (; c < k_count; c++) {
+            sums[c] += row[c];
+            weighted[c] = KFMA(row[c], s, weighted[c])[0];
+        }
+    }
+}
+
+/// Whether the M-step keeps w = resp[r, c] (see mixture_count_kept), four
+/// components at a time; `inverse` is 1/spreads[r]. The second test is
+/// w ≥ t'_c / s_r rather than w s_r ≥ t'_c: w is often subnormal, and a
+/// multiplication by a subnormal takes the slow path (measured: the whole
+/// pass 3.7× slower).
+KINLINE v4l KFN(kept_lanes)(const double *row, double inverse, const double *thresholds, ptrdiff_t k_count) {
+    const v4d w = KFN(load)(row);
+    return ((w >= KFN(load)(thresholds)) | (w >= KFN(load)(thresholds + k_count) * inverse)) & (w != 0.0);
+}
+
+KINLINE int KFN(kept)(double w, double inverse, const double *thresholds, ptrdiff_t k_count, ptrdiff_t c) {
+    return w != 0 && (w >= thresholds[c] || w >= thresholds[k_count + c] * inverse);
+}
+
+static KTARGET ptrdiff_t KFN(count_kept)(const double *resp, ptrdiff_t rows, ptrdiff_t k_count,
+                                         const double *spreads, const double *thresholds, ptrdiff_t *per_component,
+                                         uint64_t *masks) {
+    const ptrdiff_t words = (k_count + 63) / 64;
+    for (ptrdiff_t c = 0; c < k_count; c++) per_component[c] = 0;
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const double *row = resp + r * k_count;
+        const double inverse = 1 / spreads[r];
+        for (ptrdiff_t w = 0; w < words; w++) {
+            const ptrdiff_t end = 64 * w + 64 < k_count ? 64 * w + 64 : k_count;
+            uint64_t bits = 0;
+            ptrdiff_t c = 64 * w;
+            for (; c + 4 <= end; c += 4) {
+                const v4l kept = KFN(kept_lanes)(row + c, inverse, thresholds + c, k_count);   // −1 where kept
+                v4l n;
+                __builtin_memcpy(&n, per_component + c, sizeof n);
+                n -= kept;
+                __builtin_memcpy(per_component + c, &n, sizeof n);
+                bits |= (uint64_t)KMOVEMASK(kept) << (c - 64 * w);
+            }
+            for (; c < end; c++) {
+                const int kept = KFN(kept)(row[c], inverse, thresholds, k_count, c);
+                per_component[c] += kept;
+                bits |= (uint64_t)kept << (c - 64 * w);
+            }
+            masks[r * words + w] = bits;
+        }
+    }
+    ptrdiff_t total = 0;
+    for (ptrdiff_t c = 0; c < k_count; c++) total += per_component[c];
+    return total;
+}
+
+/// Features per stretch in sparse_moments: SPARSE_VECTORS vectors of each moment in
+/// registers, with the centre's (three times four of the sixteen AVX2 registers).
+#define SPARSE_VECTORS 4
+
+static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t rows, ptrdiff_t d,
+                                        const double *restrict centre, const double *restrict resp,
+                                        ptrdiff_t k_count, const uint64_t *restrict masks,
+                                        const ptrdiff_t *restrict per_component, double *restrict products,
+                                        double *restrict counts, ptrdiff_t *restrict position, int *restrict list,
+                                        double *restrict weights) {
+    // Each component's kept rows and weights, in row order, in its own stretch of list/weights.
+    const ptrdiff_t words = (k_count + 63) / 64;
+    ptrdiff_t start = 0;
+    for (ptrdiff_t c = 0; c < k_count; c++) {
+        position[c] = start;
+        start += per_component[c];
+    }
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const double *row = resp + r * k_count;
+        for (ptrdiff_t w = 0; w < words; w++) {
+            for (uint64_t m = masks[r * words + w]; m != 0; m &= m - 1) {
+                const ptrdiff_t c = 64 * w + __builtin_ctzll(m);
+                const ptrdiff_t at = position[c]++;
+                list[at] = (int)r;
+                weights[at] = row[c];
+            }
+        }
+    }
+    // Per component and stretch of features: both moments' sums in registers while
+    // the component's kept rows go by, in order.
+    const ptrdiff_t width = 2 * d;
+    start = 0;
+    for (ptrdiff_t c = 0; c < k_count; c++) {
+        const ptrdiff_t n = per_component[c];
+        const int *rows_c = list + start;
+        const double *w_c = weights + start;
+        start += n;
+        if (n == 0) continue;
+        double *second = products + c * width, *first = second + d;
+        double count = counts[c];
+        for (ptrdiff_t i = 0; i < n; i++) count += w_c[i];
+        counts[c] = count;
+        ptrdiff_t j0 = 0;
+        for (; j0 + 4 * SPARSE_VECTORS <= d; j0 += 4 * SPARSE_VECTORS) {
+            v4d mid[SPARSE_VECTORS], sum2[SPARSE_VECTORS], sum1[SPARSE_VECTORS];
+#pragma clang loop unroll(full)
+            for (int v = 0; v < SPARSE_VECTORS; v++) {
+                mid[v] = KFN(load)(centre + j0 + 4 * v);
+                sum2[v] = KFN(load)(second + j0 + 4 * v);
+                sum1[v] = KFN(load)(first + j0 + 4 * v);
+            }
+            for (ptrdiff_t i = 0; i < n; i++) {
+                const double *x = block + (ptrdiff_t)rows_c[i] * d + j0;
+                const v4d wv = {w_c[i], w_c[i], w_c[i], w_c[i]};
+#pragma clang loop unroll(full)
+                for (int v = 0; v < SPARSE_VECTORS; v++) {
+                    const v4d t = KFN(load)(x + 4 * v) - mid[v];
+                    sum2[v] = KFMA(t * t, wv, sum2[v]);
+                    sum1[v] = KFMA(t, wv, sum1[v]);
+                }
+            }
+#pragma clang loop unroll(full)
+            for (int v = 0; v < SPARSE_VECTORS; v++) {
+                KFN(store)(second + j0 + 4 * v, sum2[v]);
+                KFN(store)(first + j0 + 4 * v, sum1[v]);
+            }
+        }
+        for (; j0 < d; j0++) {
+            double sum2 = second[j0], sum1 = first[j0];
+            for (ptrdiff_t i = 0; i < n; i++) {
+                const double t = block[(ptrdiff_t)rows_c[i] * d + j0] - centre[j0];
+                sum2 = KFMA(t * t, w_c[i], sum2)[0];
+                sum1 = KFMA(t, w_c[i], sum1)[0];
+            }
+            second[j0] = sum2;
+            first[j0] = sum1;
+        }
+    }
 }
 
 #undef KINLINE

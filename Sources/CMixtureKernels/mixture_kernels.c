@@ -59,10 +59,12 @@ static const v4d exp_taylor[14] = {
 #define KFN(name) name##_portable
 #define KTARGET
 #define KFMA(a, b, c) (KV(a) * KV(b) + KV(c))
+#define KMOVEMASK(m) (unsigned)(((m)[0] & 1) | ((m)[1] & 2) | ((m)[2] & 4) | ((m)[3] & 8))
 #include "kernels_body.h"
 #undef KFN
 #undef KTARGET
 #undef KFMA
+#undef KMOVEMASK
 
 // MARK: AVX2 + FMA variant
 #if defined(__x86_64__) && defined(__clang__)
@@ -70,10 +72,12 @@ static const v4d exp_taylor[14] = {
 #define KFN(name) name##_avx2
 #define KTARGET __attribute__((target("avx2,fma")))
 #define KFMA(a, b, c) __builtin_elementwise_fma(KV(a), KV(b), KV(c))
+#define KMOVEMASK(m) (unsigned)__builtin_ia32_movmskpd256((v4d)(m))
 #include "kernels_body.h"
 #undef KFN
 #undef KTARGET
 #undef KFMA
+#undef KMOVEMASK
 #endif
 
 // MARK: dispatch
@@ -154,7 +158,41 @@ void mixture_half_norms(mixture_kernels_level level, const double *z, ptrdiff_t 
 }
 
 ptrdiff_t mixture_scaled_deviations(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
-                                    const double *shift, const double *weights, ptrdiff_t weight_stride, double *out,
+                                    const double *shift, const double *weights, ptrdiff_t weight_stride,
+                                    const double *spreads, double threshold, double spread_threshold, double *out,
                                     double *sums, double *total) {
-    return PICK(level, scaled_deviations)(block, rows, d, shift, weights, weight_stride, out, sums, total);
+    return PICK(level, scaled_deviations)(block, rows, d, shift, weights, weight_stride, spreads, threshold,
+                                          spread_threshold, out, sums, total);
+}
+
+void mixture_row_spreads(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                         const double *centre, double *spreads) {
+    PICK(level, row_spreads)(block, rows, d, centre, spreads);
+}
+
+void mixture_column_sums(mixture_kernels_level level, const double *resp, ptrdiff_t rows, ptrdiff_t k_count,
+                         const double *spreads, double *sums) {
+    PICK(level, column_sums)(resp, rows, k_count, spreads, sums);
+}
+
+ptrdiff_t mixture_count_kept(mixture_kernels_level level, const double *resp, ptrdiff_t rows, ptrdiff_t k_count,
+                             const double *spreads, const double *thresholds, ptrdiff_t *per_component,
+                             uint64_t *masks) {
+    return PICK(level, count_kept)(resp, rows, k_count, spreads, thresholds, per_component, masks);
+}
+
+void mixture_sparse_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                            const double *centre, const double *resp, ptrdiff_t k_count, const uint64_t *masks,
+                            const ptrdiff_t *per_component, double *products, double *counts) {
+    ptrdiff_t slots = 1;
+    for (ptrdiff_t c = 0; c < k_count; c++) slots += per_component[c];
+    ptrdiff_t *position = malloc(sizeof(ptrdiff_t) * (size_t)(k_count > 0 ? k_count : 1));
+    int *list = malloc(sizeof(int) * (size_t)slots);
+    double *weights = malloc(sizeof(double) * (size_t)slots);
+    if (position == NULL || list == NULL || weights == NULL) abort();
+    PICK(level, sparse_moments)(block, rows, d, centre, resp, k_count, masks, per_component, products, counts,
+                                position, list, weights);
+    free(position);
+    free(list);
+    free(weights);
 }

@@ -14,6 +14,7 @@
 #define MIXTURE_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,11 +81,48 @@ void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptr
 void mixture_half_norms(mixture_kernels_level level, const double *z, ptrdiff_t rows, ptrdiff_t d, double constant,
                         double *out, ptrdiff_t stride);
 
-/// With w_r = weights[r·weight_stride] and v_r = x_r − shift: sums[j] += Σ_r w_r v_rj,
-/// *total += Σ_r w_r, and the rows √w_r v_r of the rows with w_r ≠ 0, in order, go to
-/// `out` (d values each: the operand of a rank update). Returns how many rows it wrote.
+/// The M-step's negligible responsibilities. For a block of rows x_r with
+/// responsibilities w_rc (rows×k_count) and spreads s_r (mixture_row_spreads,
+/// around a centre c), thresholds holds 2·k_count values:
+///   t_c = 2⁻⁵² · (Σ_r w_rc) / rows,   t'_c = 2⁻⁵² · (Σ_r w_rc s_r) / rows,
+/// and w_rc is kept when it is nonzero and w_rc ≥ t_c or w_rc ≥ t'_c · (1/s_r).
+/// The ones left out add up to at most 2⁻⁵² Σ_r w_rc in the soft count and (to
+/// a rounding) at most 2⁻⁵² Σ_r w_rc s_r in every first and second moment around
+/// c: one rounding of the sums of the terms' bounds, below the error of summing
+/// the terms.
+
+/// spreads[r] = max(1, max_j (x_rj − centre_j)²) for the rows×d rows of block.
+void mixture_row_spreads(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                         const double *centre, double *spreads);
+
+/// sums[c] = Σ_r resp[r·k_count + c] and sums[k_count + c] = Σ_r resp[r·k_count + c] · spreads[r],
+/// each over the rows in order.
+void mixture_column_sums(mixture_kernels_level level, const double *resp, ptrdiff_t rows, ptrdiff_t k_count,
+                         const double *spreads, double *sums);
+
+/// How many entries of resp are kept under `thresholds` (2·k_count values, above):
+/// per_component[c] for each column, the total returned, and in
+/// masks[r·⌈k_count/64⌉ + c/64] bit c mod 64 set where w_rc is kept.
+ptrdiff_t mixture_count_kept(mixture_kernels_level level, const double *resp, ptrdiff_t rows, ptrdiff_t k_count,
+                             const double *spreads, const double *thresholds, ptrdiff_t *per_component,
+                             uint64_t *masks);
+
+/// Diagonal moments over the kept entries w_rc of resp (masks and per_component as
+/// mixture_count_kept gave them), with t_r = x_r − centre (rows×d block):
+///   products[c·2d + j] += Σ_r w_rc t_rj²,  products[c·2d + d + j] += Σ_r w_rc t_rj,
+///   counts[c] += Σ_r w_rc,
+/// each sum over the rows in order. Cost proportional to the entries kept.
+void mixture_sparse_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                            const double *centre, const double *resp, ptrdiff_t k_count, const uint64_t *masks,
+                            const ptrdiff_t *per_component, double *products, double *counts);
+
+/// With w_r = weights[r·weight_stride] and v_r = x_r − shift, over the rows whose
+/// w_r is kept (nonzero and w_r ≥ threshold or w_r ≥ spread_threshold · (1/spreads[r])):
+/// sums[j] += Σ_r w_r v_rj, *total += Σ_r w_r, and the rows √w_r v_r, in order, go
+/// to `out` (d values each: the operand of a rank update). Returns how many rows it wrote.
 ptrdiff_t mixture_scaled_deviations(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
-                                    const double *shift, const double *weights, ptrdiff_t weight_stride, double *out,
+                                    const double *shift, const double *weights, ptrdiff_t weight_stride,
+                                    const double *spreads, double threshold, double spread_threshold, double *out,
                                     double *sums, double *total);
 
 /// Doubles of scratch mixture_accumulate_moments needs.

@@ -365,4 +365,121 @@ struct KernelTests {
             #expect(stats.sampleCount == 500)
         }
     }
+
+    /// Which responsibilities the M-step keeps (`negligibleFraction`), written out: around the
+    /// centre of the shifts, s_r = max(1, max_j (x_rj − c_j)²), and w_rk is kept when it is
+    /// nonzero and ≥ 2⁻⁵² · mean_r w_rk or ≥ (2⁻⁵² · mean_r w_rk s_r) · (1/s_r).
+    func keptResponsibilities(_ x: [Double], rows n: Int, featureCount d: Int, shifts: [Double],
+                              responsibilities resp: [Double], componentCount kCount: Int) -> (kept: [Bool], bySpread: Int) {
+        let centre = expansionCentre(means: shifts, componentCount: kCount, featureCount: d)
+        let spreads = (0..<n).map { r in (0..<d).reduce(1.0) { m, j in max(m, (x[r * d + j] - centre[j]) * (x[r * d + j] - centre[j])) } }
+        var kept = [Bool](repeating: false, count: n * kCount)
+        var bySpread = 0
+        for k in 0..<kCount {
+            var sum = 0.0, weighted = 0.0
+            for r in 0..<n {
+                sum += resp[r * kCount + k]
+                weighted += resp[r * kCount + k] * spreads[r]
+            }
+            let t = sum * 0x1p-52 / Double(n), tSpread = weighted * 0x1p-52 / Double(n)
+            for r in 0..<n {
+                let w = resp[r * kCount + k]
+                kept[r * kCount + k] = w != 0 && (w >= t || w >= tSpread * (1 / spreads[r]))
+                if w != 0 && w < t && w >= tSpread * (1 / spreads[r]) { bySpread += 1 }
+            }
+        }
+        return (kept, bySpread)
+    }
+
+    /// Responsibilities as a fitted mixture has them: two or three sizeable per row,
+    /// the rest tiny (1e-25), subnormal or 0.
+    func separatedResponsibilities(rows n: Int, componentCount kCount: Int, seed: UInt64) -> [Double] {
+        let u = uniforms(n * kCount, seed: seed)
+        return (0..<(n * kCount)).map { i in
+            let r = i / kCount, k = i % kCount
+            if k == r % kCount || k == (r * 7 + 3) % kCount || (k == kCount - 1 && r % 5 == 0) { return 0.2 + u[i] }
+            if i % 11 == 0 { return 0 }
+            if i % 13 == 0 { return 1e-310 * (1 + u[i]) }
+            return 1e-25 * u[i]
+        }
+    }
+
+    @Test("diagonal moments over few kept responsibilities (summed pair by pair) equal element-wise sums over the kept ones; what is left out is below one rounding")
+    func sparseDiagonalMoments() throws {
+        // d = 19: a stretch of sixteen features and three more; K = 67: two mask words and three
+        // components after the last group of four.
+        let d = 19, kCount = 67, n = 300
+        var x = try rows(d, count: n, seed: 91).withUnsafeBufferPointer { Array($0) }
+        // Row 7 lies 10⁹ away: its tiny responsibilities add ~1e-7 to moments of ~10 and are kept
+        // (w s_r is large), which the tolerances below would notice.
+        for j in 0..<d { x[7 * d + j] += 1e9 }
+        let resp = separatedResponsibilities(rows: n, componentCount: kCount, seed: 5)
+        let shifts = (0..<(kCount * d)).map { 1000 + 0.5 * Double($0 % 3) - 0.5 }
+        let (kept, bySpread) = keptResponsibilities(x, rows: n, featureCount: d, shifts: shifts, responsibilities: resp,
+                                                    componentCount: kCount)
+        let keptCount = kept.filter { $0 }.count
+        #expect(Double(keptCount) <= sparseProductShare * Double(n * kCount), "the pair-by-pair path")
+        #expect(bySpread >= kCount / 2, "row 7's tiny responsibilities are kept for their spread")
+
+        var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: .diagonal, shifts: shifts)
+        var scratch = AccumulationScratch(blockRows: n, featureCount: d)
+        x.withUnsafeBufferPointer { xb in resp.withUnsafeBufferPointer { rb in
+            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, scratch: &scratch)
+        }}
+        for k in 0..<kCount {
+            var count = 0.0, all = 0.0
+            var sums = [Double](repeating: 0, count: d), moments = sums
+            for r in 0..<n {
+                let w = resp[r * kCount + k]
+                all += w
+                guard kept[r * kCount + k] else { continue }
+                count += w
+                for j in 0..<d {
+                    let v = x[r * d + j] - shifts[k * d + j]
+                    sums[j] += w * v
+                    moments[j] += w * v * v
+                }
+            }
+            #expect(abs(stats.softCounts[k] - count) <= 1e-14 * count, "k = \(k)")
+            #expect(abs(stats.softCounts[k] - all) <= 0x1p-52 * all + 1e-14 * all, "k = \(k)")
+            let gotSums = Array(stats.sums[(k * d)..<((k + 1) * d)]), gotMoments = Array(stats.moments[(k * d)..<((k + 1) * d)])
+            #expect(worstRelativeError(gotSums, sums, floor: 1e-9 * count).error <= 1e-9, "k = \(k)")
+            #expect(worstRelativeError(gotMoments, moments, floor: 1e-300).error <= 1e-11, "k = \(k)")
+        }
+    }
+
+    @Test("full moments above d = 16 leave out the same negligible responsibilities")
+    func negligibleFullMoments() throws {
+        let d = 17, kCount = 5, n = 120
+        var x = try rows(d, count: n, seed: 92).withUnsafeBufferPointer { Array($0) }
+        for j in 0..<d { x[3 * d + j] -= 1e9 }   // as in sparseDiagonalMoments
+        let resp = separatedResponsibilities(rows: n, componentCount: kCount, seed: 6)
+        let shifts = (0..<(kCount * d)).map { 1000 + Double($0 % 5) - 2 }
+        let (kept, bySpread) = keptResponsibilities(x, rows: n, featureCount: d, shifts: shifts, responsibilities: resp,
+                                                    componentCount: kCount)
+        #expect(bySpread > 0)
+        var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: .matrix, shifts: shifts)
+        var scratch = AccumulationScratch(blockRows: n, featureCount: d)
+        x.withUnsafeBufferPointer { xb in resp.withUnsafeBufferPointer { rb in
+            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, scratch: &scratch)
+        }}
+        for k in 0..<kCount {
+            var count = 0.0
+            var sums = [Double](repeating: 0, count: d), moments = [Double](repeating: 0, count: d * d)
+            for r in 0..<n where kept[r * kCount + k] {
+                let w = resp[r * kCount + k]
+                count += w
+                for i in 0..<d {
+                    let vi = x[r * d + i] - shifts[k * d + i]
+                    sums[i] += w * vi
+                    for j in i..<d { moments[i * d + j] += w * vi * (x[r * d + j] - shifts[k * d + j]) }
+                }
+            }
+            #expect(abs(stats.softCounts[k] - count) <= 1e-14 * count, "k = \(k)")
+            #expect(worstRelativeError(Array(stats.sums[(k * d)..<((k + 1) * d)]), sums, floor: 1).error <= 1e-12)
+            let upper = (0..<d).flatMap { i in (i..<d).map { j in stats.moments[k * d * d + i * d + j] } }
+            let expected = (0..<d).flatMap { i in (i..<d).map { j in moments[i * d + j] } }
+            #expect(worstRelativeError(upper, expected, floor: 1).error <= 1e-12, "k = \(k)")
+        }
+    }
 }
