@@ -37,33 +37,50 @@ KINLINE int KFN(all)(v4l mask) { return (mask[0] & mask[1] & mask[2] & mask[3]) 
 /// that are subnormal (x < −708.4) or overflow (x > 709.8) come out of the
 /// last multiplication rounded once, as libm's do. `x` must lie in [−745.2, 710]
 /// (exp4 and exp4_nonpositive see to it; the smallest subnormal is e^−744.4).
-KINLINE v4d KFN(exp4_core)(v4d x) {
+KINLINE void KFN(exp4_core_n)(const int N, const v4d *x, v4d *y) {
+    // N independent vectors, stage by stage: the out-of-order core then has N
+    // dependency chains to overlap without holding a whole exp per chain in its
+    // schedulers (one chain at a time leaves the FMA units a third idle).
     const v4d magic = {0x1.8p52, 0x1.8p52, 0x1.8p52, 0x1.8p52};
-    const v4d shifted = KFMA(x, 1.4426950408889634, magic);
-    const v4d n = shifted - magic;
-    v4d r = KFMA(-n, 6.93147180369123816490e-01, x);
-    r = KFMA(-n, 1.90821492927058770002e-10, r);
+    v4d shifted[4], r[4], r2[4], r4[4], r8[4], e0[4], e1[4], e2[4], e3[4], e4[4], e5[4], t[4], p[4];
+#define KSTAGE for (int i = 0; i < N; i++)
+    KSTAGE shifted[i] = KFMA(x[i], 1.4426950408889634, magic);
+    KSTAGE r[i] = KFMA(-(shifted[i] - magic), 6.93147180369123816490e-01, x[i]);
+    KSTAGE r[i] = KFMA(-(shifted[i] - magic), 1.90821492927058770002e-10, r[i]);
     // exp(r) = 1 + r (1 + r t(r)), t(r) = Σ_{i=0}^{11} r^i / (i + 2)!. t by Estrin's
     // scheme (pairs, then powers r², r⁴, r⁸), so the dependency chain is about
-    // six operations deep instead of Horner's fourteen: the E-step's exp is
-    // latency-bound otherwise. t's rounding errors are scaled by r² ≤ 0.12.
-    const v4d r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    const v4d e0 = KFMA(exp_taylor[10], r, exp_taylor[11]);    // 1/2! + r/3!
-    const v4d e1 = KFMA(exp_taylor[8], r, exp_taylor[9]);
-    const v4d e2 = KFMA(exp_taylor[6], r, exp_taylor[7]);
-    const v4d e3 = KFMA(exp_taylor[4], r, exp_taylor[5]);
-    const v4d e4 = KFMA(exp_taylor[2], r, exp_taylor[3]);
-    const v4d e5 = KFMA(exp_taylor[0], r, exp_taylor[1]);      // 1/12! + r/13!
-    const v4d f0 = KFMA(e1, r2, e0), f1 = KFMA(e3, r2, e2), f2 = KFMA(e5, r2, e4);
-    const v4d t = KFMA(f2, r8, KFMA(f1, r4, f0));
-    const v4d p = KFMA(KFMA(t, r, exp_taylor[12]), r, exp_taylor[13]);
-    // n sits in the low mantissa bits of `shifted` (two's complement below zero).
-    const v4l n_bits = (v4l)shifted - (v4l)magic;
-    // ⌊n/2⌋ by a logical shift of n + 2048 ≥ 0 (AVX2 has no 64-bit arithmetic shift).
-    const v4l half = (v4l)((v4u)(n_bits + 2048) >> 1) - 1024;
-    const v4d scale1 = (v4d)((half + 1023) << 52);
-    const v4d scale2 = (v4d)((n_bits - half + 1023) << 52);
-    return (p * scale1) * scale2;
+    // six operations deep instead of Horner's fourteen. t's rounding errors are
+    // scaled by r² ≤ 0.12.
+    KSTAGE r2[i] = r[i] * r[i];
+    KSTAGE e0[i] = KFMA(exp_taylor[10], r[i], exp_taylor[11]);    // 1/2! + r/3!
+    KSTAGE e1[i] = KFMA(exp_taylor[8], r[i], exp_taylor[9]);
+    KSTAGE e2[i] = KFMA(exp_taylor[6], r[i], exp_taylor[7]);
+    KSTAGE e3[i] = KFMA(exp_taylor[4], r[i], exp_taylor[5]);
+    KSTAGE e4[i] = KFMA(exp_taylor[2], r[i], exp_taylor[3]);
+    KSTAGE e5[i] = KFMA(exp_taylor[0], r[i], exp_taylor[1]);      // 1/12! + r/13!
+    KSTAGE r4[i] = r2[i] * r2[i];
+    KSTAGE e0[i] = KFMA(e1[i], r2[i], e0[i]);
+    KSTAGE e2[i] = KFMA(e3[i], r2[i], e2[i]);
+    KSTAGE e4[i] = KFMA(e5[i], r2[i], e4[i]);
+    KSTAGE r8[i] = r4[i] * r4[i];
+    KSTAGE t[i] = KFMA(e4[i], r8[i], KFMA(e2[i], r4[i], e0[i]));
+    KSTAGE p[i] = KFMA(KFMA(t[i], r[i], exp_taylor[12]), r[i], exp_taylor[13]);
+    KSTAGE {
+        // n sits in the low mantissa bits of `shifted` (two's complement below zero).
+        const v4l n_bits = (v4l)shifted[i] - (v4l)magic;
+        // ⌊n/2⌋ by a logical shift of n + 2048 ≥ 0 (AVX2 has no 64-bit arithmetic shift).
+        const v4l half = (v4l)((v4u)(n_bits + 2048) >> 1) - 1024;
+        const v4d scale1 = (v4d)((half + 1023) << 52);
+        const v4d scale2 = (v4d)((n_bits - half + 1023) << 52);
+        y[i] = (p[i] * scale1) * scale2;
+    }
+#undef KSTAGE
+}
+
+KINLINE v4d KFN(exp4_core)(v4d x) {
+    v4d y;
+    KFN(exp4_core_n)(1, &x, &y);
+    return y;
 }
 
 /// exp of four values within 1 ulp of libm: 0 below −745.2, +∞ above 709.8, NaN stays NaN.
@@ -90,6 +107,15 @@ KINLINE v4d KFN(exp4_nonpositive)(v4d x) {
     const v4l zero = x < -745.2;
     const v4d y = KFN(exp4_core)(KFN(select)(zero, x, (v4d){0, 0, 0, 0}));
     return KFN(select)(zero, y, (v4d){0, 0, 0, 0});
+}
+
+/// exp4_nonpositive of two vectors, their operations interleaved (the same bits).
+KINLINE void KFN(exp4_nonpositive2)(const v4d *x, v4d *y) {
+    const v4l zero[2] = {x[0] < -745.2, x[1] < -745.2};
+    const v4d safe[2] = {KFN(select)(zero[0], x[0], (v4d){0, 0, 0, 0}), KFN(select)(zero[1], x[1], (v4d){0, 0, 0, 0})};
+    KFN(exp4_core_n)(2, safe, y);
+    y[0] = KFN(select)(zero[0], y[0], (v4d){0, 0, 0, 0});
+    y[1] = KFN(select)(zero[1], y[1], (v4d){0, 0, 0, 0});
 }
 
 /// log1p of four values. With u = 1 + x rounded and e its exact rounding
@@ -268,7 +294,20 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
         // Σ_{j: v_j < m} exp(v_j − m), lane by lane, the lanes added in a fixed order, and
         // 1 for each further v_j = m (e = exp(0) = 1 exactly there; one of them stays out).
         v4d sum = {0, 0, 0, 0}, ties = {0, 0, 0, 0};
-        for (ptrdiff_t j = 0; j < k; j += 4) {
+        ptrdiff_t j = 0;
+        for (; j + 8 <= k; j += 8) {
+            // Two vectors at a time (exp4_nonpositive2), added to the lanes' sums in order.
+            const v4d x[2] = {KFN(load)(row + j) - m, KFN(load)(row + j + 4) - m};
+            v4d e[2];
+            KFN(exp4_nonpositive2)(x, e);
+            for (int h = 0; h < 2; h++) {
+                const v4l at_max = x[h] == 0.0;
+                sum += KFN(select)(at_max, e[h], (v4d){0, 0, 0, 0});
+                ties += KFN(select)(at_max, (v4d){0, 0, 0, 0}, (v4d){1, 1, 1, 1});
+                if (!keep_log) KFN(store)(row + j + 4 * h, e[h]);
+            }
+        }
+        for (; j < k; j += 4) {
             v4d x = minus_inf;
             const int whole = j + 4 <= k;
             if (whole) {
