@@ -73,13 +73,13 @@ struct InvariantTests {
 
     @Test("the fit is the same to the bit on 1, 2 or 3 threads")
     func threadCountInvariance() throws {
-        let (data, _) = try syntheticData(seed: 5, count: 70_000)  // 18 blocks, 16 chunks
+        let (data, _) = try syntheticData(seed: 5, count: 270_000)  // 66 blocks, 64 chunks (two of two blocks)
         let fits = try [1, 2, 3].map { threads in
             try ExpectationMaximization.fit(data, options: FitOptions(componentCount: 3, maxIterations: 5, tolerance: 0, threadCount: threads))
         }
         #expect(fits[0].model == fits[1].model && fits[1].model == fits[2].model)
         #expect(fits[0].report == fits[1].report && fits[1].report == fits[2].report)
-        #expect(ExpectationStep.chunkCount(rows: 70_000, blockRows: 4096) == 16)
+        #expect(ExpectationStep.chunkCount(rows: 270_000, blockRows: 4096) == 64)
     }
 
     @Test("the reported log-likelihood is that of the returned parameters")
