@@ -192,6 +192,16 @@ static KTARGET void KFN(log1p_values)(double *values, ptrdiff_t count) {
     }
 }
 
+/// out[j] = (a[j], b[j], c[j], d[j]): a 4×4 block of doubles transposed by shuffles.
+KINLINE void KFN(transpose4)(v4d a, v4d b, v4d c, v4d d, v4d *out) {
+    const v4d ab_even = __builtin_shufflevector(a, b, 0, 4, 2, 6), ab_odd = __builtin_shufflevector(a, b, 1, 5, 3, 7);
+    const v4d cd_even = __builtin_shufflevector(c, d, 0, 4, 2, 6), cd_odd = __builtin_shufflevector(c, d, 1, 5, 3, 7);
+    out[0] = __builtin_shufflevector(ab_even, cd_even, 0, 1, 4, 5);
+    out[1] = __builtin_shufflevector(ab_odd, cd_odd, 0, 1, 4, 5);
+    out[2] = __builtin_shufflevector(ab_even, cd_even, 2, 3, 6, 7);
+    out[3] = __builtin_shufflevector(ab_odd, cd_odd, 2, 3, 6, 7);
+}
+
 /// normalize_rows for few components (K ≤ 16, a compile-time constant here):
 /// four rows at a time, one row per lane, so the K exponentials of a group are
 /// independent of each other (a row-wise pass over K = 4 waits on one exp's
@@ -204,12 +214,19 @@ KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdi
     v4d x[16], e[16];
     for (ptrdiff_t g = 0; g < groups; g++) {
         double *base = values + 4 * g * K;
+        // x[c] = column c of the group's four rows: whole 4×4 blocks by shuffles, the rest one by one.
+#pragma clang loop unroll(full)
+        for (ptrdiff_t c = 0; c + 4 <= K; c += 4) {
+            KFN(transpose4)(KFN(load)(base + c), KFN(load)(base + K + c), KFN(load)(base + 2 * K + c),
+                            KFN(load)(base + 3 * K + c), x + c);
+        }
+#pragma clang loop unroll(full)
+        for (ptrdiff_t c = K / 4 * 4; c < K; c++) x[c] = (v4d){base[c], base[K + c], base[2 * K + c], base[3 * K + c]};
         // The lanes' maximum.
         v4d best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
         v4l nan = {0, 0, 0, 0};
 #pragma clang loop unroll(full)
         for (ptrdiff_t c = 0; c < K; c++) {
-            x[c] = (v4d){base[c], base[K + c], base[2 * K + c], base[3 * K + c]};
             best = KFN(select)(x[c] > best, best, x[c]);
             nan |= x[c] != x[c];
         }
@@ -230,6 +247,21 @@ KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdi
         const v4d scale = 1.0 / (1.0 + sum);
 #pragma clang loop unroll(full)
         for (ptrdiff_t c = 0; c < K; c++) e[c] = keep_log ? x[c] - lse : e[c] * scale;
+        if (!KFN(any)(invalid)) {
+            for (int lane = 0; lane < 4; lane++) log_density[4 * g + lane] = lse[lane];
+            // Back to rows: the 4×4 blocks transposed again, the rest one by one.
+#pragma clang loop unroll(full)
+            for (ptrdiff_t c = 0; c + 4 <= K; c += 4) {
+                v4d rows4[4];
+                KFN(transpose4)(e[c], e[c + 1], e[c + 2], e[c + 3], rows4);
+                for (int lane = 0; lane < 4; lane++) KFN(store)(base + lane * K + c, rows4[lane]);
+            }
+#pragma clang loop unroll(full)
+            for (ptrdiff_t c = K / 4 * 4; c < K; c++) {
+                for (int lane = 0; lane < 4; lane++) base[lane * K + c] = e[c][lane];
+            }
+            continue;
+        }
         for (int lane = 0; lane < 4; lane++) {
             double *row = base + lane * K;
             if (invalid[lane]) {
