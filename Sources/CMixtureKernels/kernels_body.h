@@ -800,8 +800,8 @@ static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t 
                                         const double *restrict centre, const double *restrict resp,
                                         ptrdiff_t k_count, const uint64_t *restrict masks,
                                         const ptrdiff_t *restrict per_component, double *restrict products,
-                                        double *restrict counts, ptrdiff_t *restrict position, int *restrict list,
-                                        double *restrict weights) {
+                                        double *restrict counts, ptrdiff_t *restrict position,
+                                        int32_t *restrict list, double *restrict weights) {
     // Each component's kept rows and weights, in row order, in its own stretch of list/weights.
     const ptrdiff_t words = (k_count + 63) / 64;
     ptrdiff_t start = 0;
@@ -815,7 +815,7 @@ static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t 
             for (uint64_t m = masks[r * words + w]; m != 0; m &= m - 1) {
                 const ptrdiff_t c = 64 * w + __builtin_ctzll(m);
                 const ptrdiff_t at = position[c]++;
-                list[at] = (int)r;
+                list[at] = (int32_t)r;
                 weights[at] = row[c];
             }
         }
@@ -826,7 +826,7 @@ static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t 
     start = 0;
     for (ptrdiff_t c = 0; c < k_count; c++) {
         const ptrdiff_t n = per_component[c];
-        const int *rows_c = list + start;
+        const int32_t *rows_c = list + start;
         const double *w_c = weights + start;
         start += n;
         if (n == 0) continue;

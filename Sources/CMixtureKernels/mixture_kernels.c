@@ -183,16 +183,8 @@ ptrdiff_t mixture_count_kept(mixture_kernels_level level, const double *resp, pt
 
 void mixture_sparse_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
                             const double *centre, const double *resp, ptrdiff_t k_count, const uint64_t *masks,
-                            const ptrdiff_t *per_component, double *products, double *counts) {
-    ptrdiff_t slots = 1;
-    for (ptrdiff_t c = 0; c < k_count; c++) slots += per_component[c];
-    ptrdiff_t *position = malloc(sizeof(ptrdiff_t) * (size_t)(k_count > 0 ? k_count : 1));
-    int *list = malloc(sizeof(int) * (size_t)slots);
-    double *weights = malloc(sizeof(double) * (size_t)slots);
-    if (position == NULL || list == NULL || weights == NULL) abort();
+                            const ptrdiff_t *per_component, double *products, double *counts, ptrdiff_t *position,
+                            int32_t *list, double *weights) {
     PICK(level, sparse_moments)(block, rows, d, centre, resp, k_count, masks, per_component, products, counts,
                                 position, list, weights);
-    free(position);
-    free(list);
-    free(weights);
 }

@@ -102,6 +102,10 @@ struct AccumulationScratch {
     /// Per component: how many of a block's responsibilities are kept; per row, which (bit masks).
     var keptCounts: [Int] = []
     var keptMasks: [UInt64] = []
+    /// The pair-by-pair diagonal moments' lists: per component a position, per kept pair its row and weight.
+    var keptPositions: [Int] = []
+    var keptRows: [Int32] = []
+    var keptWeights: [Double] = []
     /// The buffers are sized by the first (largest) block of the family's path.
     init(blockRows: Int, featureCount: Int) {
         scaled = []
@@ -209,7 +213,13 @@ extension SufficientStatistics {
                                perComponent.baseAddress!, masks.baseAddress!)
         }}}}
         let sparse = Double(kept) <= sparseProductShare * Double(rows * kCount)
-        if !sparse {
+        if sparse {
+            if scratch.keptPositions.count < kCount { scratch.keptPositions = [Int](repeating: 0, count: kCount) }
+            if scratch.keptRows.count < max(kept, 1) {
+                scratch.keptRows = [Int32](repeating: 0, count: max(kept, 1))
+                scratch.keptWeights = [Double](repeating: 0, count: max(kept, 1))
+            }
+        } else {
             // The DGEMM sums every responsibility: R_k is the whole column sum, and none is left out below.
             for k in scratch.thresholds.indices { scratch.thresholds[k] = 0 }
         }
@@ -229,8 +239,14 @@ extension SufficientStatistics {
             if sparse {
                 products.update(repeating: 0, count: kCount * 2 * d)
                 blockCounts.update(repeating: 0)
-                mixture_sparse_moments(activeKernelLevel, x, rows, d, c.baseAddress!, resp, kCount, masks.baseAddress!,
-                                       perComponent.baseAddress!, products, blockCounts.baseAddress!)
+                scratch.keptPositions.withUnsafeMutableBufferPointer { positions in
+                scratch.keptRows.withUnsafeMutableBufferPointer { keptRows in
+                scratch.keptWeights.withUnsafeMutableBufferPointer { keptWeights in
+                    mixture_sparse_moments(activeKernelLevel, x, rows, d, c.baseAddress!, resp, kCount,
+                                           masks.baseAddress!, perComponent.baseAddress!, products,
+                                           blockCounts.baseAddress!, positions.baseAddress!, keptRows.baseAddress!,
+                                           keptWeights.baseAddress!)
+                }}}
             } else {
                 let u = uBuf.baseAddress!
                 fillExpandedRows(x, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)

@@ -399,7 +399,7 @@ struct KernelTests {
             let r = i / kCount, k = i % kCount
             if k == r % kCount || k == (r * 7 + 3) % kCount || (k == kCount - 1 && r % 5 == 0) { return 0.2 + u[i] }
             if i % 11 == 0 { return 0 }
-            if i % 13 == 0 { return 1e-310 * (1 + u[i]) }
+            if i % 13 == 0 { return Double.leastNormalMagnitude / 1024 * (1 + u[i]) }   // subnormal
             return 1e-25 * u[i]
         }
     }
