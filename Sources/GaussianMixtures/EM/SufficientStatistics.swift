@@ -274,7 +274,8 @@ extension SufficientStatistics {
                     let threshold = thresholds[k], spreadThreshold = thresholds[kCount &+ k]
                     for r in 0..<rows {
                         let w = resp[r &* kCount &+ k]
-                        guard w != 0, w >= threshold || w * spreads[r] >= spreadThreshold else { continue }
+                        // The kernels' test, to the bit (t'·(1/s), see mixture_count_kept).
+                        guard w != 0, w >= threshold || w >= spreadThreshold * (1 / spreads[r]) else { continue }
                         let xr = x + r &* d
                         for j in 0..<d {
                             let v = xr[j] - s[j]
