@@ -197,62 +197,19 @@ extension SufficientStatistics {
         let d = featureCount
         let kCount = componentCount
         sampleCount += rows
-        if scratch.scaled.count < rows * 2 * d { scratch.scaled = [Double](repeating: 0, count: rows * 2 * d) }
-        if scratch.products.count < kCount * 2 * d { scratch.products = [Double](repeating: 0, count: kCount * 2 * d) }
         let centre = expansionCentre(means: shifts, componentCount: kCount, featureCount: d)
-        scratch.setNegligibleThresholds(block: x, rows: rows, centre: centre, responsibilities: resp,
-                                        componentCount: kCount)
-        if scratch.keptCounts.count != kCount { scratch.keptCounts = [Int](repeating: 0, count: kCount) }
-        let words = (kCount + 63) / 64
-        if scratch.keptMasks.count < rows * words { scratch.keptMasks = [UInt64](repeating: 0, count: rows * words) }
-        let kept = scratch.spreads.withUnsafeBufferPointer { spreads in
-        scratch.thresholds.withUnsafeBufferPointer { thresholds in
-        scratch.keptCounts.withUnsafeMutableBufferPointer { perComponent in
-        scratch.keptMasks.withUnsafeMutableBufferPointer { masks in
-            mixture_count_kept(activeKernelLevel, resp, rows, kCount, spreads.baseAddress!, thresholds.baseAddress!,
-                               perComponent.baseAddress!, masks.baseAddress!)
-        }}}}
-        let sparse = Double(kept) <= sparseProductShare * Double(rows * kCount)
-        if sparse {
-            if scratch.keptPositions.count < kCount { scratch.keptPositions = [Int](repeating: 0, count: kCount) }
-            if scratch.keptRows.count < max(kept, 1) {
-                scratch.keptRows = [Int32](repeating: 0, count: max(kept, 1))
-                scratch.keptWeights = [Double](repeating: 0, count: max(kept, 1))
-            }
-        } else {
-            // The DGEMM sums every responsibility: R_k is the whole column sum, and none is left out below.
-            for k in scratch.thresholds.indices { scratch.thresholds[k] = 0 }
-        }
+        scratch.setDiagonalProducts(block: x, rows: rows, featureCount: d, centre: centre, responsibilities: resp,
+                                    componentCount: kCount)
         shifts.withUnsafeBufferPointer { shift in
         softCounts.withUnsafeMutableBufferPointer { counts in
         sums.withUnsafeMutableBufferPointer { sums in
         moments.withUnsafeMutableBufferPointer { moments in
-        scratch.scaled.withUnsafeMutableBufferPointer { uBuf in
-        scratch.products.withUnsafeMutableBufferPointer { pBuf in
-        scratch.columnSums.withUnsafeMutableBufferPointer { blockCounts in
+        scratch.products.withUnsafeBufferPointer { pBuf in
+        scratch.columnSums.withUnsafeBufferPointer { blockCounts in
         scratch.spreads.withUnsafeBufferPointer { spreads in
         scratch.thresholds.withUnsafeBufferPointer { thresholds in
-        scratch.keptCounts.withUnsafeBufferPointer { perComponent in
-        scratch.keptMasks.withUnsafeBufferPointer { masks in
         centre.withUnsafeBufferPointer { c in
             let products = pBuf.baseAddress!
-            if sparse {
-                products.update(repeating: 0, count: kCount * 2 * d)
-                blockCounts.update(repeating: 0)
-                scratch.keptPositions.withUnsafeMutableBufferPointer { positions in
-                scratch.keptRows.withUnsafeMutableBufferPointer { keptRows in
-                scratch.keptWeights.withUnsafeMutableBufferPointer { keptWeights in
-                    mixture_sparse_moments(activeKernelLevel, x, rows, d, c.baseAddress!, resp, kCount,
-                                           masks.baseAddress!, perComponent.baseAddress!, products,
-                                           blockCounts.baseAddress!, positions.baseAddress!, keptRows.baseAddress!,
-                                           keptWeights.baseAddress!)
-                }}}
-            } else {
-                let u = uBuf.baseAddress!
-                fillExpandedRows(x, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
-                GSLLinearAlgebra.multiply(resp, transposeA: true, lda: kCount, UnsafePointer(u), ldb: 2 * d,
-                                          into: products, ldc: 2 * d, m: kCount, n: 2 * d, p: rows)
-            }
             var moved = [Double](repeating: 0, count: 2 * d)
             for k in 0..<kCount {
                 let rk = blockCounts[k]
@@ -290,11 +247,65 @@ extension SufficientStatistics {
                     }
                 }
             }
-        }}}}}}}}}}}}
+        }}}}}}}}}
     }
 }
 
 extension AccumulationScratch {
+    /// Diagonal and spherical, for a block of rows: `products` = the K×2d sums of
+    /// w [(x − c)², x − c] and `columnSums` (first K) = the soft counts, over the
+    /// kept responsibilities pair by pair when at most `sparseProductShare` of
+    /// them are kept, else over all of them by one DGEMM (`thresholds` then 0,
+    /// so that nothing is left out downstream either).
+    mutating func setDiagonalProducts(
+        block x: UnsafePointer<Double>, rows: Int, featureCount d: Int, centre: [Double],
+        responsibilities resp: UnsafePointer<Double>, componentCount kCount: Int
+    ) {
+        if products.count < kCount * 2 * d { products = [Double](repeating: 0, count: kCount * 2 * d) }
+        setNegligibleThresholds(block: x, rows: rows, centre: centre, responsibilities: resp, componentCount: kCount)
+        if keptCounts.count != kCount { keptCounts = [Int](repeating: 0, count: kCount) }
+        let words = (kCount + 63) / 64
+        if keptMasks.count < rows * words { keptMasks = [UInt64](repeating: 0, count: rows * words) }
+        let kept = spreads.withUnsafeBufferPointer { spreads in
+        thresholds.withUnsafeBufferPointer { thresholds in
+        keptCounts.withUnsafeMutableBufferPointer { perComponent in
+        keptMasks.withUnsafeMutableBufferPointer { masks in
+            mixture_count_kept(activeKernelLevel, resp, rows, kCount, spreads.baseAddress!, thresholds.baseAddress!,
+                               perComponent.baseAddress!, masks.baseAddress!)
+        }}}}
+        if Double(kept) <= sparseProductShare * Double(rows * kCount) {
+            if keptPositions.count < kCount { keptPositions = [Int](repeating: 0, count: kCount) }
+            if keptRows.count < max(kept, 1) {
+                keptRows = [Int32](repeating: 0, count: max(kept, 1))
+                keptWeights = [Double](repeating: 0, count: max(kept, 1))
+            }
+            products.withUnsafeMutableBufferPointer { products in
+            columnSums.withUnsafeMutableBufferPointer { counts in
+            keptCounts.withUnsafeBufferPointer { perComponent in
+            keptMasks.withUnsafeBufferPointer { masks in
+            keptPositions.withUnsafeMutableBufferPointer { positions in
+            keptRows.withUnsafeMutableBufferPointer { keptRows in
+            keptWeights.withUnsafeMutableBufferPointer { keptWeights in
+                products.update(repeating: 0)
+                counts.update(repeating: 0)
+                mixture_sparse_moments(activeKernelLevel, x, rows, d, centre, resp, kCount, masks.baseAddress!,
+                                       perComponent.baseAddress!, products.baseAddress!, counts.baseAddress!,
+                                       positions.baseAddress!, keptRows.baseAddress!, keptWeights.baseAddress!)
+            }}}}}}}
+        } else {
+            // The DGEMM sums every responsibility: R_k is the whole column sum, and none is left out below.
+            for k in thresholds.indices { thresholds[k] = 0 }
+            if scaled.count < rows * 2 * d { scaled = [Double](repeating: 0, count: rows * 2 * d) }
+            scaled.withUnsafeMutableBufferPointer { u in
+            products.withUnsafeMutableBufferPointer { products in
+                fillExpandedRows(x, rows: rows, featureCount: d, centre: centre, into: u.baseAddress!)
+                GSLLinearAlgebra.multiply(resp, transposeA: true, lda: kCount, UnsafePointer(u.baseAddress!),
+                                          ldb: 2 * d, into: products.baseAddress!, ldc: 2 * d, m: kCount, n: 2 * d,
+                                          p: rows)
+            }}
+        }
+    }
+
     /// For a block of rows: `spreads` around `centre`, `columnSums` (Σ_i r_ik, then
     /// Σ_i r_ik s_i) and `thresholds` (`negligibleFraction` × their means).
     mutating func setNegligibleThresholds(
