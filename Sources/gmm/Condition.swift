@@ -63,7 +63,7 @@ func parseGiven(_ text: String, for model: GaussianMixture) throws -> [Int: Doub
         }
         let index = model.featureNames.firstIndex(of: parts[0]) ?? Int(parts[0]).flatMap { (0..<model.featureCount).contains($0) ? $0 : nil }
         guard let index else {
-            throw CommandFailure(message: "--given: the model has no feature \"\(parts[0])\" (features: \(model.featureNames.joined(separator: ", ")))",
+            throw CommandFailure(message: "--given: the model has no feature \"\(parts[0])\" (features: \(nameList(model.featureNames)))",
                                  status: ExitStatus.dataError)
         }
         values[index] = value

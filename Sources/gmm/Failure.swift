@@ -72,6 +72,16 @@ func oneLine(_ text: String) -> String {
     return out
 }
 
+/// Says once, on standard error, that `count` rows lie so far from every
+/// component that log P(x) underflows (printed as -inf), so nobody takes the
+/// -inf for a bug; their P(c|x) is still exact.
+func warnUnderflowedDensities(_ count: Int) {
+    guard count > 0 else { return }
+    printError("gmm: warning: \(count) row\(count == 1 ? " lies" : "s lie") so far from every component that log P(x) "
+        + "underflows to -inf (below the smallest double); P(c|x) of such a row is exact: the nearest component "
+        + "in Mahalanobis terms")
+}
+
 /// A failure the command itself detects, with its exit status.
 struct CommandFailure: Error {
     var message: String

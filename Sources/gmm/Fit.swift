@@ -163,7 +163,7 @@ func reportingDataErrors<T>(_ path: String, _ fit: () throws(FitError) -> T) thr
         return try fit()
     } catch {
         switch error {
-        case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights:
+        case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights, .infeasible:
             throw CommandFailure(message: "\(path == "-" ? "<stdin>" : path): \(error)", status: ExitStatus.dataError)
         case .invalidOption:
             throw error

@@ -26,23 +26,52 @@ func textTable(_ rows: [[String]], indent: String = "  ") -> String {
 }
 
 /// The per-component table: weight, mean and covariance of each component.
+///
+/// A full or tied covariance is shown as its matrix up to 4 features and as its
+/// variances above; diagonal and spherical models as their variances. Nothing
+/// d×d is built, and lists longer than `listLimit` are cut (a model of 10⁵
+/// features is summarised, not dumped).
 func componentTable(_ model: GaussianMixture) -> String {
-    var rows = [["component", "weight", "mean", "covariance"]]
+    let d = model.featureCount
+    let showsMatrix = d <= 4 && (model.covarianceKind == .full || model.covarianceKind == .tied)
+    let header = showsMatrix ? "covariance" : model.covarianceKind == .spherical ? "variance" : "variances"
+    var rows = [["component", "weight", "mean", header]]
     for k in 0..<model.componentCount {
-        let mean = "[" + model.means[k].map { readable($0) }.joined(separator: ", ") + "]"
-        let cov = model.covarianceMatrix(component: k)
-        let covText = cov.map { "[" + $0.map { readable($0) }.joined(separator: ", ") + "]" }
-        rows.append([String(k), readable(model.weights[k]), mean, covText.first ?? ""])
+        let entry = { (i: Int, j: Int) in model.covariance(component: k, row: i, column: j) }
+        let covText: [String] = if showsMatrix {
+            (0..<d).map { i in readableList((0..<d).map { entry(i, $0) }) }
+        } else if model.covarianceKind == .spherical {
+            [readable(entry(0, 0))]
+        } else {
+            [readableList((0..<d).map { entry($0, $0) })]
+        }
+        rows.append([String(k), readable(model.weights[k]), readableList(model.means[k]), covText.first ?? ""])
         for line in covText.dropFirst() { rows.append(["", "", "", line]) }
     }
     return textTable(rows)
+}
+
+/// How many entries of a list a summary shows before "…".
+let listLimit = 8
+
+/// `[a, b, …]` in readable numbers, cut after `listLimit` entries with the count of the rest.
+func readableList(_ values: [Double]) -> String {
+    let shown = values.prefix(listLimit).map { readable($0) }
+    let rest = values.count - shown.count
+    return "[" + shown.joined(separator: ", ") + (rest > 0 ? ", … (\(rest) more)]" : "]")
+}
+
+/// Names joined by commas, cut after `listLimit` with the count of the rest.
+func nameList(_ names: [String]) -> String {
+    let rest = names.count - min(names.count, listLimit)
+    return names.prefix(listLimit).joined(separator: ", ") + (rest > 0 ? ", … (\(rest) more)" : "")
 }
 
 /// Lines describing a fitted model (for `fit` and `info`).
 func summaryLines(_ model: GaussianMixture, summary: FitSummary?) -> [String] {
     var lines = [
         "components:          \(model.componentCount) (\(model.covarianceKind.rawValue) covariance)",
-        "features:            \(model.featureCount) (\(model.featureNames.joined(separator: ", ")))",
+        "features:            \(model.featureCount) (\(nameList(model.featureNames)))",
         "free parameters:     \(model.parameterCount)",
     ]
     if let s = summary {

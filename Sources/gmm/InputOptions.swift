@@ -102,7 +102,7 @@ func requireModelFeatures(_ count: Int, model: GaussianMixture, path: String) th
     guard count == model.featureCount else {
         throw CommandFailure(
             message: "\(path == "-" ? "<stdin>" : path): has \(count) columns but the model has "
-                + "\(model.featureCount) features (\(model.featureNames.joined(separator: ", "))); pick them with --columns",
+                + "\(model.featureCount) features (\(nameList(model.featureNames))); pick them with --columns",
             status: ExitStatus.dataError)
     }
 }

@@ -85,14 +85,17 @@ struct Predict: ParsableCommand {
                 var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
                                                         "log_density", "mahalanobis2", "tail_probability"],
                                              rowCount: matrix.sampleCount)
+                var underflowed = 0
                 try mixture.assignmentDetails(for: matrix) { _, rows in
                     for r in rows {
+                        if r.logDensity == -.infinity { underflowed += 1 }
                         stream.table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
                                                                           r.logDensity, r.mahalanobisSquared, r.tailProbability])
                     }
                     try stream.flushIfLarge()
                 }
                 try stream.finish()
+                warnUnderflowedDensities(underflowed)
                 return
             }
             var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"],

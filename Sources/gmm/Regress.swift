@@ -33,7 +33,7 @@ struct Regress: ParsableCommand {
             var targetIndices: [Int] = []
             for name in names {
                 guard let j = mixture.featureNames.firstIndex(of: name) else {
-                    throw CommandFailure(message: "--targets: the model has no feature \"\(name)\" (features: \(mixture.featureNames.joined(separator: ", ")))",
+                    throw CommandFailure(message: "--targets: the model has no feature \"\(name)\" (features: \(nameList(mixture.featureNames)))",
                                          status: ExitStatus.dataError)
                 }
                 targetIndices.append(j)

@@ -30,14 +30,17 @@ struct Score: ParsableCommand {
             if case let .variational(posterior, _) = loaded { return try scorePredictive(posterior, matrix, output: output) }
             var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount)
             var total = 0.0
+            var underflowed = 0
             try mixture.posterior(for: matrix) { block in
                 for r in 0..<block.rows.count {
                     stream.table.append(row: UnsafeBufferPointer(rebasing: block.logDensities[r..<(r + 1)]))
                     total += block.logDensities[r]
+                    if block.logDensities[r] == -.infinity { underflowed += 1 }
                 }
                 try stream.flushIfLarge()
             }
             try stream.finish()
+            warnUnderflowedDensities(underflowed)
             printError("mean log-likelihood: \(total / Double(matrix.sampleCount)) over \(matrix.sampleCount) rows")
         }
     }

@@ -86,7 +86,7 @@ extension Fit {
             result = try VariationalInference.fit(matrix, weights: weights, options: options)
         } catch {
             switch error {
-            case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights:
+            case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights, .infeasible:
                 throw CommandFailure(message: "\(data == "-" ? "<stdin>" : data): \(error)", status: ExitStatus.dataError)
             case let .invalidOption(name, reason):
                 let flags = ["weightConcentration": "--weight-concentration", "meanPrecision": "--mean-precision-prior",
@@ -126,7 +126,7 @@ func variationalSummaryLines(_ posterior: VariationalPosterior, summary: Variati
         "method:              variational (\(posterior.weightPrior.rawValue) weight prior)",
         "components:          \(posterior.componentCount) (\(posterior.covarianceKind.rawValue) covariance)",
         "effective:           \(effective.count) (posterior weight ≥ \(VariationalPosterior.effectiveWeightThreshold): \(effective.map(String.init).joined(separator: ", ")))",
-        "features:            \(posterior.featureCount) (\(posterior.featureNames.joined(separator: ", ")))",
+        "features:            \(posterior.featureCount) (\(nameList(posterior.featureNames)))",
     ]
     if let s = summary {
         lines += [

@@ -66,6 +66,10 @@ protocol CovarianceFamily: Sendable {
     /// The full d×d covariance matrix of component k, row-major.
     func covarianceMatrix(component k: Int) -> [Double]
 
+    /// Entry (i, j) of component k's covariance matrix, without building the matrix
+    /// (d×d doubles are terabytes for a diagonal model of 10⁶ features).
+    func covariance(component k: Int, row i: Int, column j: Int) -> Double
+
     /// The E-step kernel for this family: log P(x, c = k) for blocks of up to
     /// `blockRows` rows, given the K×d means and each component's
     /// `log w_k − ½ (d log 2π + log det Σ_k)`. Defaults to `WhiteningKernel`.

@@ -68,6 +68,10 @@ struct DiagonalCovariance: CovarianceFamily {
         scaleColumns(block, rows: rows, featureCount: featureCount) { j in deviations[k * featureCount + j] }
     }
 
+    func covariance(component k: Int, row i: Int, column j: Int) -> Double {
+        i == j ? variances[k * featureCount + i] : 0
+    }
+
     func covarianceMatrix(component k: Int) -> [Double] {
         let d = featureCount
         var m = [Double](repeating: 0, count: d * d)

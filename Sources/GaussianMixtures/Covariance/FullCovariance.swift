@@ -85,6 +85,10 @@ struct FullCovariance: CovarianceFamily {
         factors[k].colour(block, rows: rows)
     }
 
+    func covariance(component k: Int, row i: Int, column j: Int) -> Double {
+        matrices[(k * featureCount + i) * featureCount + j]
+    }
+
     func covarianceMatrix(component k: Int) -> [Double] {
         Array(matrices[(k * featureCount * featureCount)..<((k + 1) * featureCount * featureCount)])
     }

@@ -56,6 +56,8 @@ struct SphericalCovariance: CovarianceFamily {
         scaleColumns(block, rows: rows, featureCount: featureCount) { _ in s }
     }
 
+    func covariance(component k: Int, row i: Int, column j: Int) -> Double { i == j ? variances[k] : 0 }
+
     func covarianceMatrix(component k: Int) -> [Double] {
         let d = featureCount
         var m = [Double](repeating: 0, count: d * d)

@@ -68,6 +68,8 @@ struct TiedCovariance: CovarianceFamily {
 
     func covarianceMatrix(component k: Int) -> [Double] { matrix }
 
+    func covariance(component k: Int, row i: Int, column j: Int) -> Double { matrix[i * featureCount + j] }
+
     /// Forward substitution on several rows at a time (`ForwardSubstitutionKernel`), every component on the one factor.
     func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
         ForwardSubstitutionKernel(factors: [factor], means: means, normalizers: normalizers)

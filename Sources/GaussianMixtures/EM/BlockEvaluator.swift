@@ -41,6 +41,61 @@ struct BlockEvaluator {
         precondition(rows <= blockRows, "block larger than the evaluator's scratch")
         kernel.logJoint(of: block, rows: rows, into: logJoint)
     }
+
+    /// `logJoint(of:rows:into:)` followed by `normalizeRows`: P(c|x) (or its log) in
+    /// `values` and log P(x) in `logDensity`, for rows at any distance.
+    ///
+    /// A row so far from every component that the kernel's squared distances
+    /// overflow (values near 1e155, or inf − inf in an expanded square) comes out of
+    /// the fast path with a log P(x) that is not finite; only such rows — one
+    /// comparison per row finds them — are recomputed by `repairDistantRow`.
+    /// - Returns: the rows (0-based in the block) whose log P(x) truly underflows:
+    ///   their `logDensity` is −∞ and their P(c|x) exact. Almost always none.
+    @discardableResult
+    mutating func posterior(
+        of block: UnsafePointer<Double>, rows: Int, into values: UnsafeMutablePointer<Double>,
+        logDensity: UnsafeMutablePointer<Double>, keepLog: Bool = false
+    ) -> [Int] {
+        let kCount = model.componentCount, d = model.featureCount
+        logJoint(of: block, rows: rows, into: values)
+        normalizeRows(values, rows: rows, componentCount: kCount, logDensity: logDensity, keepLog: keepLog)
+        var underflowed: [Int] = []
+        for r in 0..<rows where !logDensity[r].isFinite {
+            let row = values + r &* kCount
+            let isFinite = repairDistantRow(block + r &* d, into: row)
+            let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
+            for k in 0..<kCount { row[k] = keepLog ? row[k] - lse : exp(row[k] - lse) }
+            logDensity[r] = isFinite ? lse : -.infinity
+            if !isFinite { underflowed.append(r) }
+        }
+        return underflowed
+    }
+
+    /// log P(x, c = k) for one row without overflow, through the scaled distances
+    /// m_k = |z_k| / s with z_k = L_k⁻¹ (x − μ_k) and s a power of two near the
+    /// largest |x_j|, |μ_kj|, so that log P(x, c = k) = c_k − ½ s² m_k² and
+    /// differences between components, c_k − c_j − ½ s(m_k − m_j) · s(m_k + m_j),
+    /// stay finite where they are representable.
+    ///
+    /// - Returns: `true` with the log-joints written when the largest of them is a
+    ///   finite number; `false` with the differences to the largest written when it
+    ///   underflows (log P(x) = −∞: P(c|x) is still well defined, one-hot on the
+    ///   nearest component in Mahalanobis terms up to the normalisers).
+    func repairDistantRow(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) -> Bool {
+        let kCount = model.componentCount, d = model.featureCount
+        let scale = max(powerOfTwoScale(UnsafeBufferPointer(start: x, count: d)), powerOfTwoScale(model.flatMeans))
+        var z = [Double](repeating: 0, count: d)
+        let distances = (0..<kCount).map { k in
+            for j in 0..<d { z[j] = x[j] / scale - model.flatMeans[k * d + j] / scale }
+            z.withUnsafeMutableBufferPointer { model.family.whiten($0.baseAddress!, rows: 1, component: k) }
+            return scaledNorm(z)
+        }
+        let (differences, _, largest) = logJointsFromScaledDistances(normalizers: normalizers, distances: distances,
+                                                                     scale: scale)
+        let shift = largest.isFinite ? largest : 0
+        for k in 0..<kCount { out[k] = shift + differences[k] }
+        return largest.isFinite
+    }
 }
 
 /// Normalises each row of a b×K log-joint block in place.

@@ -71,20 +71,30 @@ extension ExpectationMaximization {
         if let weights {
             do throws(FitError) { try checkLocally(weights, rows: data.sampleCount) } catch { localError = error }
         }
+        let localWeight = localError == nil ? (weights?.reduce(0, +) ?? Double(data.sampleCount)) : 0
+        var magnitudeError: FitError?
+        do throws(FitError) {
+            try data.withUnsafeBufferPointer { (x) throws(FitError) in
+                try checkMagnitudes(x, featureCount: data.featureCount, totalWeight: localWeight)
+            }
+        } catch { magnitudeError = error }
         let usable = weights.map { w in w.filter { $0 > 0 }.count } ?? data.sampleCount
-        // The facts every party needs before the first restart, in one reduction:
-        // [parties with invalid weights, rows, rows of positive weight, total weight].
-        var facts = [localError == nil ? 0 : 1, Double(data.sampleCount), Double(usable),
-                     localError == nil ? (weights?.reduce(0, +) ?? Double(data.sampleCount)) : 0]
+        // The facts every party needs before the first restart, in one reduction: [parties with
+        // invalid weights, rows, rows of positive weight, total weight, parties with values too large].
+        var facts = [localError == nil ? 0 : 1, Double(data.sampleCount), Double(usable), localWeight,
+                     magnitudeError == nil ? 0 : 1]
         reducer.sum(&facts)
         if let localError { throw localError }
         guard facts[0] == 0 else {
             throw .invalidWeights(row: nil, reason: "the weights of another process's rows are invalid")
         }
-        if weights != nil, facts[2] == 0 { throw .invalidWeights(row: nil, reason: "every weight is zero") }
-        guard facts[2] >= Double(options.componentCount) else {
-            throw .tooFewSamples(samples: Int(facts[2]), components: options.componentCount)
+        if let magnitudeError { throw magnitudeError }
+        guard facts[4] == 0 else {
+            throw .infeasible(reason: "another process's rows hold values whose squares overflow a double; rescale the data")
         }
+        if weights != nil, facts[2] == 0 { throw .invalidWeights(row: nil, reason: "every weight is zero") }
+        try checkTotal(ofWeights: facts[3])
+        try checkFeasible(usableRows: Int(facts[2]), featureCount: data.featureCount, options: options)
         if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
         }
@@ -167,9 +177,7 @@ extension ExpectationMaximization {
             let previous = lowerBound
             let stats = try pass(model, iteration)
             lowerBound = stats.logLikelihood / n
-            guard lowerBound.isFinite else {
-                throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
-            }
+            guard lowerBound.isFinite else { throw nonFiniteLikelihood(lowerBound, iteration: iteration) }
             model = try model.maximized(from: stats, regularization: options.covarianceRegularization, iteration: iteration)
             trace.append(lowerBound)
             let change = lowerBound - previous
@@ -180,14 +188,18 @@ extension ExpectationMaximization {
             }
         }
         let meanLogLikelihood = try pass(model, iteration).logLikelihood / n
-        guard meanLogLikelihood.isFinite else {
-            throw .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
-        }
+        guard meanLogLikelihood.isFinite else { throw nonFiniteLikelihood(meanLogLikelihood, iteration: iteration) }
         let report = FitReport(
             hasConverged: converged, iterationCount: iteration, meanLogLikelihood: meanLogLikelihood,
             logLikelihoodTrace: trace, selectedInitialization: restart, initializationLogLikelihoods: [],
             sampleCount: rowCount, totalWeight: isWeighted ? n : nil)
         return FitResult(model: model, report: report)
+    }
+
+    /// The error for a mean log-likelihood of −∞ (or NaN) in `iteration` (0: the starting model).
+    private static func nonFiniteLikelihood(_ value: Double, iteration: Int) -> FitError {
+        .infeasible(reason: "the mean log-likelihood is \(value) in iteration \(iteration): some rows lie so far from "
+            + "every component that their density underflows; rescale the data or start from another model")
     }
 
     /// The checks of `validate(_:rows:)` that one party can make alone: one

@@ -80,6 +80,15 @@ public enum ExpectationMaximization {
         guard weights.contains(where: { $0 > 0 }) else {
             throw .invalidWeights(row: nil, reason: "every weight is zero")
         }
+        try checkTotal(ofWeights: weights.reduce(0, +))
+    }
+
+    /// Refuses weights whose total overflows: every soft count and moment would too.
+    static func checkTotal(ofWeights total: Double) throws(FitError) {
+        guard total.isFinite else {
+            throw .invalidWeights(row: nil, reason: "their total is beyond the largest double (1.8e308); only their "
+                + "ratios change the fitted parameters, so divide them by a constant")
+        }
     }
 
     /// The seed of restart `r`: SplitMix64 of the user's seed and the restart index,

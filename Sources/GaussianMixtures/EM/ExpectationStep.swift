@@ -189,8 +189,7 @@ private final class PassWorker {
             rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
             blockRows: blockRows, buffers: buffers
         ) { _, block, count, resp, logDensity in
-            evaluator.logJoint(of: block, rows: count, into: resp)
-            normalizeRows(resp, rows: count, componentCount: kCount, logDensity: logDensity)
+            evaluator.posterior(of: block, rows: count, into: resp, logDensity: logDensity)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a fit could not produce a model.
 public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An option is out of range or contradicts another.
@@ -11,10 +13,13 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Component `component` (0-based) collapsed: its covariance could not be
     /// factored even with the regulariser. `softCount` is its N_k at that point.
     case componentCollapsed(component: Int?, softCount: Double?, iteration: Int)
+    /// The data cannot support the request, or the model cannot fit in memory (the reason says which).
+    case infeasible(reason: String)
 
     public var description: String {
         switch self {
         case let .invalidOption(name, reason): "\(name) \(reason)"
+        case let .infeasible(reason): reason
         case let .tooFewSamples(samples, components):
             "cannot fit \(components) components to \(samples) rows: need at least as many rows as components"
         case let .invalidWeights(row, reason):
@@ -32,7 +37,12 @@ public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// A soft count for a message: whole numbers as integers, others to three
+/// decimals, and magnitudes an `Int` cannot hold (weights of 1e20 make such
+/// counts) in exponent form.
 func formatShort(_ x: Double) -> String {
+    guard x.isFinite else { return "\(x)" }
+    guard abs(x) < 1e15 else { return String(format: "%.4g", x) }
     let r = (x * 1000).rounded() / 1000
     return r == r.rounded() ? String(Int(r)) : String(r)
 }

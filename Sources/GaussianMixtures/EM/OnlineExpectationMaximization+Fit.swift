@@ -81,6 +81,13 @@ extension OnlineExpectationMaximization {
             throw .invalidOption(name: "epochCount", reason: "must be at least 1, got \(online.epochCount)")
         }
         if let weights { try ExpectationMaximization.validate(weights, rows: data.sampleCount) }
+        try ExpectationMaximization.checkFeasible(
+            usableRows: weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount,
+            featureCount: data.featureCount, options: options)
+        try data.withUnsafeBufferPointer { (x) throws(FitError) in
+            try ExpectationMaximization.checkMagnitudes(x, featureCount: data.featureCount,
+                                                        totalWeight: weights?.reduce(0, +) ?? Double(data.sampleCount))
+        }
         if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
         }

@@ -89,16 +89,16 @@ extension SufficientStatistics {
         for k in 0..<kCount {
             let rk = weight * model.weights[k]
             stats.softCounts[k] = rk
-            let sigma = model.family.covarianceMatrix(component: k)
+            let sigma = { (r: Int, c: Int) in model.family.covariance(component: k, row: r, column: c) }
             switch shape {
             case .matrix:
                 for r in 0..<d {
                     for c in r..<d {
-                        stats.moments[k * m + r * d + c] = rk * (sigma[r * d + c] - (r == c ? regularization : 0))
+                        stats.moments[k * m + r * d + c] = rk * (sigma(r, c) - (r == c ? regularization : 0))
                     }
                 }
             case .diagonal:
-                for j in 0..<d { stats.moments[k * m + j] = rk * (sigma[j * d + j] - regularization) }
+                for j in 0..<d { stats.moments[k * m + j] = rk * (sigma(j, j) - regularization) }
             }
         }
         stats.totalWeight = weight

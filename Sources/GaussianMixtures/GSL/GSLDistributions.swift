@@ -4,6 +4,7 @@ internal import CGSL
 enum GSLDistributions {
     /// Upper tail Q(x) = P(X > x) of a chi-square distribution with `degrees` degrees of freedom.
     static func chiSquareUpperTail(_ x: Double, degrees: Double) -> Double {
+        if x == .infinity { return 0 }
         _ = GSLRuntime.ready
         return gsl_cdf_chisq_Q(x, degrees)
     }

@@ -65,10 +65,13 @@ extension ColumnSelector {
         }
         var positions: [Int] = []
         positions.reserveCapacity(selectors.count)
+        // Names to positions by hashing (the first of equal names wins): a model of
+        // 10⁵ features picks its columns by name, and a linear search each was 10¹⁰ compares.
+        let byName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         for selector in selectors {
             switch selector {
             case .name(let name):
-                guard let j = names.firstIndex(of: name) else {
+                guard let j = byName[name] else {
                     throw .unknownColumn(path: displayName, name: name, columns: names)
                 }
                 positions.append(j)

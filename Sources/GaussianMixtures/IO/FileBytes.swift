@@ -74,12 +74,24 @@ final class FileBytes {
     }
 
     /// Reads `fd` to its end into a heap buffer that doubles as it fills.
+    ///
+    /// A stream has no size to check up front (`/dev/zero` and `/dev/urandom` never
+    /// end), so two limits apply as it arrives: a NUL byte ends the read at once (a
+    /// text table never holds one; binary data always soon does), and so does a
+    /// stream larger than half the machine's memory, which could not be parsed anyway.
     private static func readAll(fd: Int32, displayName: String) throws(DataFileError) -> FileBytes {
         var capacity = 1 << 16
         var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         var count = 0
+        let limit = min(Double(Int.max), physicalMemoryBytes() / 2)
         while true {
             if count == capacity {
+                guard Double(capacity) * 2 <= limit else {
+                    buffer.deallocate()
+                    throw .malformed(path: displayName, line: nil, column: nil,
+                                     message: "the input is larger than half this machine's memory (\(byteText(limit)))"
+                                        + "; convert it to .npy with `gmm convert` and read that")
+                }
                 let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
                 larger.copyMemory(from: buffer, byteCount: count)
                 buffer.deallocate()
@@ -88,6 +100,13 @@ final class FileBytes {
             }
             let n = read(fd, buffer + count, capacity - count)
             if n > 0 {
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: count + n)
+                if let nul = bytes[count...].firstIndex(of: 0) {
+                    let (line, column) = position(of: nul, in: bytes)
+                    buffer.deallocate()
+                    throw .malformed(path: displayName, line: line, column: column,
+                                     message: "found a NUL byte: binary data, not a text table")
+                }
                 count += n
             } else if n == 0 {
                 break
@@ -98,6 +117,16 @@ final class FileBytes {
             }
         }
         return FileBytes(base: UnsafeRawPointer(buffer), count: count, isMemoryMapped: false)
+    }
+
+    /// The 1-based line and cell of byte `offset` (cells split at commas and tabs).
+    private static func position(of offset: Int, in bytes: UnsafeRawBufferPointer) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        for byte in bytes[..<offset] {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 }
+            else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\t") { column += 1 }
+        }
+        return (line, column)
     }
 }
 

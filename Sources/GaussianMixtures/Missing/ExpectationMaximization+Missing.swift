@@ -42,8 +42,10 @@ extension ExpectationMaximization {
         try options.validate()
         if let weights { try validate(weights, rows: data.sampleCount) }
         let usable = weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount
-        guard usable >= options.componentCount else {
-            throw .tooFewSamples(samples: usable, components: options.componentCount)
+        try checkFeasible(usableRows: usable, featureCount: data.featureCount, options: options)
+        try data.values.withUnsafeBufferPointer { (x) throws(FitError) in
+            try checkMagnitudes(x, featureCount: data.featureCount,
+                                totalWeight: weights?.reduce(0, +) ?? Double(data.sampleCount))
         }
         if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)

@@ -116,9 +116,9 @@ struct PatternMarginal: Sendable {
                                                    conditionalCovariance: first.conditionalCovariance))
                 continue
             }
-            let sigma = model.family.covarianceMatrix(component: k)
+            let sigma = { (i: Int, j: Int) in model.family.covariance(component: k, row: i, column: j) }
             var block = [Double](repeating: 0, count: no * no)
-            for (r, i) in o.enumerated() { for (c, j) in o.enumerated() { block[r * no + c] = sigma[i * d + j] } }
+            for (r, i) in o.enumerated() { for (c, j) in o.enumerated() { block[r * no + c] = sigma(i, j) } }
             let factor: CholeskyFactor
             do {
                 factor = try CholeskyFactor(factoring: block, dimension: no)
@@ -127,11 +127,11 @@ struct PatternMarginal: Sendable {
             }
             var regression: [Double] = []
             var conditional = [Double](repeating: 0, count: nm * nm)
-            for (r, i) in m.enumerated() { for (c, j) in m.enumerated() { conditional[r * nm + c] = sigma[i * d + j] } }
+            for (r, i) in m.enumerated() { for (c, j) in m.enumerated() { conditional[r * nm + c] = sigma(i, j) } }
             if nm > 0 && !independent {
                 // Row t of W is L⁻¹ Σ_{o, m_t}: whitening the rows of Σ_mo solves all of them at once.
                 regression = [Double](repeating: 0, count: nm * no)
-                for (t, i) in m.enumerated() { for (c, j) in o.enumerated() { regression[t * no + c] = sigma[i * d + j] } }
+                for (t, i) in m.enumerated() { for (c, j) in o.enumerated() { regression[t * no + c] = sigma(i, j) } }
                 regression.withUnsafeMutableBufferPointer { w in factor.whiten(w.baseAddress!, rows: nm) }
                 for r in 0..<nm {
                     for c in r..<nm {

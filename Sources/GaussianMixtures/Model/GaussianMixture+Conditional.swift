@@ -49,8 +49,8 @@ public struct ConditionalMap: Sendable {
         var covariances: [[Double]] = []
         let (na, nb) = (given.count, targets.count)
         for k in 0..<model.componentCount {
-            let sigma = model.covarianceMatrix(component: k)
-            let saa = given.flatMap { r in given.map { c in sigma[r][c] } }
+            let sigma = { (i: Int, j: Int) in model.covariance(component: k, row: i, column: j) }
+            let saa = given.flatMap { r in given.map { c in sigma(r, c) } }
             let factor: CholeskyFactor
             do {
                 factor = try CholeskyFactor(factoring: saa, dimension: na)
@@ -61,7 +61,7 @@ public struct ConditionalMap: Sendable {
             var v = [Double](repeating: 0, count: na * nb)
             for (col, j) in targets.enumerated() {
                 for (row, i) in given.enumerated() {
-                    var s = sigma[i][j]
+                    var s = sigma(i, j)
                     for m in 0..<row { s -= factor.lower[row * na + m] * v[m * nb + col] }
                     v[row * nb + col] = s / factor.lower[row * na + row]
                 }
@@ -69,7 +69,7 @@ public struct ConditionalMap: Sendable {
             var cov = [Double](repeating: 0, count: nb * nb)
             for (r, i) in targets.enumerated() {
                 for (c, j) in targets.enumerated() {
-                    var s = sigma[i][j]
+                    var s = sigma(i, j)
                     for m in 0..<na { s -= v[m * nb + r] * v[m * nb + c] }
                     cov[r * nb + c] = s
                 }

@@ -53,7 +53,13 @@ extension GaussianMixture {
                         worker.0.logJoint(of: base + range.lowerBound * d, rows: rows, into: lj.baseAddress!)
                         for r in 0..<rows {
                             let row = UnsafeBufferPointer(rebasing: lj[(r * kCount)..<((r + 1) * kCount)])
-                            let lse = logSumExp(row)
+                            var lse = logSumExp(row)
+                            var isFar = false
+                            if !lse.isFinite {
+                                isFar = !worker.0.repairDistantRow(base + (range.lowerBound + r) * d,
+                                                                   into: lj.baseAddress! + r * kCount)
+                                lse = logSumExp(row)
+                            }
                             var best = 0
                             for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
                             var entropy = 0.0
@@ -62,11 +68,12 @@ extension GaussianMixture {
                                 let p = exp(logP)
                                 if p > 0 { entropy -= p * logP }
                             }
-                            // log P(x, c = k) = normalizer_k − ½ |z|², so |z|² comes back exactly.
-                            let q = max(0, 2 * (normalizers[best] - row[best]))
+                            // log P(x, c = k) = normalizer_k − ½ |z|², so |z|² comes back exactly;
+                            // a row whose log P(x) underflows is infinitely far in double precision.
+                            let q = isFar ? .infinity : max(0, 2 * (normalizers[best] - row[best]))
                             details.append(AssignmentDetail(
                                 component: best, probability: exp(row[best] - lse), logProbability: row[best] - lse,
-                                entropy: entropy, logDensity: lse, mahalanobisSquared: q,
+                                entropy: entropy, logDensity: isFar ? -.infinity : lse, mahalanobisSquared: q,
                                 tailProbability: GSLDistributions.chiSquareUpperTail(q, degrees: degrees)))
                         }
                     }

@@ -48,9 +48,8 @@ extension GaussianMixture {
                 makeWorker: { BlockEvaluator(model: self, blockRows: blockRows) },
                 makeSlot: { PosteriorSlot(blockRows: blockRows, componentCount: kCount) },
                 evaluate: { evaluator, range, slot in
-                    evaluator.logJoint(of: base + range.lowerBound * d, rows: range.count, into: slot.responsibilities)
-                    normalizeRows(slot.responsibilities, rows: range.count, componentCount: kCount,
-                                  logDensity: slot.logDensities, keepLog: logarithmic)
+                    evaluator.posterior(of: base + range.lowerBound * d, rows: range.count, into: slot.responsibilities,
+                                        logDensity: slot.logDensities, keepLog: logarithmic)
                 },
                 deliver: { (range, slot) throws(E) -> Void in
                     try body(PosteriorBlock(

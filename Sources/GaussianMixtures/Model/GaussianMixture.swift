@@ -96,6 +96,12 @@ public struct GaussianMixture: Sendable {
         return (0..<d).map { r in Array(m[(r * d)..<((r + 1) * d)]) }
     }
 
+    /// Entry (i, j) of component `k`'s covariance matrix, whatever the kind, without
+    /// building the d×d matrix.
+    public func covariance(component k: Int, row i: Int, column j: Int) -> Double {
+        family.covariance(component: k, row: i, column: j)
+    }
+
     /// Number of free parameters, as scikit-learn's `_n_parameters` counts them.
     public var parameterCount: Int {
         covarianceKind.parameterCount(componentCount: componentCount, featureCount: featureCount)

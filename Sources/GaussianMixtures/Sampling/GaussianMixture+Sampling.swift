@@ -18,8 +18,9 @@ public struct MixtureSample: Sendable {
 }
 
 extension GaussianMixture {
-    /// Rows per sampling block.
-    static let samplingBlockRows = 4096
+    /// Rows per sampling block: 4096, fewer above 256 features so that a block
+    /// stays at 2²⁰ values (8 MiB) however wide the rows.
+    static func samplingBlockRows(featureCount d: Int) -> Int { max(1, min(4096, (1 << 20) / max(d, 1))) }
 
     /// Draws `count` independent rows from the mixture.
     ///
@@ -50,7 +51,7 @@ extension GaussianMixture {
         precondition(count >= 0, "count must not be negative")
         let random = GSLRandom(seed: seed)
         let d = featureCount
-        let blockRows = Self.samplingBlockRows
+        let blockRows = Self.samplingBlockRows(featureCount: d)
         var grouped = [Double](repeating: 0, count: blockRows * d)
         var shuffled = [Double](repeating: 0, count: blockRows * d)
         var remaining = count

@@ -78,7 +78,11 @@ public enum VariationalInference {
         if let weights { try ExpectationMaximization.validate(weights, rows: data.sampleCount) }
         let kCount = fitOptions.componentCount
         let usable = weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount
-        guard usable >= kCount else { throw .tooFewSamples(samples: usable, components: kCount) }
+        try ExpectationMaximization.checkFeasible(usableRows: usable, featureCount: data.featureCount, options: fitOptions)
+        try data.withUnsafeBufferPointer { (x) throws(FitError) in
+            try ExpectationMaximization.checkMagnitudes(x, featureCount: data.featureCount,
+                                                        totalWeight: weights?.reduce(0, +) ?? Double(data.sampleCount))
+        }
         if let resp = options.initialResponsibilities {
             guard resp.count == data.sampleCount * kCount else {
                 throw .invalidOption(name: "initialResponsibilities",

@@ -256,6 +256,7 @@ private func encode(_ error: FitError) -> String {
     case let .featureCountMismatch(expected, actual): return "featureCountMismatch \(expected) \(actual)"
     case let .invalidOption(name, reason): return "invalidOption \(name) \(reason)"
     case let .invalidWeights(row, reason): return "invalidWeights \(text(row)) \(reason)"
+    case let .infeasible(reason): return "infeasible \(reason)"
     }
 }
 
@@ -267,6 +268,7 @@ private func decodeFitError(_ text: String) -> FitError {
     case "componentCollapsed":
         return .componentCollapsed(component: int(1), softCount: parts.count > 2 ? Double(parts[2]) : nil, iteration: int(3) ?? 0)
     case "featureCountMismatch": return .featureCountMismatch(expected: int(1) ?? 0, actual: int(2) ?? 0)
+    case "infeasible": return .infeasible(reason: parts.dropFirst().joined(separator: " "))
     case "invalidWeights":
         return .invalidWeights(row: int(1), reason: parts.count > 2 ? parts[2...].joined(separator: " ") : "")
     default:
