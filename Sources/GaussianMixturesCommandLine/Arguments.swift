@@ -27,21 +27,29 @@ public enum InitChoice: String, CaseIterable, ExpressibleByArgument {
     }
 }
 
+/// A `--seed` value: a whole number from 0 to 2⁶⁴ − 1 (a negative one is a value out of range, not a flag).
+public func seedArgument(_ text: String) throws -> UInt64 {
+    guard let seed = UInt64(text) else {
+        throw ValidationError("a seed is a whole number from 0 to \(UInt64.max), got \(text)")
+    }
+    return seed
+}
+
 /// How EM runs: `--n-init`, `--max-iter`, `--tol`, `--reg-covar`, `--seed`.
 public struct EMParameters: ParsableArguments {
-    @Option(name: .customLong("n-init"), help: "Restarts; the one with the highest final log-likelihood is kept.")
+    @Option(name: .customLong("n-init"), parsing: .unconditional, help: "Restarts; the one with the highest final log-likelihood is kept.")
     public var initializationCount: Int = 1
 
-    @Option(name: .customLong("max-iter"), help: "EM iterations at most; 0 returns the starting model.")
+    @Option(name: .customLong("max-iter"), parsing: .unconditional, help: "EM iterations at most; 0 returns the starting model.")
     public var maxIterations: Int = 100
 
-    @Option(help: "Stop when the mean log-likelihood changes by less than this; 0 runs exactly --max-iter iterations.")
+    @Option(parsing: .unconditional, help: "Stop when the mean log-likelihood changes by less than this; 0 runs exactly --max-iter iterations.")
     public var tol: Double = 1e-3
 
-    @Option(name: .customLong("reg-covar"), help: "Added to every covariance's diagonal.")
+    @Option(name: .customLong("reg-covar"), parsing: .unconditional, help: "Added to every covariance's diagonal.")
     public var regularization: Double = 1e-6
 
-    @Option(help: "Every random choice derives from this seed.")
+    @Option(parsing: .unconditional, help: "Every random choice derives from this seed.", transform: seedArgument)
     public var seed: UInt64 = 0
 
     public init() {}

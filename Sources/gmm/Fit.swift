@@ -35,7 +35,7 @@ struct Fit: ParsableCommand {
     @Argument(help: ArgumentHelp("Data file: .csv, .tsv/.tab, .npy, or - for CSV on standard input.", valueName: "DATA"))
     var data: String
 
-    @Option(name: [.customShort("k"), .long], help: "Number of mixture components (default 1, or the initial model's).")
+    @Option(name: [.customShort("k"), .long], parsing: .unconditional, help: "Number of mixture components (default 1, or the initial model's).")
     var components: Int?
 
     @Option(help: "Covariance family: full, diag, spherical or tied (default full, or the initial model's).")
@@ -127,7 +127,8 @@ struct Fit: ParsableCommand {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
                 }
                 lines.append("time:                \(readable(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, digits: 3)) s")
-                if let output { lines.append("model written to:    \(output)") }
+                lines.append(output.map { "model written to:    \($0 == "-" ? "<stdout>" : $0)" }
+                    ?? "model not saved:     use -o FILE to keep it")
                 printError(lines.joined(separator: "\n"))
                 printError(componentTable(model))
             }

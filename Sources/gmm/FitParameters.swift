@@ -21,7 +21,7 @@ struct FitParameters: ParsableArguments {
         "Take the frequency weights from this column of the data file; it is then not a feature.", valueName: "NAME"))
     var weightColumn: String?
 
-    @Option(help: "Threads for the E-step (default: every core); results are the same to the bit whatever the number.")
+    @Option(parsing: .unconditional, help: "Threads for the E-step (default: every core); results are the same to the bit whatever the number.")
     var threads: Int?
 
     @Option(help: "Component order of the result: weight (largest first) or mean (by the first coordinate), so refits number components alike.")
@@ -32,6 +32,10 @@ struct FitParameters: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if sampleWeights != nil && weightColumn != nil {
             throw ValidationError("--sample-weights and --weight-column cannot be used together")
+        }
+        if let weightColumn, let columns,
+           Set(ColumnSelector.parseList(columns)).contains(where: ColumnSelector.parseList(weightColumn).contains) {
+            throw ValidationError("--weight-column \(weightColumn) is also named in --columns: a column is either weights or a feature")
         }
     }
 

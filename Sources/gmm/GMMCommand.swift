@@ -30,6 +30,7 @@ struct GMMCommand: ParsableCommand {
     /// error is one line (`gmm: error: …`), as every other error, with status 64.
     static func main() {
         useFastBLASKernels()
+        TemporaryFiles.removeOnSignals()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -22,10 +22,10 @@ struct Impute: ParsableCommand {
     var data: String
     @Option(help: ArgumentHelp("Columns to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?
-    @Option(help: ArgumentHelp("Write N multiple imputations drawn from the conditional mixture instead of the conditional mean.",
+    @Option(parsing: .unconditional, help: ArgumentHelp("Write N multiple imputations drawn from the conditional mixture instead of the conditional mean.",
                                valueName: "N"))
     var draws: Int?
-    @Option(help: ArgumentHelp("Seed of the draws (with --draws).", valueName: "S"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the draws (with --draws).", valueName: "S"), transform: seedArgument)
     var seed: UInt64 = 0
     @OptionGroup var output: OutputOptions
 

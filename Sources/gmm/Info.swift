@@ -15,7 +15,7 @@ struct Info: ParsableCommand {
     var model: String
     @Argument(help: ArgumentHelp("Optional data file to assign to the components.", valueName: "DATA"))
     var data: String?
-    @Option(help: ArgumentHelp("A row is uncertain when its largest P(c|x) is below this.", valueName: "P"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("A row is uncertain when its largest P(c|x) is below this.", valueName: "P"))
     var uncertainBelow: Double = 0.9
     @Option(help: ArgumentHelp("Columns of DATA to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?

@@ -6,7 +6,7 @@ import Glibc
 
 /// Where tabular output goes: standard output or a file written whole or not at all.
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the table to FILE instead of standard output.", valueName: "FILE"))
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the table to FILE instead of standard output (- is standard output).", valueName: "FILE"))
     var output: String?
 
     /// Fails early (exit 73) when the output's folder is missing or not writable,
@@ -46,6 +46,7 @@ struct TableStream {
 
 /// Checks that `path` could be created: its folder exists and is writable and no folder is in the way.
 func checkOutputPath(_ path: String) throws {
+    if path == "-" { return }   // standard output
     var info = stat()
     if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
         throw OutputFileError.cannotWrite(path: path, reason: "Is a directory")

@@ -12,13 +12,13 @@ struct OnlineParameters: ParsableArguments {
     @Flag(help: "Online (stepwise) EM: update the model once per mini-batch, for data too large to pass over many times.")
     var online = false
 
-    @Option(name: .customLong("batch-size"), help: "Online only: rows per mini-batch (default 65536; above 1024 rounded to a multiple of 1024).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Online only: rows per mini-batch (default 65536; above 1024 rounded to a multiple of 1024).")
     var batchSize: Int?
 
-    @Option(name: .customLong("step-decay"), help: "Online only: ρ in the step γ_t = t^(−ρ) of the t-th update, in (0.5, 1] (default 0.6).")
+    @Option(name: .customLong("step-decay"), parsing: .unconditional, help: "Online only: ρ in the step γ_t = t^(−ρ) of the t-th update, in (0.5, 1] (default 0.6).")
     var stepDecay: Double?
 
-    @Option(help: "Online only: passes over the data (default 1).")
+    @Option(parsing: .unconditional, help: "Online only: passes over the data (default 1).")
     var epochs: Int?
 
     static let defaultBatchSize = 65536

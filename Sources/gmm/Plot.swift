@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import GaussianMixtures
 import GaussianMixturesCommandLine
@@ -40,6 +41,12 @@ struct Plot: ParsableCommand {
     var title: String?
 
     func validate() throws {
+        let lower = output.lowercased()
+        var isFolder: ObjCBool = false   // a folder in the way is the output error (73) below
+        let inTheWay = FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) && isFolder.boolValue
+        guard output == "-" || lower.hasSuffix(".svg") || lower.hasPrefix("/dev/") || inTheWay else {
+            throw ValidationError("figures are SVG: name the output FILE.svg (or - for standard output), got \"\(output)\"")
+        }
         let modes = (selection == nil ? 0 : 1) + (trace == nil ? 0 : 1) + (inputs.isEmpty ? 0 : 1)
         guard modes == 1 else {
             throw ValidationError("give MODEL DATA, or --selection TABLE, or --trace MODEL (exactly one)")
@@ -67,7 +74,7 @@ struct Plot: ParsableCommand {
                 document = try mixtureFigure(model: inputs[0], data: inputs[1])
             }
             try OutputFile.write(document.bytes, to: output)
-            printError("figure written to \(output)")
+            if output != "-" { printError("figure written to \(output)") }
         }
     }
 

@@ -17,7 +17,7 @@ struct Regress: ParsableCommand {
     var data: String
     @Option(help: ArgumentHelp("Features to predict, by name, comma separated.", valueName: "NAMES"))
     var targets: String
-    @Option(help: ArgumentHelp("Also write a central interval with this probability, e.g. 0.9.", valueName: "P"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Also write a central interval with this probability, e.g. 0.9.", valueName: "P"))
     var interval: Double?
     @OptionGroup var output: OutputOptions
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,9 +15,9 @@ struct Sample: ParsableCommand {
 
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
-    @Option(name: .customShort("n"), help: "Number of rows to draw (0 prints the header only).")
+    @Option(name: .customShort("n"), parsing: .unconditional, help: "Number of rows to draw (0 prints the header only).")
     var count: Int
-    @Option(help: "Seed of the random draws.")
+    @Option(parsing: .unconditional, help: "Seed of the random draws.", transform: seedArgument)
     var seed: UInt64 = 0
     @Flag(help: "Add a column `component` naming the component that drew each row.")
     var labels = false

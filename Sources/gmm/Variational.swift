@@ -27,19 +27,19 @@ struct VariationalParameters: ParsableArguments {
     @Option(name: .customLong("weight-prior"), help: "Variational only: dirichlet-process (stick-breaking, switches unused components off) or dirichlet.")
     var weightPrior: WeightPriorChoice = .dirichletProcess
 
-    @Option(name: .customLong("weight-concentration"), help: "Variational only: concentration γ of the weight prior (default 1/K).")
+    @Option(name: .customLong("weight-concentration"), parsing: .unconditional, help: "Variational only: concentration γ of the weight prior (default 1/K).")
     var weightConcentration: Double?
 
-    @Option(name: .customLong("mean-precision-prior"), help: "Variational only: β₀, precision of the prior on the means (default 1).")
+    @Option(name: .customLong("mean-precision-prior"), parsing: .unconditional, help: "Variational only: β₀, precision of the prior on the means (default 1).")
     var meanPrecision: Double?
 
-    @Option(name: .customLong("mean-prior"), help: ArgumentHelp("Variational only: prior mean m₀, d comma-separated numbers (default the data mean).", valueName: "LIST"))
+    @Option(name: .customLong("mean-prior"), parsing: .unconditional, help: ArgumentHelp("Variational only: prior mean m₀, d comma-separated numbers (default the data mean).", valueName: "LIST"))
     var meanPrior: String?
 
-    @Option(name: .customLong("degrees-of-freedom-prior"), help: "Variational only: ν₀ of the Wishart prior, > d − 1 (default d).")
+    @Option(name: .customLong("degrees-of-freedom-prior"), parsing: .unconditional, help: "Variational only: ν₀ of the Wishart prior, > d − 1 (default d).")
     var degreesOfFreedom: Double?
 
-    @Option(name: .customLong("covariance-prior"), help: ArgumentHelp(
+    @Option(name: .customLong("covariance-prior"), parsing: .unconditional, help: ArgumentHelp(
         "Variational only: Ψ₀, comma-separated and row-major: d×d numbers (full, tied), d variances (diag) or one (spherical); default the data covariance, its diagonal, or their mean.",
         valueName: "LIST"))
     var covariancePrior: String?

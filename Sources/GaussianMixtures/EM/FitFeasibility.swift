@@ -56,7 +56,7 @@ extension ExpectationMaximization {
     ) throws(FitError) {
         let limit = (Double.greatestFiniteMagnitude / (4 * max(totalWeight, Double(values.count / max(d, 1)), 1))).squareRoot()
         guard let bad = values.firstIndex(where: { abs($0) > limit }) else { return }
-        throw .infeasible(reason: "row \(bad / d + 1), column \(bad % d + 1) holds \(values[bad]): beyond "
+        throw .infeasible(reason: "data row \(bad / d + 1), column \(bad % d + 1) holds \(values[bad]): beyond "
             + "\(String(format: "%.3g", limit)) in magnitude the squared deviations EM adds up overflow a double; "
             + "rescale the data (divide by a constant)")
     }

@@ -106,7 +106,12 @@ struct DelimitedParser: ~Copyable {
             try ColumnSelector.positions(of: selectors, in: names, displayName: displayName)
         } ?? Array(0..<columnCount)
 
-        let table = try parseRows(from: p, columnCount: columnCount, selected: selected)
+        let table: (values: UnsafeMutablePointer<Double>, rowCount: Int)
+        do {
+            table = try parseRows(from: p, columnCount: columnCount, selected: selected)
+        } catch {
+            throw explained(error, names: names, hasSelection: columns != nil)
+        }
         guard table.rowCount > 0 else {
             table.values.deallocate()
             throw .malformed(path: displayName, line: firstRowLine, column: nil,
@@ -117,6 +122,23 @@ struct DelimitedParser: ~Copyable {
             try checkColumnsObserved(storage, rowCount: table.rowCount, selected: selected, names: names)
         }
         return (storage, table.rowCount, selected.map { names[$0] })
+    }
+
+    /// A bad cell's error with its column's name, and a hint at the likely cause:
+    /// a text column to leave out, or another delimiter.
+    private func explained(_ error: DataFileError, names: [String], hasSelection: Bool) -> DataFileError {
+        guard case let .malformed(path, line, column?, message) = error, column <= names.count,
+              message.hasPrefix("expected a number, found \"") else { return error }
+        var text = "column \"\(names[column - 1])\": " + message
+        let other = [(";", "semicolons"), ("|", "bars"), ("\\t", "tabs"), (",", "commas")]
+            .first { $0.0.utf8.first != delimiter && message.contains($0.0) }
+        if let (_, name) = other {
+            text += "; the file looks separated by \(name), not by \(delimiter == UInt8(ascii: ",") ? "commas" : "tabs")"
+                + " (a .tsv or .tab name reads tabs; convert other delimiters to commas)"
+        } else if !hasSelection {
+            text += "; a text column cannot be a feature: pick the numeric columns with --columns"
+        }
+        return .malformed(path: path, line: line, column: column, message: text)
     }
 
     // MARK: - Rows

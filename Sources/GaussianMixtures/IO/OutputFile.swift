@@ -106,7 +106,7 @@ public final class OutputSink {
     private var temporaryPath: String?
     private var isFinished = false
 
-    /// A sink for the file at `path`, or for standard output when `path` is `nil`.
+    /// A sink for the file at `path`, or for standard output when `path` is `nil` or `-`.
     ///
     /// A path that is, or leads through symbolic links to, a device, a pipe or
     /// anything under /dev or /proc (`/dev/stdout`, `/dev/null`, a FIFO) is
@@ -114,8 +114,8 @@ public final class OutputSink {
     /// replace the device node or the link. A link to a regular file is followed,
     /// and the file it names is replaced atomically.
     public init(path: String?) throws(OutputFileError) {
-        self.path = path
-        guard let path else {
+        self.path = path == "-" ? nil : path
+        guard let path, path != "-" else {
             fd = STDOUT_FILENO
             return
         }
@@ -133,6 +133,7 @@ public final class OutputSink {
         } else {
             do {
                 (fd, temporaryPath) = try OutputFile.openTemporary(for: resolved ?? path)
+                signalSlot = TemporaryFiles.register(temporaryPath!)
             } catch {
                 // Name the path the user gave, not where its links lead.
                 guard case let .cannotWrite(_, reason) = error else { throw error }
@@ -141,6 +142,9 @@ public final class OutputSink {
             renameTarget = resolved ?? path
         }
     }
+
+    /// This sink's entry in the table of temporary files removed on a signal.
+    private var signalSlot: Int?
 
     /// Where the finished temporary file goes: the path, or the regular file a link leads to.
     private var renameTarget: String?
@@ -172,10 +176,9 @@ public final class OutputSink {
         if close(fd) != 0 { failure = errno }
         fd = -1
         if failure == 0 && rename(temporaryPath, renameTarget ?? path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporaryPath)
-            throw .cannotWrite(path: path, reason: systemErrorText(failure))
-        }
+        if failure != 0 { unlink(temporaryPath) }
+        TemporaryFiles.unregister(signalSlot)
+        if failure != 0 { throw .cannotWrite(path: path, reason: systemErrorText(failure)) }
     }
 
     private func abandon() {
@@ -183,6 +186,7 @@ public final class OutputSink {
         if path != nil && fd >= 0 { close(fd) }
         fd = -1
         if let temporaryPath { unlink(temporaryPath) }
+        TemporaryFiles.unregister(signalSlot)
     }
 
     deinit { if !isFinished { abandon() } }

@@ -98,29 +98,34 @@ public struct ConditionalMap: Sendable {
     public func weightsAndMeans(at values: [Double]) -> (weights: [Double], means: [[Double]]) {
         precondition(values.count == givenFeatures.count, "one value per given feature")
         let (na, nb) = (givenFeatures.count, targetFeatures.count)
-        var logWeights = [Double](repeating: 0, count: model.componentCount)
+        // Deviations divided by a power of two s, so that given values near 1e300 neither
+        // overflow u nor its square: the weights come from the scaled distances |u|/s
+        // (DistantRows.swift) and the means add s·(Vᵀ u/s).
+        let scale = max(powerOfTwoScale(values), powerOfTwoScale(givenFeatures.flatMap { j in model.means.map { $0[j] } }))
+        var normalizers = [Double](repeating: 0, count: model.componentCount)
+        var distances = [Double](repeating: 0, count: model.componentCount)
         var means: [[Double]] = []
         means.reserveCapacity(model.componentCount)
         for k in 0..<model.componentCount {
             let factor = givenFactors[k]
             var u = [Double](repeating: 0, count: na)
-            var q = 0.0
             for row in 0..<na {
-                var s = values[row] - model.means[k][givenFeatures[row]]
+                var s = values[row] / scale - model.means[k][givenFeatures[row]] / scale
                 for m in 0..<row { s -= factor.lower[row * na + m] * u[m] }
                 u[row] = s / factor.lower[row * na + row]
-                q += u[row] * u[row]
             }
-            logWeights[k] = log(model.weights[k]) - 0.5 * (Double(na) * log(2 * Double.pi) + factor.logDeterminant + q)
+            normalizers[k] = log(model.weights[k]) - 0.5 * (Double(na) * log(2 * Double.pi) + factor.logDeterminant)
+            distances[k] = scaledNorm(u)
             let v = projections[k]
             means.append(targetFeatures.enumerated().map { col, j in
-                var m = model.means[k][j]
-                for row in 0..<na { m += v[row * nb + col] * u[row] }
-                return m
+                var shift = 0.0
+                for row in 0..<na { shift += v[row * nb + col] * u[row] }
+                return model.means[k][j] + scale * shift
             })
         }
-        let lse = logSumExp(logWeights)
-        return (logWeights.map { exp($0 - lse) }, means)
+        let differences = logJointsFromScaledDistances(normalizers: normalizers, distances: distances, scale: scale).differences
+        let lse = logSumExp(differences)
+        return (differences.map { exp($0 - lse) }, means)
     }
 
     /// The variance of target `t` (index into `targetFeatures`) given a, per component.

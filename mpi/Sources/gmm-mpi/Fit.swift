@@ -35,7 +35,7 @@ struct Fit: ParsableCommand, RankCommand {
 
     @OptionGroup var rows: RowOptions
 
-    @Option(name: [.customShort("k"), .long], help: "Number of mixture components (default 1, or the initial model's).")
+    @Option(name: [.customShort("k"), .long], parsing: .unconditional, help: "Number of mixture components (default 1, or the initial model's).")
     var components: Int?
 
     @Option(help: "Covariance family: full, diag, spherical or tied (default full, or the initial model's).")
@@ -47,7 +47,7 @@ struct Fit: ParsableCommand, RankCommand {
     @Option(name: .customLong("init-model"), help: ArgumentHelp("Start from the parameters in this model file, used exactly as given.", valueName: "FILE"))
     var initModel: String?
 
-    @Option(name: .customLong("init-sample"), help: ArgumentHelp(
+    @Option(name: .customLong("init-sample"), parsing: .unconditional, help: ArgumentHelp(
         "Rows rank 0 gathers to make the start: every ⌈n/ROWS⌉-th row (all rows when n ≤ ROWS, the start of `gmm fit`).",
         valueName: "ROWS"))
     var initSample: Int = 100_000
@@ -65,7 +65,7 @@ struct Fit: ParsableCommand, RankCommand {
         valueName: "NAME"))
     var weightColumn: String?
 
-    @Option(help: "E-step threads per rank (default: the host's cores shared among its ranks); results do not depend on it.")
+    @Option(parsing: .unconditional, help: "E-step threads per rank (default: the host's cores shared among its ranks); results do not depend on it.")
     var threads: Int?
 
     @Option(help: "Component order of the result: weight (largest first) or mean (by the first coordinate).")

@@ -1,0 +1,60 @@
+// Temporary output files are removed when a signal ends the process.
+//
+// An output is written to a hidden temporary file and renamed into place when
+// whole (OutputFile.swift). Ctrl-C (SIGINT), SIGTERM or SIGHUP in the middle of
+// a streamed table used to leave that file behind at full size. The paths of the
+// temporary files alive are kept in a fixed table of C strings that a signal
+// handler can read without allocating or locking (only async-signal-safe calls:
+// unlink and _exit); the handler removes them and exits with 128 + the signal
+// number, as a shell reports a process ended by it. SIGKILL cannot be caught:
+// a `kill -9` can still leave a temporary file (never a partial target file).
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The temporary files to remove if a signal ends the process.
+public enum TemporaryFiles {
+    /// At most this many temporary outputs are protected at once (a command writes one or two).
+    static let capacity = 64
+    /// NUL-terminated paths, or nil; written by the owning thread, read by the handler.
+    nonisolated(unsafe) static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let table = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+        table.initialize(repeating: nil, count: capacity)
+        return table
+    }()
+
+    /// Removes the registered temporary files on SIGINT, SIGTERM and SIGHUP, then
+    /// exits with 130, 143 or 129. Call once, early, from a command-line program.
+    public static func removeOnSignals() {
+        _ = slots
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { signal in
+                for i in 0..<TemporaryFiles.capacity {
+                    if let path = TemporaryFiles.slots[i] { unlink(path) }
+                }
+                _exit(128 + signal)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(signal, &action, nil)
+        }
+    }
+
+    /// Protects `path`; returns its slot for `unregister` (nil when the table is full).
+    static func register(_ path: String) -> Int? {
+        for i in 0..<capacity where slots[i] == nil {
+            slots[i] = strdup(path)
+            return i
+        }
+        return nil
+    }
+
+    /// Stops protecting the path in `slot` (after it was renamed or removed).
+    static func unregister(_ slot: Int?) {
+        guard let slot, let path = slots[slot] else { return }
+        slots[slot] = nil
+        free(path)
+    }
+}
