@@ -66,17 +66,15 @@ func checkOutputPath(_ path: String) throws {
 
 /// Reads data whose columns must match a model's features.
 ///
-/// Without `--columns`, a file whose header names every model feature is read
-/// by those names (other columns ignored); otherwise all columns are read and
-/// their number must match the model's.
+/// Without `--columns`, a file (or standard input) whose header names every model
+/// feature is read by those names (other columns ignored); otherwise all columns
+/// are read and their number must match the model's.
 func readData(_ path: String, columns: String?, for model: GaussianMixture) throws -> DataMatrix {
     let data: DataMatrix
     if let columns {
         data = try DataFileReader.read(path: path, columns: ColumnSelector.parseList(columns))
-    } else if path != "-" {
-        data = try readByModelNames(path, model)
     } else {
-        data = try DataFileReader.read(path: path)
+        data = try DataFileReader.read(path: path, preferringColumns: model.featureNames)
     }
     try requireModelFeatures(data.featureCount, model: model, path: path)
     return data
@@ -84,19 +82,6 @@ func readData(_ path: String, columns: String?, for model: GaussianMixture) thro
 
 /// Whether standard error is a terminal (progress lines only go there).
 var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
-
-/// The columns named as the model's features, or all columns when the file lacks one of those names.
-private func readByModelNames(_ path: String, _ model: GaussianMixture) throws -> DataMatrix {
-    let byName = Result { () throws(DataFileError) -> DataMatrix in
-        try DataFileReader.read(path: path, columns: model.featureNames.map(ColumnSelector.name))
-    }
-    switch byName {
-    case let .success(data): return data
-    case let .failure(error):
-        if case .unknownColumn = error { return try DataFileReader.read(path: path) }
-        throw error
-    }
-}
 
 /// Fails with the data-error status unless data with `count` columns fits `model`.
 func requireModelFeatures(_ count: Int, model: GaussianMixture, path: String) throws {

@@ -100,15 +100,8 @@ func readIncompleteData(_ path: String, columns: String?, for model: GaussianMix
     let data: IncompleteDataMatrix
     if let columns {
         data = try DataFileReader.read(path: path, columns: ColumnSelector.parseList(columns), missing: .allow)
-    } else if path != "-" {
-        do throws(DataFileError) {
-            data = try DataFileReader.read(path: path, columns: model.featureNames.map(ColumnSelector.name), missing: .allow)
-        } catch {
-            guard case .unknownColumn = error else { throw error }
-            data = try DataFileReader.read(path: path, missing: .allow)
-        }
     } else {
-        data = try DataFileReader.read(path: path, missing: .allow)
+        data = try DataFileReader.read(path: path, preferringColumns: model.featureNames, missing: .allow)
     }
     try requireModelFeatures(data.featureCount, model: model, path: path)
     return data
@@ -152,12 +145,14 @@ extension Predict {
             var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
                                                     "log_density", "mahalanobis2", "tail_probability"],
                                              rowCount: rows.sampleCount)
-            for (i, r) in try mixture.assignmentDetails(for: rows).enumerated() {
+            let all = try mixture.assignmentDetails(for: rows)
+            for (i, r) in all.enumerated() {
                 stream.table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
                                                                   r.logDensity, r.mahalanobisSquared, r.tailProbability])
                 if i % 4096 == 0 { try stream.flushIfLarge() }
             }
             try stream.finish()
+            warnUnderflowedDensities(all.filter { $0.logDensity == -.infinity }.count)
             return
         }
         // With --log the values already are log P(c|x_o).
@@ -178,6 +173,7 @@ extension Score {
             }
         }
         try stream.finish()
+        warnUnderflowedDensities(densities.filter { $0 == -.infinity }.count)
         printError("mean log-likelihood: \(densities.reduce(0, +) / Double(rows.sampleCount)) over \(rows.sampleCount) rows "
                    + "(\(rows.incompleteRowCount) with missing values: log P of their observed values)")
     }

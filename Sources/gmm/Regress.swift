@@ -39,6 +39,12 @@ struct Regress: ParsableCommand {
                 targetIndices.append(j)
             }
             let given = (0..<mixture.featureCount).filter { !targetIndices.contains($0) }
+            guard !given.isEmpty else {
+                throw ValidationError("--targets names every feature of the model: leave at least one to predict from")
+            }
+            guard Set(targetIndices).count == targetIndices.count else {
+                throw ValidationError("--targets names a feature twice")
+            }
             let map = try ConditionalMap(model: mixture, given: given)
             let rows = try DataFileReader.read(path: data, columns: given.map { .name(mixture.featureNames[$0]) })
             // Output columns in the order the targets were asked for.

@@ -48,7 +48,7 @@ public enum DataFileReader {
         try parse(FileBytes(copying: bytes), displayName: displayName, format: format, columns: columns)
     }
 
-    private static func parse(_ file: FileBytes, displayName: String, format: DataFileFormat,
+    static func parse(_ file: FileBytes, displayName: String, format: DataFileFormat,
                               columns: [ColumnSelector]?) throws(DataFileError) -> DataMatrix {
         switch format {
         case .csv:

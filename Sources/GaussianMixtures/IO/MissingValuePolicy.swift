@@ -47,7 +47,7 @@ extension DataFileReader {
                             missing: missing)
     }
 
-    private static func parseIncomplete(_ file: FileBytes, displayName: String, format: DataFileFormat,
+    static func parseIncomplete(_ file: FileBytes, displayName: String, format: DataFileFormat,
                                         columns: [ColumnSelector]?,
                                         missing: MissingValuePolicy) throws(DataFileError) -> IncompleteDataMatrix {
         switch format {

@@ -133,7 +133,8 @@ extension GaussianMixture {
                     let p = block.responsibilities[r * kCount + k]
                     for (t, j) in m.enumerated() {
                         // Start from 0 (the gaps hold NaN) at the first component.
-                        values[i * d + j] = (k == 0 ? 0 : values[i * d + j]) + p * means[r * m.count + t]
+                        // A component of zero responsibility adds nothing, even where its mean overflowed.
+                        values[i * d + j] = (k == 0 ? 0 : values[i * d + j]) + (p == 0 ? 0 : p * means[r * m.count + t])
                     }
                 }
             }
@@ -301,6 +302,14 @@ extension GaussianMixture {
                                                   logJoint: lj.baseAddress!)
                                 normalizeRows(lj.baseAddress!, rows: rows, componentCount: kCount,
                                               logDensity: ld.baseAddress!, keepLog: logarithmic)
+                                for r in 0..<rows where !ld[r].isFinite {
+                                    // A row too far for the squared distances (see BlockEvaluator.posterior).
+                                    let row = lj.baseAddress! + r * kCount
+                                    let isFinite = marginal.repairDistantRow(x.baseAddress! + (start + r) * no, into: row)
+                                    let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
+                                    for k in 0..<kCount { row[k] = logarithmic ? row[k] - lse : exp(row[k] - lse) }
+                                    ld[r] = isFinite ? lse : -.infinity
+                                }
                             }
                         }
                     }

@@ -181,6 +181,26 @@ struct PatternMarginal: Sendable {
         }
     }
 
+    /// log P(x_o, c = k) of one row far from every component, as
+    /// `BlockEvaluator.repairDistantRow` computes it for complete rows (DistantRows.swift).
+    /// - Returns: `false` when log P(x_o) underflows; `out` then holds the differences to the largest.
+    func repairDistantRow(_ xo: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) -> Bool {
+        let o = pattern.observed
+        let d = means.count / componentCount
+        let observedMeans = (0..<componentCount).flatMap { k in o.map { means[k * d + $0] } }
+        let scale = max(powerOfTwoScale(UnsafeBufferPointer(start: xo, count: o.count)), powerOfTwoScale(observedMeans))
+        var u = [Double](repeating: 0, count: o.count)
+        let distances = (0..<componentCount).map { k in
+            for c in o.indices { u[c] = xo[c] / scale - observedMeans[k * o.count + c] / scale }
+            u.withUnsafeMutableBufferPointer { components[k].factor.whiten($0.baseAddress!, rows: 1) }
+            return scaledNorm(u)
+        }
+        let (differences, _, largest) = logJointsFromScaledDistances(
+            normalizers: components.map(\.normalizer), distances: distances, scale: scale)
+        for k in 0..<componentCount { out[k] = (largest.isFinite ? largest : 0) + differences[k] }
+        return largest.isFinite
+    }
+
     /// Writes the conditional means μ_m + W u of component `k` for `rows` rows
     /// (`whitened`: their u, rows×|o|) to `out` (rows×|m|). Nothing to do when nothing is missing.
     func conditionalMeans(component k: Int, whitened u: UnsafePointer<Double>, rows: Int,

@@ -103,13 +103,24 @@ extension VariationalPriors {
             case .spherical: psi = [(0..<d).reduce(0) { $0 + dataCovariance[$1 * d + $1] } / Double(d)]
             }
         }
+        // Without --covariance-prior, Ψ₀ is the data's own covariance: when that is singular
+        // the data are at fault (a constant column, dependent columns), not a flag.
+        func unusable(_ what: String) -> FitError {
+            guard covariance == nil else { return bad("covariancePrior", what) }
+            let constant = (0..<d).filter { dataCovariance[$0 * d + $0] == 0 }.map { data.featureNames[$0] }
+            let cause = constant.isEmpty ? "some columns are linear combinations of others"
+                : "column\(constant.count == 1 ? "" : "s") \(constant.map { "\"\($0)\"" }.joined(separator: ", ")) "
+                    + "\(constant.count == 1 ? "is" : "are") constant"
+            return .infeasible(reason: "the data's covariance, the default covariance prior, is singular: \(cause); "
+                + "remove such columns (--columns) or give --covariance-prior")
+        }
         switch kind {
         case .full, .tied:
             guard isSymmetric(psi[...], dimension: d), (try? CholeskyFactor(factoring: psi, dimension: d)) != nil else {
-                throw bad("covariancePrior", "must be a symmetric positive-definite \(d)×\(d) matrix")
+                throw unusable("must be a symmetric positive-definite \(d)×\(d) matrix")
             }
         case .diagonal, .spherical:
-            guard psi.allSatisfy({ $0 > 0 }) else { throw bad("covariancePrior", "variances must be > 0") }
+            guard psi.allSatisfy({ $0 > 0 }) else { throw unusable("variances must be > 0") }
         }
         return ResolvedPriors(weightConcentration: gamma, meanPrecision: beta, mean: m0, degreesOfFreedom: nu,
                               covariance: psi)
