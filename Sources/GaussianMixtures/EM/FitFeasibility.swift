@@ -54,6 +54,7 @@ extension ExpectationMaximization {
     static func checkMagnitudes(
         _ values: UnsafeBufferPointer<Double>, featureCount d: Int, totalWeight: Double
     ) throws(FitError) {
+        guard totalWeight.isFinite else { return }   // the weights' own check reports that
         let limit = (Double.greatestFiniteMagnitude / (4 * max(totalWeight, Double(values.count / max(d, 1)), 1))).squareRoot()
         guard let bad = values.firstIndex(where: { abs($0) > limit }) else { return }
         throw .infeasible(reason: "data row \(bad / d + 1), column \(bad % d + 1) holds \(values[bad]): beyond "

@@ -28,6 +28,12 @@ public enum TemporaryFiles {
     /// exits with 130, 143 or 129. Call once, early, from a command-line program.
     public static func removeOnSignals() {
         _ = slots
+        // A parent may hand down these signals blocked (test runners and some
+        // launchers do): unblock them, or a Ctrl-C would wait forever in the mask.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblocked, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signal in

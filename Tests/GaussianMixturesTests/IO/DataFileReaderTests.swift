@@ -23,7 +23,7 @@ struct DataFileReaderTests {
         let error = dataFileError { () throws(DataFileError) in
             try DataFileReader.read(path: folder.file("bad.csv", Array("a\nz\n".utf8)))
         }
-        #expect(error?.description == folder.path + "/bad.csv:2:1: expected a number, found \"z\"")
+        #expect(error?.description == folder.path + "/bad.csv:2:1: column \"a\": expected a number, found \"z\"; a text column cannot be a feature: pick the numeric columns with --columns")
     }
 
     @Test func missingFileAndFolderCannotBeOpened() {

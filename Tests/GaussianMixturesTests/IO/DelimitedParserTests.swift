@@ -65,14 +65,16 @@ struct DelimitedParserTests {
 
     @Test func quotedNameWithALineBreakKeepsLineNumbersRight() {
         let error = dataFileError { () throws(DataFileError) in try parseCSV("\"two\nlines\",b\n1,2\n3,x\n") }
-        #expect(error == .malformed(path: "data.csv", line: 4, column: 2, message: "expected a number, found \"x\""))
+        #expect(error == .malformed(path: "data.csv", line: 4, column: 2,
+                                    message: "column \"b\": expected a number, found \"x\"; a text column cannot be a feature: pick the numeric columns with --columns"))
     }
 
     @Test func blankLinesAreSkippedButCounted() throws {
         let m = try parseCSV("\na,b\n\n1,2\n   \n\r\n3,4\n\n")
         #expect(m.values == [1, 2, 3, 4])
         let error = dataFileError { () throws(DataFileError) in try parseCSV("\na,b\n\n1,2\n  \n\n3,abc\n") }
-        #expect(error == .malformed(path: "data.csv", line: 7, column: 2, message: "expected a number, found \"abc\""))
+        #expect(error == .malformed(path: "data.csv", line: 7, column: 2,
+                                    message: "column \"b\": expected a number, found \"abc\"; a text column cannot be a feature: pick the numeric columns with --columns"))
     }
 
     @Test func tabSeparatedValues() throws {
@@ -80,7 +82,8 @@ struct DelimitedParserTests {
         #expect(m.featureNames == ["a", "b"])
         #expect(m.values == [1, 2, 3, 4])
         let commas = dataFileError { () throws(DataFileError) in try parseCSV("a\tb\n1,5\t2\n", format: .tsv) }
-        #expect(commas == .malformed(path: "data.csv", line: 2, column: 1, message: "expected a number, found \"1,5\""))
+        #expect(commas == .malformed(path: "data.csv", line: 2, column: 1, message: "column \"a\": expected a number, found \"1,5\"; the file looks separated by commas, not by tabs "
+                                     + "(a .tsv or .tab name reads tabs; convert other delimiters to commas)"))
     }
 
     @Test func numberFormsAndExactValues() throws {
@@ -106,8 +109,8 @@ struct DelimitedParserTests {
         ("a,b\n1,inf\n", 2, 2, "found \"inf\": every value must be a finite number"),
         ("a,b\n1,-Infinity\n", 2, 2, "found \"-Infinity\": every value must be a finite number"),
         ("a,b\n1,1e999\n", 2, 2, "found \"1e999\": every value must be a finite number"),
-        ("a,b\n1,2\n3,abc\n", 3, 2, "expected a number, found \"abc\""),
-        ("a,b\n1,2x\n", 2, 2, "expected a number, found \"2x\""),
+        ("a,b\n1,2\n3,abc\n", 3, 2, "column \"b\": expected a number, found \"abc\"; a text column cannot be a feature: pick the numeric columns with --columns"),
+        ("a,b\n1,2x\n", 2, 2, "column \"b\": expected a number, found \"2x\"; a text column cannot be a feature: pick the numeric columns with --columns"),
         ("a,b\n1,\"2\"x\n", 2, 2, "found text after the closing quote of a cell"),
         ("a,b\n1,\"2\n", 2, 2, "found a quote that is never closed"),
         ("1,NaN\n", 1, 2, "found \"NaN\": every value must be a finite number"),
@@ -139,9 +142,9 @@ struct DelimitedParserTests {
 
     @Test func errorDescriptionsAreOneLine() {
         let error = dataFileError { () throws(DataFileError) in try parseCSV("a,b\n1,\"x\ny\"\n") }
-        #expect(error?.description == "data.csv:2:2: expected a number, found \"x\\ny\"")
+        #expect(error?.description == "data.csv:2:2: column \"b\": expected a number, found \"x\\ny\"; a text column cannot be a feature: pick the numeric columns with --columns")
         let long = dataFileError { () throws(DataFileError) in try parseCSV("a\n" + String(repeating: "z", count: 100) + "\n") }
-        #expect(long?.description == "data.csv:2:1: expected a number, found \"" + String(repeating: "z", count: 40) + "…\"")
+        #expect(long?.description == "data.csv:2:1: column \"a\": expected a number, found \"" + String(repeating: "z", count: 40) + "…\"; a text column cannot be a feature: pick the numeric columns with --columns")
     }
 
     // MARK: - Column selection
@@ -195,6 +198,7 @@ struct DelimitedParserTests {
 
     @Test func badValuesInSelectedColumnsAreReportedAtTheirSourceColumn() {
         let error = dataFileError { () throws(DataFileError) in try parseCSV("a,b,c\n1,2,x\n", columns: [.name("c")]) }
-        #expect(error == .malformed(path: "data.csv", line: 2, column: 3, message: "expected a number, found \"x\""))
+        #expect(error == .malformed(path: "data.csv", line: 2, column: 3,
+                                    message: "column \"c\": expected a number, found \"x\""))
     }
 }

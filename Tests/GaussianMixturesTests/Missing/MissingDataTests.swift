@@ -80,7 +80,7 @@ struct MissingDataTests {
             } catch { return error }
         }
         #expect(bad("a,b\n1,missing\n") == .malformed(path: "x.csv", line: 2, column: 2,
-                                                       message: "expected a number, found \"missing\""))
+                                                       message: "column \"b\": expected a number, found \"missing\"; a text column cannot be a feature: pick the numeric columns with --columns"))
         #expect(bad("a,b\n1,inf\n")?.description.contains("x.csv:2:2") == true)
         // Without the policy, the old messages.
         do {
