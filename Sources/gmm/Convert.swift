@@ -3,7 +3,7 @@ import GaussianMixtures
 import GaussianMixturesCommandLine
 
 /// `gmm convert IN OUT`: parse a data file once, into the format every later pass reads in place.
-struct Convert: ParsableCommand {
+struct Convert: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "Convert a data file: CSV, TSV, .npy or standard input to .npy (float64, C order), CSV or TSV.",
         discussion: """
@@ -21,6 +21,7 @@ struct Convert: ParsableCommand {
             printed on standard error. The output is written whole or not at all.
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Data file: .csv, .tsv/.tab, .npy, or - for CSV on standard input.", valueName: "IN"))
     var input: String
 

@@ -3,7 +3,7 @@ import Foundation
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Fit: ParsableCommand {
+struct Fit: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "Fit a Gaussian mixture by expectation-maximisation.",
         discussion: """
@@ -32,6 +32,7 @@ struct Fit: ParsableCommand {
             convert` first.
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Data file: .csv, .tsv/.tab, .npy, or - for CSV on standard input.", valueName: "DATA"))
     var data: String
 

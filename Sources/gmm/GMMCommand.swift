@@ -38,7 +38,9 @@ struct GMMCommand: ParsableCommand {
             fail(error)
         }
         do {
-            try command.run()
+            // Every data file read by the command uses --delimiter where it was given.
+            let delimiter = try (command as? ReadsTextData)?.delimiterOption.byte()
+            try DataFileReader.$delimiter.withValue(delimiter) { try command.run() }
         } catch {
             fail(error)
         }

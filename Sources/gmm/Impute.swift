@@ -2,7 +2,7 @@ import ArgumentParser
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Impute: ParsableCommand {
+struct Impute: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "Fill the missing values of each row from the model (conditional mean, or multiple imputations).",
         discussion: """
@@ -16,6 +16,7 @@ struct Impute: ParsableCommand {
             A row with every value missing, or a column missing in every row, is exit 65.
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data file with gaps (.csv, .tsv, .npy, or - for standard input).", valueName: "DATA"))

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GaussianMixtures
 
-struct Info: ParsableCommand {
+struct Info: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "A readable summary of a model file; with DATA, how the rows split among the components.",
         discussion: """
@@ -11,6 +11,7 @@ struct Info: ParsableCommand {
             --uncertain-below).
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Optional data file to assign to the components.", valueName: "DATA"))

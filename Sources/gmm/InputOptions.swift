@@ -92,3 +92,30 @@ func requireModelFeatures(_ count: Int, model: GaussianMixture, path: String) th
             status: ExitStatus.dataError)
     }
 }
+
+/// `--delimiter C`: the cell separator of text data files, when not the one the
+/// file's name implies (commas for .csv and standard input, tabs for .tsv/.tab).
+struct DelimiterOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Cells of text data are separated by C instead of commas (or tabs for .tsv): one "
+                               + "character such as ';' or '|', or tab.", valueName: "C"))
+    var delimiter: String?
+
+    /// The separator's byte, `nil` when not given.
+    func byte() throws -> UInt8? {
+        guard let delimiter else { return nil }
+        if delimiter == "tab" || delimiter == "\\t" || delimiter == "\t" { return UInt8(ascii: "\t") }
+        let forbidden = Set("0123456789.+-eE\" \r\n".utf8)
+        guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte < 0x80, !forbidden.contains(byte) else {
+            throw ValidationError("--delimiter takes one character that cannot be part of a number (such as ';', '|' "
+                                  + "or tab), got \"\(delimiter)\"")
+        }
+        return byte
+    }
+
+    func validate() throws { _ = try byte() }
+}
+
+/// A command that reads text data files, and so takes `--delimiter`.
+protocol ReadsTextData {
+    var delimiterOption: DelimiterOption { get }
+}

@@ -4,7 +4,7 @@ import GaussianMixtures
 import GaussianMixturesCommandLine
 import GaussianMixturesPlot
 
-struct Plot: ParsableCommand {
+struct Plot: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "Draw a mixture over its data, a model search, or an EM trace, as an SVG figure.",
         discussion: """
@@ -22,6 +22,7 @@ struct Plot: ParsableCommand {
               the mean log-likelihood per EM iteration of the kept fit.
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("A model file and the data to draw under it.", valueName: "MODEL DATA"))
     var inputs: [String] = []
     @Option(help: ArgumentHelp("Draw a model-search table written by `gmm select --output-table`.", valueName: "TABLE"))

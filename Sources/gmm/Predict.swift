@@ -3,7 +3,7 @@ import ArgumentParser
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Predict: ParsableCommand {
+struct Predict: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "Most probable component of each row, or P(c|x) with --probabilities.",
         discussion: """
@@ -16,6 +16,7 @@ struct Predict: ParsableCommand {
             (P(χ²_d > mahalanobis2): small values flag outliers).
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy, or - for standard input).", valueName: "DATA"))

@@ -1,7 +1,7 @@
 import ArgumentParser
 import GaussianMixtures
 
-struct Regress: ParsableCommand {
+struct Regress: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "Predict target features of each row from its other features (the conditional mean).",
         discussion: """
@@ -11,6 +11,7 @@ struct Regress: ParsableCommand {
             the conditional mixture (found numerically per target).
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data with the non-target features as named columns (targets may be absent).", valueName: "DATA"))

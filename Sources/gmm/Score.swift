@@ -2,7 +2,7 @@ import ArgumentParser
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Score: ParsableCommand {
+struct Score: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "log P(x) of each row under the model (natural log).",
         discussion: """
@@ -11,6 +11,7 @@ struct Score: ParsableCommand {
             mixture of multivariate Student t, and standard error says so.
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy, or - for standard input).", valueName: "DATA"))

@@ -5,7 +5,7 @@ import GaussianMixturesCommandLine
 
 extension SelectionCriterion: ExpressibleByArgument {}
 
-struct Select: ParsableCommand {
+struct Select: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "Fit a grid of component counts and covariance families and pick the best by BIC, AIC, ICL or the ELBO.",
         discussion: """
@@ -21,6 +21,7 @@ struct Select: ParsableCommand {
             component collapses) is a row with its reason, not a failure of the command.
             """)
 
+    @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy, or - for standard input).", valueName: "DATA"))
     var data: String
     @Option(help: ArgumentHelp("Component counts: a range 1-8, a list 2,3,5, or one number.", valueName: "RANGE"))

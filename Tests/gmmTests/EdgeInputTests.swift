@@ -258,7 +258,17 @@ struct EdgeInputTests {
                            facts: ["text.csv:2:3", "column \"name\"", "--columns"])
         try box.succeed(["fit", "text.csv", "--columns", "a,b", "--covariance", "diag", "-q"])
         try box.write("semi.csv", "a;b\n1;2\n3;4\n")
-        expectCleanFailure(try box.run(["fit", "semi.csv"]), status: 65, facts: ["semi.csv:2:1", "semicolons"])
+        expectCleanFailure(try box.run(["fit", "semi.csv"]), status: 65, facts: ["semi.csv:2:1", "semicolons", "--delimiter ';'"])
+        try box.write("semi.csv", "a;b\n1;2\n3;4.5\n2;7\n")
+        try box.write("comma.csv", "a,b\n1,2\n3,4.5\n2,7\n")
+        let semicolons = try box.succeed(["fit", "semi.csv", "--delimiter", ";", "--covariance", "diag", "-o", "-", "-q"]).stdout
+        #expect(semicolons == (try box.succeed(["fit", "comma.csv", "--covariance", "diag", "-o", "-", "-q"]).stdout))
+        try box.write("m.json", semicolons)
+        let piped = try box.succeed(["score", "m.json", "-", "--delimiter", ";"], stdin: "a;b\n1;2\n3;4.5\n2;7\n")
+        #expect(Table(piped.stdout).numbers.count == 3)
+        for bad in ["1", "ab", "."] {
+            expectCleanFailure(try box.run(["fit", "semi.csv", "--delimiter", bad]), status: 64, facts: ["--delimiter"])
+        }
     }
 
     @Test("fit without -o says the model was not saved")

@@ -48,16 +48,24 @@ public enum DataFileReader {
         try parse(FileBytes(copying: bytes), displayName: displayName, format: format, columns: columns)
     }
 
+    /// The cell delimiter of text files read in this scope, when not the one their
+    /// name implies (`,` for CSV, a tab for TSV); `nil` keeps the name's. Bind it with
+    /// `DataFileReader.$delimiter.withValue(UInt8(ascii: ";")) { … }` (the command
+    /// line's `--delimiter`); `.npy` files are not affected.
+    @TaskLocal public static var delimiter: UInt8?
+
+    /// The delimiter a text file of `format` is read with in the current scope.
+    static func delimiter(for format: DataFileFormat) -> UInt8 {
+        delimiter ?? (format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ","))
+    }
+
     static func parse(_ file: FileBytes, displayName: String, format: DataFileFormat,
-                              columns: [ColumnSelector]?) throws(DataFileError) -> DataMatrix {
+                      columns: [ColumnSelector]?) throws(DataFileError) -> DataMatrix {
         switch format {
-        case .csv:
+        case .csv, .tsv:
             try withExtendedLifetime(file) { () throws(DataFileError) -> DataMatrix in
-                try DelimitedParser.parse(file.bytes, delimiter: UInt8(ascii: ","), displayName: displayName, columns: columns)
-            }
-        case .tsv:
-            try withExtendedLifetime(file) { () throws(DataFileError) -> DataMatrix in
-                try DelimitedParser.parse(file.bytes, delimiter: UInt8(ascii: "\t"), displayName: displayName, columns: columns)
+                try DelimitedParser.parse(file.bytes, delimiter: delimiter(for: format), displayName: displayName,
+                                          columns: columns)
             }
         case .npy:
             try NumpyFile.matrix(from: file, displayName: displayName, columns: columns)

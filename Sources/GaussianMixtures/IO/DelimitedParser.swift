@@ -131,14 +131,23 @@ struct DelimitedParser: ~Copyable {
               message.hasPrefix("expected a number, found \"") else { return error }
         var text = "column \"\(names[column - 1])\": " + message
         let other = [(";", "semicolons"), ("|", "bars"), ("\\t", "tabs"), (",", "commas")]
-            .first { $0.0.utf8.first != delimiter && message.contains($0.0) }
-        if let (_, name) = other {
-            text += "; the file looks separated by \(name), not by \(delimiter == UInt8(ascii: ",") ? "commas" : "tabs")"
-                + " (a .tsv or .tab name reads tabs; convert other delimiters to commas)"
+            .first { $0.0 != (delimiter == UInt8(ascii: "\t") ? "\\t" : String(UnicodeScalar(delimiter))) && message.contains($0.0) }
+        if let (symbol, name) = other {
+            text += "; the file looks separated by \(name), not by \(delimiterName): read it with --delimiter "
+                + (symbol == "\\t" ? "tab" : "'\(symbol)'")
         } else if !hasSelection {
             text += "; a text column cannot be a feature: pick the numeric columns with --columns"
         }
         return .malformed(path: path, line: line, column: column, message: text)
+    }
+
+    /// How messages name the delimiter: "commas", "tabs" or the character.
+    private var delimiterName: String {
+        switch delimiter {
+        case UInt8(ascii: ","): "commas"
+        case UInt8(ascii: "\t"): "tabs"
+        default: "'\(String(UnicodeScalar(delimiter)))'"
+        }
     }
 
     // MARK: - Rows

@@ -52,7 +52,7 @@ extension DataFileReader {
                                         missing: MissingValuePolicy) throws(DataFileError) -> IncompleteDataMatrix {
         switch format {
         case .csv, .tsv:
-            let delimiter = format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
+            let delimiter = delimiter(for: format)
             return try withExtendedLifetime(file) { () throws(DataFileError) -> IncompleteDataMatrix in
                 try DelimitedParser.parseIncomplete(file.bytes, delimiter: delimiter, displayName: displayName,
                                                     columns: columns, missing: missing)
