@@ -19,7 +19,7 @@ func readWeightFile(_ path: String, rows: Int) throws -> [Double] {
                              status: ExitStatus.dataError)
     }
     let weights = table.values
-    try checkWeights(weights, path: path, column: nil, firstDataLine: firstDataLine(path))
+    try checkWeights(weights, path: path, column: nil)
     return weights
 }
 
@@ -45,15 +45,15 @@ func readWithWeightColumn(_ path: String, weightColumn: String, columns: String?
         }
         features = try DataFileReader.read(path: path, columns: keep.map(ColumnSelector.index))
     }
-    try checkWeights(weights, path: path, column: weightColumn, firstDataLine: firstDataLine(path))
+    try checkWeights(weights, path: path, column: weightColumn)
     return (features, weights)
 }
 
-private func checkWeights(_ weights: [Double], path: String, column: String?, firstDataLine: Int) throws {
+private func checkWeights(_ weights: [Double], path: String, column: String?) throws {
     let what = column.map { "weight column \"\($0)\"" } ?? "weight"
     if let bad = weights.firstIndex(where: { $0 < 0 }) {
         throw CommandFailure(
-            message: "\(path):\(firstDataLine + bad): \(what) must be non-negative, found \(weights[bad])",
+            message: "\(path)\(weightLocation(row: bad, path: path)): \(what) must be non-negative, found \(weights[bad])",
             status: ExitStatus.dataError)
     }
     if !weights.contains(where: { $0 > 0 }) {
@@ -61,28 +61,7 @@ private func checkWeights(_ weights: [Double], path: String, column: String?, fi
     }
 }
 
-/// The 1-based line of the first data row: 2 after a header, else 1 (leading blank lines counted).
-private func firstDataLine(_ path: String) -> Int {
-    guard let file = fopen(path, "r") else { return 1 }
-    defer { fclose(file) }
-    var line = 0
-    var buffer = [CChar](repeating: 0, count: 65536)
-    while fgets(&buffer, Int32(buffer.count), file) != nil {
-        line += 1
-        let text = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let cells = text.split(whereSeparator: { $0 == "," || $0 == "\t" })
-        let trimmed = cells.map { $0.trimmingCharacters(in: " \r\n\"\u{FEFF}") }
-        if trimmed.allSatisfy({ $0.isEmpty }) { continue }
-        return trimmed.allSatisfy { Double($0) != nil } ? line : line + 1
-    }
-    return 1
-}
-
-private extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var s = self
-        while let c = s.first, set.contains(c) { s.removeFirst() }
-        while let c = s.last, set.contains(c) { s.removeLast() }
-        return String(s)
-    }
+/// Where data row `row` of `path` is, for a message: `:LINE` in a text file, `: row N` in a `.npy` file.
+func weightLocation(row: Int, path: String) -> String {
+    DataFileReader.line(ofDataRow: row, path: path).map { ":\($0)" } ?? ": row \(row + 1)"
 }

@@ -80,6 +80,19 @@ struct EdgeInputTests {
         #expect(!select.stderr.contains("Fatal error"))
     }
 
+    @Test("a negative weight is reported at its own line, header or not, blank lines counted")
+    func negativeWeightLine() throws {
+        let box = try Sandbox()
+        try box.copyBundled("old-faithful.csv")
+        let weights = Array(repeating: "1", count: 100) + ["-1"] + Array(repeating: "1", count: 171)
+        try box.write("plain.txt", weights.joined(separator: "\n") + "\n")
+        try box.write("header.txt", "w\n\n" + weights.joined(separator: "\n") + "\n")
+        expectCleanFailure(try box.run(["fit", "old-faithful.csv", "--sample-weights", "plain.txt"]), status: 65,
+                           facts: ["plain.txt:101:", "-1.0"])
+        expectCleanFailure(try box.run(["fit", "old-faithful.csv", "--sample-weights", "header.txt"]), status: 65,
+                           facts: ["header.txt:103:"])
+    }
+
     @Test("endless binary streams stop at the first NUL byte", arguments: ["/dev/zero", "/dev/urandom"])
     func endlessStreams(_ device: String) throws {
         let box = try Sandbox()

@@ -81,7 +81,7 @@ public enum FrequencyWeights {
     public static func requireNonNegative(_ weights: [Double], path: String, column: String?, firstRow: Int) throws(RankFailure) {
         guard let bad = weights.firstIndex(where: { $0 < 0 }) else { return }
         throw RankFailure(
-            message: "\(path):\(firstDataLine(path) + firstRow + bad): \(what(column)) must be non-negative, found \(weights[bad])",
+            message: "\(path)\(location(row: firstRow + bad, path: path)): \(what(column)) must be non-negative, found \(weights[bad])",
             status: ExitStatus.dataError)
     }
 
@@ -125,28 +125,8 @@ public enum FrequencyWeights {
         return values
     }
 
-    /// The 1-based line of the first data row: 2 after a header, else 1 (leading
-    /// blank lines counted) — `gmm fit`'s rule, so messages name the same line.
-    static func firstDataLine(_ path: String) -> Int {
-        guard let file = fopen(path, "r") else { return 1 }
-        defer { fclose(file) }
-        var line = 0
-        var buffer = [CChar](repeating: 0, count: 65536)
-        while fgets(&buffer, Int32(buffer.count), file) != nil {
-            line += 1
-            let text = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let cells = text.split(whereSeparator: { $0 == "," || $0 == "\t" })
-            let trimmed = cells.map { trim($0, " \r\n\"\u{FEFF}") }
-            if trimmed.allSatisfy({ $0.isEmpty }) { continue }
-            return trimmed.allSatisfy { Double($0) != nil } ? line : line + 1
-        }
-        return 1
-    }
-
-    private static func trim(_ text: Substring, _ set: String) -> String {
-        var s = text
-        while let c = s.first, set.contains(c) { s.removeFirst() }
-        while let c = s.last, set.contains(c) { s.removeLast() }
-        return String(s)
+    /// Where data row `row` of `path` is: `:LINE` in a text file, `: row N` in a `.npy` file — as `gmm fit` says it.
+    static func location(row: Int, path: String) -> String {
+        DataFileReader.line(ofDataRow: row, path: path).map { ":\($0)" } ?? ": row \(row + 1)"
     }
 }
