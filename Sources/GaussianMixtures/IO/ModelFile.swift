@@ -113,10 +113,11 @@ public enum ModelFile {
     static let sniffLength = 1 << 16
 
     /// A model file's bytes. A file of `sniffLength` bytes or more whose first
-    /// non-blank byte is not `{` is refused after reading that much: a model
-    /// file is a JSON object, and a data file given as the model by mistake can
-    /// be gigabytes. Smaller files are read whole, so that the JSON parser names
-    /// what is wrong with them.
+    /// non-blank byte (after a UTF-8 byte order mark, which `JSONParser` skips)
+    /// is not `{` is refused after reading that much: a model file is a JSON
+    /// object, and a data file given as the model by mistake can be gigabytes.
+    /// Smaller files are read whole, so that the JSON parser names what is
+    /// wrong with them.
     static func contents(path: String) throws(ModelFileError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -129,7 +130,8 @@ public enum ModelFile {
         defer { try? handle.close() }
         do {
             var bytes = [UInt8](try handle.read(upToCount: sniffLength) ?? Data())
-            let first = bytes.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+            let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+            let first = text.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
             if bytes.count == sniffLength {
                 guard first == UInt8(ascii: "{") else {
                     throw ModelFileError.notJSON(path: path, reason: "it does not start with a JSON object ('{')")
@@ -147,9 +149,9 @@ public enum ModelFile {
     /// The JSON value of a model file's bytes; `path` is used in messages.
     static func parse(_ bytes: [UInt8], path: String) throws(ModelFileError) -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            return try JSONParser.parse(bytes)
         } catch {
-            throw .notJSON(path: path, reason: describe(error))
+            throw .notJSON(path: path, reason: error.description)
         }
     }
 
@@ -227,14 +229,6 @@ public enum ModelFile {
                 totalWeight: o["sum_of_weights"] == nil ? nil : try r.number("sum_of_weights"))
         }
         return (model, summary)
-    }
-
-    private static func describe(_ error: Error) -> String {
-        if case let DecodingError.dataCorrupted(context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return "\(error)"
     }
 
     /// Typed access to the members of the top-level object, with key-naming errors.

@@ -29,7 +29,7 @@ struct ModelFileTests {
         }
     }
 
-    @Test("a large file that is not a JSON object is refused after its first bytes; a large model reads whole")
+    @Test("a large file that is not a JSON object is refused after its first bytes; a large model reads whole, after a BOM too")
     func largeFiles() throws {
         let folder = TemporaryFolder()
         // A data file given as the model: a .npy header, then far more than the sniff length.
@@ -60,6 +60,7 @@ struct ModelFileTests {
         let bytes = Array("\n \n".utf8) + ModelFile.encode(model, summary: nil)
         #expect(bytes.count > 2 * ModelFile.sniffLength)
         #expect(try ModelFile.read(path: folder.file("big.json", bytes)).model == model)
+        #expect(try ModelFile.read(path: folder.file("bom.json", [0xEF, 0xBB, 0xBF] + bytes)).model == model)
         guard case .expectationMaximization(let back, _) = try ModelFile.readModel(path: folder.path + "/big.json") else {
             Issue.record("expected an EM model")
             return
