@@ -252,27 +252,33 @@ public enum ModelFile {
             guard case let .bool(b) = v else { throw fail(key, "expected true or false, found \(v.typeName)") }
             return b
         }
-        func number(_ key: String) throws(ModelFileError) -> Double {
-            let v = try value(key)
-            guard case let .number(x) = v, x.isFinite else { throw fail(key, "expected a finite number, found \(v.typeName)") }
+        // `key` is an autoclosure below: "covariances[3][17]" is built only for a message,
+        // not for each of a large model's 100 000 numbers.
+
+        /// A finite number; the message shows a non-finite one (`JSONParser` refuses `1e400`,
+        /// but a `JSONValue` built in code can hold one).
+        func finite(_ v: JSONValue, key: @autoclosure () -> String) throws(ModelFileError) -> Double {
+            guard case let .number(x) = v else { throw fail(key(), "expected a finite number, found \(v.typeName)") }
+            guard x.isFinite else { throw fail(key(), "expected a finite number, found \(x)") }
             return x
+        }
+        func number(_ key: String) throws(ModelFileError) -> Double {
+            try finite(value(key), key: key)
         }
         func integer(_ key: String) throws(ModelFileError) -> Int {
             let x = try number(key)
-            guard x == x.rounded(), abs(x) < 1e15 else { throw fail(key, "expected a whole number, found \(x)") }
+            guard x == x.rounded() else { throw fail(key, "expected a whole number, found \(x)") }
+            guard abs(x) < 1e15 else { throw fail(key, "\(x) is out of range (a count must be below 10^15 in magnitude)") }
             return Int(x)
         }
-        func list(_ value: JSONValue?, key: String) throws(ModelFileError) -> [JSONValue] {
-            guard let value else { throw fail(key, "missing") }
-            guard case let .array(items) = value else { throw fail(key, "expected a list, found \(value.typeName)") }
+        func list(_ value: JSONValue?, key: @autoclosure () -> String) throws(ModelFileError) -> [JSONValue] {
+            guard let value else { throw fail(key(), "missing") }
+            guard case let .array(items) = value else { throw fail(key(), "expected a list, found \(value.typeName)") }
             return items
         }
-        func numbers(_ value: JSONValue?, key: String) throws(ModelFileError) -> [Double] {
-            try list(value, key: key).enumerated().map { (idx, item) throws(ModelFileError) in
-                guard case let .number(x) = item, x.isFinite else {
-                    throw fail("\(key)[\(idx)]", "expected a finite number, found \(item.typeName)")
-                }
-                return x
+        func numbers(_ value: JSONValue?, key: @autoclosure () -> String) throws(ModelFileError) -> [Double] {
+            try list(value, key: key()).enumerated().map { (idx, item) throws(ModelFileError) in
+                try finite(item, key: "\(key())[\(idx)]")
             }
         }
         func rows(_ value: JSONValue?, key: String) throws(ModelFileError) -> [[Double]] {

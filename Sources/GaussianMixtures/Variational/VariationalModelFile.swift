@@ -122,7 +122,14 @@ extension ModelFile {
         }
         guard case let .object(v)? = o["variational"] else { throw fail("variational", "missing or not an object") }
         func number(_ value: JSONValue?, _ key: String) throws(ModelFileError) -> Double {
-            guard case let .number(x)? = value, x.isFinite else { throw fail(key, "expected a finite number") }
+            guard case let .number(x)? = value, x.isFinite else {
+                let found = switch value {
+                case let .number(x)?: "\(x)"
+                case let other?: other.typeName
+                case nil: "nothing (the key is missing)"
+                }
+                throw fail(key, "expected a finite number, found \(found)")
+            }
             return x
         }
         func numbers(_ value: JSONValue?, _ key: String) throws(ModelFileError) -> [Double] {

@@ -115,6 +115,22 @@ struct ModelFileTests {
         #expect(found == key)
     }
 
+    @Test("a number out of range is shown in the message")
+    func outOfRangeNumbers() throws {
+        let huge = Self.valid.replacingOccurrences(of: "\"n_components\": 2", with: "\"n_components\": 1e20")
+        #expect(decodeError(huge) == .invalid(path: "m.json", key: "n_components",
+                                              reason: "1e+20 is out of range (a count must be below 10^15 in magnitude)"))
+        // The parser refuses 1e400, but a JSONValue built in code can hold an infinity.
+        guard case var .object(members) = try JSONParser.parse(Array(Self.valid.utf8)) else {
+            Issue.record("not an object")
+            return
+        }
+        members["weights"] = .array([.number(0.25), .number(.infinity)])
+        #expect(throws: ModelFileError.invalid(path: "m.json", key: "weights[1]", reason: "expected a finite number, found inf")) {
+            try ModelFile.decode(JSONValue.object(members), path: "m.json")
+        }
+    }
+
     @Test("text that is not JSON is a clear error")
     func notJSON() {
         guard case .notJSON? = decodeError("{\"format\": ") else {
