@@ -19,4 +19,13 @@ struct FuzzRegressionTests {
             try ModelFile.decodeModel(bytes, path: "m.json")
         }
     }
+
+    @Test("a variational model's sample count beyond Int is refused")
+    func hugeSampleCount() throws {
+        let bytes = try fixture("model-huge-sample-count.json")
+        #expect(throws: ModelFileError.invalid(path: "m.json", key: "n_samples",
+                                               reason: "expected a whole number from 1 to 10^15, found 7.777777777777777e+19")) {
+            try ModelFile.decodeModel(bytes, path: "m.json")
+        }
+    }
 }
