@@ -2,23 +2,14 @@ import Foundation
 
 /// A parsed JSON document, kept generic so the model-file reader can name the
 /// exact key that is wrong (a `Codable` struct would only say "type mismatch").
-enum JSONValue: Decodable, Equatable {
+/// `JSONParser` builds it.
+enum JSONValue: Equatable {
     case number(Double)
     case string(String)
     case bool(Bool)
     case array([JSONValue])
     case object([String: JSONValue])
     case null
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let x = try? c.decode(Double.self) { self = .number(x) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
 
     var typeName: String {
         switch self {

@@ -113,10 +113,11 @@ public enum ModelFile {
     static let sniffLength = 1 << 16
 
     /// A model file's bytes. A file of `sniffLength` bytes or more whose first
-    /// non-blank byte is not `{` is refused after reading that much: a model
-    /// file is a JSON object, and a data file given as the model by mistake can
-    /// be gigabytes. Smaller files are read whole, so that the JSON parser names
-    /// what is wrong with them.
+    /// non-blank byte (after a UTF-8 byte order mark, which `JSONParser` skips)
+    /// is not `{` is refused after reading that much: a model file is a JSON
+    /// object, and a data file given as the model by mistake can be gigabytes.
+    /// Smaller files are read whole, so that the JSON parser names what is
+    /// wrong with them.
     static func contents(path: String) throws(ModelFileError) -> [UInt8] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -129,7 +130,8 @@ public enum ModelFile {
         defer { try? handle.close() }
         do {
             var bytes = [UInt8](try handle.read(upToCount: sniffLength) ?? Data())
-            let first = bytes.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+            let text = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+            let first = text.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
             if bytes.count == sniffLength {
                 guard first == UInt8(ascii: "{") else {
                     throw ModelFileError.notJSON(path: path, reason: "it does not start with a JSON object ('{')")
@@ -147,9 +149,9 @@ public enum ModelFile {
     /// The JSON value of a model file's bytes; `path` is used in messages.
     static func parse(_ bytes: [UInt8], path: String) throws(ModelFileError) -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            return try JSONParser.parse(bytes)
         } catch {
-            throw .notJSON(path: path, reason: describe(error))
+            throw .notJSON(path: path, reason: error.description)
         }
     }
 
@@ -229,14 +231,6 @@ public enum ModelFile {
         return (model, summary)
     }
 
-    private static func describe(_ error: Error) -> String {
-        if case let DecodingError.dataCorrupted(context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return "\(error)"
-    }
-
     /// Typed access to the members of the top-level object, with key-naming errors.
     private struct Reader {
         let path: String
@@ -258,27 +252,33 @@ public enum ModelFile {
             guard case let .bool(b) = v else { throw fail(key, "expected true or false, found \(v.typeName)") }
             return b
         }
-        func number(_ key: String) throws(ModelFileError) -> Double {
-            let v = try value(key)
-            guard case let .number(x) = v, x.isFinite else { throw fail(key, "expected a finite number, found \(v.typeName)") }
+        // `key` is an autoclosure below: "covariances[3][17]" is built only for a message,
+        // not for each of a large model's 100 000 numbers.
+
+        /// A finite number; the message shows a non-finite one (`JSONParser` refuses `1e400`,
+        /// but a `JSONValue` built in code can hold one).
+        func finite(_ v: JSONValue, key: @autoclosure () -> String) throws(ModelFileError) -> Double {
+            guard case let .number(x) = v else { throw fail(key(), "expected a finite number, found \(v.typeName)") }
+            guard x.isFinite else { throw fail(key(), "expected a finite number, found \(x)") }
             return x
+        }
+        func number(_ key: String) throws(ModelFileError) -> Double {
+            try finite(value(key), key: key)
         }
         func integer(_ key: String) throws(ModelFileError) -> Int {
             let x = try number(key)
-            guard x == x.rounded(), abs(x) < 1e15 else { throw fail(key, "expected a whole number, found \(x)") }
+            guard x == x.rounded() else { throw fail(key, "expected a whole number, found \(x)") }
+            guard abs(x) < 1e15 else { throw fail(key, "\(x) is out of range (a count must be below 10^15 in magnitude)") }
             return Int(x)
         }
-        func list(_ value: JSONValue?, key: String) throws(ModelFileError) -> [JSONValue] {
-            guard let value else { throw fail(key, "missing") }
-            guard case let .array(items) = value else { throw fail(key, "expected a list, found \(value.typeName)") }
+        func list(_ value: JSONValue?, key: @autoclosure () -> String) throws(ModelFileError) -> [JSONValue] {
+            guard let value else { throw fail(key(), "missing") }
+            guard case let .array(items) = value else { throw fail(key(), "expected a list, found \(value.typeName)") }
             return items
         }
-        func numbers(_ value: JSONValue?, key: String) throws(ModelFileError) -> [Double] {
-            try list(value, key: key).enumerated().map { (idx, item) throws(ModelFileError) in
-                guard case let .number(x) = item, x.isFinite else {
-                    throw fail("\(key)[\(idx)]", "expected a finite number, found \(item.typeName)")
-                }
-                return x
+        func numbers(_ value: JSONValue?, key: @autoclosure () -> String) throws(ModelFileError) -> [Double] {
+            try list(value, key: key()).enumerated().map { (idx, item) throws(ModelFileError) in
+                try finite(item, key: "\(key())[\(idx)]")
             }
         }
         func rows(_ value: JSONValue?, key: String) throws(ModelFileError) -> [[Double]] {

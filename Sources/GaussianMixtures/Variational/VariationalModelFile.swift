@@ -122,7 +122,14 @@ extension ModelFile {
         }
         guard case let .object(v)? = o["variational"] else { throw fail("variational", "missing or not an object") }
         func number(_ value: JSONValue?, _ key: String) throws(ModelFileError) -> Double {
-            guard case let .number(x)? = value, x.isFinite else { throw fail(key, "expected a finite number") }
+            guard case let .number(x)? = value, x.isFinite else {
+                let found = switch value {
+                case let .number(x)?: "\(x)"
+                case let other?: other.typeName
+                case nil: "nothing (the key is missing)"
+                }
+                throw fail(key, "expected a finite number, found \(found)")
+            }
             return x
         }
         func numbers(_ value: JSONValue?, _ key: String) throws(ModelFileError) -> [Double] {
@@ -164,16 +171,36 @@ extension ModelFile {
             case .featureCountMismatch: throw fail("variational", error.description)
             }
         }
+        /// A count: a whole number from `minimum` to below 10^15, so that `Int(_:)` cannot trap.
+        func count(_ value: JSONValue?, _ key: String, minimum: Int) throws(ModelFileError) -> Int {
+            let x = try number(value, key)
+            guard x == x.rounded(), x >= Double(minimum), x < 1e15 else {
+                throw fail(key, "expected a whole number from \(minimum) to 10^15, found \(x)")
+            }
+            return Int(x)
+        }
         var fitSummary: VariationalFitSummary?
         if o["n_iter"] != nil, v["lower_bound"] != nil {
             guard case let .bool(converged)? = o["converged"] else { throw fail("converged", "expected true or false") }
-            let iterations = try number(o["n_iter"], "n_iter")
-            let samples = try number(o["n_samples"], "n_samples")
-            fitSummary = VariationalFitSummary(
-                hasConverged: converged, iterationCount: Int(iterations), sampleCount: Int(samples),
+            var totalWeight: Double?
+            if o["sum_of_weights"] != nil {
+                let total = try number(o["sum_of_weights"], "sum_of_weights")
+                guard total > 0 else { throw fail("sum_of_weights", "expected a number > 0, found \(total)") }
+                totalWeight = total
+            }
+            let summary = VariationalFitSummary(
+                hasConverged: converged, iterationCount: try count(o["n_iter"], "n_iter", minimum: 0),
+                sampleCount: try count(o["n_samples"], "n_samples", minimum: 1),
                 lowerBound: try number(v["lower_bound"], "variational.lower_bound"),
                 lowerBoundTrace: try numbers(v["lower_bounds"], "variational.lower_bounds"),
-                totalWeight: o["sum_of_weights"] == nil ? nil : try number(o["sum_of_weights"], "sum_of_weights"))
+                totalWeight: totalWeight)
+            // `encode` writes the bound per sample and the evidence bound, derived from
+            // these; an extreme lower_bound or weight must not make them infinite.
+            guard summary.lowerBoundPerSample.isFinite, summary.evidenceLowerBound(of: posterior).isFinite else {
+                throw fail("variational.lower_bound",
+                           "\(summary.lowerBound) gives a bound per sample or an evidence bound that is not a finite number")
+            }
+            fitSummary = summary
         }
         return .variational(posterior, fitSummary)
     }

@@ -65,6 +65,7 @@ public struct VariationalPosterior: Sendable {
               priors.covariance.count == ResolvedPriors.covarianceCount(covariances.kind, featureCount: d) else {
             throw bad("priors", "shapes do not match \(d) features and \(covariances.kind.rawValue) covariances")
         }
+        try priors.check(kind: covariances.kind, featureCount: d)
         let family: any CovarianceFamily
         do {
             family = try covariances.kind.family.init(parameters: covariances, componentCount: kCount, featureCount: d)

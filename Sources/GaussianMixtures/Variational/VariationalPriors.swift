@@ -70,6 +70,34 @@ public struct ResolvedPriors: Sendable, Equatable {
     }
 }
 
+extension ResolvedPriors {
+    /// Checks the values that `VariationalPriors.resolved` guarantees, for priors
+    /// that come from elsewhere (a model file): the ELBO's normalisers take logs
+    /// of them and factor Ψ₀. Keys are those of a model file's "priors" object.
+    func check(kind: CovarianceKind, featureCount d: Int) throws(ModelError) {
+        func bad(_ key: String, _ reason: String) -> ModelError { .invalid(key: "priors.\(key)", reason: reason) }
+        guard weightConcentration > 0, weightConcentration.isFinite else {
+            throw bad("weight_concentration", "must be a finite number > 0, got \(weightConcentration)")
+        }
+        guard meanPrecision > 0, meanPrecision.isFinite else {
+            throw bad("mean_precision", "must be a finite number > 0, got \(meanPrecision)")
+        }
+        guard mean.allSatisfy(\.isFinite) else { throw bad("mean", "must be finite numbers") }
+        guard degreesOfFreedom > Double(d) - 1, degreesOfFreedom.isFinite else {
+            throw bad("degrees_of_freedom", "must be a finite number > \(d - 1) (features − 1), got \(degreesOfFreedom)")
+        }
+        guard covariance.allSatisfy(\.isFinite) else { throw bad("covariance", "must be finite numbers") }
+        switch kind {
+        case .full, .tied:
+            guard isSymmetric(covariance[...], dimension: d), (try? CholeskyFactor(factoring: covariance, dimension: d)) != nil else {
+                throw bad("covariance", "must be a symmetric positive-definite \(d)×\(d) matrix")
+            }
+        case .diagonal, .spherical:
+            guard covariance.allSatisfy({ $0 > 0 }) else { throw bad("covariance", "variances must be > 0") }
+        }
+    }
+}
+
 extension VariationalPriors {
     /// Fills in scikit-learn's defaults from the (weighted) data and checks every value.
     func resolved(for data: DataMatrix, weights: [Double]?, componentCount kCount: Int,

@@ -29,7 +29,7 @@ struct ModelFileTests {
         }
     }
 
-    @Test("a large file that is not a JSON object is refused after its first bytes; a large model reads whole")
+    @Test("a large file that is not a JSON object is refused after its first bytes; a large model reads whole, after a BOM too")
     func largeFiles() throws {
         let folder = TemporaryFolder()
         // A data file given as the model: a .npy header, then far more than the sniff length.
@@ -60,6 +60,7 @@ struct ModelFileTests {
         let bytes = Array("\n \n".utf8) + ModelFile.encode(model, summary: nil)
         #expect(bytes.count > 2 * ModelFile.sniffLength)
         #expect(try ModelFile.read(path: folder.file("big.json", bytes)).model == model)
+        #expect(try ModelFile.read(path: folder.file("bom.json", [0xEF, 0xBB, 0xBF] + bytes)).model == model)
         guard case .expectationMaximization(let back, _) = try ModelFile.readModel(path: folder.path + "/big.json") else {
             Issue.record("expected an EM model")
             return
@@ -112,6 +113,22 @@ struct ModelFileTests {
             return
         }
         #expect(found == key)
+    }
+
+    @Test("a number out of range is shown in the message")
+    func outOfRangeNumbers() throws {
+        let huge = Self.valid.replacingOccurrences(of: "\"n_components\": 2", with: "\"n_components\": 1e20")
+        #expect(decodeError(huge) == .invalid(path: "m.json", key: "n_components",
+                                              reason: "1e+20 is out of range (a count must be below 10^15 in magnitude)"))
+        // The parser refuses 1e400, but a JSONValue built in code can hold an infinity.
+        guard case var .object(members) = try JSONParser.parse(Array(Self.valid.utf8)) else {
+            Issue.record("not an object")
+            return
+        }
+        members["weights"] = .array([.number(0.25), .number(.infinity)])
+        #expect(throws: ModelFileError.invalid(path: "m.json", key: "weights[1]", reason: "expected a finite number, found inf")) {
+            try ModelFile.decode(JSONValue.object(members), path: "m.json")
+        }
     }
 
     @Test("text that is not JSON is a clear error")

@@ -46,6 +46,59 @@ struct VariationalModelFileTests {
         #expect(throws: ModelFileError.self) { try ModelFile.decodeModel(Array(text.utf8), path: "m.json") }
     }
 
+    @Test("out-of-range priors are refused, naming the prior", arguments: [
+        ("\"weight_concentration\": 0.5", "\"weight_concentration\": 0", "variational.priors.weight_concentration"),
+        ("\"mean_precision\": 1.0", "\"mean_precision\": -1", "variational.priors.mean_precision"),
+        ("\"degrees_of_freedom\": 2.0", "\"degrees_of_freedom\": 0.5", "variational.priors.degrees_of_freedom"),
+        ("\"covariance\": [", "\"covariance\": [-1, 0, 0, -1], \"unused\": [", "variational.priors.covariance"),
+        ("\"covariance\": [", "\"covariance\": [1, 2, 0, 1], \"unused\": [", "variational.priors.covariance"),
+    ])
+    func badPriors(_ original: String, _ replacement: String, _ key: String) throws {
+        let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/old-faithful.csv").path)
+        let fit = try variationalFit(data, k: 2)
+        let text = String(decoding: ModelFile.encode(fit.posterior, summary: nil), as: UTF8.self)
+        let broken = text.replacingOccurrences(of: original, with: replacement)
+        #expect(broken != text)
+        do {
+            _ = try ModelFile.decodeModel(Array(broken.utf8), path: "m.json")
+            Issue.record("bad priors were accepted")
+        } catch {
+            guard case let .invalid(_, found, _) = error else {
+                Issue.record("expected an invalid key, got \(error)")
+                return
+            }
+            #expect(found == key)
+        }
+    }
+
+    @Test("fit facts out of range are refused, naming the key", arguments: [
+        ([("\"n_samples\": 272", "\"n_samples\": 0")], "n_samples"),
+        ([("\"n_samples\": 272", "\"n_samples\": 1e300")], "n_samples"),
+        ([("\"n_iter\": ", "\"n_iter\": 2.5, \"unused\": ")], "n_iter"),
+        ([("\"n_iter\": ", "\"sum_of_weights\": 0, \"n_iter\": ")], "sum_of_weights"),
+        // A bound per sample beyond a double's range.
+        ([("\"n_iter\": ", "\"sum_of_weights\": 1e-10, \"n_iter\": "),
+          ("\"lower_bound\": ", "\"lower_bound\": 1e300, \"unused\": ")], "variational.lower_bound"),
+    ] as [([(String, String)], String)])
+    func badFitFacts(_ replacements: [(String, String)], _ key: String) throws {
+        let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/old-faithful.csv").path)
+        let fit = try variationalFit(data, k: 2)
+        let text = String(decoding: ModelFile.encode(fit.posterior, summary: VariationalFitSummary(report: fit.report)),
+                          as: UTF8.self)
+        let broken = replacements.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+        #expect(broken != text)
+        do {
+            _ = try ModelFile.decodeModel(Array(broken.utf8), path: "m.json")
+            Issue.record("out-of-range fit facts were accepted")
+        } catch {
+            guard case let .invalid(_, found, _) = error else {
+                Issue.record("expected an invalid key, got \(error)")
+                return
+            }
+            #expect(found == key)
+        }
+    }
+
     @Test("GSL special functions")
     func specialFunctions() {
         #expect(abs(GSLSpecialFunctions.digamma(1) + 0.5772156649015329) < 1e-15)
