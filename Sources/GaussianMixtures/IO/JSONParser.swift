@@ -2,9 +2,9 @@
 // `JSONDecoder` into `JSONValue`. It said only "The given data was not valid
 // JSON" for a syntax error, leaked `DecodingError` text for a number out of
 // range, and was slow: `ModelFile.read` of a 2.9 MB model file (K = 32, d = 64,
-// full covariances) ran at 11–13 MB/s. With this parser the same read runs at
-// 135–210 MB/s, parsing alone at 125–180 MB/s (release build, median of 21
-// reads, on two cores shared with another build), and errors say where:
+// full covariances) ran at 9–16 MB/s. With this parser the same read runs at
+// 180–210 MB/s (release build, median of 21 reads; 90–135 MB/s while another
+// build shared the two cores), and errors say where:
 // `line 7, column 14: 1e400 is beyond the range of a double`.
 //
 // It is a single-pass recursive descent over the bytes. Numbers are checked
