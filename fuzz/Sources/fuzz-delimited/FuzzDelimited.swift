@@ -1,5 +1,5 @@
-// Feeds arbitrary bytes to the CSV and TSV readers, with and without a column
-// selection, through the plain reader and the missing-value reader. Errors are
+// Feeds arbitrary bytes to the CSV and TSV readers (and CSV with `;` cells, as
+// `--delimiter ';'` reads them), with and without a column selection, through the plain reader and the missing-value reader. Errors are
 // expected; a crash, a sanitizer report or a broken invariant is a bug:
 //   - a matrix read with missing values rejected holds only finite numbers;
 //   - `read(bytes:…, missing: .reject)` agrees with `read(bytes:…)`, value for
@@ -30,6 +30,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         for columns in selections {
             check(bytes, format: format, columns: columns)
         }
+    }
+    // `--delimiter ';'`: the same parser with another separator byte.
+    DataFileReader.$delimiter.withValue(UInt8(ascii: ";")) {
+        for columns in selections { check(bytes, format: .csv, columns: columns) }
     }
     return 0
 }
