@@ -133,6 +133,12 @@ struct Fit: ParsableCommand, ReadsTextData {
                 printError(lines.joined(separator: "\n"))
                 printError(componentTable(model))
             }
+            let constant = constantColumns(matrix)
+            if !constant.isEmpty {
+                printError("gmm: warning: \(constant.count == 1 ? "column" : "columns") \(nameList(constant.map { "\"\($0)\"" })) "
+                    + "\(constant.count == 1 ? "is" : "are") constant: every variance along \(constant.count == 1 ? "it" : "them") "
+                    + "is the regulariser (--reg-covar) alone; leave \(constant.count == 1 ? "it" : "them") out with --columns")
+            }
             for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
                 printError("gmm: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
             }
@@ -171,4 +177,22 @@ func reportingDataErrors<T>(_ path: String, _ fit: () throws(FitError) -> T) thr
             throw error
         }
     }
+}
+
+/// The names of the columns whose observed values are all equal (gaps, NaN, ignored).
+func constantColumns(_ data: DataMatrix) -> [String] {
+    let (n, d) = (data.sampleCount, data.featureCount)
+    guard n > 1 else { return [] }
+    var isConstant = [Bool](repeating: true, count: d)
+    data.withUnsafeBufferPointer { x in
+        var first = [Double](repeating: .nan, count: d)
+        for i in 0..<n {
+            for j in 0..<d where isConstant[j] {
+                let v = x[i * d + j]
+                if v.isNaN { continue }
+                if first[j].isNaN { first[j] = v } else if v != first[j] { isConstant[j] = false }
+            }
+        }
+    }
+    return (0..<d).filter { isConstant[$0] }.map { data.featureNames[$0] }
 }

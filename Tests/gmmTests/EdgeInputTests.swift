@@ -195,6 +195,16 @@ struct EdgeInputTests {
         try box.succeed(["fit", "old-faithful.csv", "-k", "2", "--method", "variational", "--mean-prior", "-1,2", "-q"])
     }
 
+    @Test("an EM fit of identical rows succeeds as scikit-learn's does, and names the constant columns")
+    func constantColumnsWarned() throws {
+        let box = try Sandbox()
+        try box.write("same.csv", "x,y\n" + String(repeating: "1,2\n", count: 50))
+        for kind in ["full", "diag", "spherical", "tied"] {
+            let outcome = try box.succeed(["fit", "same.csv", "-k", "2", "--covariance", kind, "-q"])
+            #expect(outcome.stderr.contains("columns \"x\", \"y\" are constant"), "\(outcome.stderr)")
+        }
+    }
+
     @Test("a variational fit of identical rows blames the data, not a flag never given")
     func variationalDegenerateData() throws {
         let box = try Sandbox()

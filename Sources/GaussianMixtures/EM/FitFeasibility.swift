@@ -27,7 +27,8 @@ extension ExpectationMaximization {
         let kCount = options.componentCount
         guard usableRows >= kCount else { throw .tooFewSamples(samples: usableRows, components: kCount) }
         let kind = options.covarianceKind
-        if kind == .full || kind == .tied, usableRows <= d {
+        // A covariance with correlations (full, tied) has rank below d from d rows or fewer.
+        if kind.family.momentShape == .matrix, usableRows <= d {
             throw .infeasible(reason: "\(usableRows) row\(usableRows == 1 ? "" : "s") cannot estimate a \(kind.rawValue) covariance of \(d) features: "
                 + "it needs more rows than features (try --covariance diag or spherical, or fewer columns)")
         }
