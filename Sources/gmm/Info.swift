@@ -29,11 +29,14 @@ struct Info: ParsableCommand, ReadsTextData {
 
     func run() throws {
         try reportingFailures {
-            let loaded = try ModelFile.readModel(path: model)
-            let (mixture, summary) = try ModelFile.read(path: model)
-            var text = "model: \(model)\n" + summaryLines(mixture, summary: summary).joined(separator: "\n") + "\n"
-            if case let .variational(posterior, fit) = loaded {
-                text = "model: \(model)\n" + variationalSummaryLines(posterior, summary: fit).joined(separator: "\n") + "\n"
+            let loaded = try ModelFile.readModel(path: model)   // read and parsed once
+            let mixture = loaded.mixture
+            var text = "model: \(model)\n"
+            switch loaded {
+            case let .expectationMaximization(_, summary):
+                text += summaryLines(mixture, summary: summary).joined(separator: "\n") + "\n"
+            case let .variational(posterior, fit):
+                text += variationalSummaryLines(posterior, summary: fit).joined(separator: "\n") + "\n"
                 text += "posterior mean weights and the plug-in mixture (Gaussians at the posterior means):\n"
             }
             text += componentTable(mixture) + "\n"
