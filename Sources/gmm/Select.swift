@@ -111,7 +111,7 @@ struct Select: ParsableCommand, ReadsTextData {
             try OutputFile.writeStandardOutput(Array(readableTable(table).utf8))
             let kept = best.variationalFit.map { " (\($0.posterior.effectiveComponents().count) effective)" } ?? ""
             printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")\(kept)"
-                + (output.map { "; model written to \($0)" } ?? ""))
+                + (output.map { "; model written to \($0)" } ?? "; model not saved: use -o FILE to keep it"))
         }
     }
 

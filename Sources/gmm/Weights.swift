@@ -59,6 +59,10 @@ private func checkWeights(_ weights: [Double], path: String, column: String?) th
     if !weights.contains(where: { $0 > 0 }) {
         throw CommandFailure(message: "\(path): every \(what) is zero", status: ExitStatus.dataError)
     }
+    if !weights.reduce(0, +).isFinite {
+        throw CommandFailure(message: "\(path): the \(what)s add up beyond the largest double (1.8e308); only their ratios "
+                             + "change the fitted parameters, so divide them by a constant", status: ExitStatus.dataError)
+    }
 }
 
 /// Where data row `row` of `path` is, for a message: `:LINE` in a text file, `: row N` in a `.npy` file.

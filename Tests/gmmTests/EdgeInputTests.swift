@@ -62,6 +62,8 @@ struct EdgeInputTests {
         #expect(info.split(separator: "\n").allSatisfy { $0.count < 400 }, "a summary, not a dump")
         #expect(try box.succeed(["score", "d.json", "v.npy"]).stdout.split(separator: "\n").count == 4)
         #expect(try box.succeed(["sample", "d.json", "-n", "2"]).stdout.split(separator: "\n").count == 3)
+        let conditioned = try box.succeed(["condition", "d.json", "--given", "x0=0", "-o", "c.json"])
+        #expect(conditioned.status == 0 && box.bytes("c.json") != nil)
     }
 
     @Test("weights whose total overflows, and a collapse under huge weights, are clean errors")
@@ -70,7 +72,7 @@ struct EdgeInputTests {
         try box.copyBundled("old-faithful.csv")
         try box.write("w.txt", String(repeating: "1e308\n", count: 272))
         expectCleanFailure(try box.run(["fit", "old-faithful.csv", "-k", "2", "--sample-weights", "w.txt", "-o", "m.json"]),
-                           status: 65, facts: ["weights", "largest double"])
+                           status: 65, facts: ["w.txt", "weights", "largest double"])
         try box.write("t.csv", "x,y\n1,2\n1,2\n3,4\n")
         try box.write("w3.txt", "1e20\n1e20\n1e20\n")
         expectCleanFailure(try box.run(["fit", "t.csv", "-k", "2", "--reg-covar", "0", "--sample-weights", "w3.txt"]),

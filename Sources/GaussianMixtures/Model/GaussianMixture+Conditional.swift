@@ -26,8 +26,12 @@ public struct ConditionalMap: Sendable {
     private let givenFactors: [CholeskyFactor]
     /// Per component: V = L⁻¹ Σ_ab, |a|×|b| row-major.
     private let projections: [[Double]]
-    /// Per component: Σ_bb − Vᵀ V, |b|×|b| row-major.
+    /// Per component: Σ_bb − Vᵀ V, |b|×|b| row-major; for diagonal and spherical
+    /// components, whose Σ_ab = 0, only the |b| variances of Σ_bb (no |b|×|b| matrix:
+    /// a diagonal model of 10⁵ features would need 80 GB for it).
     private let conditionalCovariances: [[Double]]
+    /// Whether the components have no correlations (diagonal, spherical): V = 0.
+    private let isIndependent: Bool
 
     /// Prepares conditioning on the features `given` (0-based indices, distinct).
     ///
@@ -48,6 +52,7 @@ public struct ConditionalMap: Sendable {
         var projections: [[Double]] = []
         var covariances: [[Double]] = []
         let (na, nb) = (given.count, targets.count)
+        let independent = type(of: model.family).momentShape == .diagonal
         for k in 0..<model.componentCount {
             let sigma = { (i: Int, j: Int) in model.covariance(component: k, row: i, column: j) }
             let saa = given.flatMap { r in given.map { c in sigma(r, c) } }
@@ -56,6 +61,12 @@ public struct ConditionalMap: Sendable {
                 factor = try CholeskyFactor(factoring: saa, dimension: na)
             } catch {
                 throw .invalid(key: "covariances[\(k)]", reason: "the given features' covariance is not positive definite")
+            }
+            if independent {
+                factors.append(factor)
+                projections.append([])
+                covariances.append(targets.map { sigma($0, $0) })
+                continue
             }
             // V = L⁻¹ Σ_ab by forward substitution, one column of Σ_ab at a time.
             var v = [Double](repeating: 0, count: na * nb)
@@ -90,6 +101,7 @@ public struct ConditionalMap: Sendable {
         self.givenFactors = factors
         self.projections = projections
         self.conditionalCovariances = covariances
+        self.isIndependent = independent
     }
 
     /// The weights P(c = k | x_a) and the conditional means of x_b, one per component.
@@ -119,7 +131,7 @@ public struct ConditionalMap: Sendable {
             let v = projections[k]
             means.append(targetFeatures.enumerated().map { col, j in
                 var shift = 0.0
-                for row in 0..<na { shift += v[row * nb + col] * u[row] }
+                for row in 0..<na where !v.isEmpty { shift += v[row * nb + col] * u[row] }
                 return model.means[k][j] + scale * shift
             })
         }
@@ -131,7 +143,7 @@ public struct ConditionalMap: Sendable {
     /// The variance of target `t` (index into `targetFeatures`) given a, per component.
     public func conditionalVariances(ofTarget t: Int) -> [Double] {
         let nb = targetFeatures.count
-        return conditionalCovariances.map { $0[t * nb + t] }
+        return conditionalCovariances.map { isIndependent ? $0[t] : $0[t * nb + t] }
     }
 
     /// P(x_b | x_a) as a mixture over the target features, of the model's covariance kind.
@@ -144,12 +156,12 @@ public struct ConditionalMap: Sendable {
             weights = weights.map { $0 / total }
         }
         let nb = targetFeatures.count
-        let matrices = conditionalCovariances.map { cov in (0..<nb).map { r in Array(cov[(r * nb)..<((r + 1) * nb)]) } }
+        let matrices = { self.conditionalCovariances.map { cov in (0..<nb).map { r in Array(cov[(r * nb)..<((r + 1) * nb)]) } } }
         let covariances: CovarianceParameters = switch model.covarianceKind {
-        case .full: .full(matrices)
-        case .tied: .tied(matrices[0])
-        case .diagonal: .diagonal(matrices.map { m in (0..<nb).map { m[$0][$0] } })
-        case .spherical: .spherical(matrices.map { $0[0][0] })
+        case .full: .full(matrices())
+        case .tied: .tied(matrices()[0])
+        case .diagonal: .diagonal(conditionalCovariances)
+        case .spherical: .spherical(conditionalCovariances.map { $0[0] })
         }
         return try GaussianMixture(weights: weights, means: means, covariances: covariances,
                                    featureNames: targetFeatures.map { model.featureNames[$0] })
