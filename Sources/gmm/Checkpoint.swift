@@ -73,7 +73,7 @@ final class FitCheckpointing {
             }
             let what = name.hasPrefix("data_")
                 ? "it was written for other data (fingerprint: \(name.dropFirst(5)) \(old), now \(value))"
-                : "it was written with \(name) \(old), now \(value)"
+                : "it was written with \(Self.flagNames[name] ?? name) \(old), now \(value)"
             throw CommandFailure(message: "--resume \(path): \(what); resume with the same data and options",
                                  status: ExitStatus.usage)
         }
@@ -138,6 +138,13 @@ extension FitCheckpointing {
             ("data_checksum", String(hash.value, radix: 16)),
         ]
     }
+
+    /// How the command line spells each saved option, for messages.
+    static let flagNames = [
+        "k": "-k", "covariance": "--covariance", "init": "--init", "n_init": "--n-init", "max_iter": "--max-iter",
+        "tol": "--tol", "reg_covar": "--reg-covar", "seed": "--seed", "order": "--order",
+        "weights": "the weights (--sample-weights/--weight-column)", "missing": "--missing",
+    ]
 
     /// A checksum of a starting model's parameters (for --init-model).
     static func fingerprint(of options: FitOptions) -> String {
