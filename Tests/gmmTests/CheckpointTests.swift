@@ -145,6 +145,20 @@ struct CheckpointTests {
         #expect(state["iteration"] as? Int == (try member(box, "out.json", "n_iter") as? Int))
     }
 
+    @Test("a second Ctrl-C ends the fit at once, with 130 and no temporary file")
+    func secondInterrupt() throws {
+        let box = try Sandbox()
+        try box.write("big.csv", blobs(rows: 20000, features: 6))
+        let process = try Self.startSlowFit(box, extra: ["--max-iter", "100000"])
+        kill(process.processIdentifier, SIGINT)
+        usleep(30_000)   // two signals sent together would merge into one
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+        // Only whole files: the data, the last checkpoint, and the model if the first signal's iteration ended in time.
+        #expect(try box.listing().subtracting(["big.csv", "c.json", "out.json"]).isEmpty)
+    }
+
     @Test("a fit killed with SIGKILL after a checkpoint resumes to the uninterrupted model file")
     func resumeAfterKill() throws {
         let box = try Sandbox()

@@ -39,19 +39,19 @@ extension ExpectationMaximization {
         guard let resume else { return }
         func bad(_ reason: String) -> FitError { .invalidOption(name: "resumingFrom", reason: reason) }
         guard resume.restart >= 0, resume.restart < options.initializationCount else {
-            throw bad("the checkpoint is in restart \(resume.restart + 1), but the fit has \(options.initializationCount)")
+            throw bad("is a checkpoint of restart \(resume.restart + 1), but the fit has \(options.initializationCount) restarts")
         }
         guard resume.finishedRestarts.count == resume.restart else {
-            throw bad("the checkpoint is in restart \(resume.restart + 1) but holds \(resume.finishedRestarts.count) finished restarts")
+            throw bad("is a checkpoint of restart \(resume.restart + 1) but holds \(resume.finishedRestarts.count) finished restarts")
         }
         let m = resume.model
         guard m.componentCount == options.componentCount, m.covarianceKind == options.covarianceKind,
               m.featureCount == featureCount else {
-            throw bad("the checkpoint's model has \(m.componentCount) \(m.covarianceKind.rawValue) components over "
+            throw bad("holds a model of \(m.componentCount) \(m.covarianceKind.rawValue) components over "
                 + "\(m.featureCount) features, the fit \(options.componentCount) \(options.covarianceKind.rawValue) over \(featureCount)")
         }
         guard resume.iteration <= options.maxIterations else {
-            throw bad("the checkpoint is after iteration \(resume.iteration), beyond the \(options.maxIterations) allowed")
+            throw bad("is a checkpoint after iteration \(resume.iteration), beyond the \(options.maxIterations) iterations allowed")
         }
     }
 }
