@@ -5,12 +5,10 @@ import GaussianMixturesCommandLine
 
 // `gmm fit --checkpoint/--resume` and the graceful Ctrl-C.
 //
-// The library hands over the state after every iteration; this file decides
-// when to save it (every N iterations, or when 5 s passed since the last save:
-// often enough that a lost fit costs little, rarely enough that writing a
-// large model costs nothing noticeable), and what must match on resume: the
+// The library hands over the state after every iteration; `CheckpointSchedule`
+// decides when to save it, and this file what must match on resume: the
 // options that change the result and a fingerprint of the data, stored as
-// strings in the checkpoint and compared name by name.
+// strings in the checkpoint and compared name by name (`CheckpointSettings`).
 
 struct CheckpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Save the fit's state here (atomically) while it runs, to continue it with --resume.",
@@ -43,18 +41,15 @@ final class FitCheckpointing {
     let options: CheckpointOptions
     /// The settings saved with each checkpoint and compared on resume.
     let settings: [(String, String)]
-    private let clock = ContinuousClock()
-    private var lastSave: ContinuousClock.Instant
+    private var schedule: CheckpointSchedule
     private var iterations = 0
     /// The first failure to save; it stops the fit.
     private(set) var saveError: Error?
 
-    static let defaultInterval = Duration.seconds(5)
-
     init(options: CheckpointOptions, settings: [(String, String)]) {
         self.options = options
         self.settings = settings
-        lastSave = clock.now
+        schedule = CheckpointSchedule(every: options.every)
         // Ctrl-C now only asks the loop to stop after its iteration; a second one ends the process.
         TemporaryFiles.stopGracefullyOnFirstInterrupt()
     }
@@ -63,18 +58,8 @@ final class FitCheckpointing {
     func resumeState() throws -> FitCheckpoint? {
         guard let path = options.resume else { return nil }
         let (state, saved) = try FitCheckpoint.read(path: path)
-        for (name, value) in settings {
-            let old = saved[name] ?? "(absent)"
-            if old == value { continue }
-            // Raising --max-iter continues a restart that stopped at the old limit; that is only
-            // the uninterrupted fit's result when no restart finished under the old limit.
-            if name == "max_iter", state.finishedRestarts.isEmpty, let limit = Int(value), state.iteration <= limit {
-                continue
-            }
-            let what = name.hasPrefix("data_")
-                ? "it was written for other data (fingerprint: \(name.dropFirst(5)) \(old), now \(value))"
-                : "it was written with \(Self.flagNames[name] ?? name) \(old), now \(value)"
-            throw CommandFailure(message: "--resume \(path): \(what); resume with the same data and options",
+        if let why = CheckpointSettings.mismatch(saved: saved, current: settings, state: state) {
+            throw CommandFailure(message: "--resume \(path): \(why); resume with the same data and options",
                                  status: ExitStatus.usage)
         }
         return state
@@ -89,11 +74,10 @@ final class FitCheckpointing {
     /// Saves `state` when it is due, or when the fit stops there.
     func save(_ state: FitCheckpoint, isStopping: Bool) {
         guard let path = options.checkpoint, saveError == nil else { return }
-        let due = options.every.map { state.iteration % $0 == 0 } ?? (clock.now - lastSave >= Self.defaultInterval)
-        guard due || isStopping else { return }
+        guard schedule.isDue(iteration: state.iteration) || isStopping else { return }
         do {
             try OutputFile.write(state.encoded(settings: settings), to: path)
-            lastSave = clock.now
+            schedule.didSave()
         } catch {
             saveError = error
         }
@@ -139,28 +123,11 @@ extension FitCheckpointing {
         ]
     }
 
-    /// How the command line spells each saved option, for messages.
-    static let flagNames = [
-        "k": "-k", "covariance": "--covariance", "init": "--init", "n_init": "--n-init", "max_iter": "--max-iter",
-        "tol": "--tol", "reg_covar": "--reg-covar", "seed": "--seed", "order": "--order",
-        "weights": "the weights (--sample-weights/--weight-column)", "missing": "--missing",
-    ]
-
     /// A checksum of a starting model's parameters (for --init-model).
     static func fingerprint(of options: FitOptions) -> String {
         guard case let .model(start) = options.initialization else { return "" }
         var hash = FNV1a()
         for x in start.weights + start.means.flatMap({ $0 }) { hash.add(x.bitPattern) }
         return String(hash.value, radix: 16)
-    }
-}
-
-/// 64-bit FNV-1a over 8-byte words.
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ word: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) {
-            value = (value ^ ((word >> UInt64(shift)) & 0xFF)) &* 0x100_0000_01b3
-        }
     }
 }
