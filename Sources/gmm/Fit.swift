@@ -63,6 +63,9 @@ struct Fit: ParsableCommand, ReadsTextData {
 
     func validate() throws {
         if let components, components < 1 { throw ValidationError("-k/--components must be at least 1, got \(components)") }
+        if let checkpoint = checkpointing.checkpoint, checkpoint == output {
+            throw ValidationError("--checkpoint and -o name the same file, \(checkpoint): the model would replace the checkpoint")
+        }
         if missingValues.marginalize && variational.method == .variational {
             throw ValidationError("--missing marginalize cannot be used with --method variational")
         }
