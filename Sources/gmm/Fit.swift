@@ -160,8 +160,9 @@ struct Fit: ParsableCommand, ReadsTextData {
             if let error = saving?.saveError { throw error }
             if result.report.wasInterrupted {
                 let resume = checkpointing.checkpoint.map { "; continue with --resume \($0)" } ?? ""
-                throw CommandFailure(message: "interrupted after iteration \(result.report.iterationCount) of restart "
-                    + "\(result.report.selectedInitialization + 1)" + (output.map { "; the model so far is in \($0)" } ?? "") + resume,
+                // The kept result may be an earlier, finished restart: say what is saved, not where it stopped.
+                throw CommandFailure(message: "interrupted; the best model so far (restart \(result.report.selectedInitialization + 1), "
+                    + "\(result.report.iterationCount) iterations)" + (output.map { " is in \($0)" } ?? " was not saved (no -o)") + resume,
                     status: 130)
             }
             if !onlineFitting.online && !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
