@@ -53,6 +53,8 @@ struct Fit: ParsableCommand, ReadsTextData {
 
     @OptionGroup var missingValues: MissingOptions
 
+    @OptionGroup var checkpointing: CheckpointOptions
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write the model file here (whole or not at all).", valueName: "FILE"))
     var output: String?
 
@@ -61,6 +63,9 @@ struct Fit: ParsableCommand, ReadsTextData {
 
     func validate() throws {
         if let components, components < 1 { throw ValidationError("-k/--components must be at least 1, got \(components)") }
+        if let checkpoint = checkpointing.checkpoint, checkpoint == output {
+            throw ValidationError("--checkpoint and -o name the same file, \(checkpoint): the model would replace the checkpoint")
+        }
         if missingValues.marginalize && variational.method == .variational {
             throw ValidationError("--missing marginalize cannot be used with --method variational")
         }
@@ -70,6 +75,10 @@ struct Fit: ParsableCommand, ReadsTextData {
         try reportingFailures {
             if onlineFitting.online && variational.method == .variational {
                 throw ValidationError("--online cannot be used with --method variational")
+            }
+            if checkpointing.isUsed && (onlineFitting.online || variational.method == .variational) {
+                throw ValidationError("--checkpoint and --resume are not supported yet with "
+                    + (onlineFitting.online ? "--online" : "--method variational") + "; only batch EM fits can be resumed")
             }
             if variational.method == .variational { return try runVariational() }
             if variational.hasVariationalFlags {
@@ -93,15 +102,21 @@ struct Fit: ParsableCommand, ReadsTextData {
             let matrix = incomplete.complete ?? incomplete.filled()   // the complete-data paths' input (no gaps then)
             let options = fitting.options(componentCount: start?.componentCount ?? components ?? 1,
                                           kind: start?.covarianceKind ?? covariance ?? .full, start: start)
+            // Batch EM always stops gracefully on a first Ctrl-C; only it can save and resume.
+            let saving = onlineFitting.online ? nil : FitCheckpointing(
+                options: checkpointing,
+                settings: FitCheckpointing.settings(self, options: options, data: incomplete, weights: weights))
+            let control = FitControl(resume: try saving?.resumeState(), saving: saving)
             let showProgress = !quiet && standardErrorIsTerminal
             let clock = ContinuousClock()
             let began = clock.now
             let result = incomplete.hasGaps
-                ? try fitWithGapsReportingData(data, incomplete, weights: weights, options: options, showProgress: showProgress)
+                ? try fitWithGapsReportingData(data, incomplete, weights: weights, options: options, showProgress: showProgress,
+                                               control: control)
                 : onlineFitting.online
                 ? try fitOnlineReportingData(data, matrix, weights: weights, options: options, online: onlineFitting.options,
                                              showProgress: showProgress)
-                : try fitReportingData(data, matrix, weights: weights, options: options, progress: showProgress ? { p in
+                : try fitReportingData(data, matrix, weights: weights, options: options, control: control, progress: showProgress ? { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
                 printProgress("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
@@ -118,7 +133,7 @@ struct Fit: ParsableCommand, ReadsTextData {
                         + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)"
                         + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")
                         + missingValues.fitOptionsMembers + "}"),
-                ] + missingValues.modelFileMembers(incomplete)
+                ] + missingValues.modelFileMembers(incomplete) + (result.report.wasInterrupted ? [("interrupted", "true")] : [])
                 try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output)
             }
             if !quiet {
@@ -142,6 +157,14 @@ struct Fit: ParsableCommand, ReadsTextData {
             for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
                 printError("gmm: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
             }
+            if let error = saving?.saveError { throw error }
+            if result.report.wasInterrupted {
+                let resume = checkpointing.checkpoint.map { "; continue with --resume \($0)" } ?? ""
+                // The kept result may be an earlier, finished restart: say what is saved, not where it stopped.
+                throw CommandFailure(message: "interrupted; the best model so far (restart \(result.report.selectedInitialization + 1), "
+                    + "\(result.report.iterationCount) iterations)" + (output.map { " is in \($0)" } ?? " was not saved (no -o)") + resume,
+                    status: 130)
+            }
             if !onlineFitting.online && !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
                 printError("gmm: warning: EM did not converge in \(fitting.em.maxIterations) iterations (last change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
             }
@@ -157,10 +180,26 @@ private func printProgress(_ text: String?) {
 
 /// Runs EM; errors caused by the data itself name the data file.
 private func fitReportingData(
-    _ path: String, _ data: DataMatrix, weights: [Double]?, options: FitOptions, progress: ((FitProgress) -> Void)?
+    _ path: String, _ data: DataMatrix, weights: [Double]?, options: FitOptions, control: FitControl,
+    progress: ((FitProgress) -> Void)?
 ) throws -> FitResult {
     try reportingDataErrors(path) { () throws(FitError) in
-        try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress)
+        try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress,
+                                        resumingFrom: control.resume, checkpoint: control.checkpoint,
+                                        shouldStop: control.shouldStop)
+    }
+}
+
+/// What a fit resumes from, and how it saves its state and learns to stop (all `nil`: neither).
+struct FitControl {
+    var resume: FitCheckpoint?
+    var checkpoint: FitCheckpointHandler?
+    var shouldStop: (() -> Bool)?
+
+    init(resume: FitCheckpoint?, saving: FitCheckpointing?) {
+        self.resume = resume
+        checkpoint = saving.map { saving in { state, isStopping in saving.save(state, isStopping: isStopping) } }
+        shouldStop = saving.map { saving in { saving.shouldStop() } }
     }
 }
 

@@ -109,7 +109,8 @@ func readIncompleteData(_ path: String, columns: String?, for model: GaussianMix
 
 /// Runs the missing-data EM; errors caused by the data name the data file. Progress as `fit` shows it.
 func fitWithGapsReportingData(
-    _ path: String, _ data: IncompleteDataMatrix, weights: [Double]?, options: FitOptions, showProgress: Bool
+    _ path: String, _ data: IncompleteDataMatrix, weights: [Double]?, options: FitOptions, showProgress: Bool,
+    control: FitControl
 ) throws -> FitResult {
     let progress: ((FitProgress) -> Void)? = showProgress ? { p in
         let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
@@ -119,7 +120,9 @@ func fitWithGapsReportingData(
         Array(line.utf8).withUnsafeBytes { raw in _ = write(2, raw.baseAddress!, raw.count) }
     } : nil
     do {
-        return try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress)
+        return try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress,
+                                               resumingFrom: control.resume, checkpoint: control.checkpoint,
+                                               shouldStop: control.shouldStop)
     } catch {
         switch error {
         case .invalidOption: throw error

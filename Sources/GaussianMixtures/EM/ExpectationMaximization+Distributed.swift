@@ -58,13 +58,22 @@ extension ExpectationMaximization {
     ///     and sent to the others. With `.model` initialisation, return that model.
     ///     An error must be thrown by every party alike (the restart is then skipped everywhere).
     ///   - progress: called after each iteration; may be `nil`.
+    ///   - resumingFrom: continue from this state (from `checkpoint`) instead of
+    ///     starting afresh; the result is then the one of a fit never stopped, to
+    ///     the bit, given the same rows and `options` (threads may differ).
+    ///   - checkpoint: called after every iteration with the state reached.
+    ///   - shouldStop: polled after every iteration; when it answers true the fit
+    ///     scores what it has and returns, with `report.wasInterrupted` set.
+    ///     Every party must answer alike.
     /// - Throws: `FitError`, the same on every party (weights that are invalid on
     ///   another party are reported as `invalidWeights` without a row).
     public static func fit(
         localRows data: DataMatrix, weights: [Double]? = nil, options: FitOptions,
         reducer: some StatisticsReducer,
         startingModel: (_ restart: Int) throws(FitError) -> GaussianMixture,
-        progress: ((FitProgress) -> Void)? = nil
+        progress: ((FitProgress) -> Void)? = nil,
+        resumingFrom resume: FitCheckpoint? = nil, checkpoint: FitCheckpointHandler? = nil,
+        shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         try options.validate()
         var localError: FitError?
@@ -98,20 +107,19 @@ extension ExpectationMaximization {
         if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
         }
-        var (kept, index, finals) = try bestOfRestarts(
-            count: options.initializationCount, seed: options.seed, score: \.report.meanLogLikelihood
-        ) { (restart, _) throws(FitError) in
-            let start = try startingModel(restart)
+        try check(resume, options: options, featureCount: data.featureCount)
+        let session = FitSession(resume: resume, checkpoint: checkpoint, shouldStop: shouldStop)
+        return try bestOfRestarts(options: options, session: session) { restart throws(FitError) in
+            let start: GaussianMixture
+            if let state = session.resumedState(restart: restart) { start = state.model } else { start = try startingModel(restart) }
             guard start.featureCount == data.featureCount, start.componentCount == options.componentCount,
                   start.covarianceKind == options.covarianceKind else {
                 preconditionFailure("the starting model does not match the options and the data")
             }
             return try iterate(data, weights: weights, options: options, from: start, restart: restart,
-                               rowCount: Int(facts[1]), sampleSize: facts[3], reducer: reducer, progress: progress)
+                               rowCount: Int(facts[1]), sampleSize: facts[3], reducer: reducer, progress: progress,
+                               session: session)
         }
-        kept.report.selectedInitialization = index
-        kept.report.initializationLogLikelihoods = finals
-        return kept
     }
 
     /// The starting mixture of restart `restart` made from `sample` as
@@ -142,11 +150,12 @@ extension ExpectationMaximization {
     /// the returned parameters. `rowCount` and `sampleSize` (total weight) are over all parties.
     static func iterate(
         _ data: DataMatrix, weights: [Double]?, options: FitOptions, from start: GaussianMixture, restart: Int,
-        rowCount: Int, sampleSize n: Double, reducer: some StatisticsReducer, progress: ((FitProgress) -> Void)?
+        rowCount: Int, sampleSize n: Double, reducer: some StatisticsReducer, progress: ((FitProgress) -> Void)?,
+        session: FitSession? = nil
     ) throws(FitError) -> FitResult {
         let threads = options.resolvedThreadCount
         return try iterate(options: options, from: start, restart: restart, rowCount: rowCount, sampleSize: n,
-                           isWeighted: weights != nil, progress: progress) { model, _ in
+                           isWeighted: weights != nil, progress: progress, session: session) { model, _ in
             // One E-step over every party's rows.
             let local = model.statistics(of: data, weights: weights, threads: threads)
             var values = local.flattened
@@ -160,11 +169,14 @@ extension ExpectationMaximization {
     /// mean log-likelihood changes by less than the tolerance, then score the
     /// returned parameters with one more pass.
     ///
-    /// - Parameter pass: the statistics of all rows under a model, at an iteration
-    ///   (the final scoring pass gets the last iteration's number).
+    /// - Parameters:
+    ///   - session: where a resumed restart's state comes from (then `start` is
+    ///     its model), where each iteration's state goes, and whether to stop early.
+    ///   - pass: the statistics of all rows under a model, at an iteration
+    ///     (the final scoring pass gets the last iteration's number).
     static func iterate(
         options: FitOptions, from start: GaussianMixture, restart: Int, rowCount: Int, sampleSize n: Double,
-        isWeighted: Bool, progress: ((FitProgress) -> Void)?,
+        isWeighted: Bool, progress: ((FitProgress) -> Void)?, session: FitSession? = nil,
         pass: (GaussianMixture, Int) throws(FitError) -> EMStatistics
     ) throws(FitError) -> FitResult {
         var model = start
@@ -172,7 +184,18 @@ extension ExpectationMaximization {
         var lowerBound = -Double.infinity
         var converged = false
         var iteration = 0
-        while iteration < options.maxIterations {
+        if let state = session?.resumedState(restart: restart) {
+            // The loop's variables as they were after the checkpoint's iteration,
+            // including the stopping decision taken there (the same subtraction).
+            model = state.model
+            trace = state.logLikelihoodTrace
+            iteration = trace.count
+            if let last = trace.last {
+                lowerBound = last
+                converged = abs(last - (trace.count > 1 ? trace[trace.count - 2] : -.infinity)) < options.tolerance
+            }
+        }
+        while !converged && iteration < options.maxIterations {
             iteration += 1
             let previous = lowerBound
             let stats = try pass(model, iteration)
@@ -182,10 +205,8 @@ extension ExpectationMaximization {
             trace.append(lowerBound)
             let change = lowerBound - previous
             progress?(FitProgress(initialization: restart, iteration: iteration, meanLogLikelihood: lowerBound, change: change))
-            if abs(change) < options.tolerance {
-                converged = true
-                break
-            }
+            converged = abs(change) < options.tolerance
+            if session?.afterIteration(restart: restart, model: model, trace: trace) == true { break }
         }
         let meanLogLikelihood = try pass(model, iteration).logLikelihood / n
         guard meanLogLikelihood.isFinite else { throw nonFiniteLikelihood(meanLogLikelihood, iteration: iteration) }

@@ -33,23 +33,33 @@ public enum ExpectationMaximization {
     ///     sample size. scikit-learn has no such parameter.
     ///   - options: scikit-learn's hyper-parameters under Swift names.
     ///   - progress: called after each iteration (for progress lines); may be `nil`.
+    ///   - resumingFrom: continue from this saved state instead of starting afresh;
+    ///     with the same rows, weights and `options` (threads may differ) the result
+    ///     is the one of a fit never stopped, to the bit.
+    ///   - checkpoint: called after every iteration with the state reached (to save it).
+    ///   - shouldStop: polled after every iteration; when it answers true the fit
+    ///     scores what it has and returns, with `report.wasInterrupted` set.
     /// - Throws: `FitError`.
     public static func fit(
-        _ data: DataMatrix, weights: [Double]? = nil, options: FitOptions, progress: ((FitProgress) -> Void)? = nil
+        _ data: DataMatrix, weights: [Double]? = nil, options: FitOptions, progress: ((FitProgress) -> Void)? = nil,
+        resumingFrom resume: FitCheckpoint? = nil, checkpoint: FitCheckpointHandler? = nil,
+        shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         // The distributed loop over one party: the sums over "every party" are this process's own.
         try fit(localRows: data, weights: weights, options: options, reducer: LocalReducer(), startingModel: {
             restart throws(FitError) in
             try startingModel(for: data, weights: weights, options: options, restart: restart)
-        }, progress: progress)
+        }, progress: progress, resumingFrom: resume, checkpoint: checkpoint, shouldStop: shouldStop)
     }
 
     /// Runs `count` restarts, each with its own generator derived from `seed`,
     /// and keeps the one with the highest `score` (ties keep the earlier).
     /// Restarts that fail are skipped; if all fail, the first failure is thrown.
     /// - Returns: the kept result, its index, and every restart's score (`nil` where it failed).
+    /// `shouldEnd`, asked after each restart, ends the restarts early (the rest are not run).
     static func bestOfRestarts<R>(
-        count: Int, seed: UInt64, score: (R) -> Double, run: (Int, GSLRandom) throws(FitError) -> R
+        count: Int, seed: UInt64, score: (R) -> Double, shouldEnd: () -> Bool = { false },
+        run: (Int, GSLRandom) throws(FitError) -> R
     ) throws(FitError) -> (result: R, index: Int, scores: [Double?]) {
         var best: (result: R, index: Int, score: Double)?
         var firstError: FitError?
@@ -64,6 +74,7 @@ public enum ExpectationMaximization {
                 scores.append(nil)
                 if firstError == nil { firstError = error }
             }
+            if shouldEnd() { break }
         }
         guard let best else { throw firstError! }
         return (best.result, best.index, scores)

@@ -22,6 +22,9 @@ public struct FitReport: Sendable, Equatable {
     public var sampleCount: Int
     /// Sum of the frequency weights, or `nil` when the fit was unweighted.
     public var totalWeight: Double?
+    /// Whether the fit was stopped early by its `shouldStop` request (then
+    /// `hasConverged` is false and the result is the best of what was done).
+    public var wasInterrupted = false
 
     /// The sample size for BIC and AIC: the total weight, or the number of rows.
     public var effectiveSampleSize: Double { totalWeight ?? Double(sampleCount) }

@@ -8,6 +8,11 @@
 // unlink and _exit); the handler removes them and exits with 128 + the signal
 // number, as a shell reports a process ended by it. SIGKILL cannot be caught:
 // a `kill -9` can still leave a temporary file (never a partial target file).
+//
+// A long command (`gmm fit`) can ask for a graceful first SIGINT: the handler
+// then only sets a flag (a `sig_atomic_t` store) that the command polls at
+// safe points to save its work and exit 130 itself; a second SIGINT takes the
+// usual path.
 
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +33,7 @@ public enum TemporaryFiles {
     /// exits with 130, 143 or 129. Call once, early, from a command-line program.
     public static func removeOnSignals() {
         _ = slots
+        _ = interruptState
         // A parent may hand down these signals blocked (test runners and some
         // launchers do): unblock them, or a Ctrl-C would wait forever in the mask.
         var unblocked = sigset_t()
@@ -37,6 +43,11 @@ public enum TemporaryFiles {
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signal in
+                // A graceful first Ctrl-C only raises the flag; the second one ends the process below.
+                if signal == SIGINT && TemporaryFiles.interruptState.pointee == 1 {
+                    TemporaryFiles.interruptState.pointee = 2
+                    return
+                }
                 for i in 0..<TemporaryFiles.capacity {
                     if let path = TemporaryFiles.slots[i] { unlink(path) }
                 }
@@ -47,6 +58,26 @@ public enum TemporaryFiles {
             sigaction(signal, &action, nil)
         }
     }
+
+    /// 0: SIGINT ends the process; 1: the next SIGINT only sets 2 (graceful mode);
+    /// 2: a graceful stop was asked for. Allocated before the handlers are
+    /// installed, so the handler only stores through a pointer (async-signal-safe).
+    nonisolated(unsafe) static let interruptState: UnsafeMutablePointer<sig_atomic_t> = {
+        let state = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+        state.initialize(to: 0)
+        return state
+    }()
+
+    /// From now on the first SIGINT (Ctrl-C) does not end the process: it only
+    /// makes `isInterruptRequested` true, for a long computation to stop at its
+    /// next safe point; a second SIGINT removes the temporary files and exits
+    /// with 130 as usual. Needs `removeOnSignals()` first.
+    public static func stopGracefullyOnFirstInterrupt() {
+        if interruptState.pointee == 0 { interruptState.pointee = 1 }
+    }
+
+    /// Whether a SIGINT arrived in graceful mode (see `stopGracefullyOnFirstInterrupt()`).
+    public static var isInterruptRequested: Bool { interruptState.pointee == 2 }
 
     /// Protects `path`; returns its slot for `unregister` (nil when the table is full).
     static func register(_ path: String) -> Int? {

@@ -31,13 +31,18 @@ extension ExpectationMaximization {
     /// matrix, to the bit. Starting responsibilities are computed on the data
     /// with gaps replaced by column means (see the file's note).
     ///
+    /// `resumingFrom`, `checkpoint` and `shouldStop` are those of the complete-data `fit`.
+    ///
     /// - Throws: `FitError`, as the complete-data `fit`.
     public static func fit(
         _ data: IncompleteDataMatrix, weights: [Double]? = nil, options: FitOptions,
-        progress: ((FitProgress) -> Void)? = nil
+        progress: ((FitProgress) -> Void)? = nil,
+        resumingFrom resume: FitCheckpoint? = nil, checkpoint: FitCheckpointHandler? = nil,
+        shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         if let complete = data.complete {
-            return try fit(complete, weights: weights, options: options, progress: progress)
+            return try fit(complete, weights: weights, options: options, progress: progress,
+                           resumingFrom: resume, checkpoint: checkpoint, shouldStop: shouldStop)
         }
         try options.validate()
         if let weights { try validate(weights, rows: data.sampleCount) }
@@ -51,29 +56,30 @@ extension ExpectationMaximization {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
         }
         let patterns = MissingPatterns(data)
+        try check(resume, options: options, featureCount: data.featureCount)
         let meanFilled = data.filled()
-        var (kept, index, finals) = try bestOfRestarts(
-            count: options.initializationCount, seed: options.seed, score: \.report.meanLogLikelihood
-        ) { (restart, random) throws(FitError) in
-            let start = try Initializer.startingModel(for: meanFilled, weights: weights, options: options, random: random)
+        let session = FitSession(resume: resume, checkpoint: checkpoint, shouldStop: shouldStop)
+        return try bestOfRestarts(options: options, session: session) { restart throws(FitError) in
+            let start: GaussianMixture
+            if let state = session.resumedState(restart: restart) { start = state.model } else {
+                start = try Initializer.startingModel(for: meanFilled, weights: weights, options: options,
+                                                      random: GSLRandom(seed: restartSeed(options.seed, restart)))
+            }
             return try iterateWithGaps(patterns, weights: weights, options: options,
-                                       from: start, restart: restart, progress: progress)
+                                       from: start, restart: restart, progress: progress, session: session)
         }
-        kept.report.selectedInitialization = index
-        kept.report.initializationLogLikelihoods = finals
-        return kept
     }
 
     /// One restart's EM loop from `start` (the complete-data loop, with the
     /// missing-data E-step as its pass), then the final scoring E-step.
     static func iterateWithGaps(
         _ patterns: MissingPatterns, weights: [Double]?, options: FitOptions,
-        from start: GaussianMixture, restart: Int, progress: ((FitProgress) -> Void)?
+        from start: GaussianMixture, restart: Int, progress: ((FitProgress) -> Void)?, session: FitSession? = nil
     ) throws(FitError) -> FitResult {
         let threads = options.resolvedThreadCount
         return try iterate(options: options, from: start, restart: restart, rowCount: patterns.sampleCount,
                            sampleSize: weights?.reduce(0, +) ?? Double(patterns.sampleCount),
-                           isWeighted: weights != nil, progress: progress) { model, iteration throws(FitError) in
+                           isWeighted: weights != nil, progress: progress, session: session) { model, iteration throws(FitError) in
             let stats: SufficientStatistics
             do {
                 stats = try MissingDataStep.statistics(of: patterns, under: model, weights: weights, threads: threads)

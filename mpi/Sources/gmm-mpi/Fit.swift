@@ -28,7 +28,8 @@ struct Fit: ParsableCommand, RankCommand {
             + "reads only its own rows' weights: its share of a .npy weight file, or, from a text weight file, the "
             + "rows rank 0 reads and sends it. With --shards, weights come only from --weight-column (each shard's own "
             + "column); --sample-weights is refused (exit 64). Not accepted (exit 64): --method, the variational "
-            + "priors. Added: --shards, --init-sample.")
+            + "priors. Added: --shards, --init-sample; --checkpoint, --checkpoint-every and --resume as in `gmm fit` (rank 0 "
+            + "saves; resume with the same number of ranks), without the graceful Ctrl-C.")
 
     @Argument(help: ArgumentHelp("Data: a .npy file every rank can open (each reads its own rows).", valueName: "DATA"))
     var data: String?
@@ -77,12 +78,28 @@ struct Fit: ParsableCommand, RankCommand {
     @Flag(name: [.short, .long], help: "No summary on standard error.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Save the fit's state here (rank 0, atomically) while it runs, to continue it with --resume.",
+                               valueName: "FILE"))
+    var checkpoint: String?
+
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: ArgumentHelp(
+        "Save after every N iterations (default: after an iteration when 5 s passed since the last save).", valueName: "N"))
+    var checkpointEvery: Int?
+
+    @Option(help: ArgumentHelp("Continue the fit saved in this checkpoint (same data, options and number of ranks).",
+                               valueName: "FILE"))
+    var resume: String?
+
     func validate() throws {
         _ = try rows.source(data)
         if let components, components < 1 { throw ValidationError("-k/--components must be at least 1, got \(components)") }
         try em.check()
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if initSample < 1 { throw ValidationError("--init-sample must be at least 1, got \(initSample)") }
+        if let checkpointEvery, checkpointEvery < 1 {
+            throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)")
+        }
+        if checkpointEvery != nil && checkpoint == nil { throw ValidationError("--checkpoint-every needs --checkpoint FILE") }
         if sampleWeights != nil && weightColumn != nil {
             throw ValidationError("--sample-weights and --weight-column cannot be used together")
         }
@@ -164,16 +181,24 @@ struct Fit: ParsableCommand, RankCommand {
             }
         }
 
-        // 3. EM over every rank's rows.
+        // 3. EM over every rank's rows, from a checkpoint when resuming, saving on rank 0 when asked.
+        let settings = checkpoint != nil || resume != nil
+            ? checkpointSettings(self, options: options, local: local, weights: weights, comm: comm) : []
+        let resumeState = try resume.map { (path) throws(RankFailure) in try readCheckpoint(path, settings: settings, comm: comm) }
+        let writer = comm.isRoot ? checkpoint.map { CheckpointWriter(path: $0, every: checkpointEvery, settings: settings) } : nil
         let reducer = AllreduceReducer(comm)
         let result = try comm.together { () throws -> FitResult in
             do {
                 return try ExpectationMaximization.fit(localRows: local.data, weights: weights, options: options, reducer: reducer,
-                                                       startingModel: startingModel)
+                                                       startingModel: startingModel, resumingFrom: resumeState,
+                                                       checkpoint: writer.map { writer in { state, _ in writer.save(state) } })
             } catch let error as FitError {
                 if case .invalidOption = error { throw RankFailure(message: error.description, status: ExitStatus.usage) }
                 throw RankFailure(message: "\(dataName): \(error)", status: ExitStatus.dataError)
             }
+        }
+        try comm.together { () throws in
+            if let error = writer?.saveError { throw RankFailure(error, rank: 0, of: 1) }
         }
         // A starting model keeps its numbering; otherwise components come in canonical order.
         let model = initModel == nil ? result.model.reordered(by: order) : result.model

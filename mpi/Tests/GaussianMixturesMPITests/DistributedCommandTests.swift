@@ -76,6 +76,26 @@ struct DistributedCommandTests {
         }
     }
 
+    @Test("fit --checkpoint, stopped after iteration k and resumed on 2 ranks: the uninterrupted job's model file, byte for byte")
+    func checkpointAndResume() throws {
+        let box = try Sandbox()
+        try box.writeNumpy(try sampleData(), to: "data.npy")
+        let fit = ["fit", "data.npy", "-k", "3", "--tol", "1e-9", "-q"]
+        let whole = try box.mpi(2, fit + ["-o", "whole.json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for k in [1, 3] {
+            let part = try box.mpi(2, fit + ["--max-iter", "\(k)", "--checkpoint", "c.json", "--checkpoint-every", "1"])
+            #expect(part.status == 0, "\(part.stderr)")
+            let resumed = try box.mpi(2, fit + ["--resume", "c.json", "-o", "resumed.json"])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(try box.read("resumed.json") == box.read("whole.json"), "resumed after iteration \(k)")
+        }
+        let other = try box.mpi(2, fit + ["-k", "4", "--resume", "c.json"])
+        #expect(other.status == 64 && other.stderr.contains("-k"), "\(other.stderr)")
+        let ranks = try box.mpi(1, fit + ["--resume", "c.json"])
+        #expect(ranks.status == 64 && ranks.stderr.contains("ranks"), "\(ranks.stderr)")
+    }
+
     @Test("fit from --init-model over shard files equals gmm fit --init-model")
     func initModelAndShards() throws {
         let box = try Sandbox()
