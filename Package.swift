@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(name: "gmmTests", dependencies: ["gmm"]),
         // Writes reports with the built gmm and loads them in headless Chromium (which must be installed).
-        .testTarget(name: "GaussianMixturesReportTests", dependencies: ["GaussianMixturesReport", "gmm"]),
+        .testTarget(name: "GaussianMixturesReportTests", dependencies: ["GaussianMixtures", "GaussianMixturesReport", "gmm"]),
         .testTarget(
             name: "GaussianMixturesPlotTests",
             // The notebooks too: NotebookTests runs the executables this build makes.
