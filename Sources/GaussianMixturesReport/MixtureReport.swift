@@ -37,7 +37,7 @@ public struct ReportModelFacts: Sendable {
         case .expectationMaximization(_, nil):
             self.init(lines: [("method", "EM (the file has no fit summary)")], trace: nil, traceLabel: "")
         case let .variational(posterior, summary):
-            var lines = [("method", "variational (\(posterior.weightPrior)); the plug-in mixture at the posterior means is shown")]
+            var lines = [("method", "variational (\(posterior.weightPrior.rawValue) weight prior); the plug-in mixture at the posterior means is shown")]
             if let summary {
                 lines += [("training rows", String(summary.sampleCount)),
                           ("iterations", "\(summary.iterationCount) (converged: \(yes(summary.hasConverged)))"),
@@ -79,8 +79,10 @@ public struct MixtureReport {
 
     /// Runs the pass over every row of `data`.
     ///
-    /// - Throws: `ModelError` when the data's columns do not match the model's features.
+    /// - Throws: `ModelError` when the data's columns do not match the model's features,
+    ///   `ReportError.oneFeature` for a one-feature model (the scatter needs a plane).
     public init(model: GaussianMixture, facts: ReportModelFacts, data: DataMatrix, options: ReportOptions) throws {
+        guard model.featureCount >= 2 else { throw ReportError.oneFeature(name: model.featureNames.first ?? "") }
         guard data.featureCount == model.featureCount else {
             throw ModelError.featureCountMismatch(expected: model.featureCount, actual: data.featureCount)
         }
@@ -115,5 +117,17 @@ public struct MixtureReport {
         let page = ReportPage(report: self, rows: rows, posterior: posterior, details: details,
                               keptNames: keptNames, keptValues: keptValues)
         return Array(page.text.utf8)
+    }
+}
+
+/// Why a report cannot be made.
+public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The model has one feature; the page's scatter and ellipses need two.
+    case oneFeature(name: String)
+
+    public var description: String {
+        switch self {
+        case let .oneFeature(name): "the model has one feature (\(name)); a report needs two"
+        }
     }
 }

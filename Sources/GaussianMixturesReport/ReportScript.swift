@@ -206,6 +206,7 @@ enum ReportScript {
             });
           });
           var slider = document.getElementById("certainty"), sliderValue = document.getElementById("certainty-value");
+          slider.disabled = K < 2;   // one component: P(c|x) = 1 for every row
           slider.addEventListener("input", function () {
             state.threshold = +slider.value;
             sliderValue.textContent = state.threshold >= 1 ? "1 (all rows)" : slider.value;
@@ -330,14 +331,15 @@ enum ReportScript {
             slider.value = "0.99";
             slider.dispatchEvent(new Event("input", { bubbles: true }));
             var threshold = +slider.value;
-            var certain = certainty.filter(function (c) { return c >= threshold; }).length;
+            // With one component every row is certain and the slider has nowhere to go: nothing is hidden.
+            var certain = threshold >= 1 ? 0 : certainty.filter(function (c) { return c >= threshold; }).length;
             check(count("#scatter circle.pt.hidden") === certain, "slider hid " + count("#scatter circle.pt.hidden") + ", expected " + certain);
             var hiddenOne = document.querySelector("#scatter circle.pt.hidden");
             check(!hiddenOne || getComputedStyle(hiddenOne).display === "none", "a hidden point is still displayed");
             // The CSV holds the selected rows: shown by the slider and in the chosen component.
             row.click();
             var expected = 0;
-            for (var i = 0; i < N; i++) if (certainty[i] < threshold && P.c[i] === k) expected++;
+            for (var i = 0; i < N; i++) if ((threshold >= 1 || certainty[i] < threshold) && P.c[i] === k) expected++;
             var csv = selectedCsv(), lines = csv.trim().split("\n").length - 1;
             check(lines === expected, "CSV has " + lines + " rows, expected " + expected);
             check(URL.createObjectURL(new Blob([csv])).indexOf("blob:") === 0, "no blob URL");

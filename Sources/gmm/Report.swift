@@ -55,6 +55,9 @@ struct Report: ParsableCommand, ReadsTextData {
             try checkOutputPath(output)
             let loaded = try ModelFile.readModel(path: model)
             let mixture = loaded.mixture
+            guard mixture.featureCount >= 2 else {
+                throw CommandFailure(message: "\(model): \(ReportError.oneFeature(name: mixture.featureNames[0]))", status: ExitStatus.dataError)
+            }
             let matrix = try readData(data, columns: columns, for: mixture)
             let name = data == "-" ? "<stdin>" : data
             var options = ReportOptions(title: title ?? "\(name) under \(model)")

@@ -60,6 +60,13 @@ struct ReportBrowserTests {
         #expect(page.dom.contains("ELBO"))
     }
 
+    /// One component: every row is certain, so the slider is disabled and hides nothing.
+    @Test func oneComponent() throws {
+        let box = try Scratch()
+        try box.gmmSucceeds(["fit", "old-faithful.csv", "-k", "1", "-q", "-o", "one.json"])
+        try Self.checkPage(box, model: "one.json", data: "old-faithful.csv", components: 1, points: 272)
+    }
+
     /// A drawing smaller than the data: the page says so, and the outliers are among the drawn rows.
     @Test func sampledDrawingKeepsTheOutliers() throws {
         let box = try Scratch()

@@ -28,6 +28,16 @@ struct ReportCommandTests {
         #expect(try box.listing() == ["old-faithful.csv", "iris.csv", "m.json", "r.html"])
     }
 
+    @Test func dataFromStandardInput() throws {
+        let box = try Self.prepared()
+        let fromFile = try box.gmmSucceeds(["report", "m.json", "old-faithful.csv", "-o", "-", "--title", "t"])
+        let process = try run(URL(fileURLWithPath: "/bin/sh"), ["-c", "\"$0\" report m.json - -o - --title t < old-faithful.csv", gmmBinary.path],
+                              in: box.folder)
+        #expect(process.status == 0, "\(process.stderr)")
+        // The same page but for the data's name in its header.
+        #expect(process.stdout == fromFile.stdout.replacingOccurrences(of: "data <code>old-faithful.csv</code>", with: "data <code>&lt;stdin&gt;</code>"))
+    }
+
     @Test func sameSeedSamePage() throws {
         let box = try Self.prepared()
         try box.gmmSucceeds(["report", "m.json", "old-faithful.csv", "--max-points", "50", "-o", "a.html"])
@@ -54,11 +64,15 @@ struct ReportCommandTests {
         Failure(args: ["report", "old-faithful.csv", "old-faithful.csv", "-o", "x.html"], status: 65, fact: "old-faithful.csv"),
         Failure(args: ["report", "m.json", "old-faithful.csv", "-o", "x.html", "--keep-columns", "height"], status: 65, fact: "height"),
         Failure(args: ["report", "m.json", "old-faithful.csv", "-o", "no-such-folder/x.html"], status: 73, fact: "no-such-folder"),
+        Failure(args: ["report", "one.json", "old-faithful.csv", "--columns", "waiting", "-o", "x.html"], status: 65, fact: "one feature"),
     ]
 
     @Test(arguments: failures)
     func failsByTheContract(_ failure: Failure) throws {
         let box = try Self.prepared()
+        if failure.args.contains("one.json") {
+            try box.gmmSucceeds(["fit", "old-faithful.csv", "--columns", "waiting", "-k", "2", "-q", "-o", "one.json"])
+        }
         let before = try box.listing()
         let outcome = try box.gmm(failure.args)
         #expect(outcome.status == failure.status, "\(outcome.stderr)")
