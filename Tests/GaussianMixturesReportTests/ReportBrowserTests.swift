@@ -75,6 +75,22 @@ struct ReportBrowserTests {
         #expect(page.dom.contains("40 of 150 rows drawn"))
     }
 
+    /// 10⁶ rows: 3000 drawn, the statistics over all of them, a page of a few MB at most that still passes its self-test.
+    @Test func aMillionRows() throws {
+        let box = try Scratch()
+        try box.gmmSucceeds(["fit", "iris.csv", "-k", "3", "-q", "-o", "iris.json"])
+        try box.gmmSucceeds(["sample", "iris.json", "-n", "1000000", "--seed", "1", "-o", "big.npy"])
+        let page = try Self.checkPage(box, model: "iris.json", data: "big.npy", components: 3, points: 3000)
+        #expect(page.dom.contains("3000 of 1000000 rows drawn"))
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: box.path("iris.json.html"))[.size] as? Int)
+        #expect(size < 10_000_000, "the page has \(size) bytes")
+        // Soft counts are over every row: they add up to 10⁶, not to the 3000 drawn.
+        let softCounts = page.dom.components(separatedBy: "<tr class=\"comp\"").dropFirst().compactMap { row in
+            Double(row.components(separatedBy: "<td>")[4].prefix { $0 != "<" })
+        }
+        #expect(softCounts.count == 3 && abs(softCounts.reduce(0, +) - 1_000_000) < 10)
+    }
+
     /// Kept columns may hold text, commas in quotes included; they show in the outlier table and the CSV.
     @Test func keptTextColumns() throws {
         let box = try Scratch()
