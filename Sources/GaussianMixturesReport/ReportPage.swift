@@ -47,7 +47,7 @@ struct ReportPage {
         out += outlierSection()
         out += "</main>\n<script type=\"application/json\" id=\"report-data\">"
         out += dataJSON().text
-        out += "</script>\n<script>\n\(ReportScript.source)\n</script>\n</body>\n</html>\n"
+        out += "</script>\n<script>\n\(ReportScript.source)\n</script>\n<script>\n\(ReportSelfTest.source)\n</script>\n</body>\n</html>\n"
         return out
     }
 
