@@ -113,7 +113,10 @@ struct ReportPage {
         var out = """
             <section id="rows"><h2>Rows under the model</h2>
             <div class="controls">
-            <label for="view">View</label> <select id="view"></select>
+            <label for="view">View</label> <select id="view"></select>\(model.featureCount > 2 ? """
+             <span id="pair-choice"><label for="x-feature">x</label> <select id="x-feature"></select>
+             <label for="y-feature">y</label> <select id="y-feature"></select></span>
+            """ : "")
             <label for="certainty">Show rows whose max P(c|x) is below <output id="certainty-value" for="certainty">1 (all rows)</output></label>
             <input type="range" id="certainty" min="\(number(floor, 4))" max="1" step="0.01" value="1">
             <button type="button" id="download">Download the selected rows (CSV)</button>
@@ -181,6 +184,7 @@ struct ReportPage {
             ])),
             ("outliers", .numbers(summary.outlierRows.compactMap { position[$0] }.map(Double.init))),
             ("views", .array(views.map(\.json))),
+            ("pairs", model.featureCount > 2 ? FeaturePairs(model: model, drawn: rows).json : .null),
         ])
     }
 

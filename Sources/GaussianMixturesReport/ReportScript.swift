@@ -26,7 +26,7 @@ enum ReportScript {
           var D = JSON.parse(document.getElementById("report-data").textContent);
           var P = D.points, N = P.row.length, K = D.k, SVGNS = "http://www.w3.org/2000/svg";
           var area = { left: 84, top: 16, width: 650, height: 470 };
-          var state = { view: 0, threshold: 1, component: -1, page: 0, sortKey: "lp", sortDir: 1 };
+          var state = { view: "0", threshold: 1, component: -1, page: 0, sortKey: "lp", sortDir: 1 };
           var PAGE = 20;
           var certainty = P.p.map(function (row) { return Math.max.apply(null, row); });
 
@@ -75,9 +75,18 @@ enum ReportScript {
             means.push(el("circle", { "class": "mean", r: 5.5, fill: D.colors[k], stroke: "#111", "stroke-width": 1.5 }, gEllipses));
           }
 
-          function drawView(index) {
-            state.view = index;
-            var v = D.views[index], xt = v.x_ticks, yt = v.y_ticks;
+          // Features i and j as a view like the fixed ones: unit axes, their ticks, the covariances' 2×2 sub-blocks.
+          function pairView(i, j) {
+            var pairs = D.pairs, unit = function (k) { return D.features.map(function (_, m) { return m === k ? 1 : 0; }); };
+            return { name: D.features[i] + " × " + D.features[j], x_label: D.features[i], y_label: D.features[j], note: "",
+              axes: [unit(i), unit(j)], origin: D.features.map(function () { return 0; }),
+              x_ticks: pairs.ticks[i], y_ticks: pairs.ticks[j],
+              means: pairs.means.map(function (m) { return [m[i], m[j]]; }),
+              covariances: pairs.covariances.map(function (c) { return [c[i][i], c[i][j], c[j][j]]; }) };
+          }
+
+          function drawView(v) {
+            var xt = v.x_ticks, yt = v.y_ticks;
             var sx = area.width / (xt.upper - xt.lower), sy = area.height / (yt.upper - yt.lower);
             var px = function (x) { return area.left + (x - xt.lower) * sx; };
             var py = function (y) { return area.top + area.height - (y - yt.lower) * sy; };
@@ -127,14 +136,38 @@ enum ReportScript {
             document.getElementById("view-note").textContent = v.note;
           }
 
+          // The fixed views (the two features, or the principal directions), then "two features" when there are more.
           var viewSelect = document.getElementById("view");
+          var xSelect = document.getElementById("x-feature"), ySelect = document.getElementById("y-feature");
           D.views.forEach(function (v, index) {
             var option = document.createElement("option");
             option.value = index; option.textContent = v.name;
             viewSelect.appendChild(option);
           });
-          viewSelect.disabled = D.views.length < 2;
-          viewSelect.addEventListener("change", function () { drawView(+viewSelect.value); });
+          if (D.pairs) {
+            var option = document.createElement("option");
+            option.value = "pair"; option.textContent = "two features";
+            viewSelect.appendChild(option);
+            D.pairs.ticks.forEach(function (_, k) {
+              [xSelect, ySelect].forEach(function (select) {
+                var choice = document.createElement("option");
+                choice.value = k; choice.textContent = D.features[k];
+                select.appendChild(choice);
+              });
+            });
+            xSelect.value = "0"; ySelect.value = "1";
+          }
+          viewSelect.disabled = viewSelect.options.length < 2;
+          function redraw() {
+            var pair = viewSelect.value === "pair";
+            state.view = viewSelect.value;
+            if (xSelect) { xSelect.disabled = !pair; ySelect.disabled = !pair; }
+            drawView(pair ? pairView(+xSelect.value, +ySelect.value) : D.views[+viewSelect.value]);
+          }
+          viewSelect.addEventListener("change", redraw);
+          [xSelect, ySelect].forEach(function (select) {
+            if (select) select.addEventListener("change", function () { viewSelect.value = "pair"; redraw(); });
+          });
 
           // ---- details of one row -----------------------------------------------
           var tip = document.getElementById("tip"), wrap = tip.parentNode;
@@ -297,11 +330,11 @@ enum ReportScript {
           document.getElementById("page-prev").addEventListener("click", function () { state.page--; renderTable(); });
           document.getElementById("page-next").addEventListener("click", function () { state.page++; renderTable(); });
 
-          drawView(0);
+          redraw();
           applySelection();
           // What the self-test (ReportSelfTest.swift) drives and inspects.
           window.gmmReport = { D: D, P: P, N: N, K: K, PAGE: PAGE, state: state, certainty: certainty, circles: circles,
-            tip: tip, hideTip: hideTip, slider: slider, viewSelect: viewSelect, tbody: tbody, selectedCsv: selectedCsv,
+            tip: tip, hideTip: hideTip, slider: slider, viewSelect: viewSelect, xSelect: xSelect, ySelect: ySelect, tbody: tbody, selectedCsv: selectedCsv,
             sortValue: sortValue };
 
         })();

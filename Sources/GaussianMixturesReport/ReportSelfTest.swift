@@ -73,15 +73,23 @@ enum ReportSelfTest {
               check(lpButton.parentNode.getAttribute("aria-sort") === "descending", "aria-sort not set");
               check(tbody.rows.length === Math.min(PAGE, D.outliers.length), "table page has " + tbody.rows.length + " rows");
             }
-            // Another view moves the points.
-            if (D.views.length > 1) {
-              var before = circles.map(function (c) { return c.getAttribute("cx") + "," + c.getAttribute("cy"); }).join(" ");
-              viewSelect.value = "1";
-              viewSelect.dispatchEvent(new Event("change"));
-              var after = circles.map(function (c) { return c.getAttribute("cx") + "," + c.getAttribute("cy"); }).join(" ");
-              check(before !== after, "the view select did not move the points");
-              viewSelect.value = "0";
-              viewSelect.dispatchEvent(new Event("change"));
+            // Two features, then another feature on y, move the points; the principal view comes back as it was.
+            if (D.pairs) {
+              var where = function () { return circles.map(function (c) { return c.getAttribute("cx") + "," + c.getAttribute("cy"); }).join(" "); };
+              var principal = where();
+              R.viewSelect.value = "pair";
+              R.viewSelect.dispatchEvent(new Event("change"));
+              var pair = where();
+              check(pair !== principal, "choosing two features did not move the points");
+              R.ySelect.value = "2";
+              R.ySelect.dispatchEvent(new Event("change"));
+              check(where() !== pair, "another y feature did not move the points");
+              check(Array.prototype.some.call(document.querySelectorAll("#scatter .axis-label"), function (t) { return t.textContent === D.features[2]; }),
+                    "the y axis is not labelled " + D.features[2]);
+              R.viewSelect.value = "0";
+              R.viewSelect.dispatchEvent(new Event("change"));
+              check(where() === principal, "the principal view did not come back");
+              R.ySelect.value = "1";
             }
             var errors = document.querySelectorAll("#js-errors .js-error").length;
             check(errors === 0, errors + " script errors");

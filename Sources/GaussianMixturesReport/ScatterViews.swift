@@ -1,6 +1,6 @@
 // The planes the report's scatter can show: the two features themselves for
-// 2-D data; otherwise the data's two leading principal directions, then every
-// pair of the first few features. Each view is a `PlaneProjection` from
+// 2-D data; otherwise the data's two leading principal directions, or any two
+// features the reader picks (FeaturePairs). Each fixed view is a `PlaneProjection` from
 // GaussianMixturesPlot, so the page's script only maps plane coordinates to
 // pixels: the ticks, the projected means and the projected 2×2 covariances
 // (A Σ Aᵀ, exact for a linear view) are computed here, once.
@@ -19,25 +19,14 @@ struct ScatterView {
     /// Each component's covariance on the plane, as (a, b, c) of [[a, b], [b, c]].
     var covariances: [(Double, Double, Double)]
 
-    /// Features offered in the pair views at most (d(d−1)/2 views).
-    static let pairFeatureLimit = 8
-
-    /// The views of `model` over `data`; `drawn` are the rows whose extent the axes must cover.
+    /// The fixed views of `model` over `data`: its two features, or the principal directions.
+    /// (Pairs of features, when there are more than two, are `FeaturePairs`.)
     static func all(model: GaussianMixture, data: DataMatrix, drawn: [[Double]]) -> [ScatterView] {
         let names = model.featureNames
-        var projections: [(String, PlaneProjection)] = []
         if model.featureCount == 2 {
-            projections.append(("\(names[0]) × \(names[1])", .features(0, 1, names: names)))
-        } else {
-            projections.append(("principal directions", .principal(of: data)))
-            let shown = min(model.featureCount, pairFeatureLimit)
-            for i in 0..<shown { for j in (i + 1)..<shown {
-                projections.append(("\(names[i]) × \(names[j])", .features(i, j, names: names)))
-            } }
+            return [ScatterView(name: "\(names[0]) × \(names[1])", projection: .features(0, 1, names: names), model: model, drawn: drawn)]
         }
-        return projections.map { name, projection in
-            ScatterView(name: name, projection: projection, model: model, drawn: drawn)
-        }
+        return [ScatterView(name: "principal directions", projection: .principal(of: data), model: model, drawn: drawn)]
     }
 
     init(name: String, projection: PlaneProjection, model: GaussianMixture, drawn: [[Double]]) {
@@ -72,8 +61,46 @@ struct ScatterView {
         ])
     }
 
-    private static func ticks(_ t: AxisTicks) -> JSON {
+    static func ticks(_ t: AxisTicks) -> JSON {
         .object([("lower", .number(t.lower)), ("upper", .number(t.upper)),
                  ("values", .numbers(t.values)), ("labels", .array(t.values.map { .string(t.label($0)) }))])
+    }
+}
+
+/// What the script needs to draw any two features against each other: each
+/// feature's ticks (covering the drawn rows and every component's 2σ extent
+/// along it, so they suit any partner) and the components' covariance
+/// matrices, whose 2×2 sub-blocks are the ellipses (a feature pair is a
+/// coordinate plane, so A Σ Aᵀ is just the sub-block).
+struct FeaturePairs {
+    /// Features offered at most: the covariances cost K·d² numbers in the page.
+    static let featureLimit = 64
+
+    let featureCount: Int
+    let ticks: [AxisTicks]
+    let covariances: [[[Double]]]
+    let means: [[Double]]
+
+    init(model: GaussianMixture, drawn: [[Double]]) {
+        let f = min(model.featureCount, Self.featureLimit)
+        featureCount = f
+        let reach = MixtureFigure.ellipseRadii[1]
+        let full = (0..<model.componentCount).map { model.covarianceMatrix(component: $0) }
+        covariances = full.map { c in (0..<f).map { i in Array(c[i].prefix(f)) } }
+        means = model.means.map { Array($0.prefix(f)) }
+        ticks = (0..<f).map { j in
+            var low = drawn.map { $0[j] }.min() ?? 0, high = drawn.map { $0[j] }.max() ?? 1
+            for (mean, c) in zip(model.means, full) {
+                low = min(low, mean[j] - reach * c[j][j].squareRoot())
+                high = max(high, mean[j] + reach * c[j][j].squareRoot())
+            }
+            return AxisTicks(covering: low, high)
+        }
+    }
+
+    var json: JSON {
+        .object([("ticks", .array(ticks.map(ScatterView.ticks))),
+                 ("means", .array(means.map { .numbers($0) })),
+                 ("covariances", .array(covariances.map { .array($0.map { .numbers($0) }) }))])
     }
 }

@@ -39,7 +39,7 @@ struct ReportBrowserTests {
         try box.gmmSucceeds(["fit", "iris.csv", "-k", "3", "--n-init", "5", "-q", "-o", "iris.json"])
         let page = try Self.checkPage(box, model: "iris.json", data: "iris.csv", components: 3, points: 150)
         #expect(page.dom.contains("principal direction 1"))
-        #expect(page.count("<option") == 1 + 6)   // the principal view and the six pairs of four features
+        #expect(page.count("<option") == 2 + 2 * 4)   // principal directions, two features; x and y of four features
         #expect(page.count("class=\"pp\"") == 12 * 150)   // the pairs grid: 12 panels
     }
 
