@@ -136,7 +136,8 @@ enum ReportScript {
             document.getElementById("view-note").textContent = v.note;
           }
 
-          // The fixed views (the two features, or the principal directions), then "two features" when there are more.
+          // The fixed views (the two features, or the principal directions), then "two features" when there are more;
+          // picking a feature in x or y switches to that view (the selects stay enabled so one step suffices).
           var viewSelect = document.getElementById("view");
           var xSelect = document.getElementById("x-feature"), ySelect = document.getElementById("y-feature");
           D.views.forEach(function (v, index) {
@@ -161,7 +162,6 @@ enum ReportScript {
           function redraw() {
             var pair = viewSelect.value === "pair";
             state.view = viewSelect.value;
-            if (xSelect) { xSelect.disabled = !pair; ySelect.disabled = !pair; }
             drawView(pair ? pairView(+xSelect.value, +ySelect.value) : D.views[+viewSelect.value]);
           }
           viewSelect.addEventListener("change", redraw);
