@@ -79,7 +79,7 @@ struct ReportPage {
         var out = """
             <section id="components"><h2>Components</h2>
             <p class="hint">Click a row, or reach it with Tab and press Enter, to highlight its members in every figure and table; again to clear.
-            Soft count Σ P(c|x) and hard count over all \(summary.rowCount) rows; uncertain: max P(c|x) &lt; \(summary.uncertainBelow).</p>
+            Soft count Σ P(c|x) and hard count over all \(summary.rowCount) rows; uncertain: max P(c|x) &lt; \(summary.uncertainBelow); drawn: its members among the rows the figures show.</p>
             <table id="component-table"><thead><tr><th scope="col">component</th><th scope="col">weight</th><th scope="col">mean</th>
             <th scope="col">\(model.covarianceKind == .full || model.covarianceKind == .tied ? "standard deviations; largest |correlation|" : "standard deviations")</th>
             <th scope="col">soft count</th><th scope="col">hard count</th><th scope="col">uncertain share</th><th scope="col">drawn</th></tr></thead><tbody>
@@ -122,6 +122,7 @@ struct ReportPage {
             <button type="button" id="download">Download the selected rows (CSV)</button>
             <span id="selection-note" aria-live="polite"></span>
             </div>
+            <a class="skip" href="#outliers">Skip the points (each is a Tab stop)</a>
             <div class="cols"><div class="scatter-col"><div class="scatter-wrap"><svg id="scatter" viewBox="0 0 750 535" role="group"
              aria-label="Drawn rows coloured by their most probable component; Tab moves through them"></svg>
             <div id="tip" role="status" aria-live="polite" hidden></div></div>

@@ -32,6 +32,7 @@ enum ReportStyle {
         .bar-row { display: flex; align-items: center; gap: 4px; } .bar-row span:first-child { width: 22px; }
         .bar { display: inline-block; width: 90px; height: 9px; background: #eee; } .bar i { display: block; height: 100%; }
         #js-errors:empty { display: none; } #js-errors { color: #b00020; border: 1px solid #b00020; padding: 6px; }
+        .skip { position: absolute; left: -10000px; } .skip:focus { position: static; display: inline-block; margin: 4px 0; }
         .pager { margin: 6px 0; } #view-note { white-space: pre-line; } #pairs { max-width: 100%; height: auto; }
         """
 }
