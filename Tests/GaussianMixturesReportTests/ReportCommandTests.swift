@@ -38,6 +38,27 @@ struct ReportCommandTests {
         #expect(process.stdout == fromFile.stdout.replacingOccurrences(of: "data <code>old-faithful.csv</code>", with: "data <code>&lt;stdin&gt;</code>"))
     }
 
+    /// Each drawn row gets its own kept cells, across blank lines, quoted delimiters and rows skipped between drawn ones.
+    @Test func keptCellsBelongToTheirRows() throws {
+        let box = try Self.prepared()
+        let lines = try #require(box.text("old-faithful.csv")).split(separator: "\n").dropFirst()
+        var text = "name,eruptions,waiting\n"
+        for (i, line) in lines.enumerated() {
+            text += "\"id-\(i), \"\"x\"\"\",\(line)\n"
+            if i % 50 == 7 { text += "\n   \n" }   // blank lines are not rows
+        }
+        try box.write("named.csv", text)
+        let page = try box.gmmSucceeds(["report", "m.json", "named.csv", "--columns", "eruptions,waiting", "--keep-columns", "name",
+                                        "--max-points", "30", "-o", "-"]).stdout
+        let start = try #require(page.range(of: "<script type=\"application/json\" id=\"report-data\">"))
+        let end = try #require(page.range(of: "</script>", range: start.upperBound..<page.endIndex))
+        let data = try #require(try JSONSerialization.jsonObject(with: Data(page[start.upperBound..<end.lowerBound].utf8)) as? [String: Any])
+        let points = try #require(data["points"] as? [String: Any])
+        let rows = try #require(points["row"] as? [Int]), kept = try #require(points["kept"] as? [[String]])
+        #expect(rows.count == 30 && kept.count == 30)
+        for (row, cells) in zip(rows, kept) { #expect(cells == ["id-\(row), \"x\""]) }
+    }
+
     @Test func sameSeedSamePage() throws {
         let box = try Self.prepared()
         try box.gmmSucceeds(["report", "m.json", "old-faithful.csv", "--max-points", "50", "-o", "a.html"])
