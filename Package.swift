@@ -45,6 +45,8 @@ let package = Package(
 
         // Figures as SVG: the drawing code in its own module; the library never depends on it.
         .target(name: "GaussianMixturesPlot", dependencies: ["GaussianMixtures"]),
+        // `gmm report`'s self-contained HTML page, built on the figures' geometry; the library never depends on it.
+        .target(name: "GaussianMixturesReport", dependencies: ["GaussianMixtures", "GaussianMixturesPlot"]),
 
         // MARK: - Command line
         // The flags, argument types and error output `gmm` and mpi/'s `gmm-mpi` share.
@@ -58,6 +60,7 @@ let package = Package(
                 "GaussianMixtures",
                 "GaussianMixturesCommandLine",
                 "GaussianMixturesPlot",
+                "GaussianMixturesReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,6 +101,8 @@ let package = Package(
             exclude: []
         ),
         .testTarget(name: "gmmTests", dependencies: ["gmm"]),
+        // Writes reports with the built gmm and loads them in headless Chromium (which must be installed).
+        .testTarget(name: "GaussianMixturesReportTests", dependencies: ["GaussianMixtures", "GaussianMixturesReport", "gmm"]),
         .testTarget(
             name: "GaussianMixturesPlotTests",
             // The notebooks too: NotebookTests runs the executables this build makes.
