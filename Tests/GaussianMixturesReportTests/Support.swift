@@ -125,10 +125,13 @@ func load(_ file: String, fragment: String? = nil, in folder: URL) throws -> Loa
     var url = URL(fileURLWithPath: file).absoluteString
     if let fragment { url += "#" + fragment }
     // --no-sandbox: Chromium's sandbox refuses to run as root, which CI does.
-    let outcome = try run(browser, ["--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+    // Under coreutils' timeout, so a browser that hangs fails this test (status 124) instead of hanging the suite.
+    let outcome = try run(URL(fileURLWithPath: "/usr/bin/timeout"), ["120", browser.path,
+                                    "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
                                     "--virtual-time-budget=5000", "--user-data-dir=" + folder.appendingPathComponent(".chromium").path,
                                     "--dump-dom", url], in: folder)
+    let hung = outcome.status == 124 ? ", no answer in 120 s" : ""
     try #require(outcome.status == 0 && outcome.stdout.contains("</html>"),
-                 "Chromium could not load \(url) (status \(outcome.status)): \(outcome.stderr.suffix(2000))")
+                 "Chromium could not load \(url) (status \(outcome.status)\(hung)): \(outcome.stderr.suffix(2000))")
     return LoadedPage(dom: outcome.stdout, log: outcome.stderr)
 }
