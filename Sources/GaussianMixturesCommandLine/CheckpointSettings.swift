@@ -34,7 +34,7 @@ public enum CheckpointSettings {
         "k": "-k", "covariance": "--covariance", "init": "--init", "n_init": "--n-init", "max_iter": "--max-iter",
         "tol": "--tol", "reg_covar": "--reg-covar", "seed": "--seed", "order": "--order",
         "weights": "the weights (--sample-weights/--weight-column)", "missing": "--missing",
-        "init_sample": "--init-sample", "ranks": "the number of ranks",
+        "init_sample": "--init-sample",
     ]
 
     /// Why the checkpoint `state` with saved settings `saved` cannot continue a run with
