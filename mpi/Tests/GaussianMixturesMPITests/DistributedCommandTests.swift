@@ -127,6 +127,31 @@ struct DistributedCommandTests {
         #expect(refused.status == 64 && refused.stderr.contains("fingerprint"), "\(refused.stderr)")
     }
 
+    @Test("fit --sample-weights --checkpoint on 2 ranks, resumed on 1 or 3 ranks: the uninterrupted model to 1e-12; other weights are refused")
+    func weightedResumeOnOtherRankCounts() throws {
+        let box = try Sandbox()
+        let data = try sampleData()
+        var weights = sampleWeights(data.sampleCount)
+        try box.writeNumpy(data, to: "data.npy")
+        try ("w\n" + weights.map { "\($0)\n" }.joined()).write(toFile: box.path("w.csv"), atomically: true, encoding: .utf8)
+        let fit = ["fit", "data.npy", "-k", "3", "--sample-weights", "w.csv", "--tol", "1e-9", "-q"]
+        let whole = try box.mpi(2, fit + ["-o", "whole.json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let part = try box.mpi(2, fit + ["--max-iter", "2", "--checkpoint", "c.json", "--checkpoint-every", "1"])
+        #expect(part.status == 0, "\(part.stderr)")
+        for ranks in [1, 3] {
+            let resumed = try box.mpi(ranks, fit + ["--resume", "c.json", "-o", "resumed.json"])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            let difference = firstDifference(try json(box, "whole.json"), try json(box, "resumed.json"), tolerance: 1e-12)
+            #expect(difference == nil, "\(ranks) ranks: \(difference ?? "")")
+        }
+        // Another weight changes the fingerprint, whatever the number of ranks.
+        weights[1] += 1
+        try ("w\n" + weights.map { "\($0)\n" }.joined()).write(toFile: box.path("w.csv"), atomically: true, encoding: .utf8)
+        let refused = try box.mpi(3, fit + ["--resume", "c.json"])
+        #expect(refused.status == 64 && refused.stderr.contains("fingerprint"), "\(refused.stderr)")
+    }
+
     @Test("fit from --init-model over shard files equals gmm fit --init-model")
     func initModelAndShards() throws {
         let box = try Sandbox()
