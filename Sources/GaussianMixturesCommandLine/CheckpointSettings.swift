@@ -34,18 +34,28 @@ public enum CheckpointSettings {
         "k": "-k", "covariance": "--covariance", "init": "--init", "n_init": "--n-init", "max_iter": "--max-iter",
         "tol": "--tol", "reg_covar": "--reg-covar", "seed": "--seed", "order": "--order",
         "weights": "the weights (--sample-weights/--weight-column)", "missing": "--missing",
-        "init_sample": "--init-sample", "ranks": "the number of ranks",
+        "init_sample": "--init-sample", "method": "--method", "weight_prior": "--weight-prior",
+        "weight_concentration": "--weight-concentration", "mean_precision_prior": "--mean-precision-prior",
+        "mean_prior": "--mean-prior", "degrees_of_freedom_prior": "--degrees-of-freedom-prior",
+        "covariance_prior": "--covariance-prior",
     ]
 
     /// Why the checkpoint `state` with saved settings `saved` cannot continue a run with
     /// settings `current` (`nil`: it can). Names starting with `data_` are the data's fingerprint.
     public static func mismatch(saved: [String: String], current: [(String, String)], state: FitCheckpoint) -> String? {
+        mismatch(saved: saved, current: current, iteration: state.iteration, finishedRestarts: state.finishedRestarts.count)
+    }
+
+    /// Why a checkpoint after `iteration` of its restart, with `finishedRestarts` restarts done before it,
+    /// and saved settings `saved`, cannot continue a run with settings `current` (`nil`: it can).
+    public static func mismatch(saved: [String: String], current: [(String, String)], iteration: Int,
+                                finishedRestarts: Int) -> String? {
         for (name, value) in current {
             let old = saved[name] ?? "(absent)"
             if old == value { continue }
             // Raising --max-iter continues a restart that stopped at the old limit; that is only
             // the uninterrupted fit's result when no restart finished under the old limit.
-            if name == "max_iter", state.finishedRestarts.isEmpty, let limit = Int(value), state.iteration <= limit {
+            if name == "max_iter", finishedRestarts == 0, let limit = Int(value), iteration <= limit {
                 continue
             }
             return name.hasPrefix("data_")

@@ -76,9 +76,11 @@ struct Fit: ParsableCommand, ReadsTextData {
             if onlineFitting.online && variational.method == .variational {
                 throw ValidationError("--online cannot be used with --method variational")
             }
-            if checkpointing.isUsed && (onlineFitting.online || variational.method == .variational) {
-                throw ValidationError("--checkpoint and --resume are not supported yet with "
-                    + (onlineFitting.online ? "--online" : "--method variational") + "; only batch EM fits can be resumed")
+            if checkpointing.isUsed && onlineFitting.online {
+                throw ValidationError("--checkpoint and --resume are not supported yet with --online; only batch fits can be resumed")
+            }
+            if checkpointing.stopAfter != nil && variational.method == .variational {
+                throw ValidationError("--stop-after-iterations cannot be used with --method variational (no graceful stop there)")
             }
             if variational.method == .variational { return try runVariational() }
             if variational.hasVariationalFlags {

@@ -79,11 +79,18 @@ extension Fit {
         let options = VariationalFitOptions(
             fit: fitting.options(componentCount: kCount, kind: kind), weightPrior: variational.weightPrior.prior,
             priors: try variational.priors)
+        // --checkpoint/--resume: the settings of an EM fit plus the priors; no graceful Ctrl-C here.
+        let saving = checkpointing.isUsed ? VariationalCheckpointing(
+            options: checkpointing,
+            settings: FitCheckpointing.settings(self, options: options.fit, data: IncompleteDataMatrix(matrix), weights: weights)
+                + variational.checkpointSettings) : nil
+        let resume = try saving?.resumeState()
         let clock = ContinuousClock()
         let began = clock.now
         let result: VariationalFitResult
         do {
-            result = try VariationalInference.fit(matrix, weights: weights, options: options)
+            result = try VariationalInference.fit(matrix, weights: weights, options: options, resumingFrom: resume,
+                                                  checkpoint: saving.map { saving in { saving.save($0) } })
         } catch {
             switch error {
             case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights, .infeasible:
@@ -95,6 +102,7 @@ extension Fit {
                 throw ValidationError("\(flags[name] ?? name) \(reason)")
             }
         }
+        if let error = saving?.saveError { throw error }
         let elapsed = clock.now - began
         let posterior = result.posterior
         let summary = VariationalFitSummary(report: result.report)
@@ -152,4 +160,56 @@ func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, ou
     }
     try stream.finish()
     printError("mean log-likelihood: \(values.reduce(0, +) / Double(matrix.sampleCount)) over \(matrix.sampleCount) rows (posterior predictive)")
+}
+
+extension VariationalParameters {
+    /// The prior options a variational checkpoint stores, as given (the resolved priors depend on them and the data).
+    var checkpointSettings: [(String, String)] {
+        [
+            ("method", "variational"),
+            ("weight_prior", weightPrior.rawValue),
+            ("weight_concentration", weightConcentration.map { String($0) } ?? "default"),
+            ("mean_precision_prior", meanPrecision.map { String($0) } ?? "default"),
+            ("mean_prior", meanPrior ?? "default"),
+            ("degrees_of_freedom_prior", degreesOfFreedom.map { String($0) } ?? "default"),
+            ("covariance_prior", covariancePrior ?? "default"),
+        ]
+    }
+}
+
+/// The saving and resuming of one `gmm fit --method variational` run (no graceful Ctrl-C: the
+/// variational loop cannot be asked to stop; a first Ctrl-C ends the run as without --checkpoint).
+final class VariationalCheckpointing {
+    let options: CheckpointOptions
+    let settings: [(String, String)]
+    private var schedule: CheckpointSchedule
+    /// The first failure to save; reported when the fit ends.
+    private(set) var saveError: Error?
+
+    init(options: CheckpointOptions, settings: [(String, String)]) {
+        self.options = options
+        self.settings = settings
+        schedule = CheckpointSchedule(every: options.every)
+    }
+
+    func resumeState() throws -> VariationalCheckpoint? {
+        guard let path = options.resume else { return nil }
+        let (state, saved) = try VariationalCheckpoint.read(path: path)
+        if let why = CheckpointSettings.mismatch(saved: saved, current: settings, iteration: state.iteration,
+                                                 finishedRestarts: state.finishedRestarts.count) {
+            throw CommandFailure(message: "--resume \(path): \(why); resume with the same data and options",
+                                 status: ExitStatus.usage)
+        }
+        return state
+    }
+
+    func save(_ state: VariationalCheckpoint) {
+        guard let path = options.checkpoint, saveError == nil, schedule.isDue(iteration: state.iteration) else { return }
+        do {
+            try OutputFile.write(state.encoded(settings: settings), to: path)
+            schedule.didSave()
+        } catch {
+            saveError = error
+        }
+    }
 }

@@ -111,8 +111,57 @@ struct CheckpointTests {
         try box.write("garbled.json", "{\"format\": ")
         expectCleanFailure(try box.run(fit + ["--resume", "garbled.json"]), status: 65, facts: ["garbled.json"])
         expectCleanFailure(try box.run(fit + ["--online", "--checkpoint", "x.json"]), status: 64, facts: ["--online", "not supported"])
-        expectCleanFailure(try box.run(fit + ["--method", "variational", "--resume", "c.json"]), status: 64,
-                           facts: ["variational", "not supported"])
+        expectCleanFailure(try box.run(fit + ["--method", "variational", "--resume", "c.json"]), status: 65,
+                           facts: ["c.json", "variational"])
+    }
+
+    @Test("variational fits stopped after iteration k by --max-iter and resumed: the uninterrupted model file, byte for byte",
+          arguments: ["full", "diag", "spherical", "tied"], [Variant.plain, .weighted])
+    func variationalResumeAfterMaxIter(_ kind: String, _ variant: Variant) throws {
+        let (box, fit) = try Self.setUp(variant)
+        let args = fit + ["--method", "variational", "--covariance", kind, "--max-iter", "60"]
+        try box.succeed(args + ["-o", "whole.json", "--threads", "2"])
+        let whole = try #require(box.bytes("whole.json"))
+        for k in [1, 3] {
+            try box.succeed(fit + ["--method", "variational", "--covariance", kind, "--max-iter", "\(k)", "--threads", "1",
+                                   "--checkpoint", "c\(k).json", "--checkpoint-every", "1", "-o", "part.json"])
+            #expect(try member(box, "c\(k).json", "method") as? String == "variational", "a checkpoint is a variational model file")
+            try box.succeed(args + ["--resume", "c\(k).json", "-o", "resumed\(k).json", "--threads", "2"])
+            #expect(box.bytes("resumed\(k).json") == whole, "\(kind) \(variant) resumed after iteration \(k)")
+        }
+    }
+
+    @Test("a variational checkpoint taken in the last of 3 restarts (finished restarts kept) or at the converging iteration resumes to the same bytes")
+    func variationalFinishedRestarts() throws {
+        let (box, fit) = try Self.setUp(.plain)
+        let args = fit + ["--method", "variational", "--n-init", "3", "--max-iter", "8"]
+        try box.succeed(args + ["-o", "whole.json"])
+        try box.succeed(args + ["--checkpoint", "c.json", "--checkpoint-every", "1"])
+        try box.succeed(args + ["--resume", "c.json", "-o", "resumed.json"])
+        #expect(box.bytes("resumed.json") == box.bytes("whole.json"))
+        // A converged fit's last checkpoint is its converging iteration: resuming ends there.
+        let converging = fit + ["--method", "variational", "-k", "2", "--tol", "1e-3"]
+        try box.succeed(converging + ["-o", "whole2.json", "--checkpoint", "c2.json", "--checkpoint-every", "1"])
+        #expect(try member(box, "whole2.json", "converged") as? Bool == true)
+        try box.succeed(converging + ["--resume", "c2.json", "-o", "resumed2.json"])
+        #expect(box.bytes("resumed2.json") == box.bytes("whole2.json"))
+    }
+
+    @Test("variational checkpoints of other priors or options are refused, naming what differs; an EM fit refuses them")
+    func variationalRefusals() throws {
+        let (box, fit) = try Self.setUp(.plain)
+        let args = fit + ["--method", "variational"]
+        try box.succeed(args + ["--max-iter", "2", "--checkpoint", "c.json", "--checkpoint-every", "1"])
+        for (flag, value) in [("--weight-prior", "dirichlet"), ("--weight-concentration", "0.5"),
+                              ("--mean-precision-prior", "2"), ("-k", "4"), ("--seed", "5")] {
+            expectCleanFailure(try box.run(args + [flag, value, "--resume", "c.json"]), status: 64, facts: [flag, "c.json"])
+        }
+        try box.write("other.csv", blobs(rows: 400, seed: 9))
+        var other = args
+        other[1] = "other.csv"
+        expectCleanFailure(try box.run(other + ["--resume", "c.json"]), status: 64, facts: ["c.json", "fingerprint"])
+        expectCleanFailure(try box.run(fit + ["--resume", "c.json"]), status: 65, facts: ["c.json", "variational"])
+        expectCleanFailure(try box.run(args + ["--stop-after-iterations", "1"]), status: 64, facts: ["variational"])
     }
 
     /// Starts a slow `gmm fit` writing a checkpoint after every iteration; returns once the checkpoint exists.

@@ -39,6 +39,9 @@ extension FitCheckpoint {
         let root = try ModelFile.parse(ModelFile.contents(path: path), path: path)
         let (model, _) = try ModelFile.decode(root, path: path)
         func fail(_ key: String, _ reason: String) -> ModelFileError { .invalid(path: path, key: key, reason: reason) }
+        if case let .object(top) = root, top["method"] == .string("variational") {
+            throw fail("method", "this is a checkpoint of a variational fit: resume it with --method variational")
+        }
         guard case let .object(top) = root, let member = top[memberName] else {
             throw fail(memberName, "missing: this is a model file, not a checkpoint (write one with --checkpoint)")
         }

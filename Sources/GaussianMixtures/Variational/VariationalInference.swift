@@ -73,7 +73,21 @@ public enum VariationalInference {
         _ data: DataMatrix, weights: [Double]? = nil, options: VariationalFitOptions,
         progress: ((VariationalProgress) -> Void)? = nil
     ) throws(FitError) -> VariationalFitResult {
+        try fit(data, weights: weights, options: options, resumingFrom: nil, checkpoint: nil, progress: progress)
+    }
+
+    /// Fits a variational mixture, continuing from `resumingFrom` when given (the result is then
+    /// the uninterrupted fit's, bit for bit) and handing the state after every iteration to `checkpoint`.
+    ///
+    /// - Throws: `FitError` as `fit(_:weights:options:progress:)`; `.invalidOption(name: "resumingFrom")`
+    ///   for a checkpoint that cannot belong to this fit.
+    public static func fit(
+        _ data: DataMatrix, weights: [Double]? = nil, options: VariationalFitOptions,
+        resumingFrom resume: VariationalCheckpoint?, checkpoint: ((VariationalCheckpoint) -> Void)?,
+        progress: ((VariationalProgress) -> Void)? = nil
+    ) throws(FitError) -> VariationalFitResult {
         let fitOptions = options.fit
+        try check(resume, options: options, featureCount: data.featureCount)
         try fitOptions.validate()
         if let weights { try ExpectationMaximization.validate(weights, rows: data.sampleCount) }
         let kCount = fitOptions.componentCount
@@ -95,11 +109,30 @@ public enum VariationalInference {
         let priors = try options.priors.resolved(for: data, weights: weights, componentCount: kCount,
                                                  kind: fitOptions.covarianceKind)
         let restarts = options.initialResponsibilities == nil ? fitOptions.initializationCount : 1
+        var finished = resume?.finishedRestarts ?? []
         var (kept, index, finals) = try ExpectationMaximization.bestOfRestarts(
             count: restarts, seed: fitOptions.seed, score: \.report.lowerBound
         ) { (restart, random) throws(FitError) in
-            try single(data, weights: weights, options: options, priors: priors, restart: restart,
-                       random: random, progress: progress)
+            if restart < finished.count, let done = finished[restart] { return done }
+            let state = resume?.restart == restart ? resume : nil
+            let handler = checkpoint.map { handler in
+                { (posterior: VariationalPosterior, trace: [Double]) in
+                    handler(VariationalCheckpoint(restart: restart, posterior: posterior, lowerBoundTrace: trace,
+                                                  finishedRestarts: Array(finished.prefix(restart))))
+                }
+            }
+            func record(_ result: VariationalFitResult?) {
+                if restart < finished.count { finished[restart] = result } else { finished.append(result) }
+            }
+            do throws(FitError) {
+                let result = try single(data, weights: weights, options: options, priors: priors, restart: restart,
+                                        random: random, resume: state, checkpoint: handler, progress: progress)
+                record(result)
+                return result
+            } catch {
+                record(nil)
+                throw error
+            }
         }
         kept.report.selectedInitialization = index
         kept.report.initializationLowerBounds = finals
@@ -130,14 +163,12 @@ public enum VariationalInference {
 
     static func single(
         _ data: DataMatrix, weights: [Double]?, options: VariationalFitOptions, priors: ResolvedPriors, restart: Int,
-        random: GSLRandom, progress: ((VariationalProgress) -> Void)?
+        random: GSLRandom, resume: VariationalCheckpoint? = nil,
+        checkpoint: ((VariationalPosterior, [Double]) -> Void)? = nil, progress: ((VariationalProgress) -> Void)?
     ) throws(FitError) -> VariationalFitResult {
         let kind = options.fit.covarianceKind
         let kCount = options.fit.componentCount
         let reg = options.fit.covarianceRegularization
-        let resp = try startingResponsibilities(data, weights: weights, options: options, random: random)
-        let (initial, initialEntropy) = statistics(of: data, responsibilities: resp, weights: weights,
-                                                   componentCount: kCount, momentShape: kind.family.momentShape)
         func update(_ stats: SufficientStatistics, iteration: Int) throws(FitError) -> VariationalPosterior {
             do {
                 return try VariationalUpdate.posterior(from: stats, kind: kind, weightPrior: options.weightPrior,
@@ -147,13 +178,29 @@ public enum VariationalInference {
                 throw collapse(error, stats: stats, iteration: iteration)
             }
         }
-        var posterior = try update(initial, iteration: 0)
-        var lowerBound = posterior.lowerBound(responsibilityEntropy: initialEntropy)
+        var posterior: VariationalPosterior
+        var lowerBound: Double
         var trace: [Double] = []
         var converged = false
         var iteration = 0
         var previous = -Double.infinity
-        while iteration < options.fit.maxIterations {
+        if let resume {
+            // The state after iteration `resume.iteration`, which may have been the converging one.
+            posterior = resume.posterior
+            trace = resume.lowerBoundTrace
+            iteration = trace.count
+            lowerBound = trace[iteration - 1]
+            previous = lowerBound
+            let change = iteration >= 2 ? lowerBound - trace[iteration - 2] : Double.infinity
+            converged = abs(change) < options.fit.tolerance
+        } else {
+            let resp = try startingResponsibilities(data, weights: weights, options: options, random: random)
+            let (initial, initialEntropy) = statistics(of: data, responsibilities: resp, weights: weights,
+                                                       componentCount: kCount, momentShape: kind.family.momentShape)
+            posterior = try update(initial, iteration: 0)
+            lowerBound = posterior.lowerBound(responsibilityEntropy: initialEntropy)
+        }
+        while !converged && iteration < options.fit.maxIterations {
             iteration += 1
             let (stats, entropy) = posterior.expectationPass(data, weights: weights, threads: options.fit.resolvedThreadCount)
             posterior = try update(stats, iteration: iteration)
@@ -166,6 +213,7 @@ public enum VariationalInference {
             previous = lowerBound
             progress?(VariationalProgress(initialization: restart, iteration: iteration, lowerBound: lowerBound,
                                           change: change))
+            checkpoint?(posterior, trace)
             if abs(change) < options.fit.tolerance {
                 converged = true
                 break

@@ -110,7 +110,11 @@ extension ModelFile {
 
     /// Parses a model file's bytes of either method; `path` is used in messages.
     public static func decodeModel(_ bytes: [UInt8], path: String) throws(ModelFileError) -> LoadedModel {
-        let root = try parse(bytes, path: path)
+        try decodeModel(root: parse(bytes, path: path), path: path)
+    }
+
+    /// A parsed model file object of either method.
+    static func decodeModel(root: JSONValue, path: String) throws(ModelFileError) -> LoadedModel {
         let (mixture, summary) = try decode(root, path: path)
         guard case let .object(o) = root, let method = o["method"] else {
             return .expectationMaximization(mixture, summary)

@@ -29,7 +29,7 @@ struct Fit: ParsableCommand, RankCommand {
             + "rows rank 0 reads and sends it. With --shards, weights come only from --weight-column (each shard's own "
             + "column); --sample-weights is refused (exit 64). Not accepted (exit 64): --method, the variational "
             + "priors. Added: --shards, --init-sample; --checkpoint, --checkpoint-every and --resume as in `gmm fit` (rank 0 "
-            + "saves; resume with the same number of ranks), without the graceful Ctrl-C.")
+            + "saves; resume on any number of ranks), without the graceful Ctrl-C.")
 
     @Argument(help: ArgumentHelp("Data: a .npy file every rank can open (each reads its own rows).", valueName: "DATA"))
     var data: String?
@@ -86,7 +86,7 @@ struct Fit: ParsableCommand, RankCommand {
         "Save after every N iterations (default: after an iteration when 5 s passed since the last save).", valueName: "N"))
     var checkpointEvery: Int?
 
-    @Option(help: ArgumentHelp("Continue the fit saved in this checkpoint (same data, options and number of ranks).",
+    @Option(help: ArgumentHelp("Continue the fit saved in this checkpoint (same data and options, any number of ranks).",
                                valueName: "FILE"))
     var resume: String?
 

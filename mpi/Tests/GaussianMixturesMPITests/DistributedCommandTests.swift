@@ -92,8 +92,64 @@ struct DistributedCommandTests {
         }
         let other = try box.mpi(2, fit + ["-k", "4", "--resume", "c.json"])
         #expect(other.status == 64 && other.stderr.contains("-k"), "\(other.stderr)")
-        let ranks = try box.mpi(1, fit + ["--resume", "c.json"])
-        #expect(ranks.status == 64 && ranks.stderr.contains("ranks"), "\(ranks.stderr)")
+    }
+
+    @Test("fit --checkpoint on 2 ranks after iteration k, resumed on 1 or 3 ranks: the uninterrupted model (2 ranks, gmm fit) to 1e-12",
+          arguments: CovarianceKind.allCases)
+    func resumeOnOtherRankCounts(kind: CovarianceKind) throws {
+        let box = try Sandbox()
+        try box.writeNumpy(try sampleData(), to: "data.npy")
+        let fit = ["fit", "data.npy", "-k", "3", "--covariance", kind.rawValue, "--tol", "1e-9", "-q"]
+        let single = try box.gmm(fit + ["-o", "single.json"])
+        #expect(single.status == 0, "\(single.stderr)")
+        let whole = try box.mpi(2, fit + ["-o", "whole.json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for k in [1, 3] {
+            let part = try box.mpi(2, fit + ["--max-iter", "\(k)", "--checkpoint", "c\(k).json", "--checkpoint-every", "1"])
+            #expect(part.status == 0, "\(part.stderr)")
+            for ranks in [1, 3] {
+                let resumed = try box.mpi(ranks, fit + ["--resume", "c\(k).json", "-o", "resumed.json"])
+                #expect(resumed.status == 0, "\(resumed.stderr)")
+                for reference in ["whole.json", "single.json"] {
+                    let difference = firstDifference(try json(box, reference), try json(box, "resumed.json"), tolerance: 1e-12)
+                    #expect(difference == nil, "after iteration \(k), on \(ranks) ranks, against \(reference): \(difference ?? "")")
+                }
+            }
+        }
+        // Other data is still refused, on any number of ranks.
+        let data = try sampleData()
+        var rows = (0..<data.sampleCount).map { data.row($0) }
+        rows[0][0] += 1
+        try box.writeNumpy(try DataMatrix(rows: rows, featureNames: data.featureNames), to: "other.npy")
+        var changed = fit
+        changed[1] = "other.npy"
+        let refused = try box.mpi(3, changed + ["--resume", "c1.json"])
+        #expect(refused.status == 64 && refused.stderr.contains("fingerprint"), "\(refused.stderr)")
+    }
+
+    @Test("fit --sample-weights --checkpoint on 2 ranks, resumed on 1 or 3 ranks: the uninterrupted model to 1e-12; other weights are refused")
+    func weightedResumeOnOtherRankCounts() throws {
+        let box = try Sandbox()
+        let data = try sampleData()
+        var weights = sampleWeights(data.sampleCount)
+        try box.writeNumpy(data, to: "data.npy")
+        try ("w\n" + weights.map { "\($0)\n" }.joined()).write(toFile: box.path("w.csv"), atomically: true, encoding: .utf8)
+        let fit = ["fit", "data.npy", "-k", "3", "--sample-weights", "w.csv", "--tol", "1e-9", "-q"]
+        let whole = try box.mpi(2, fit + ["-o", "whole.json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let part = try box.mpi(2, fit + ["--max-iter", "2", "--checkpoint", "c.json", "--checkpoint-every", "1"])
+        #expect(part.status == 0, "\(part.stderr)")
+        for ranks in [1, 3] {
+            let resumed = try box.mpi(ranks, fit + ["--resume", "c.json", "-o", "resumed.json"])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            let difference = firstDifference(try json(box, "whole.json"), try json(box, "resumed.json"), tolerance: 1e-12)
+            #expect(difference == nil, "\(ranks) ranks: \(difference ?? "")")
+        }
+        // Another weight changes the fingerprint, whatever the number of ranks.
+        weights[1] += 1
+        try ("w\n" + weights.map { "\($0)\n" }.joined()).write(toFile: box.path("w.csv"), atomically: true, encoding: .utf8)
+        let refused = try box.mpi(3, fit + ["--resume", "c.json"])
+        #expect(refused.status == 64 && refused.stderr.contains("fingerprint"), "\(refused.stderr)")
     }
 
     @Test("fit from --init-model over shard files equals gmm fit --init-model")
