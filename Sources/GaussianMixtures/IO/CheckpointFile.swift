@@ -42,37 +42,9 @@ extension FitCheckpoint {
         if case let .object(top) = root, top["method"] == .string("variational") {
             throw fail("method", "this is a checkpoint of a variational fit: resume it with --method variational")
         }
-        guard case let .object(top) = root, let member = top[memberName] else {
-            throw fail(memberName, "missing: this is a model file, not a checkpoint (write one with --checkpoint)")
-        }
-        guard case let .object(o) = member else { throw fail(memberName, "expected an object, found \(member.typeName)") }
-        func count(_ key: String) throws(ModelFileError) -> Int {
-            guard case let .number(x)? = o[key], x >= 0, x == x.rounded(), x < 1e15 else {
-                throw fail("\(memberName).\(key)", "expected a whole number of at least 0")
-            }
-            return Int(x)
-        }
-        let restart = try count("restart")
-        let iteration = try count("iteration")
-        guard case let .array(items)? = o["log_likelihood_trace"] else {
-            throw fail("\(memberName).log_likelihood_trace", "expected a list of numbers")
-        }
-        let trace = try items.enumerated().map { (i, item) throws(ModelFileError) -> Double in
-            guard case let .number(x) = item, x.isFinite else {
-                throw fail("\(memberName).log_likelihood_trace[\(i)]", "expected a finite number")
-            }
-            return x
-        }
-        guard trace.count == iteration else {
-            throw fail("\(memberName).iteration", "says \(iteration) but the trace has \(trace.count) entries")
-        }
-        guard case let .array(done)? = o["finished_restarts"] else {
-            throw fail("\(memberName).finished_restarts", "expected a list")
-        }
-        guard done.count == restart else {
-            throw fail("\(memberName).finished_restarts", "has \(done.count) entries, expected \(restart) (one per finished restart)")
-        }
-        let finished = try done.enumerated().map { (i, item) throws(ModelFileError) -> FitResult? in
+        let member = try CheckpointMember(root: root, path: path, traceKey: "log_likelihood_trace")
+        let (restart, trace) = (member.restart, member.trace)
+        let finished = try member.finishedRestarts.enumerated().map { (i, item) throws(ModelFileError) -> FitResult? in
             if item == .null { return nil }
             let key = "\(memberName).finished_restarts[\(i)]"
             let (model, summary) = try ModelFile.decode(item, path: "\(path) (\(key))")
@@ -84,14 +56,58 @@ extension FitCheckpoint {
                 meanLogLikelihood: summary.meanLogLikelihood, logLikelihoodTrace: trace, selectedInitialization: i,
                 initializationLogLikelihoods: [], sampleCount: summary.sampleCount, totalWeight: summary.totalWeight))
         }
+        return (FitCheckpoint(restart: restart, model: model, logLikelihoodTrace: trace, finishedRestarts: finished),
+                member.settings)
+    }
+}
+
+/// The fields every checkpoint member has — restart, iteration, the trace so far,
+/// the finished restarts and the settings — read and checked alike for EM
+/// (`FitCheckpoint`) and variational (`VariationalCheckpoint`) fits.
+struct CheckpointMember {
+    let restart: Int
+    let trace: [Double]
+    /// One entry per finished restart (`null` where it failed), still to be decoded by the caller.
+    let finishedRestarts: [JSONValue]
+    let settings: [String: String]
+
+    /// Reads the "checkpoint" member of `root`, whose trace is under `traceKey`.
+    init(root: JSONValue, path: String, traceKey: String) throws(ModelFileError) {
+        let name = FitCheckpoint.memberName
+        func fail(_ key: String, _ reason: String) -> ModelFileError { .invalid(path: path, key: key, reason: reason) }
+        guard case let .object(top) = root, let member = top[name] else {
+            throw fail(name, "missing: this is a model file, not a checkpoint (write one with --checkpoint)")
+        }
+        guard case let .object(o) = member else { throw fail(name, "expected an object, found \(member.typeName)") }
+        func count(_ key: String) throws(ModelFileError) -> Int {
+            guard case let .number(x)? = o[key], x >= 0, x == x.rounded(), x < 1e15 else {
+                throw fail("\(name).\(key)", "expected a whole number of at least 0")
+            }
+            return Int(x)
+        }
+        restart = try count("restart")
+        let iteration = try count("iteration")
+        guard case let .array(items)? = o[traceKey] else { throw fail("\(name).\(traceKey)", "expected a list of numbers") }
+        trace = try items.enumerated().map { (i, item) throws(ModelFileError) -> Double in
+            guard case let .number(x) = item, x.isFinite else { throw fail("\(name).\(traceKey)[\(i)]", "expected a finite number") }
+            return x
+        }
+        guard trace.count == iteration else {
+            throw fail("\(name).iteration", "says \(iteration) but the trace has \(trace.count) entries")
+        }
+        guard case let .array(done)? = o["finished_restarts"] else { throw fail("\(name).finished_restarts", "expected a list") }
+        guard done.count == restart else {
+            throw fail("\(name).finished_restarts", "has \(done.count) entries, expected \(restart) (one per finished restart)")
+        }
+        finishedRestarts = done
         var settings: [String: String] = [:]
         if let raw = o["settings"] {
-            guard case let .object(pairs) = raw else { throw fail("\(memberName).settings", "expected an object of strings") }
-            for (name, value) in pairs {
-                guard case let .string(s) = value else { throw fail("\(memberName).settings.\(name)", "expected a string") }
-                settings[name] = s
+            guard case let .object(pairs) = raw else { throw fail("\(name).settings", "expected an object of strings") }
+            for (key, value) in pairs {
+                guard case let .string(s) = value else { throw fail("\(name).settings.\(key)", "expected a string") }
+                settings[key] = s
             }
         }
-        return (FitCheckpoint(restart: restart, model: model, logLikelihoodTrace: trace, finishedRestarts: finished), settings)
+        self.settings = settings
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// A parsed JSON document, kept generic so the model-file reader can name the
 /// exact key that is wrong (a `Codable` struct would only say "type mismatch").
 /// `JSONParser` builds it.
-enum JSONValue: Equatable {
+enum JSONValue: Equatable, Sendable {
     case number(Double)
     case string(String)
     case bool(Bool)

@@ -92,37 +92,9 @@ extension VariationalCheckpoint {
         guard case let .variational(posterior, _) = try ModelFile.decodeModel(root: root, path: path) else {
             throw fail("method", "expected \"variational\": this is not a checkpoint of a variational fit")
         }
-        guard case let .object(top) = root, let member = top[memberName] else {
-            throw fail(memberName, "missing: this is a model file, not a checkpoint (write one with --checkpoint)")
-        }
-        guard case let .object(o) = member else { throw fail(memberName, "expected an object, found \(member.typeName)") }
-        func count(_ key: String) throws(ModelFileError) -> Int {
-            guard case let .number(x)? = o[key], x >= 0, x == x.rounded(), x < 1e15 else {
-                throw fail("\(memberName).\(key)", "expected a whole number of at least 0")
-            }
-            return Int(x)
-        }
-        let restart = try count("restart")
-        let iteration = try count("iteration")
-        guard case let .array(items)? = o["lower_bound_trace"] else {
-            throw fail("\(memberName).lower_bound_trace", "expected a list of numbers")
-        }
-        let trace = try items.enumerated().map { (i, item) throws(ModelFileError) -> Double in
-            guard case let .number(x) = item, x.isFinite else {
-                throw fail("\(memberName).lower_bound_trace[\(i)]", "expected a finite number")
-            }
-            return x
-        }
-        guard trace.count == iteration else {
-            throw fail("\(memberName).iteration", "says \(iteration) but the trace has \(trace.count) entries")
-        }
-        guard case let .array(done)? = o["finished_restarts"] else {
-            throw fail("\(memberName).finished_restarts", "expected a list")
-        }
-        guard done.count == restart else {
-            throw fail("\(memberName).finished_restarts", "has \(done.count) entries, expected \(restart) (one per finished restart)")
-        }
-        let finished = try done.enumerated().map { (i, item) throws(ModelFileError) -> VariationalFitResult? in
+        let member = try CheckpointMember(root: root, path: path, traceKey: "lower_bound_trace")
+        let (restart, trace) = (member.restart, member.trace)
+        let finished = try member.finishedRestarts.enumerated().map { (i, item) throws(ModelFileError) -> VariationalFitResult? in
             if item == .null { return nil }
             let key = "\(memberName).finished_restarts[\(i)]"
             guard case let .variational(p, summary) = try ModelFile.decodeModel(root: item, path: "\(path) (\(key))"),
@@ -134,15 +106,7 @@ extension VariationalCheckpoint {
                 lowerBound: summary.lowerBound, lowerBoundTrace: summary.lowerBoundTrace, selectedInitialization: i,
                 initializationLowerBounds: [], sampleCount: summary.sampleCount, totalWeight: summary.totalWeight))
         }
-        var settings: [String: String] = [:]
-        if let raw = o["settings"] {
-            guard case let .object(pairs) = raw else { throw fail("\(memberName).settings", "expected an object of strings") }
-            for (name, value) in pairs {
-                guard case let .string(s) = value else { throw fail("\(memberName).settings.\(name)", "expected a string") }
-                settings[name] = s
-            }
-        }
         return (VariationalCheckpoint(restart: restart, posterior: posterior, lowerBoundTrace: trace,
-                                      finishedRestarts: finished), settings)
+                                      finishedRestarts: finished), member.settings)
     }
 }
