@@ -11,29 +11,16 @@ import GaussianMixturesCommandLine
 // strings in the checkpoint and compared name by name (`CheckpointSettings`).
 
 struct CheckpointOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Save the fit's state here (atomically) while it runs, to continue it with --resume.",
-                               valueName: "FILE"))
-    var checkpoint: String?
-
-    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: ArgumentHelp(
-        "Save after every N iterations (default: after an iteration when 5 s passed since the last save).", valueName: "N"))
-    var every: Int?
-
-    @Option(help: ArgumentHelp("Continue the fit saved in this checkpoint; the result is the uninterrupted fit's, to the byte.",
-                               valueName: "FILE"))
-    var resume: String?
+    @OptionGroup var flags: CheckpointFlags
 
     // A test aid: behave as if Ctrl-C came during the N-th iteration of this run, at a known point.
     @Option(name: .customLong("stop-after-iterations"), parsing: .unconditional, help: .hidden)
     var stopAfter: Int?
 
+    var checkpoint: String? { flags.checkpoint }
+    var every: Int? { flags.every }
+    var resume: String? { flags.resume }
     var isUsed: Bool { checkpoint != nil || resume != nil || stopAfter != nil }
-
-    func validate() throws {
-        if let every, every < 1 { throw ValidationError("--checkpoint-every must be at least 1, got \(every)") }
-        if every != nil && checkpoint == nil { throw ValidationError("--checkpoint-every needs --checkpoint FILE") }
-        if checkpoint == "-" { throw ValidationError("--checkpoint needs a file, not standard output") }
-    }
 }
 
 /// The saving, stopping and resuming of one `gmm fit` run.

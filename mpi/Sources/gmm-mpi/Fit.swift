@@ -78,17 +78,10 @@ struct Fit: ParsableCommand, RankCommand {
     @Flag(name: [.short, .long], help: "No summary on standard error.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Save the fit's state here (rank 0, atomically) while it runs, to continue it with --resume.",
-                               valueName: "FILE"))
-    var checkpoint: String?
-
-    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: ArgumentHelp(
-        "Save after every N iterations (default: after an iteration when 5 s passed since the last save).", valueName: "N"))
-    var checkpointEvery: Int?
-
-    @Option(help: ArgumentHelp("Continue the fit saved in this checkpoint (same data and options, any number of ranks).",
-                               valueName: "FILE"))
-    var resume: String?
+    @OptionGroup var checkpointFlags: CheckpointFlags
+    var checkpoint: String? { checkpointFlags.checkpoint }
+    var checkpointEvery: Int? { checkpointFlags.every }
+    var resume: String? { checkpointFlags.resume }
 
     func validate() throws {
         _ = try rows.source(data)
@@ -96,10 +89,6 @@ struct Fit: ParsableCommand, RankCommand {
         try em.check()
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if initSample < 1 { throw ValidationError("--init-sample must be at least 1, got \(initSample)") }
-        if let checkpointEvery, checkpointEvery < 1 {
-            throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)")
-        }
-        if checkpointEvery != nil && checkpoint == nil { throw ValidationError("--checkpoint-every needs --checkpoint FILE") }
         if sampleWeights != nil && weightColumn != nil {
             throw ValidationError("--sample-weights and --weight-column cannot be used together")
         }
