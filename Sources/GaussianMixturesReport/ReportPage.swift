@@ -81,7 +81,7 @@ struct ReportPage {
             <p class="hint">Click a row, or reach it with Tab and press Enter, to highlight its members in every figure and table; again to clear.
             Soft count Σ P(c|x) and hard count over all \(summary.rowCount) rows; uncertain: max P(c|x) &lt; \(summary.uncertainBelow); drawn: its members among the rows the figures show.</p>
             <table id="component-table"><thead><tr><th scope="col">component</th><th scope="col">weight</th><th scope="col">mean</th>
-            <th scope="col">\(model.covarianceKind == .full || model.covarianceKind == .tied ? "standard deviations; largest |correlation|" : "standard deviations")</th>
+            <th scope="col">\(model.covarianceKind.hasCorrelations ? "standard deviations; largest |correlation|" : "standard deviations")</th>
             <th scope="col">soft count</th><th scope="col">hard count</th><th scope="col">uncertain share</th><th scope="col">drawn</th></tr></thead><tbody>
 
             """
@@ -89,7 +89,7 @@ struct ReportPage {
             let c = model.covarianceMatrix(component: k)
             let sd = (0..<d).map { c[$0][$0].squareRoot() }
             var spread = vector(sd)
-            if model.covarianceKind == .full || model.covarianceKind == .tied, d > 1 {
+            if model.covarianceKind.hasCorrelations, d > 1 {
                 var largest = 0.0
                 for i in 0..<d { for j in 0..<i { largest = max(largest, abs(c[i][j]) / (sd[i] * sd[j])) } }
                 spread += "; " + number(largest, 3)

@@ -33,14 +33,14 @@ func textTable(_ rows: [[String]], indent: String = "  ") -> String {
 /// features is summarised, not dumped).
 func componentTable(_ model: GaussianMixture) -> String {
     let d = model.featureCount
-    let showsMatrix = d <= 4 && (model.covarianceKind == .full || model.covarianceKind == .tied)
-    let header = showsMatrix ? "covariance" : model.covarianceKind == .spherical ? "variance" : "variances"
+    let showsMatrix = d <= 4 && model.covarianceKind.hasCorrelations
+    let header = showsMatrix ? "covariance" : model.covarianceKind.isSpherical ? "variance" : "variances"
     var rows = [["component", "weight", "mean", header]]
     for k in 0..<model.componentCount {
         let entry = { (i: Int, j: Int) in model.covariance(component: k, row: i, column: j) }
         let covText: [String] = if showsMatrix {
             (0..<d).map { i in readableList((0..<d).map { entry(i, $0) }) }
-        } else if model.covarianceKind == .spherical {
+        } else if model.covarianceKind.isSpherical {
             [readable(entry(0, 0))]
         } else {
             [readableList((0..<d).map { entry($0, $0) })]

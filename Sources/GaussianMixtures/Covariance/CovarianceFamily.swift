@@ -29,6 +29,15 @@ protocol CovarianceFamily: Sendable {
     /// The second moments `estimate` consumes.
     static var momentShape: MomentShape { get }
 
+    /// Whether each component's covariance is one variance times the identity.
+    static var isSpherical: Bool { get }
+
+    /// Whether every component has the same covariance matrix (default: no).
+    static var sharesOneCovariance: Bool { get }
+
+    /// scikit-learn's name for this family's shape, `nil` for a family it lacks (default).
+    static var scikitLearnShape: ScikitLearnShape? { get }
+
     /// Free covariance parameters of a K-component mixture in d dimensions.
     static func covarianceParameterCount(componentCount: Int, featureCount: Int) -> Int
 
@@ -70,6 +79,23 @@ protocol CovarianceFamily: Sendable {
     /// (d×d doubles are terabytes for a diagonal model of 10⁶ features).
     func covariance(component k: Int, row i: Int, column j: Int) -> Double
 
+    /// The parameters of P(x_b | x_a) for `targetCount` = |b| target features, given
+    /// each component's conditional covariance: a row-major |b|×|b| matrix, or for
+    /// an axis-aligned family (no correlations) its |b| variances. Conditioning
+    /// keeps full, diagonal, spherical and tied families what they are.
+    static func conditionalParameters(_ covariances: [[Double]], targetCount: Int) -> CovarianceParameters
+
+    /// The model file's members for these covariances, as (key, JSON text) pairs in
+    /// file order: `covariances` in scikit-learn's shape, and any other key the family has.
+    func modelFileMembers() -> [(String, String)]
+
+    /// The parameters a model file's members hold (what `modelFileMembers` wrote).
+    ///
+    /// - Throws: `ModelFileError.invalid` naming the key that is missing or malformed.
+    static func parameters(
+        reading file: ModelFile.Reader, componentCount: Int, featureCount: Int
+    ) throws(ModelFileError) -> CovarianceParameters
+
     /// The E-step kernel for this family: log P(x, c = k) for blocks of up to
     /// `blockRows` rows, given the K×d means and each component's
     /// `log w_k − ½ (d log 2π + log det Σ_k)`. Defaults to `WhiteningKernel`.
@@ -77,6 +103,10 @@ protocol CovarianceFamily: Sendable {
 }
 
 extension CovarianceFamily {
+    static var sharesOneCovariance: Bool { false }
+
+    static var scikitLearnShape: ScikitLearnShape? { nil }
+
     func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
         WhiteningKernel(family: self, means: means, normalizers: normalizers, blockRows: blockRows)
     }

@@ -29,4 +29,31 @@ public enum CovarianceKind: String, CaseIterable, Codable, Sendable {
         family.covarianceParameterCount(componentCount: componentCount, featureCount: featureCount)
             + componentCount * featureCount + componentCount - 1
     }
+
+    /// Whether components have correlations (off-diagonal covariances): the
+    /// ellipsoidal models. The others are axis-aligned, their covariances diagonal.
+    public var hasCorrelations: Bool { family.momentShape == .matrix }
+
+    /// Whether each component's covariance is one variance times the identity.
+    public var isSpherical: Bool { family.isSpherical }
+
+    /// Whether every component has the same covariance matrix.
+    var sharesOneCovariance: Bool { family.sharesOneCovariance }
+
+    /// The scikit-learn shape of a kind a variational fit accepts.
+    ///
+    /// - Precondition: the kind is one of scikit-learn's four (`family.scikitLearnShape` is not nil);
+    ///   variational entry points refuse the others before they get here.
+    var variationalShape: ScikitLearnShape {
+        guard let shape = family.scikitLearnShape else {
+            preconditionFailure("variational fits support full, diag, spherical and tied covariances only")
+        }
+        return shape
+    }
+}
+
+/// The four covariance shapes scikit-learn defines (`covariance_type`), the only
+/// ones its variational mixture (`BayesianGaussianMixture`) has priors for.
+enum ScikitLearnShape: Sendable {
+    case full, diagonal, spherical, tied
 }

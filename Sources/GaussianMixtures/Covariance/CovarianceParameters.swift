@@ -28,4 +28,15 @@ public enum CovarianceParameters: Equatable, Sendable {
         case let .tied(m): m.flatMap { $0 }
         }
     }
+
+    /// The same parameters with component k taken from component `permutation[k]`
+    /// (a shared covariance stays as it is).
+    func permuted(_ permutation: [Int]) -> CovarianceParameters {
+        switch self {
+        case let .full(m): .full(permutation.map { m[$0] })
+        case let .diagonal(v): .diagonal(permutation.map { v[$0] })
+        case let .spherical(s): .spherical(permutation.map { s[$0] })
+        case .tied: self
+        }
+    }
 }

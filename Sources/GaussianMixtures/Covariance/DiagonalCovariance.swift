@@ -9,6 +9,8 @@ import Foundation
 /// Each component has its own diagonal covariance matrix.
 struct DiagonalCovariance: CovarianceFamily {
     static let momentShape = MomentShape.diagonal
+    static let isSpherical = false
+    static let scikitLearnShape: ScikitLearnShape? = .diagonal
 
     static func covarianceParameterCount(componentCount: Int, featureCount d: Int) -> Int { componentCount * d }
 
@@ -51,6 +53,21 @@ struct DiagonalCovariance: CovarianceFamily {
             for j in 0..<d { variances[k * d + j] = centredMoments[k * d + j] / softCounts[k] + regularization }
         }
         return try DiagonalCovariance(variances: variances, componentCount: kCount, featureCount: d)
+    }
+
+    static func conditionalParameters(_ covariances: [[Double]], targetCount: Int) -> CovarianceParameters {
+        .diagonal(covariances)
+    }
+
+    func modelFileMembers() -> [(String, String)] {
+        guard case let .diagonal(v) = parameters else { preconditionFailure("diagonal parameters") }
+        return [("covariances", JSONWriter.matrix(v, indent: "  "))]
+    }
+
+    static func parameters(
+        reading file: ModelFile.Reader, componentCount: Int, featureCount: Int
+    ) throws(ModelFileError) -> CovarianceParameters {
+        .diagonal(try file.rows(file.object["covariances"], key: "covariances"))
     }
 
     var parameters: CovarianceParameters {

@@ -5,6 +5,8 @@
 /// Each component has its own unrestricted covariance matrix.
 struct FullCovariance: CovarianceFamily {
     static let momentShape = MomentShape.matrix
+    static let isSpherical = false
+    static let scikitLearnShape: ScikitLearnShape? = .full
 
     static func covarianceParameterCount(componentCount: Int, featureCount d: Int) -> Int {
         componentCount * d * (d + 1) / 2
@@ -66,6 +68,23 @@ struct FullCovariance: CovarianceFamily {
             guard matrices[base..<(base + d * d)].allSatisfy(\.isFinite) else { throw .nonFinite(component: k) }
         }
         return try FullCovariance(matrices: matrices, componentCount: kCount, featureCount: d)
+    }
+
+    static func conditionalParameters(_ covariances: [[Double]], targetCount nb: Int) -> CovarianceParameters {
+        .full(covariances.map { cov in (0..<nb).map { r in Array(cov[(r * nb)..<((r + 1) * nb)]) } })
+    }
+
+    func modelFileMembers() -> [(String, String)] {
+        guard case let .full(m) = parameters else { preconditionFailure("full parameters") }
+        return [("covariances", "[\n" + m.map { "    " + JSONWriter.matrix($0, indent: "    ") }.joined(separator: ",\n") + "\n  ]")]
+    }
+
+    static func parameters(
+        reading file: ModelFile.Reader, componentCount: Int, featureCount: Int
+    ) throws(ModelFileError) -> CovarianceParameters {
+        .full(try file.list(file.object["covariances"], key: "covariances").enumerated().map { (idx, v) throws(ModelFileError) in
+            try file.rows(v, key: "covariances[\(idx)]")
+        })
     }
 
     var parameters: CovarianceParameters {

@@ -9,6 +9,8 @@ import Foundation
 /// Each component has its own single variance.
 struct SphericalCovariance: CovarianceFamily {
     static let momentShape = MomentShape.diagonal
+    static let isSpherical = true
+    static let scikitLearnShape: ScikitLearnShape? = .spherical
 
     static func covarianceParameterCount(componentCount: Int, featureCount d: Int) -> Int { componentCount }
 
@@ -40,6 +42,18 @@ struct SphericalCovariance: CovarianceFamily {
             (0..<d).reduce(0.0) { $0 + (centredMoments[k * d + $1] / softCounts[k] + regularization) } / Double(d)
         }
         return try SphericalCovariance(variances: variances, featureCount: d)
+    }
+
+    static func conditionalParameters(_ covariances: [[Double]], targetCount: Int) -> CovarianceParameters {
+        .spherical(covariances.map { $0[0] })
+    }
+
+    func modelFileMembers() -> [(String, String)] { [("covariances", JSONWriter.list(variances))] }
+
+    static func parameters(
+        reading file: ModelFile.Reader, componentCount: Int, featureCount: Int
+    ) throws(ModelFileError) -> CovarianceParameters {
+        .spherical(try file.numbers(file.object["covariances"], key: "covariances"))
     }
 
     var parameters: CovarianceParameters { .spherical(variances) }

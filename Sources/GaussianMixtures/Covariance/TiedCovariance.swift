@@ -9,6 +9,9 @@
 /// All components share one unrestricted covariance matrix.
 struct TiedCovariance: CovarianceFamily {
     static let momentShape = MomentShape.matrix
+    static let isSpherical = false
+    static let scikitLearnShape: ScikitLearnShape? = .tied
+    static let sharesOneCovariance = true
 
     static func covarianceParameterCount(componentCount: Int, featureCount d: Int) -> Int { d * (d + 1) / 2 }
 
@@ -53,6 +56,21 @@ struct TiedCovariance: CovarianceFamily {
         }
         guard m.allSatisfy(\.isFinite) else { throw .nonFinite(component: nil) }
         return try TiedCovariance(matrix: m, componentCount: softCounts.count, featureCount: d)
+    }
+
+    static func conditionalParameters(_ covariances: [[Double]], targetCount nb: Int) -> CovarianceParameters {
+        .tied((0..<nb).map { r in Array(covariances[0][(r * nb)..<((r + 1) * nb)]) })
+    }
+
+    func modelFileMembers() -> [(String, String)] {
+        guard case let .tied(m) = parameters else { preconditionFailure("tied parameters") }
+        return [("covariances", JSONWriter.matrix(m, indent: "  "))]
+    }
+
+    static func parameters(
+        reading file: ModelFile.Reader, componentCount: Int, featureCount: Int
+    ) throws(ModelFileError) -> CovarianceParameters {
+        .tied(try file.rows(file.object["covariances"], key: "covariances"))
     }
 
     var parameters: CovarianceParameters {

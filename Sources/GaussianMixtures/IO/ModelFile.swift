@@ -71,12 +71,6 @@ public enum ModelFile {
     /// The file's bytes: parameters, and the fit summary when there is one.
     public static func encode(_ model: GaussianMixture, summary: FitSummary?, extra: [(String, String)] = []) -> [UInt8] {
         typealias W = JSONWriter
-        let covariances: String = switch model.covariances {
-        case let .full(m): "[\n" + m.map { "    " + W.matrix($0, indent: "    ").replacingOccurrences(of: "\n", with: "\n") }.joined(separator: ",\n") + "\n  ]"
-        case let .diagonal(v): W.matrix(v, indent: "  ")
-        case let .spherical(s): W.list(s)
-        case let .tied(m): W.matrix(m, indent: "  ")
-        }
         var members: [(String, String)] = [
             ("format", W.string(formatName)),
             ("version", String(version)),
@@ -86,8 +80,7 @@ public enum ModelFile {
             ("feature_names", "[" + model.featureNames.map(W.string).joined(separator: ", ") + "]"),
             ("weights", W.list(model.weights)),
             ("means", W.matrix(model.means, indent: "  ")),
-            ("covariances", covariances),
-        ]
+        ] + model.family.modelFileMembers()
         if let s = summary {
             members += [
                 ("converged", s.hasConverged ? "true" : "false"),
@@ -190,15 +183,7 @@ public enum ModelFile {
             let nd = try r.integer("n_features")
             guard nd == d else { throw .invalid(path: path, key: "n_features", reason: "says \(nd) but the means have \(d) entries") }
         }
-        let covariances: CovarianceParameters = switch kind {
-        case .full:
-            .full(try r.list(o["covariances"], key: "covariances").enumerated().map { (idx, v) throws(ModelFileError) in
-                try r.rows(v, key: "covariances[\(idx)]")
-            })
-        case .diagonal: .diagonal(try r.rows(o["covariances"], key: "covariances"))
-        case .spherical: .spherical(try r.numbers(o["covariances"], key: "covariances"))
-        case .tied: .tied(try r.rows(o["covariances"], key: "covariances"))
-        }
+        let covariances = try kind.family.parameters(reading: r, componentCount: k, featureCount: d)
         var names: [String]?
         if let raw = o["feature_names"] {
             guard case let .array(items) = raw else { throw .invalid(path: path, key: "feature_names", reason: "expected a list of strings") }
@@ -232,7 +217,7 @@ public enum ModelFile {
     }
 
     /// Typed access to the members of the top-level object, with key-naming errors.
-    private struct Reader {
+    struct Reader {
         let path: String
         let object: [String: JSONValue]
 

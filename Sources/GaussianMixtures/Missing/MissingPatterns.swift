@@ -104,11 +104,11 @@ struct PatternMarginal: Sendable {
         let (no, nm) = (o.count, m.count)
         let d = model.featureCount
         let kind = model.covarianceKind
-        let independent = kind == .diagonal || kind == .spherical
+        let independent = !kind.hasCorrelations
         var components: [PatternComponent] = []
         components.reserveCapacity(model.componentCount)
         for k in 0..<model.componentCount {
-            if kind == .tied, let first = components.first {
+            if kind.sharesOneCovariance, let first = components.first {
                 // One covariance for all: only the weight in the normaliser changes.
                 let normalizer = model.logWeights[k] - 0.5 * (Double(no) * log(2 * Double.pi) + first.factor.logDeterminant)
                 components.append(PatternComponent(factor: first.factor, normalizer: normalizer,

@@ -155,14 +155,8 @@ public struct ConditionalMap: Sendable {
             let total = weights.reduce(0, +)
             weights = weights.map { $0 / total }
         }
-        let nb = targetFeatures.count
-        let matrices = { self.conditionalCovariances.map { cov in (0..<nb).map { r in Array(cov[(r * nb)..<((r + 1) * nb)]) } } }
-        let covariances: CovarianceParameters = switch model.covarianceKind {
-        case .full: .full(matrices())
-        case .tied: .tied(matrices()[0])
-        case .diagonal: .diagonal(conditionalCovariances)
-        case .spherical: .spherical(conditionalCovariances.map { $0[0] })
-        }
+        let covariances = type(of: model.family).conditionalParameters(
+            conditionalCovariances, targetCount: targetFeatures.count)
         return try GaussianMixture(weights: weights, means: means, covariances: covariances,
                                    featureNames: targetFeatures.map { model.featureNames[$0] })
     }

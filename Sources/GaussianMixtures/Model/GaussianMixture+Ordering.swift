@@ -25,12 +25,7 @@ extension GaussianMixture {
     public func permuted(_ permutation: [Int]) -> GaussianMixture {
         precondition(permutation.sorted() == Array(0..<componentCount), "not a permutation of the components")
         if permutation == Array(0..<componentCount) { return self }
-        let covariances: CovarianceParameters = switch self.covariances {
-        case let .full(m): .full(permutation.map { m[$0] })
-        case let .diagonal(v): .diagonal(permutation.map { v[$0] })
-        case let .spherical(s): .spherical(permutation.map { s[$0] })
-        case .tied: self.covariances
-        }
+        let covariances = self.covariances.permuted(permutation)
         // The parameters were valid before the permutation, so they are after it.
         return try! GaussianMixture(weights: permutation.map { weights[$0] }, means: permutation.map { means[$0] },
                                     covariances: covariances, featureNames: featureNames)

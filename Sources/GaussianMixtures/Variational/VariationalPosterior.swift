@@ -57,7 +57,7 @@ public struct VariationalPosterior: Sendable {
         guard means.count == kCount, means.allSatisfy({ $0.count == d && $0.allSatisfy(\.isFinite) }) else {
             throw bad("means", "expected \(kCount) lists of \(d) finite numbers")
         }
-        let dofCount = covariances.kind == .tied ? 1 : kCount
+        let dofCount = covariances.kind.sharesOneCovariance ? 1 : kCount
         guard degreesOfFreedom.count == dofCount, degreesOfFreedom.allSatisfy({ $0 > Double(d) - 1 && $0.isFinite }) else {
             throw bad("degrees_of_freedom", "expected \(dofCount) numbers > \(d - 1)")
         }

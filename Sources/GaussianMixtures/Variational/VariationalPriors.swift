@@ -62,7 +62,7 @@ public struct ResolvedPriors: Sendable, Equatable {
 
     /// Number of values Ψ₀ has for `kind` in `d` dimensions.
     static func covarianceCount(_ kind: CovarianceKind, featureCount d: Int) -> Int {
-        switch kind {
+        switch kind.variationalShape {
         case .full, .tied: d * d
         case .diagonal: d
         case .spherical: 1
@@ -87,7 +87,7 @@ extension ResolvedPriors {
             throw bad("degrees_of_freedom", "must be a finite number > \(d - 1) (features − 1), got \(degreesOfFreedom)")
         }
         guard covariance.allSatisfy(\.isFinite) else { throw bad("covariance", "must be finite numbers") }
-        switch kind {
+        switch kind.variationalShape {
         case .full, .tied:
             guard isSymmetric(covariance[...], dimension: d), (try? CholeskyFactor(factoring: covariance, dimension: d)) != nil else {
                 throw bad("covariance", "must be a symmetric positive-definite \(d)×\(d) matrix")
@@ -125,7 +125,7 @@ extension VariationalPriors {
             }
             psi = covariance
         } else {
-            switch kind {
+            switch kind.variationalShape {
             case .full, .tied: psi = dataCovariance
             case .diagonal: psi = (0..<d).map { dataCovariance[$0 * d + $0] }
             case .spherical: psi = [(0..<d).reduce(0) { $0 + dataCovariance[$1 * d + $1] } / Double(d)]
@@ -142,7 +142,7 @@ extension VariationalPriors {
             return .infeasible(reason: "the data's covariance, the default covariance prior, is singular: \(cause); "
                 + "remove such columns (--columns) or give --covariance-prior")
         }
-        switch kind {
+        switch kind.variationalShape {
         case .full, .tied:
             guard isSymmetric(psi[...], dimension: d), (try? CholeskyFactor(factoring: psi, dimension: d)) != nil else {
                 throw unusable("must be a symmetric positive-definite \(d)×\(d) matrix")

@@ -59,7 +59,7 @@ enum VariationalUpdate {
         let psi0 = priors.covariance
         let dof: [Double]
         let covariances: CovarianceParameters
-        switch kind {
+        switch kind.variationalShape {
         case .full:
             dof = nk.map { nu0 + $0 }
             covariances = .full((0..<kCount).map { k in
@@ -118,7 +118,7 @@ extension VariationalPosterior {
     /// log Γ(Σα) − Σ log Γ(α_k) (Dirichlet); `tied` counts its one Wishart K times.
     func lowerBound(responsibilityEntropy: Double) -> Double {
         var logWishart = 0.0
-        if covarianceKind == .tied {
+        if covarianceKind.variationalShape == .tied {
             logWishart = Double(componentCount)
                 * logWishartNormalizer(degreesOfFreedom[0], logDetCovariance: family.logDeterminant(component: 0))
         } else {
@@ -161,7 +161,7 @@ extension VariationalPosterior {
         }
         let nu0 = priors.degreesOfFreedom
         let logDetPsi0: Double
-        switch covarianceKind {
+        switch covarianceKind.variationalShape {
         case .full, .tied:
             // Ψ₀ was checked positive definite when the priors were resolved.
             logDetPsi0 = (try? CholeskyFactor(factoring: priors.covariance, dimension: featureCount))?.logDeterminant ?? .nan
