@@ -78,7 +78,8 @@ extension FitCheckpointing {
         return [
             ("k", String(options.componentCount)),
             ("covariance", options.covarianceKind.rawValue),
-            ("init", fit.initModel == nil ? f.initialization.rawValue : "model " + fingerprint(of: options)),
+            ("init", fit.initModel != nil ? "model " + fingerprint(of: options)
+                : fit.initResponsibilities != nil ? "responsibilities " + fingerprint(of: options) : f.initialization.rawValue),
             ("n_init", String(f.em.initializationCount)),
             ("max_iter", String(f.em.maxIterations)),
             ("tol", String(f.em.tol)),
@@ -112,9 +113,12 @@ extension FitCheckpointing {
 
     /// A checksum of a starting model's parameters (for --init-model).
     static func fingerprint(of options: FitOptions) -> String {
-        guard case let .model(start) = options.initialization else { return "" }
         var hash = FNV1a()
-        for x in start.weights + start.means.flatMap({ $0 }) { hash.add(x.bitPattern) }
+        switch options.initialization {
+        case let .model(start): for x in start.weights + start.means.flatMap({ $0 }) { hash.add(x.bitPattern) }
+        case let .responsibilities(table): table.withUnsafeBufferPointer { z in for x in z { hash.add(x.bitPattern) } }
+        default: return ""
+        }
         return String(hash.value, radix: 16)
     }
 }

@@ -45,6 +45,11 @@ struct Fit: ParsableCommand, ReadsTextData {
     @Option(name: .customLong("init-model"), help: ArgumentHelp("Start from the parameters in this model file, used exactly as given.", valueName: "FILE"))
     var initModel: String?
 
+    @Option(name: .customLong("init-responsibilities"), help: ArgumentHelp(
+        "Start with an M-step from these responsibilities P(c|x): one row per data row, one column per component, "
+            + "rows summing to 1; the column count is K when -k is absent.", valueName: "FILE"))
+    var initResponsibilities: String?
+
     @OptionGroup var fitting: FitParameters
 
     @OptionGroup var variational: VariationalParameters
@@ -65,6 +70,19 @@ struct Fit: ParsableCommand, ReadsTextData {
         if let components, components < 1 { throw ValidationError("-k/--components must be at least 1, got \(components)") }
         if let checkpoint = checkpointing.checkpoint, checkpoint == output {
             throw ValidationError("--checkpoint and -o name the same file, \(checkpoint): the model would replace the checkpoint")
+        }
+        if let initResponsibilities {
+            if initModel != nil { throw ValidationError("--init-responsibilities and --init-model cannot be used together") }
+            if let choice = fitting.initializationChoice {
+                throw ValidationError("--init-responsibilities and --init \(choice.rawValue) cannot be used together")
+            }
+            if fitting.em.initializationCount > 1 {
+                throw ValidationError("--init-responsibilities \(initResponsibilities) makes one start: --n-init must be 1, "
+                    + "got \(fitting.em.initializationCount)")
+            }
+            if onlineFitting.online {
+                throw ValidationError("--init-responsibilities cannot be used with --online (it starts from its first batch)")
+            }
         }
         if missingValues.marginalize && variational.method == .variational {
             throw ValidationError("--missing marginalize cannot be used with --method variational")
@@ -102,8 +120,12 @@ struct Fit: ParsableCommand, ReadsTextData {
             let (incomplete, weights) = try missingValues.readFitData(data, fitting: fitting, start: start,
                                                                       online: onlineFitting.online)
             let matrix = incomplete.complete ?? incomplete.filled()   // the complete-data paths' input (no gaps then)
-            let options = fitting.options(componentCount: start?.componentCount ?? components ?? 1,
+            let table = try initResponsibilities.map { path in
+                try readResponsibilities(path, rows: incomplete.sampleCount, components: components)
+            }
+            var options = fitting.options(componentCount: start?.componentCount ?? table?.featureCount ?? components ?? 1,
                                           kind: start?.covarianceKind ?? covariance ?? .full, start: start)
+            if let table { options.initialization = .responsibilities(table) }
             // Batch EM always stops gracefully on a first Ctrl-C; only it can save and resume.
             let saving = onlineFitting.online ? nil : FitCheckpointing(
                 options: checkpointing,
@@ -130,7 +152,7 @@ struct Fit: ParsableCommand, ReadsTextData {
             let summary = FitSummary(report: result.report, model: model)
             if let output {
                 let fitted: [(String, String)] = [
-                    ("fit_options", "{\"init\": \"\(initModel == nil ? fitting.initialization.rawValue : "model")\", "
+                    ("fit_options", "{\"init\": \"\(initModel != nil ? "model" : initResponsibilities != nil ? "responsibilities" : fitting.initialization.rawValue)\", "
                         + "\"n_init\": \(fitting.em.initializationCount), \"max_iter\": \(fitting.em.maxIterations), "
                         + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)"
                         + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")

@@ -4,8 +4,11 @@ import GaussianMixturesCommandLine
 
 /// The options `fit` and `select` share: how EM runs, which columns, which weights.
 struct FitParameters: ParsableArguments {
-    @Option(name: .customLong("init"), help: "How to start: kmeans, k-means++, random or random-from-data.")
-    var initialization: InitChoice = .kmeans
+    @Option(name: .customLong("init"), help: "How to start: kmeans, k-means++, random or random-from-data (default kmeans).")
+    var initializationChoice: InitChoice?
+
+    /// The start in force for `gmm fit`: `--init`, else k-means.
+    var initialization: InitChoice { initializationChoice ?? .kmeans }
 
     @OptionGroup var em: EMParameters
 

@@ -74,11 +74,15 @@ extension Fit {
         if let output { try checkOutputPath(output) }
         if initModel != nil { throw ValidationError("--init-model cannot be used with --method variational") }
         let (matrix, weights) = try fitting.read(data)
-        let kCount = components ?? 1
+        let table = try initResponsibilities.map { path in
+            try readResponsibilities(path, rows: matrix.sampleCount, components: components)
+        }
+        let kCount = table?.featureCount ?? components ?? 1
         let kind = covariance ?? .full
-        let options = VariationalFitOptions(
+        var options = VariationalFitOptions(
             fit: fitting.options(componentCount: kCount, kind: kind), weightPrior: variational.weightPrior.prior,
-            priors: try variational.priors)
+            priors: try variational.priors, initialResponsibilities: table?.values)
+        if let table { options.fit.initialization = .responsibilities(table) }
         // --checkpoint/--resume: the settings of an EM fit plus the priors; no graceful Ctrl-C here.
         let saving = checkpointing.isUsed ? VariationalCheckpointing(
             options: checkpointing,
@@ -108,7 +112,7 @@ extension Fit {
         let summary = VariationalFitSummary(report: result.report)
         if let output {
             let fitted: [(String, String)] = [
-                ("fit_options", "{\"init\": \"\(fitting.initialization.rawValue)\", "
+                ("fit_options", "{\"init\": \"\(initResponsibilities != nil ? "responsibilities" : fitting.initialization.rawValue)\", "
                     + "\"n_init\": \(fitting.em.initializationCount), \"max_iter\": \(fitting.em.maxIterations), "
                     + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)}"),
             ]

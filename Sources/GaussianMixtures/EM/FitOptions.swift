@@ -56,6 +56,19 @@ public struct FitOptions: Sendable {
         guard covarianceRegularization >= 0, covarianceRegularization.isFinite else {
             throw bad("covarianceRegularization", "must be a finite number ≥ 0, got \(covarianceRegularization)")
         }
+        if case let .responsibilities(table) = initialization {
+            guard table.featureCount == componentCount else {
+                throw bad("initialization", "has responsibilities for \(table.featureCount) components, not \(componentCount)")
+            }
+            guard initializationCount == 1 else {
+                throw bad("initializationCount", "must be 1 with starting responsibilities (every restart would be the same), "
+                    + "got \(initializationCount)")
+            }
+            if let bad = InitializationMethod.firstInvalidResponsibility(in: table) {
+                throw .invalidOption(name: "initialization", reason: "row \(bad.row + 1)"
+                    + (bad.column.map { ", column \($0 + 1)" } ?? "") + ": \(bad.reason)")
+            }
+        }
         if case let .model(start) = initialization {
             guard start.componentCount == componentCount else {
                 throw bad("componentCount", "the initial model has \(start.componentCount) components, not \(componentCount)")

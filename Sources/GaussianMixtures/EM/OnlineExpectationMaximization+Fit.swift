@@ -91,6 +91,10 @@ extension OnlineExpectationMaximization {
         if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
         }
+        if case .responsibilities = options.initialization {
+            throw .invalidOption(name: "initialization", reason: "cannot be starting responsibilities in an online fit, "
+                + "which starts from its first mini-batch")
+        }
         let plan = BatchPlan(rowCount: data.sampleCount, batchSize: online.batchSize)
         let order = GSLRandom(seed: ExpectationMaximization.restartSeed(options.seed, -1))
         var granules = plan.shuffledGranules(using: order)

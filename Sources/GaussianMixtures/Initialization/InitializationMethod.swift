@@ -18,6 +18,41 @@ public enum InitializationMethod: Sendable, Equatable {
     case randomSamples
     /// Start from these parameters exactly (`weights_init`, `means_init`, `precisions_init`).
     case model(GaussianMixture)
+    /// Start with an M-step from these responsibilities P(c = k | x_i): one row
+    /// per sample (the data's rows, in order), one column per component, each
+    /// cell finite and ≥ 0, each row summing to 1 within 1e-6 — mclust's `me()`,
+    /// scikit-learn's `_initialize(X, resp)`. The cells are used as given (not
+    /// renormalised). Only one restart makes sense (`initializationCount` 1).
+    case responsibilities(DataMatrix)
+}
+
+extension InitializationMethod {
+    /// How far a row of starting responsibilities may sum from 1.
+    public static let responsibilityRowSumTolerance = 1e-6
+
+    /// The first cell or row of `table` that cannot be starting responsibilities,
+    /// scanning rows in order: `column` is 0-based for a bad cell (negative or
+    /// not finite), `nil` for a row whose sum is off 1 by more than
+    /// `responsibilityRowSumTolerance`; `nil` when every row is usable.
+    public static func firstInvalidResponsibility(in table: DataMatrix) -> (row: Int, column: Int?, reason: String)? {
+        let kCount = table.featureCount
+        return table.withUnsafeBufferPointer { z -> (row: Int, column: Int?, reason: String)? in
+            for i in 0..<table.sampleCount {
+                var total = 0.0
+                for k in 0..<kCount {
+                    let v = z[i * kCount + k]
+                    guard v.isFinite, v >= 0 else {
+                        return (i, k, "a responsibility must be finite and non-negative, found \(v)")
+                    }
+                    total += v
+                }
+                guard abs(total - 1) <= responsibilityRowSumTolerance else {
+                    return (i, nil, "responsibilities of a row must sum to 1 (within 1e-6), found \(total)")
+                }
+            }
+            return nil
+        }
+    }
 }
 
 /// The starting mixture for one restart.
@@ -56,6 +91,17 @@ enum Initializer {
         case let .model(start):
             guard start.featureCount == d else { throw .featureCountMismatch(expected: start.featureCount, actual: d) }
             return (try? start.renamingFeatures(data.featureNames)) ?? start
+        case let .responsibilities(table):
+            guard table.sampleCount == data.sampleCount else {
+                throw .invalidOption(name: "initialization", reason: "has responsibilities for \(table.sampleCount) rows, "
+                    + "but the data has \(data.sampleCount) rows")
+            }
+            // FitOptions.validate checked the columns and the cells.
+            stats = table.withUnsafeBufferPointer { z in
+                statistics { range, rows, resp in
+                    for r in 0..<(rows * kCount) { resp[r] = z[range.lowerBound * kCount + r] }
+                }
+            }
         case .kMeans where data.sampleCount > KMeans.sampleThreshold:
             // Large data: k-means on a sample, then every row to its nearest centre (KMeans+Sample.swift).
             let centres = KMeans.sampledCentres(of: data, weights: weights, clusterCount: kCount, random: random)

@@ -146,6 +146,7 @@ public enum VariationalInference {
         _ data: DataMatrix, weights: [Double]?, options: VariationalFitOptions, random: GSLRandom
     ) throws(FitError) -> [Double] {
         if let resp = options.initialResponsibilities { return resp }
+        if case let .responsibilities(table) = options.fit.initialization { return table.values }
         let kCount = options.fit.componentCount
         if options.fit.initialization == .kMeans {
             let labels = KMeans.labels(of: data, weights: weights, clusterCount: kCount, random: random)
