@@ -17,6 +17,14 @@
 # and writes Tests/Fixtures/mclust/msteps-<dataset>.json with z, and per model
 # the covariances (sigma), volumes (scale), shapes, orientations, the inner
 # iteration count and error (attr(ms, "info")) and the log-likelihood.
+# To check how the inner loops start from one EM iteration to the next (mclust
+# carries VEI's, VEV's, EVE's and VVE's inner state over, and restarts VEE's),
+# it also runs, from the same random z, three EM iterations
+#     me(X, m, z, control = emControl(itmax = c(3, .Machine$integer.max)))
+# and writes Tests/Fixtures/mclust/me3-<dataset>.json: per model the weights,
+# means, covariances, log-likelihood and the last outer iteration's inner
+# iteration count (all 14 models on iris and old-faithful, the 5 iterative ones
+# on wdbc-mean, to keep the file small; 13 significant digits).
 # It also writes Tests/Fixtures/mclust/parameter-counts.json: nMclustParams
 # for every model at several (d, G).
 #
@@ -115,6 +123,26 @@ for (ds in DATASETS) {
               data_file = ds$file, n = n, d = ncol(X), G = G, cases = cases)
   writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, null = "null"),
              file.path(OUT_DIR, paste0("msteps-", ds$name, ".json")))
+
+  z <- fromJSON(toJSON(unname(z_random), digits = NA))
+  me_models <- if (ncol(X) >= 10) c("VEI", "VEE", "EVE", "VVE", "VEV") else MODELS
+  fits <- list()
+  for (m in me_models) {
+    fit <- me(X, m, z, control = emControl(itmax = c(3, .Machine$integer.max)))
+    inner <- attr(attr(fit, "info"), "inner")
+    fits[[m]] <- list(
+      outer_iterations = as.integer(abs(attr(fit, "info")[[1]])),
+      inner_iterations = if (is.null(inner)) 0L else as.integer(abs(inner[[1]])),
+      pro = fit$parameters$pro,
+      mean = as.vector(fit$parameters$mean),        # d x G -> component-major
+      sigma = row_major_blocks(fit$parameters$variance$sigma, ncol(X), G),
+      loglik = fit$loglik)
+  }
+  writeLines(toJSON(list(generator = GENERATOR, versions = versions, dataset = ds$name,
+                         z_from = paste0("msteps-", ds$name, ".json, case \"random\""),
+                         em_iterations = 3L, models = fits),
+                    auto_unbox = TRUE, digits = I(13)),
+             file.path(OUT_DIR, paste0("me3-", ds$name, ".json")))
 }
 
 counts <- list()

@@ -97,10 +97,12 @@ struct WeightedScatter {
     }
 }
 
-/// Σ_i log Σ_k w_k N(x_i | m_k, Σ_k) with w_k = n_k / n, by a plain Cholesky
+/// The E-step: responsibilities z_ik ∝ w_k N(x_i | m_k, Σ_k) and the
+/// log-likelihood Σ_i log Σ_k w_k N(x_i | m_k, Σ_k), by a plain Cholesky
 /// factorisation written here (independent of the library's factor code).
-func mixtureLogLikelihood(values x: [Double], sampleCount n: Int, featureCount d: Int,
-                          weights: [Double], means: [Double], covariances: [Double]) -> Double {
+/// `covariances` holds K full d×d matrices.
+func mixtureExpectation(values x: [Double], sampleCount n: Int, featureCount d: Int,
+                        weights: [Double], means: [Double], covariances: [Double]) -> (z: [[Double]], logLikelihood: Double) {
     let K = weights.count
     var factors = [[Double]](), logDets = [Double]()
     for k in 0..<K {
@@ -118,6 +120,7 @@ func mixtureLogLikelihood(values x: [Double], sampleCount n: Int, featureCount d
     var total = 0.0
     var y = [Double](repeating: 0, count: d)
     var terms = [Double](repeating: 0, count: K)
+    var z = [[Double]]()
     for i in 0..<n {
         for k in 0..<K {
             let l = factors[k]
@@ -131,7 +134,46 @@ func mixtureLogLikelihood(values x: [Double], sampleCount n: Int, featureCount d
             terms[k] = log(weights[k]) - 0.5 * (Double(d) * log(2 * Double.pi) + logDets[k] + q)
         }
         let top = terms.max()!
-        total += top + log(terms.reduce(0) { $0 + exp($1 - top) })
+        let logSum = top + log(terms.reduce(0) { $0 + exp($1 - top) })
+        total += logSum
+        z.append(terms.map { exp($0 - logSum) })
     }
-    return total
+    return (z, total)
+}
+
+/// Σ_i log Σ_k w_k N(x_i | m_k, Σ_k).
+func mixtureLogLikelihood(values x: [Double], sampleCount n: Int, featureCount d: Int,
+                          weights: [Double], means: [Double], covariances: [Double]) -> Double {
+    mixtureExpectation(values: x, sampleCount: n, featureCount: d, weights: weights, means: means,
+                       covariances: covariances).logLikelihood
+}
+
+/// K full d×d matrices from an estimate (diagonal ones expanded).
+func fullCovariances(_ e: MclustCovarianceEstimate, axisAligned: Bool, featureCount d: Int) -> [Double] {
+    guard axisAligned else { return e.covariances }
+    let K = e.volumes.count
+    var full = [Double](repeating: 0, count: K * d * d)
+    for k in 0..<K { for j in 0..<d { full[k * d * d + j * d + j] = e.covariances[k * d + j] } }
+    return full
+}
+
+/// Tests/Fixtures/mclust/me3-*.json: three EM iterations of mclust's `me` from
+/// the random z of the matching msteps file.
+struct MclustEMFixture: Decodable {
+    struct Fit: Decodable {
+        let outer_iterations: Int
+        let inner_iterations: Int
+        let pro: [Double]
+        let mean: [Double]
+        let sigma: [Double]
+        let loglik: Double
+    }
+    let dataset: String
+    let em_iterations: Int
+    let models: [String: Fit]
+
+    static func load(_ name: String) throws -> MclustEMFixture {
+        let url = repositoryRoot.appendingPathComponent("Tests/Fixtures/mclust/me3-\(name).json")
+        return try JSONDecoder().decode(MclustEMFixture.self, from: Data(contentsOf: url))
+    }
 }

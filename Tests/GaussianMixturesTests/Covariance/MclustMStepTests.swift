@@ -197,3 +197,57 @@ struct MclustMStepTests {
         #expect(MclustModelName.allCases.filter(\.isIterative).map(\.rawValue) == ["VEI", "VEE", "EVE", "VVE", "VEV"])
     }
 }
+
+@Suite("mclust M-steps inside EM")
+struct MclustMStepEMTests {
+    /// (data set, model) pairs the me3 fixtures hold.
+    static let cases: [(String, MclustModelName)] =
+        ["iris", "old-faithful"].flatMap { name in MclustModelName.allCases.map { (name, $0) } }
+        + MclustModelName.allCases.filter(\.isIterative).map { ("wdbc-mean", $0) }
+
+    @Test("M-steps warm-started from the previous one reproduce mclust's me() after its EM iterations",
+          arguments: cases)
+    func warmStartsAsMclustDoes(dataset: String, model: MclustModelName) throws {
+        let fixture = try MclustMStepFixture.load(dataset)
+        let reference = try #require(try MclustEMFixture.load(dataset).models[model.rawValue])
+        let data = try fixture.data()
+        let d = fixture.d, n = fixture.n, K = fixture.G, x = data.values
+        var z = try #require(fixture.cases.first { $0.z_kind == "random" }).z
+        var previous: MclustCovarianceEstimate?
+        var means = [Double](), weights = [Double](), covariances = [Double](), logLikelihood = 0.0
+        for _ in 0..<reference.outer_iterations {
+            let scatter = WeightedScatter(values: x, sampleCount: n, featureCount: d, z: z)
+            let estimate = try MclustMStep.estimate(
+                model: model, scatter: scatter.scatter(for: model, featureCount: d), softCounts: scatter.softCounts,
+                featureCount: d, control: .mclustDefault, previous: previous)
+            previous = estimate
+            means = scatter.means
+            weights = scatter.softCounts.map { $0 / Double(n) }
+            covariances = fullCovariances(estimate, axisAligned: model.isAxisAligned, featureCount: d)
+            (z, logLikelihood) = mixtureExpectation(values: x, sampleCount: n, featureCount: d, weights: weights,
+                                                    means: means, covariances: covariances)
+        }
+        let tolerance = model.isIterative ? 1e-6 : 1e-8
+        let label = "\(dataset) \(model.rawValue)"
+        for k in 0..<K {
+            #expect(abs(weights[k] - reference.pro[k]) <= tolerance * reference.pro[k], "\(label): w_\(k)")
+            for r in 0..<d {
+                let sd = reference.sigma[k * d * d + r * d + r].squareRoot()
+                #expect(abs(means[k * d + r] - reference.mean[k * d + r]) <= tolerance * sd, "\(label): μ_\(k)[\(r)]")
+                for c in 0..<d {
+                    let expected = reference.sigma[k * d * d + r * d + c]
+                    let scale = sd * reference.sigma[k * d * d + c * d + c].squareRoot()
+                    #expect(abs(covariances[k * d * d + r * d + c] - expected) <= tolerance * scale,
+                            "\(label): Σ_\(k)[\(r),\(c)] = \(covariances[k * d * d + r * d + c]), mclust \(expected)")
+                }
+            }
+        }
+        #expect(abs(logLikelihood - reference.loglik) <= tolerance * abs(reference.loglik),
+                "\(label): log-likelihood \(logLikelihood), mclust \(reference.loglik)")
+        if model.isIterative {
+            let inner = try #require(previous).innerIterations
+            #expect(abs(inner - reference.inner_iterations) <= 1,
+                    "\(label): \(inner) inner iterations in the last M-step, mclust \(reference.inner_iterations)")
+        }
+    }
+}
