@@ -7,6 +7,8 @@
 //   EVI  λ = Σ_k (Π_j w_kj)^(1/d) / n,             Σ_k = λ diag(w_k) / (Π_j w_kj)^(1/d)
 //   VVI  Σ_k = diag(w_k) / n_k
 // Volumes are geometric means of the variances; shapes the variances over them.
+// A zero variance (a feature without spread) is a singular covariance: it
+// throws, naming the component for EVI and VVI, none for EEI.
 // (VEI, the sixth, iterates: MclustVEIMStep.swift.)
 
 enum MclustAxisAlignedMStep {
@@ -24,12 +26,13 @@ enum MclustAxisAlignedMStep {
         return spherical(volumes: volumes, featureCount: d)
     }
 
-    static func eei(_ input: MclustScatter) -> MclustCovarianceEstimate {
+    static func eei(_ input: MclustScatter) throws(CovarianceError) -> MclustCovarianceEstimate {
         let d = input.featureCount, K = input.componentCount, n = input.total
         var pooled = [Double](repeating: 0, count: d)
         for k in 0..<K {
             for j in 0..<d { pooled[j] += input.values[k * d + j] }
         }
+        guard pooled.allSatisfy({ $0 > 0 }) else { throw .notPositiveDefinite(component: nil) }
         let variances = pooled.map { $0 / n }
         let volume = MclustDecomposition.geometricMean(variances)
         let shape = variances.map { $0 / volume }
@@ -41,11 +44,12 @@ enum MclustAxisAlignedMStep {
             innerIterations: 0)
     }
 
-    static func evi(_ input: MclustScatter) -> MclustCovarianceEstimate {
+    static func evi(_ input: MclustScatter) throws(CovarianceError) -> MclustCovarianceEstimate {
         let d = input.featureCount, K = input.componentCount
         var shapes = [Double](), sizeSum = 0.0
         for k in 0..<K {
             let w = input.block(k)
+            guard w.allSatisfy({ $0 > 0 }) else { throw .notPositiveDefinite(component: k) }
             let size = MclustDecomposition.geometricMean(w)
             sizeSum += size
             shapes += w.map { $0 / size }
@@ -56,10 +60,11 @@ enum MclustAxisAlignedMStep {
             covariances: shapes.map { volume * $0 }, innerIterations: 0)
     }
 
-    static func vvi(_ input: MclustScatter) -> MclustCovarianceEstimate {
+    static func vvi(_ input: MclustScatter) throws(CovarianceError) -> MclustCovarianceEstimate {
         var volumes = [Double](), shapes = [Double](), variances = [Double]()
         for k in 0..<input.componentCount {
             let v = input.block(k).map { $0 / input.softCounts[k] }
+            guard v.allSatisfy({ $0 > 0 }) else { throw .notPositiveDefinite(component: k) }
             let volume = MclustDecomposition.geometricMean(v)
             volumes.append(volume)
             shapes += v.map { $0 / volume }

@@ -91,9 +91,9 @@ enum MclustMStep {
         switch model {
         case .EII: result = MclustAxisAlignedMStep.eii(input)
         case .VII: result = MclustAxisAlignedMStep.vii(input)
-        case .EEI: result = MclustAxisAlignedMStep.eei(input)
-        case .EVI: result = MclustAxisAlignedMStep.evi(input)
-        case .VVI: result = MclustAxisAlignedMStep.vvi(input)
+        case .EEI: result = try MclustAxisAlignedMStep.eei(input)
+        case .EVI: result = try MclustAxisAlignedMStep.evi(input)
+        case .VVI: result = try MclustAxisAlignedMStep.vvi(input)
         case .VEI: result = try MclustVEIMStep.estimate(input, control: control, previous: warmStart)
         case .EEE: result = try MclustFullMStep.eee(input)
         case .VVV: result = try MclustFullMStep.vvv(input)
