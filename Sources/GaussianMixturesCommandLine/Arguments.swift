@@ -5,7 +5,14 @@ import GaussianMixtures
 // target cannot be imported, so the pieces both use live here.
 
 extension CovarianceKind: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument) }
+    public init?(argument: String) { self.init(name: argument) }
+
+    /// The names `--covariance` accepts, for help and messages.
+    public static var argumentNames: String {
+        "full, diag, spherical, tied, or an mclust model: " + mclustOrder.map(\.mclustName).joined(separator: ", ")
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) + scikitLearnKinds.map(\.mclustName) }
 }
 
 extension ComponentOrder: ExpressibleByArgument {}

@@ -10,7 +10,8 @@ struct Select: ParsableCommand, ReadsTextData {
         abstract: "Fit a grid of component counts and covariance families and pick the best by BIC, AIC, ICL or the ELBO.",
         discussion: """
             Fits every candidate (both cores; candidates are independent), prints a table
-            sorted by the criterion with the best marked `*`, and writes the best model
+            sorted by the criterion with the best marked `*` (the last column names the
+            best by BIC and by ICL, mclust's two criteria), and writes the best model
             with -o. ICL is BIC plus twice the entropy of the hard assignments, as mclust
             defines it; for these three lower is better. With --method variational every
             candidate is a variational Bayesian fit (K is then the truncation, and the
@@ -19,15 +20,20 @@ struct Select: ParsableCommand, ReadsTextData {
             prior normalisers scikit-learn leaves out, a lower bound on log P(data) that
             is comparable across K and families. A candidate that cannot be fitted (a
             component collapses) is a row with its reason, not a failure of the command.
+
+            The default grid is mclust's fourteen covariance models × K = 1…9. Which
+            to try first: VVV (full) fits anything given enough rows per component;
+            with few rows per feature the constrained models (VVE, EEE, VEI, …) often
+            win on BIC because they spend fewer parameters on the shape of each cluster.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy, or - for standard input).", valueName: "DATA"))
     var data: String
     @Option(help: ArgumentHelp("Component counts: a range 1-8, a list 2,3,5, or one number.", valueName: "RANGE"))
-    var components: String = "1-8"
-    @Option(help: ArgumentHelp("Covariance families, comma separated.", valueName: "LIST"))
-    var covariance: String = "full,diag,spherical,tied"
+    var components: String = "1-9"
+    @Option(help: ArgumentHelp("Covariance models, comma separated: full, diag, spherical, tied, mclust's names (EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV; VVV = full, VVI = diag, VII = spherical, EEE = tied), or all (the fourteen). Default: all; with --method variational, full,diag,spherical,tied (the only ones it fits).", valueName: "LIST"))
+    var covariance: String?
     @Option(help: "Criterion to rank by: bic, aic or icl for EM (default bic); elbo for --method variational (its default and only choice).")
     var criterion: SelectionCriterion?
     @OptionGroup var fitting: FitParameters
@@ -51,12 +57,21 @@ struct Select: ParsableCommand, ReadsTextData {
     }
 
     func kinds() throws -> [CovarianceKind] {
-        try covariance.split(separator: ",").map { name in
-            guard let kind = CovarianceKind(rawValue: String(name)) else {
-                throw ValidationError("--covariance: \"\(name)\" is not one of full, diag, spherical, tied")
+        var kinds: [CovarianceKind] = []
+        let list = covariance ?? (variational.method == .variational ? "full,diag,spherical,tied" : "all")
+        for name in list.split(separator: ",") {
+            if name == "all" {
+                kinds += CovarianceKind.mclustOrder
+                continue
             }
-            return kind
+            guard let kind = CovarianceKind(name: String(name)) else {
+                throw ValidationError("--covariance: \"\(name)\" is not all or one of \(CovarianceKind.argumentNames)")
+            }
+            kinds.append(kind)
         }
+        // Each model once, in the order first named.
+        var seen = Set<CovarianceKind>()
+        return kinds.filter { seen.insert($0).inserted }
     }
 
     func validate() throws {
@@ -117,13 +132,21 @@ struct Select: ParsableCommand, ReadsTextData {
 
     private func readableTable(_ table: SelectionTable) -> String {
         if table.criterion == .elbo { return readableVariationalTable(table) }
-        var rows = [["", "K", "covariance", "log-likelihood", "parameters", "BIC", "AIC", "ICL", "converged", "seconds"]]
+        var rows = [["", "K", "covariance", "log-likelihood", "parameters", "BIC", "AIC", "ICL", "converged", "seconds", "best by"]]
+        // The best by BIC and by ICL (mclust's two criteria), whatever the ranking.
+        func isBest(_ row: SelectionRow, _ c: SelectionCriterion) -> Bool {
+            guard let best = table.ranked(by: c).best else { return false }
+            return best.componentCount == row.componentCount && best.covarianceKind == row.covarianceKind
+        }
         for (idx, row) in table.rows.enumerated() {
             let mark = idx == 0 && row.fit != nil ? "*" : ""
+            let bestBy = [SelectionCriterion.bic, .icl].filter { isBest(row, $0) }.map { $0.rawValue.uppercased() }
+                .joined(separator: ", ")
             if let fit = row.fit {
                 rows.append([mark, String(row.componentCount), row.covarianceKind.rawValue, readable(row.logLikelihood!, digits: 8),
                              String(row.parameterCount), readable(row.bic!, digits: 8), readable(row.aic!, digits: 8),
-                             readable(row.icl!, digits: 8), fit.report.hasConverged ? "yes" : "no", readable(row.seconds, digits: 2)])
+                             readable(row.icl!, digits: 8), fit.report.hasConverged ? "yes" : "no", readable(row.seconds, digits: 2),
+                             bestBy])
             } else {
                 rows.append([mark, String(row.componentCount), row.covarianceKind.rawValue, "failed: \(row.failure ?? "")"])
             }

@@ -57,6 +57,14 @@ protocol CovarianceFamily: Sendable {
         centredMoments: [Double], softCounts: [Double], featureCount: Int, regularization: Double
     ) throws(CovarianceError) -> Self
 
+    /// The M-step given the previous iteration's family of the same kind, when there
+    /// is one: mclust's iterative M-steps start their inner loop from it. Defaults to
+    /// `estimate(centredMoments:softCounts:featureCount:regularization:)`.
+    static func estimate(
+        centredMoments: [Double], softCounts: [Double], featureCount: Int, regularization: Double,
+        previous: (any CovarianceFamily)?
+    ) throws(CovarianceError) -> Self
+
     var componentCount: Int { get }
     var featureCount: Int { get }
 
@@ -107,6 +115,14 @@ extension CovarianceFamily {
 
     static var scikitLearnShape: ScikitLearnShape? { nil }
 
+    static func estimate(
+        centredMoments: [Double], softCounts: [Double], featureCount: Int, regularization: Double,
+        previous: (any CovarianceFamily)?
+    ) throws(CovarianceError) -> Self {
+        try estimate(centredMoments: centredMoments, softCounts: softCounts, featureCount: featureCount,
+                     regularization: regularization)
+    }
+
     func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
         WhiteningKernel(family: self, means: means, normalizers: normalizers, blockRows: blockRows)
     }
@@ -119,4 +135,7 @@ enum CovarianceError: Error, Equatable {
     case notSymmetric(component: Int?)
     case nonFinite(component: Int?)
     case wrongShape(expected: String)
+    /// Parameters that break their model's constraints (equal volumes, unit shape
+    /// products, orthonormal orientations, …), naming the model-file key.
+    case brokenConstraint(key: String, reason: String)
 }

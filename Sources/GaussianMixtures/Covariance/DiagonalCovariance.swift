@@ -29,7 +29,7 @@ struct DiagonalCovariance: CovarianceFamily {
         try self.init(variances: v.flatMap { $0 }, componentCount: componentCount, featureCount: d)
     }
 
-    private init(variances: [Double], componentCount: Int, featureCount d: Int) throws(CovarianceError) {
+    init(variances: [Double], componentCount: Int, featureCount d: Int) throws(CovarianceError) {
         for k in 0..<componentCount {
             let block = variances[(k * d)..<((k + 1) * d)]
             guard block.allSatisfy(\.isFinite) else { throw .nonFinite(component: k) }

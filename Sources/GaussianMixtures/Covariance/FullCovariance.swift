@@ -33,7 +33,7 @@ struct FullCovariance: CovarianceFamily {
     }
 
     /// Factors `matrices` (K symmetric d×d blocks).
-    private init(matrices: [Double], componentCount: Int, featureCount d: Int) throws(CovarianceError) {
+    init(matrices: [Double], componentCount: Int, featureCount d: Int) throws(CovarianceError) {
         var factors: [CholeskyFactor] = []
         factors.reserveCapacity(componentCount)
         for k in 0..<componentCount {

@@ -171,7 +171,7 @@ extension GaussianMixture {
         do {
             return try MaximizationStep.parameters(
                 from: statistics.base, family: statistics.covarianceKind.family, regularization: regularization,
-                featureNames: featureNames)
+                featureNames: featureNames, previous: statistics.covarianceKind == covarianceKind ? family : nil)
         } catch {
             throw collapse(error, stats: statistics.base, iteration: iteration)
         }

@@ -15,7 +15,7 @@ enum MaximizationStep {
     /// - Throws: `CovarianceError` when a component's covariance cannot be factored.
     static func parameters(
         from stats: SufficientStatistics, family: any CovarianceFamily.Type,
-        regularization: Double, featureNames: [String]
+        regularization: Double, featureNames: [String], previous: (any CovarianceFamily)? = nil
     ) throws(CovarianceError) -> GaussianMixture {
         precondition(stats.momentShape == family.momentShape, "statistics lack the moments this family needs")
         let d = stats.featureCount
@@ -57,7 +57,8 @@ enum MaximizationStep {
             }
         }
         let covariances = try family.estimate(
-            centredMoments: centred, softCounts: softCounts, featureCount: d, regularization: regularization)
+            centredMoments: centred, softCounts: softCounts, featureCount: d, regularization: regularization,
+            previous: previous)
         return GaussianMixture(weights: weights, flatMeans: means, family: covariances, featureNames: featureNames)
     }
 }

@@ -170,7 +170,7 @@ func collapse(_ error: CovarianceError, stats: SufficientStatistics, iteration: 
     switch error {
     case let .notPositiveDefinite(c), let .nonFinite(c), let .notSymmetric(c):
         return .componentCollapsed(component: c, softCount: c.map { stats.softCounts[$0] }, iteration: iteration)
-    case .wrongShape:
+    case .wrongShape, .brokenConstraint:
         return .componentCollapsed(component: nil, softCount: nil, iteration: iteration)
     }
 }

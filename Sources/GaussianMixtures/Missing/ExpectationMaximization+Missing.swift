@@ -98,7 +98,7 @@ extension CovarianceError {
     var component: Int? {
         switch self {
         case let .notPositiveDefinite(c), let .notSymmetric(c), let .nonFinite(c): c
-        case .wrongShape: nil
+        case .wrongShape, .brokenConstraint: nil
         }
     }
 }

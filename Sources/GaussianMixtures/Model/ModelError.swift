@@ -26,6 +26,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .notSymmetric(c): self = .invalid(key: key(c), reason: "covariance is not symmetric (1e-8 relative)")
         case let .nonFinite(c): self = .invalid(key: key(c), reason: "every covariance entry must be a finite number")
         case let .wrongShape(expected): self = .invalid(key: "covariances", reason: "expected \(expected)")
+        case let .brokenConstraint(key, reason): self = .invalid(key: key, reason: reason)
         }
     }
 }

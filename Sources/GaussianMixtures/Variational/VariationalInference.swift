@@ -87,6 +87,10 @@ public enum VariationalInference {
         progress: ((VariationalProgress) -> Void)? = nil
     ) throws(FitError) -> VariationalFitResult {
         let fitOptions = options.fit
+        guard fitOptions.covarianceKind.family.scikitLearnShape != nil else {
+            throw .invalidOption(name: "covarianceKind", reason: "\(fitOptions.covarianceKind.rawValue): variational fits support "
+                + "full, diag, spherical and tied covariances (scikit-learn's four), not mclust's other models")
+        }
         try check(resume, options: options, featureCount: data.featureCount)
         try fitOptions.validate()
         if let weights { try ExpectationMaximization.validate(weights, rows: data.sampleCount) }

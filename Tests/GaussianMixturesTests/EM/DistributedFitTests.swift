@@ -132,7 +132,7 @@ struct DistributedFitTests {
         let model = try ExpectationMaximization.fit(data, options: FitOptions(componentCount: 3, covarianceKind: kind,
                                                                                maxIterations: 2, threadCount: 1)).model
         let whole = model.statistics(of: data)
-        let m = kind == .full || kind == .tied ? 3 : 2           // d(d+1)/2 or d, with d = 2
+        let m = kind.hasCorrelations ? 3 : 2           // d(d+1)/2 or d, with d = 2
         #expect(whole.flattened.count == 3 * (1 + 2 + m) + 3)
         #expect(EMStatistics.flattenedCount(componentCount: 3, featureCount: 2, kind: kind) == whole.flattened.count)
         #expect(whole.replacingValues(withFlattened: whole.flattened) == whole)

@@ -99,13 +99,16 @@ struct OnlineExpectationMaximizationTests {
             let model = try ExpectationMaximization.fit(data, options: FitOptions(componentCount: 3, covarianceKind: kind, maxIterations: 3, seed: 3)).model
             let implied = SufficientStatistics.implied(by: model, weight: 6000, regularization: 1e-6)
             let again = try MaximizationStep.parameters(from: implied, family: kind.family, regularization: 1e-6,
-                                                        featureNames: model.featureNames)
+                                                        featureNames: model.featureNames, previous: model.family)
+            // mclust's iterative M-steps (VEI, VEE, EVE, VVE, VEV) stop their inner loop at a relative change of
+            // √ε ≈ 1.5e-8, so they return the model to that tolerance, not to the bit.
+            let tolerance = kind.mclustModel.isIterative ? 1e-6 : 1e-12
             for k in 0..<3 {
-                #expect(abs(again.weights[k] - model.weights[k]) <= 1e-12)
+                #expect(abs(again.weights[k] - model.weights[k]) <= tolerance)
                 let a = again.covarianceMatrix(component: k).flatMap { $0 }
                 let b = model.covarianceMatrix(component: k).flatMap { $0 }
-                #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
-                #expect(zip(again.means[k], model.means[k]).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) })
+                #expect(zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($1)) })
+                #expect(zip(again.means[k], model.means[k]).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($1)) })
             }
         }
         _ = truth

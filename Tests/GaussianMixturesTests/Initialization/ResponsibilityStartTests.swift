@@ -48,8 +48,12 @@ struct ResponsibilityStartTests {
         let a = fromTable.model.weights + fromTable.model.means.flatMap { $0 } + fromTable.model.covariances.flattened
         let b = fromModel.model.weights + fromModel.model.means.flatMap { $0 } + fromModel.model.covariances.flattened
         let worst = worstRelativeError(a, b, floor: 1e-6)
-        #expect(worst.error <= 1e-10, "parameter \(worst.index): relative error \(worst.error)")
-        #expect(abs(fromTable.report.meanLogLikelihood - fromModel.report.meanLogLikelihood) <= 1e-12 * abs(fromModel.report.meanLogLikelihood))
+        // mclust's iterative M-steps warm-start their inner loop from the previous estimate, which a start
+        // from the model has and a start from the table has not: they agree to the inner tolerance (√ε).
+        let iterative = kind.mclustModel.isIterative
+        #expect(worst.error <= (iterative ? 1e-6 : 1e-10), "parameter \(worst.index): relative error \(worst.error)")
+        #expect(abs(fromTable.report.meanLogLikelihood - fromModel.report.meanLogLikelihood)
+                <= (iterative ? 1e-8 : 1e-12) * abs(fromModel.report.meanLogLikelihood))
     }
 
     @Test("rows with gaps start from the mean-filled data")

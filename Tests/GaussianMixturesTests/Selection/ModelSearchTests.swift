@@ -22,7 +22,7 @@ struct ModelSearchTests {
     func agreesWithMclust(_ name: String) throws {
         let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/\(name).csv").path)
         let reference = try MclustReference.load(name)
-        let search = ModelSearch.run(data, componentCounts: Array(1...8), kinds: CovarianceKind.allCases,
+        let search = ModelSearch.run(data, componentCounts: Array(1...8), kinds: CovarianceKind.scikitLearnKinds,
                                      options: FitOptions(initializationCount: 5), criterion: .bic)
         for (criterion, choice) in [(SelectionCriterion.bic, reference.best_bic), (.icl, reference.best_icl)] {
             let table = search.ranked(by: criterion)
@@ -125,7 +125,7 @@ struct VariationalSelectionTests {
     func ranksByEvidence() throws {
         let data = try separatedData(seed: 21, count: 300, featureCount: 2)
         let table = ModelSearch.runVariational(
-            data, componentCounts: [1, 2, 3, 6], kinds: CovarianceKind.allCases,
+            data, componentCounts: [1, 2, 3, 6], kinds: CovarianceKind.scikitLearnKinds,
             options: VariationalFitOptions(fit: FitOptions(maxIterations: 300)))
         #expect(table.criterion == .elbo)
         #expect(table.rows.count == 16 && table.rows.allSatisfy(\.succeeded))
@@ -135,7 +135,7 @@ struct VariationalSelectionTests {
         #expect(best.componentCount >= 3)
         #expect(best.variationalFit?.posterior.effectiveComponents().count == 3)
         // For each family, K = 3 beats K = 1 and K = 2: the data have three components.
-        for kind in CovarianceKind.allCases {
+        for kind in CovarianceKind.scikitLearnKinds {
             func bound(_ k: Int) -> Double {
                 table.rows.first { $0.covarianceKind == kind && $0.componentCount == k }!.evidenceLowerBound!
             }

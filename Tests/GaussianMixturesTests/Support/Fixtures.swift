@@ -104,6 +104,7 @@ func covarianceParameters(_ kind: CovarianceKind, _ value: JSONValue, components
     case .tied: return .tied(matrices(1)[0])
     case .diagonal: return .diagonal((0..<components).map { k in Array(flat[(k * d)..<((k + 1) * d)]) })
     case .spherical: return .spherical(flat)
+    default: preconditionFailure("scikit-learn fixtures hold only its four kinds, not \(kind.rawValue)")
     }
 }
 

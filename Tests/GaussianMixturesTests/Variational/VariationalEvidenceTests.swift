@@ -98,7 +98,7 @@ struct VariationalEvidenceTests {
 
 @Suite("Variational: threads")
 struct VariationalThreadTests {
-    @Test("the fit and the responsibilities are the same to the bit on 1, 2 and 3 threads", arguments: CovarianceKind.allCases)
+    @Test("the fit and the responsibilities are the same to the bit on 1, 2 and 3 threads", arguments: CovarianceKind.scikitLearnKinds)
     func threadCountDoesNotMatter(_ kind: CovarianceKind) throws {
         let data = try separatedData(seed: 8, count: 9_000, featureCount: 2)  // three blocks of ≤ 4096 rows: three chunks
         var files: [[UInt8]] = []

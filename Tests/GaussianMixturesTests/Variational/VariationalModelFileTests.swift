@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Variational: model file")
 struct VariationalModelFileTests {
-    @Test("a variational model file round-trips exactly", arguments: CovarianceKind.allCases)
+    @Test("a variational model file round-trips exactly", arguments: CovarianceKind.scikitLearnKinds)
     func roundTrip(_ kind: CovarianceKind) throws {
         let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/old-faithful.csv").path)
         for prior in WeightPrior.allCases {
