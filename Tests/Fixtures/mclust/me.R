@@ -21,7 +21,9 @@
 #   tolerance and no inner limit for the iterative M-steps; tol[1] = 0 so the
 #   outer loop never stops early. Recorded: weights (pro), means (K×d),
 #   covariances (K×d×d), the decomposition (scale, shape, orientation where
-#   mclust's parameters hold one), and loglik, the log-likelihood of the last M-step's parameters.
+#   mclust's parameters hold one), and loglik, the log-likelihood of the last
+#   M-step's parameters; parameters = nMclustParams(m, d, G) and
+#   bic = bic(m, loglik, n, d, G) (mclust's sign: 2 logL − p log n, higher is better).
 # Models mclust cannot fit from that start (loglik NA) are written as null.
 
 suppressPackageStartupMessages({
@@ -55,7 +57,8 @@ for (name in names(DATASETS)) {
     if (is.null(dim(sigma)) || length(dim(sigma)) == 2) sigma <- array(sigma, c(d, d, G))
     entry <- list(
       weights = unname(p$pro), means = unname(t(p$mean)), covariances = matrices(sigma),
-      loglik = fit$loglik, iterations = abs(as.numeric(unlist(attr(fit, "info")))[1]))
+      loglik = fit$loglik, iterations = abs(as.numeric(unlist(attr(fit, "info")))[1]),
+      parameters = nMclustParams(m, d, G), bic = bic(m, fit$loglik, nrow(X), d, G))
     # The decomposition, where mclust's parameters hold it (not for VVV and EEE).
     if (!is.null(p$variance$scale)) entry$volumes <- unname(rep_len(p$variance$scale, G))
     if (!is.null(p$variance$shape)) {

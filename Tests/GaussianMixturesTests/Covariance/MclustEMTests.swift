@@ -9,6 +9,8 @@ struct MclustMeFixture: Decodable {
         let means: [[Double]]
         let covariances: [[[Double]]]
         let loglik: Double
+        let parameters: Int
+        let bic: Double
     }
     let data: String
     let components: Int
@@ -49,6 +51,11 @@ struct MclustEMTests {
         let logLikelihood = fit.report.meanLogLikelihood * Double(data.sampleCount)
         #expect(abs(logLikelihood - expected.loglik) <= tolerance * abs(expected.loglik),
                 "log-likelihood \(logLikelihood) vs mclust's \(expected.loglik)")
+        // Parameter counts are nMclustParams, so BIC is mclust's with the sign flipped.
+        #expect(model.parameterCount == expected.parameters)
+        let bic = GaussianMixture.bic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleCount: data.sampleCount,
+                                      parameterCount: model.parameterCount)
+        #expect(abs(-bic - expected.bic) <= tolerance * abs(expected.bic), "BIC \(bic) vs mclust's \(expected.bic)")
         let weights = worstRelativeError(model.weights, expected.weights, floor: 1e-300)
         #expect(weights.error <= tolerance, "weights: relative error \(weights.error) at \(weights.index)")
         let means = worstRelativeError(model.means.flatMap { $0 }, expected.means.flatMap { $0 }, floor: 1e-300)
