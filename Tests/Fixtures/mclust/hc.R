@@ -18,7 +18,14 @@
 #               mclust's defaults otherwise (no prior, emControl() tolerance 1e-5).
 #   fits:       for every (model, G >= 2), me(X, model, z = unmap(partition)) as
 #               mclustBIC runs it: its log-likelihood, its number of iterations
-#               (M-steps) and its BIC; G = 1 is mvn() (no iterations).
+#               (M-steps) and its BIC; G = 1 is mvn() (no iterations); and
+#               loglik_converged, the same me() run to a relative change of 1e-11
+#               (emControl(tol = c(1e-11, sqrt(.Machine$double.eps)))), so that a
+#               fit run to convergence can be compared where both reach one point.
+#
+# With one feature mclustBIC does not agglomerate: it cuts at quantiles,
+# qclass(x, G). hc-quantiles.json holds qclass(x, G), G = 1..9, for each column
+# of Data/old-faithful.csv and Data/iris.csv.
 #
 # Our names: full = "VVV", diag = "VVI", spherical = "VII", tied = "EEE".
 # mclust's BIC is 2 logL - p ln n (higher is better); ours is its negative.
@@ -58,14 +65,19 @@ for (set in sets) {
         o <- mvn(modelName = m, data = X)
         iterations <- 0L
       } else {
-        o <- me(data = X, modelName = m, z = unmap(cl[, as.character(g)], groups = 1:g))
+        z <- unmap(cl[, as.character(g)], groups = 1:g)
+        o <- me(data = X, modelName = m, z = z)
         iterations <- as.integer(attr(o, "info")[["iterations"]])
+        tight <- me(data = X, modelName = m, z = z, control = emControl(tol = c(1e-11, sqrt(.Machine$double.eps))))
       }
+      if (g == 1) tight <- o
       b <- bic[as.character(g), m]
       ll <- o$loglik
       fits[[length(fits) + 1]] <- list(
         model = m, G = g, loglik = if (is.null(ll) || is.na(ll)) NA else ll,
-        iterations = iterations, bic_mclust = if (is.na(b)) NA else b,
+        iterations = iterations,
+        loglik_converged = if (is.null(tight$loglik) || is.na(tight$loglik)) NA else tight$loglik,
+        bic_mclust = if (is.na(b)) NA else b,
         bic_ours = if (is.na(b)) NA else -b)
       # The table Mclust() made must be the one me() gives from the same partition.
       if (!is.na(b)) stopifnot(isTRUE(all.equal(b, bic(m, ll, n, d, g), tolerance = 1e-12)))
@@ -85,3 +97,18 @@ for (set in sets) {
         file.path(out_dir, paste0("hc-", set$name, ".json")))
   cat("wrote", set$name, "\n")
 }
+
+quantiles <- list()
+for (path in c("Data/old-faithful.csv", "Data/iris.csv")) {
+  X <- read.csv(path)
+  for (column in names(X)) {
+    classes <- lapply(G, function(g) as.integer(mclust:::qclass(X[[column]], g)))
+    names(classes) <- as.character(G)
+    quantiles[[length(quantiles) + 1]] <- list(data = path, column = column, partitions = classes)
+  }
+}
+write(toJSON(list(generator = "Tests/Fixtures/mclust/hc.R", mclust_version = as.character(packageVersion("mclust")),
+                  call = "mclust:::qclass(x, G)", sets = quantiles),
+             auto_unbox = TRUE, digits = NA, pretty = FALSE),
+      file.path(out_dir, "hc-quantiles.json"))
+cat("wrote quantiles\n")
