@@ -27,8 +27,10 @@
 // packed array; the cheapest pair is the last position holding the minimum;
 // the union goes to slot i and the last slot moves into slot j.
 //
-// Cost: n(n−1)/2 stored costs (16 MB for 2000 rows), and per merge one pass
-// over them plus the costs of the union against every other cluster.
+// Cost: n(n−1)/2 stored costs (16 MB for 2000 rows). Each column j keeps its
+// smallest cost (and its last position), so finding the cheapest pair takes one
+// pass over the columns; a merge recomputes the union's costs against every
+// other cluster and rescans the few columns whose minimum it raised.
 
 import Foundation
 
@@ -56,6 +58,9 @@ enum VVVAgglomeration {
         var logDets: [Double?]       // log det(Rᵀ R) when R is square and regular
         var names: [Int]
         var costs: [Double]
+        /// Per column j ≥ 1: the smallest cost of a pair (i, j), i < j, and the last i holding it.
+        var columnMinima: [Double]
+        var columnArguments: [Int]
         var scratch: [Double]
         var work: [Double]
 
@@ -83,6 +88,8 @@ enum VVVAgglomeration {
             logDets = Array(repeating: nil, count: n)
             names = Array(0..<n)
             costs = Array(repeating: 0, count: n * (n - 1) / 2)
+            columnMinima = Array(repeating: .infinity, count: n)
+            columnArguments = Array(repeating: 0, count: n)
             scratch = Array(repeating: 0, count: p)
             work = Array(repeating: 0, count: p)
         }
@@ -210,27 +217,44 @@ enum VVVAgglomeration {
             merges.reserveCapacity(n - 1)
             for j in 1..<n {
                 for i in 0..<j { costs[Self.position(i, j)] = cost(i, j).cost }
+                rescan(j)
             }
             var slots = n
             while slots > 1 {
-                // The cheapest pair: the last position holding the minimum.
-                let pairCount = slots * (slots - 1) / 2
-                var best = 0
-                costs.withUnsafeBufferPointer { c in
-                    var minimum = c[0]
-                    for q in 1..<pairCount where c[q] <= minimum {
-                        minimum = c[q]
-                        best = q
-                    }
-                }
-                var j = Int((Double(8 * best + 1).squareRoot() + 1) / 2)
-                while j * (j - 1) / 2 > best { j -= 1 }
-                while (j + 1) * j / 2 <= best { j += 1 }
-                let i = best - j * (j - 1) / 2
-                merge(i, j, slots: slots, merges: &merges)
+                // The cheapest pair: the last position holding the minimum, i.e. the
+                // last column whose minimum is the smallest, at that column's last minimum.
+                var j = 1
+                for c in 2..<max(slots, 2) where columnMinima[c] <= columnMinima[j] { j = c }
+                merge(columnArguments[j], j, slots: slots, merges: &merges)
                 slots -= 1
             }
             return merges
+        }
+
+        /// Recomputes column j's minimum and its last position.
+        mutating func rescan(_ j: Int) {
+            let base = Self.position(0, j)
+            var minimum = Double.infinity
+            var argument = 0
+            costs.withUnsafeBufferPointer { c in
+                for i in 0..<j where c[base + i] <= minimum {
+                    minimum = c[base + i]
+                    argument = i
+                }
+            }
+            columnMinima[j] = minimum
+            columnArguments[j] = argument
+        }
+
+        /// Sets the cost of pair (i, j), i < j, keeping column j's minimum.
+        mutating func setCost(_ value: Double, _ i: Int, _ j: Int) {
+            costs[Self.position(i, j)] = value
+            if value < columnMinima[j] || (value == columnMinima[j] && i >= columnArguments[j]) {
+                columnMinima[j] = value
+                columnArguments[j] = i
+            } else if columnArguments[j] == i {
+                rescan(j)
+            }
         }
 
         /// Merges slots i < j into slot i, moves the last slot into j, and
@@ -260,15 +284,14 @@ enum VVVAgglomeration {
                 logDets[j] = logDets[last]
                 factors[j] = factors[last]
                 names[j] = names[last]
-                for k in 0..<last where k != j {
-                    let moved = costs[Self.position(min(k, last), max(k, last))]
-                    costs[Self.position(min(k, j), max(k, j))] = moved
-                }
+                for k in 0..<j { costs[Self.position(k, j)] = costs[Self.position(k, last)] }
+                for k in (j + 1)..<last { setCost(costs[Self.position(k, last)], j, k) }
             }
             factors[last] = []
-            for k in 0..<last where k != i {
-                costs[Self.position(min(k, i), max(k, i))] = cost(min(k, i), max(k, i)).cost
-            }
+            for k in 0..<i { costs[Self.position(k, i)] = cost(k, i).cost }
+            for k in (i + 1)..<last { setCost(cost(i, k).cost, i, k) }
+            rescan(i)
+            if j < last { rescan(j) }
         }
     }
 }
