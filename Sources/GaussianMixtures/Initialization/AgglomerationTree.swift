@@ -10,6 +10,10 @@
 // into infinities (and then stops); here such directions (below 1e-12 of the
 // largest singular value) are left out.
 //
+// With no more rows than features mclust switches to its EII agglomeration;
+// here the VVV one is used whatever the shape (for clusters of at most d rows
+// its cost already reduces to the scatter's trace).
+//
 // One feature: mclust does not agglomerate but cuts the sorted values at
 // quantiles (`qclass`, R's type-7 quantiles), and so does this.
 //
