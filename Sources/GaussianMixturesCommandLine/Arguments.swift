@@ -17,12 +17,13 @@ extension CovarianceKind: ExpressibleByArgument {
 
 extension ComponentOrder: ExpressibleByArgument {}
 
-/// The `--init` choices, spelled as scikit-learn's `init_params`.
+/// The `--init` choices, spelled as scikit-learn's `init_params`, plus mclust's `hc`.
 public enum InitChoice: String, CaseIterable, ExpressibleByArgument {
     case kmeans
     case kmeansPlusPlus = "k-means++"
     case random
     case randomFromData = "random-from-data"
+    case hc
 
     public var method: InitializationMethod {
         switch self {
@@ -30,6 +31,7 @@ public enum InitChoice: String, CaseIterable, ExpressibleByArgument {
         case .kmeansPlusPlus: .kMeansPlusPlus
         case .random: .randomResponsibilities
         case .randomFromData: .randomSamples
+        case .hc: .hierarchical
         }
     }
 }

@@ -4,7 +4,10 @@ import GaussianMixturesCommandLine
 
 /// The options `fit` and `select` share: how EM runs, which columns, which weights.
 struct FitParameters: ParsableArguments {
-    @Option(name: .customLong("init"), help: "How to start: kmeans, k-means++, random or random-from-data (default kmeans).")
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "How to start: kmeans, k-means++, random, random-from-data, or hc (mclust's model-based hierarchical agglomeration, "
+            + "cut at K; above 2000 rows on a seeded subset of 2000). Default: kmeans for fit, hc for select.",
+        valueName: "METHOD"))
     var initializationChoice: InitChoice?
 
     /// The start in force for `gmm fit`: `--init`, else k-means.

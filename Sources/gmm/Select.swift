@@ -25,6 +25,11 @@ struct Select: ParsableCommand, ReadsTextData {
             to try first: VVV (full) fits anything given enough rows per component;
             with few rows per feature the constrained models (VVE, EEE, VEI, …) often
             win on BIC because they spend fewer parameters on the shape of each cluster.
+
+            EM candidates start as mclust's Mclust() does (--init hc, the default): one
+            model-based hierarchical agglomeration of the data (on a seeded subset of 2000
+            rows above that), cut at each K, and an M-step from that partition. With
+            frequency weights, and for --method variational, the default is --init kmeans.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -105,8 +110,10 @@ struct Select: ParsableCommand, ReadsTextData {
                 table = ModelSearch.runVariational(matrix, weights: weights, componentCounts: try componentCounts(),
                                                    kinds: try kinds(), options: options)
             } else {
+                var options = fitting.options()
+                if fitting.initializationChoice == nil { options.initialization = weights == nil ? .hierarchical : .kMeans }
                 table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
-                                        options: fitting.options(), criterion: criterion)
+                                        options: options, criterion: criterion)
             }
             guard let best = table.best else {
                 let reasons = table.rows.compactMap(\.failure)

@@ -24,6 +24,15 @@ public enum InitializationMethod: Sendable, Equatable {
     /// scikit-learn's `_initialize(X, resp)`. The cells are used as given (not
     /// renormalised). Only one restart makes sense (`initializationCount` 1).
     case responsibilities(DataMatrix)
+    /// mclust's default start (`Mclust()`): model-based hierarchical agglomeration
+    /// (VVV, on the scaled SVD of the standardised data) cut at K clusters, then
+    /// an M-step from that one-hot partition — `"hc"`. Above 2000 rows the tree is
+    /// built on a subset of 2000 rows drawn with the restart's seed, and the
+    /// M-step is the subset's (AgglomerationTree.swift). Takes no frequency weights.
+    case hierarchical
+    /// The same start from a tree already built for these rows, so that a search
+    /// over K builds it once and cuts it at every K.
+    case hierarchicalTree(AgglomerationTree)
 }
 
 extension InitializationMethod {
@@ -88,6 +97,38 @@ enum Initializer {
         }
         let stats: SufficientStatistics
         switch options.initialization {
+        case .hierarchical, .hierarchicalTree:
+            guard weights == nil else {
+                throw .invalidOption(name: "initialization", reason: "hc (the hierarchical start) takes no frequency weights; "
+                    + "use k-means")
+            }
+            let tree: AgglomerationTree
+            if case let .hierarchicalTree(given) = options.initialization {
+                guard given.dataRowCount == data.sampleCount else {
+                    throw .invalidOption(name: "initialization", reason: "is a tree built for \(given.dataRowCount) rows, "
+                        + "but the data has \(data.sampleCount) rows")
+                }
+                tree = given
+            } else {
+                tree = try AgglomerationTree(data: data, random: random)
+            }
+            guard tree.leafCount >= kCount else { throw .tooFewSamples(samples: tree.leafCount, components: kCount) }
+            let labels = tree.partition(clusterCount: kCount)
+            if let rows = tree.rows {
+                // mclust: the M-step of the subset's partition; EM then runs on every row.
+                let subset = (try? DataMatrix(rows: rows.map { data.row($0) }, featureNames: data.featureNames)) ?? data
+                let subsetMean = columnMeans(of: subset)
+                stats = ExpectationStep.accumulate(
+                    subset, weights: nil, componentCount: kCount, momentShape: family.momentShape,
+                    shifts: (0..<kCount).flatMap { _ in subsetMean }, blockRows: blockRows
+                ) { range, _, rows, resp, _ in
+                    for r in 0..<rows {
+                        for k in 0..<kCount { resp[r * kCount + k] = k == labels[range.lowerBound + r] ? 1 : 0 }
+                    }
+                }
+            } else {
+                stats = hard { labels[$0] }
+            }
         case let .model(start):
             guard start.featureCount == d else { throw .featureCountMismatch(expected: start.featureCount, actual: d) }
             return (try? start.renamingFeatures(data.featureNames)) ?? start

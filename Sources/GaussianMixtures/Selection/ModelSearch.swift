@@ -87,11 +87,20 @@ public enum ModelSearch {
     ///   - options: every setting except `componentCount` and `covarianceKind`,
     ///     which the grid sets; each candidate uses `options.seed`.
     ///   - concurrency: how many fits run at once (default: the number of cores).
+    ///
+    /// With `.hierarchical` initialisation the tree is built once (with the seed
+    /// restart 0 of a fit would use) and cut at every K.
     public static func run(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
         options: FitOptions, criterion: SelectionCriterion,
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> SelectionTable {
+        var shared = options
+        if options.initialization == .hierarchical, weights == nil,
+           let tree = try? AgglomerationTree(data: data, seed: ExpectationMaximization.restartSeed(options.seed, 0)) {
+            shared.initialization = .hierarchicalTree(tree)
+        }
+        let options = shared
         let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
             candidate(data, weights: weights, kind: kind, components: k, options: options)
         }

@@ -42,7 +42,7 @@ struct Fit: ParsableCommand, RankCommand {
     @Option(help: "Covariance family: full, diag, spherical or tied (default full, or the initial model's).")
     var covariance: CovarianceKind?
 
-    @Option(name: .customLong("init"), help: "How to start: kmeans, k-means++, random or random-from-data.")
+    @Option(name: .customLong("init"), help: "How to start: kmeans, k-means++, random, random-from-data or hc (mclust's hierarchical start, on the initialisation sample).")
     var initialization: InitChoice = .kmeans
 
     @Option(name: .customLong("init-model"), help: ArgumentHelp("Start from the parameters in this model file, used exactly as given.", valueName: "FILE"))
