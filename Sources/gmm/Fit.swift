@@ -39,7 +39,7 @@ struct Fit: ParsableCommand, ReadsTextData {
     @Option(name: [.customShort("k"), .long], parsing: .unconditional, help: "Number of mixture components (default 1, or the initial model's).")
     var components: Int?
 
-    @Option(help: "Covariance family: full, diag, spherical or tied (default full, or the initial model's).")
+    @Option(help: "Covariance model: full, diag, spherical, tied, or one of mclust's EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV (VVV = full, VVI = diag, VII = spherical, EEE = tied; default full, or the initial model's). Variational fits take only the first four.")
     var covariance: CovarianceKind?
 
     @Option(name: .customLong("init-model"), help: ArgumentHelp("Start from the parameters in this model file, used exactly as given.", valueName: "FILE"))

@@ -167,7 +167,7 @@ public enum ModelFile {
         let v = try r.integer("version")
         guard v == version else { throw .invalid(path: path, key: "version", reason: "version \(v) is not supported (expected \(version))") }
         let typeName = try r.string("covariance_type")
-        guard let kind = CovarianceKind(rawValue: typeName) else {
+        guard let kind = CovarianceKind(name: typeName) else {
             throw .invalid(path: path, key: "covariance_type",
                            reason: "\"\(typeName)\" is not one of \(CovarianceKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
