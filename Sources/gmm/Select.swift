@@ -82,6 +82,10 @@ struct Select: ParsableCommand, ReadsTextData {
     func validate() throws {
         _ = try componentCounts()
         guard try !kinds().isEmpty else { throw ValidationError("--covariance is empty") }
+        if variational.method == .variational,
+           let other = try kinds().first(where: { !CovarianceKind.scikitLearnKinds.contains($0) }) {
+            throw ValidationError("--covariance \(other.rawValue): variational fits support full, diag, spherical and tied covariances only")
+        }
         switch (variational.method, criterion) {
         case (.em, .elbo?): throw ValidationError("--criterion elbo ranks variational fits: add --method variational")
         case (.variational, let c?) where c != .elbo:

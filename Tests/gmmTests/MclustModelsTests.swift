@@ -61,6 +61,8 @@ struct MclustModelsCommandTests {
         try box.copyBundled("old-faithful.csv")
         expectCleanFailure(try box.run(["fit", "old-faithful.csv", "-k", "2", "--covariance", "EVE", "--method", "variational"]),
                            status: 64, facts: ["EVE", "full, diag, spherical and tied"])
+        expectCleanFailure(try box.run(["select", "old-faithful.csv", "--method", "variational", "--covariance", "full,VEI"]),
+                           status: 64, facts: ["VEI", "full, diag, spherical and tied"])
         expectCleanFailure(try box.run(["select", "old-faithful.csv", "--covariance", "VVV,XYZ"]), status: 64,
                            facts: ["XYZ", "EII", "VVV"])
     }
