@@ -9,22 +9,6 @@
 // Mahalanobis distance: z = L_k⁻¹ (x − μ_k) where Σ_k = L_k L_kᵀ (lower
 // Cholesky factor). "Colouring" is the inverse, used to draw samples.
 
-/// Which per-component second moments the M-step of a family needs.
-enum MomentShape: Sendable {
-    /// d×d matrices Σ_i r_ik (x_i − s_k)(x_i − s_k)ᵀ (full, tied).
-    case matrix
-    /// d-vectors Σ_i r_ik (x_i − s_k)² (diagonal, spherical).
-    case diagonal
-
-    /// Number of values per component for `d` features.
-    func count(featureCount d: Int) -> Int {
-        switch self {
-        case .matrix: d * d
-        case .diagonal: d
-        }
-    }
-}
-
 protocol CovarianceFamily: Sendable {
     /// The second moments `estimate` consumes.
     static var momentShape: MomentShape { get }

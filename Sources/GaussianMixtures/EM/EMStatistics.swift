@@ -54,7 +54,7 @@ public struct EMStatistics: Sendable, Equatable {
     /// Number of second-moment values per component in `flattened`:
     /// d(d+1)/2 (the upper triangle) for full and tied, d for diag and spherical.
     public static func momentValueCount(featureCount d: Int, kind: CovarianceKind) -> Int {
-        kind.family.momentShape == .matrix ? d * (d + 1) / 2 : d
+        kind.family.momentShape.packedCount(featureCount: d)
     }
 
     /// The length of `flattened`: K·(1 + d + m) + 3 with m = `momentValueCount`,
@@ -77,22 +77,11 @@ public struct EMStatistics: Sendable, Equatable {
     public var flattened: [Double] {
         let d = featureCount
         let kCount = componentCount
-        let m = Self.momentValueCount(featureCount: d, kind: covarianceKind)
         var out = [Double]()
         out.reserveCapacity(Self.flattenedCount(componentCount: kCount, featureCount: d, kind: covarianceKind))
         out += base.softCounts
         out += base.sums
-        switch base.momentShape {
-        case .matrix:
-            for k in 0..<kCount {
-                for r in 0..<d {
-                    for c in r..<d { out.append(base.moments[k * d * d + r * d + c]) }
-                }
-            }
-        case .diagonal:
-            precondition(m == d)
-            out += base.moments
-        }
+        out += base.momentShape.packed(base.moments, componentCount: kCount, featureCount: d)
         out += [base.logLikelihood, base.totalWeight, Double(base.sampleCount)]
         return out
     }
@@ -116,21 +105,8 @@ public struct EMStatistics: Sendable, Equatable {
         }
         s.softCounts = Array(take(kCount))
         s.sums = Array(take(kCount * d))
-        switch s.momentShape {
-        case .matrix:
-            var moments = [Double](repeating: 0, count: kCount * d * d)
-            for k in 0..<kCount {
-                for r in 0..<d {
-                    for c in r..<d {
-                        moments[k * d * d + r * d + c] = values[at]
-                        at += 1
-                    }
-                }
-            }
-            s.moments = moments
-        case .diagonal:
-            s.moments = Array(take(kCount * d))
-        }
+        let m = s.momentShape.packedCount(featureCount: d)
+        s.moments = s.momentShape.unpacked(take(kCount * m), componentCount: kCount, featureCount: d)
         s.logLikelihood = values[at]
         s.totalWeight = values[at + 1]
         let rows = values[at + 2]

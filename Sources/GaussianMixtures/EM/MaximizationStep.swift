@@ -37,24 +37,8 @@ enum MaximizationStep {
                 means[k * d + j] = mean
                 delta[j] = mean - s
             }
-            let a = stats.sums[(k * d)..<((k + 1) * d)]
-            let base = a.startIndex
-            switch stats.momentShape {
-            case .matrix:
-                for r in 0..<d {
-                    for c in r..<d {
-                        let raw = stats.moments[k * m + r * d + c]
-                        let v = raw - delta[r] * a[base + c] - a[base + r] * delta[c] + rk * delta[r] * delta[c]
-                        centred[k * m + r * d + c] = v
-                        centred[k * m + c * d + r] = v
-                    }
-                }
-            case .diagonal:
-                for j in 0..<d {
-                    let raw = stats.moments[k * m + j]
-                    centred[k * m + j] = raw - 2 * delta[j] * a[base + j] + rk * delta[j] * delta[j]
-                }
-            }
+            stats.momentShape.centre(moments: stats.moments, sums: stats.sums, component: k, softCount: rk, delta: delta,
+                                     featureCount: d, into: &centred)
         }
         let covariances = try family.estimate(
             centredMoments: centred, softCounts: softCounts, featureCount: d, regularization: regularization,

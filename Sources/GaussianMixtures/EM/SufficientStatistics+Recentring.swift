@@ -20,7 +20,6 @@ extension SufficientStatistics {
     func recentred(on newShifts: [Double]) -> SufficientStatistics {
         precondition(newShifts.count == shifts.count, "one shift vector per component")
         let d = featureCount
-        let m = momentShape.count(featureCount: d)
         var out = SufficientStatistics(
             componentCount: componentCount, featureCount: d, momentShape: momentShape, shifts: newShifts,
             softCounts: softCounts, sums: sums, moments: moments, logLikelihood: logLikelihood,
@@ -29,20 +28,8 @@ extension SufficientStatistics {
         for k in 0..<componentCount {
             let rk = softCounts[k]
             for j in 0..<d { delta[j] = newShifts[k * d + j] - shifts[k * d + j] }
-            switch momentShape {
-            case .matrix:
-                // Upper triangle only, as the accumulator keeps it.
-                for r in 0..<d {
-                    for c in r..<d {
-                        out.moments[k * m + r * d + c] = moments[k * m + r * d + c]
-                            - sums[k * d + r] * delta[c] - delta[r] * sums[k * d + c] + rk * delta[r] * delta[c]
-                    }
-                }
-            case .diagonal:
-                for j in 0..<d {
-                    out.moments[k * m + j] = moments[k * m + j] - 2 * sums[k * d + j] * delta[j] + rk * delta[j] * delta[j]
-                }
-            }
+            momentShape.recentre(moments: moments, sums: sums, component: k, softCount: rk, delta: delta,
+                                 featureCount: d, into: &out.moments)
             for j in 0..<d { out.sums[k * d + j] = sums[k * d + j] - rk * delta[j] }
         }
         return out
@@ -83,23 +70,14 @@ extension SufficientStatistics {
         let d = model.featureCount
         let kCount = model.componentCount
         let shape = type(of: model.family).momentShape
-        let m = shape.count(featureCount: d)
         var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: shape,
                                               shifts: model.flatMeans)
         for k in 0..<kCount {
             let rk = weight * model.weights[k]
             stats.softCounts[k] = rk
             let sigma = { (r: Int, c: Int) in model.family.covariance(component: k, row: r, column: c) }
-            switch shape {
-            case .matrix:
-                for r in 0..<d {
-                    for c in r..<d {
-                        stats.moments[k * m + r * d + c] = rk * (sigma(r, c) - (r == c ? regularization : 0))
-                    }
-                }
-            case .diagonal:
-                for j in 0..<d { stats.moments[k * m + j] = rk * (sigma(j, j) - regularization) }
-            }
+            shape.implied(softCount: rk, covariance: sigma, regularization: regularization, component: k, featureCount: d,
+                          into: &stats.moments)
         }
         stats.totalWeight = weight
         return stats
