@@ -25,6 +25,11 @@ protocol CovarianceFamily: Sendable {
     /// Free covariance parameters of a K-component mixture in d dimensions.
     static func covarianceParameterCount(componentCount: Int, featureCount: Int) -> Int
 
+    /// About how many doubles the family keeps for K components in d dimensions
+    /// (parameters and what is derived from them), for the memory check before a fit.
+    /// Defaults to twice the free parameters (matrices are stored whole).
+    static func storedValueCount(componentCount: Int, featureCount: Int) -> Double
+
     /// Builds the family from parameters in scikit-learn's shape; checks
     /// symmetry and positive definiteness and factors.
     init(parameters: CovarianceParameters, componentCount: Int, featureCount: Int) throws(CovarianceError)
@@ -98,6 +103,10 @@ extension CovarianceFamily {
     static var sharesOneCovariance: Bool { false }
 
     static var scikitLearnShape: ScikitLearnShape? { nil }
+
+    static func storedValueCount(componentCount: Int, featureCount: Int) -> Double {
+        2 * Double(covarianceParameterCount(componentCount: componentCount, featureCount: featureCount))
+    }
 
     static func estimate(
         centredMoments: [Double], softCounts: [Double], featureCount: Int, regularization: Double,

@@ -32,9 +32,8 @@ extension ExpectationMaximization {
             throw .infeasible(reason: "\(usableRows) row\(usableRows == 1 ? "" : "s") cannot estimate a \(kind.rawValue) covariance of \(d) features: "
                 + "it needs more rows than features (try --covariance diag or spherical, or fewer columns)")
         }
-        // Matrices are stored whole: about twice their free parameters.
-        let values = 2 * Double(kind.family.covarianceParameterCount(componentCount: kCount, featureCount: d))
-            + Double(kCount) * Double(d)
+        // What the family keeps (matrices are stored whole), plus the means.
+        let values = kind.family.storedValueCount(componentCount: kCount, featureCount: d) + Double(kCount) * Double(d)
         let needed = 8 * values * Double(parameterCopies(threads: options.resolvedThreadCount))
         let available = physicalMemoryBytes()
         if needed > available {

@@ -55,6 +55,12 @@ extension MclustFamily {
         model.covarianceParameterCount(componentCount: componentCount, featureCount: featureCount)
     }
 
+    /// Axis-aligned: variances, deviations and shapes (3·K·d); ellipsoidal: matrices,
+    /// Cholesky factors and orientations (3·K·d²), whatever the free parameters.
+    static func storedValueCount(componentCount kCount: Int, featureCount d: Int) -> Double {
+        model.isAxisAligned ? 3 * Double(kCount) * Double(d) : 3 * Double(kCount) * Double(d) * Double(d)
+    }
+
     var componentCount: Int { storage.componentCount }
     var featureCount: Int { storage.featureCount }
 
