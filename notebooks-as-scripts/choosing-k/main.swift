@@ -38,7 +38,7 @@ print("rows: \(data.sampleCount), features: \(data.featureNames.joined(separator
 // %% Fit the grid: K = 1…8 × {full, diag, spherical, tied}.
 // Every candidate uses the same seed and three k-means restarts; the search
 // runs the candidates on all cores. Lower BIC / AIC / ICL is better.
-let search = ModelSearch.run(data, componentCounts: Array(1...8), kinds: CovarianceKind.allCases,
+let search = ModelSearch.run(data, componentCounts: Array(1...8), kinds: CovarianceKind.scikitLearnKinds,
                              options: FitOptions(initializationCount: 3, seed: 0), criterion: .bic)
 print("  K  covariance  BIC        AIC        ICL")
 for row in search.rows.prefix(10) {
