@@ -48,7 +48,13 @@ func componentTable(_ model: GaussianMixture) -> String {
         rows.append([String(k), readable(model.weights[k]), readableList(model.means[k]), covText.first ?? ""])
         for line in covText.dropFirst() { rows.append(["", "", "", line]) }
     }
-    return textTable(rows)
+    guard let parts = model.decomposition else { return textTable(rows) }
+    // mclust's models: volume λ_k and shape A_k of Σ_k = λ_k D_k A_k D_kᵀ (the orientation is in the model file).
+    var decomposition = [["component", "volume", "shape"]]
+    for k in 0..<model.componentCount {
+        decomposition.append([String(k), readable(parts.volumes[k]), readableList(parts.shapes[k])])
+    }
+    return textTable(rows) + "\n" + textTable(decomposition)
 }
 
 /// How many entries of a list a summary shows before "…".

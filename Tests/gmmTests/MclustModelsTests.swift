@@ -14,6 +14,7 @@ struct MclustModelsCommandTests {
         #expect(file.contains("\"orientation\"") == (name == "VEV"))
         let info = try box.succeed(["info", "m.json", "iris.csv"])
         #expect(info.stdout.contains("(\(name) covariance)") || info.stderr.contains("(\(name) covariance)"))
+        #expect((info.stdout + info.stderr).contains("component  volume"))
         let details = try box.succeed(["predict", "m.json", "iris.csv", "--details"])
         #expect(details.stdout.split(separator: "\n").count == 151)
         let scores = try box.succeed(["score", "m.json", "iris.csv"])

@@ -30,6 +30,13 @@ public struct GaussianMixture: Sendable {
     /// The covariance parameters in scikit-learn's `covariances_` shape.
     public var covariances: CovarianceParameters { family.parameters }
 
+    /// mclust's decomposition Σ_k = λ_k D_k A_k D_kᵀ for the ten models beyond
+    /// scikit-learn's four (`nil` for full, diag, spherical and tied).
+    public var decomposition: CovarianceDecomposition? {
+        if case let .decomposed(_, _, parts) = covariances { return parts }
+        return nil
+    }
+
     /// Creates a mixture from its parameters, checking every shape and value.
     ///
     /// - Throws: `ModelError` naming the parameter that is wrong: weights that are
