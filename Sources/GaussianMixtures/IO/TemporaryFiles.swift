@@ -12,7 +12,9 @@
 // A long command (`gmm fit`) can ask for a graceful first SIGINT: the handler
 // then only sets a flag (a `sig_atomic_t` store) that the command polls at
 // safe points to save its work and exit 130 itself; a second SIGINT takes the
-// usual path.
+// usual path. A command can also leave a line for the handler to write to
+// standard error when a SIGINT ends the process (`setInterruptMessage`), e.g.
+// that nothing was fitted yet; the handler only calls write(2) on it.
 
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +36,7 @@ public enum TemporaryFiles {
     public static func removeOnSignals() {
         _ = slots
         _ = interruptState
+        _ = interruptMessage
         // A parent may hand down these signals blocked (test runners and some
         // launchers do): unblock them, or a Ctrl-C would wait forever in the mask.
         var unblocked = sigset_t()
@@ -51,6 +54,9 @@ public enum TemporaryFiles {
                 for i in 0..<TemporaryFiles.capacity {
                     if let path = TemporaryFiles.slots[i] { unlink(path) }
                 }
+                if signal == SIGINT, let line = TemporaryFiles.interruptMessage.pointee {
+                    _ = write(2, line, strlen(line))
+                }
                 _exit(128 + signal)
             }
             sigemptyset(&action.sa_mask)
@@ -67,6 +73,21 @@ public enum TemporaryFiles {
         state.initialize(to: 0)
         return state
     }()
+
+    /// The NUL-terminated line (newline included) the handler writes to standard error when a
+    /// SIGINT ends the process, or nil. Allocated before the handlers are installed.
+    nonisolated(unsafe) static let interruptMessage: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let slot = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: 1)
+        slot.initialize(to: nil)
+        return slot
+    }()
+
+    /// Sets the line written to standard error when a SIGINT ends the process at once
+    /// (outside graceful mode, or the second one in it); `nil`: no line.
+    public static func setInterruptMessage(_ text: String?) {
+        // The previous line is not freed: the handler may be writing it at this moment.
+        interruptMessage.pointee = text.map { strdup($0 + "\n") }
+    }
 
     /// From now on the first SIGINT (Ctrl-C) does not end the process: it only
     /// makes `isInterruptRequested` true, for a long computation to stop at its
