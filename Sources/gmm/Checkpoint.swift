@@ -31,10 +31,12 @@ struct CheckpointOptions: ParsableArguments {
 /// The saving, stopping and resuming of one `gmm fit` run: batch EM, online EM
 /// (whose "iterations" are updates) or variational.
 ///
-/// Ctrl-C: until the first iteration of the run ends (reading the data, the
-/// start, the first iteration) the first SIGINT ends the process at once with
-/// 130 and the line `beforeFirstIteration` leaves; from then on the first SIGINT
-/// only asks the loop to stop after its iteration, and a second one ends the process.
+/// Ctrl-C: while the data is read the first SIGINT ends the process at once
+/// with 130 and the line `whileReadingData` leaves (nothing was fitted yet);
+/// from the making of this object on (after reading) the first SIGINT only asks
+/// the loop to stop after its iteration — a SIGINT during the start (k-means)
+/// lets the start and the first iteration finish, so their work is kept — and a
+/// second one ends the process.
 final class FitCheckpointing {
     let options: CheckpointOptions
     /// The settings saved with each checkpoint and compared on resume.
@@ -51,13 +53,18 @@ final class FitCheckpointing {
         self.options = options
         self.settings = settings
         schedule = CheckpointSchedule(every: options.every)
+        // Ctrl-C now only asks the loop to stop after its iteration; a second one ends the process.
+        TemporaryFiles.stopGracefullyOnFirstInterrupt()
+        let kept = options.checkpoint.map { "; \($0) holds the last checkpoint saved, if any" } ?? ""
+        TemporaryFiles.setInterruptMessages(
+            ending: "gmm: stopped at once by a second Ctrl-C: no model was written\(kept)",
+            stopping: "gmm: stopping after the current iteration (press Ctrl-C again to stop at once)")
     }
 
-    /// Sets what a Ctrl-C before the first `iteration` (or update) of the run ends says; call before reading the data.
-    static func beforeFirstIteration(_ iteration: String, resume: String?) {
+    /// Sets what a Ctrl-C while the data is read says; call before reading it.
+    static func whileReadingData(resume: String?) {
         let kept = resume.map { "; \($0) still holds the saved fit" } ?? ""
-        TemporaryFiles.setInterruptMessage(
-            "gmm: interrupted before the first \(iteration) ended: nothing was fitted yet\(kept)")
+        TemporaryFiles.setInterruptMessages(ending: "gmm: interrupted while reading the data: nothing was fitted yet\(kept)")
     }
 
     /// Checks that a checkpoint's settings are this run's.
@@ -95,12 +102,6 @@ final class FitCheckpointing {
 
     /// Asked by the library after every iteration, before the state is handed over.
     func shouldStop() -> Bool {
-        if iterations == 0 {
-            // Something is fitted now: the first Ctrl-C only asks to stop after the iteration.
-            TemporaryFiles.stopGracefullyOnFirstInterrupt()
-            let kept = options.checkpoint.map { "; the last checkpoint saved is in \($0)" } ?? ""
-            TemporaryFiles.setInterruptMessage("gmm: stopped at once by a second Ctrl-C: no model was written\(kept)")
-        }
         iterations += 1
         isStopping = TemporaryFiles.isInterruptRequested || saveError != nil
             || options.stopAfter.map { iterations >= $0 } == true

@@ -30,6 +30,15 @@ struct Fit: ParsableCommand, ReadsTextData {
             --tol do not apply. A last full pass computes the mean log-likelihood, BIC
             and AIC of the result. A .npy file is read in place; convert CSV with `gmm
             convert` first.
+
+            --checkpoint FILE saves the state while the fit runs (every method; with
+            --online, --checkpoint-every counts updates); --resume
+            FILE continues it, with the same data and options, to the model file an
+            uninterrupted run writes. Once the data is read, a first Ctrl-C finishes the
+            current iteration (online: update; during the start, the start and the first
+            iteration), saves the checkpoint and the model so far (marked "interrupted":
+            true) and exits 130; a second stops at once. While the data is read, Ctrl-C
+            exits 130 at once: nothing was fitted yet.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -76,7 +85,7 @@ struct Fit: ParsableCommand, ReadsTextData {
             if onlineFitting.online && variational.method == .variational {
                 throw ValidationError("--online cannot be used with --method variational")
             }
-            FitCheckpointing.beforeFirstIteration(onlineFitting.online ? "update" : "iteration", resume: checkpointing.resume)
+            FitCheckpointing.whileReadingData(resume: checkpointing.resume)
             if variational.method == .variational { return try runVariational() }
             if variational.hasVariationalFlags {
                 throw ValidationError("the prior flags need --method variational")
@@ -99,7 +108,7 @@ struct Fit: ParsableCommand, ReadsTextData {
             let matrix = incomplete.complete ?? incomplete.filled()   // the complete-data paths' input (no gaps then)
             let options = fitting.options(componentCount: start?.componentCount ?? components ?? 1,
                                           kind: start?.covarianceKind ?? covariance ?? .full, start: start)
-            // Every fit stops gracefully on a first Ctrl-C once its first iteration (update) ended.
+            // Every fit stops gracefully on a first Ctrl-C from here on (after reading the data).
             let saving = FitCheckpointing(
                 options: checkpointing,
                 settings: FitCheckpointing.settings(self, options: options, data: incomplete, weights: weights,
