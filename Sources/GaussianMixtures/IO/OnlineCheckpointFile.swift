@@ -4,9 +4,10 @@
 // checkpoint has (`CheckpointMember`: restart 0 — the starts are all made
 // before the first update —, iteration = updates made, the trace, no finished
 // restarts, the settings) and the online state: epoch and batches done in it,
-// the running statistics as `EMStatistics.flattened` numbers, the schedule's
-// position (batches and weight absorbed, rows absorbed, the last step), the
-// step decay and regulariser, and the start kept with every start's score.
+// the running statistics as `EMStatistics.flattened` numbers (null before the
+// first update), the schedule's position (batches and weight absorbed, rows
+// absorbed, the last step), the schedule and regulariser, and the start kept
+// with every start's score.
 //
 // Numbers are written in shortest round-trip form and read back to the same bits.
 
@@ -18,8 +19,9 @@ extension OnlineCheckpoint {
     public func encoded(settings: [(String, String)]) -> [UInt8] {
         typealias W = JSONWriter
         let s = state
-        guard case let .decaying(rho) = s.schedule, let running = s.flattenedRunningStatistics else {
-            preconditionFailure("an online fit's checkpoint is taken after an update with a decaying step")
+        let schedule: [(String, String)] = switch s.schedule {
+        case let .decaying(rho): [("schedule", W.string("decaying")), ("step_decay", W.number(rho))]
+        case .cumulative: [("schedule", W.string("cumulative"))]
         }
         let scores = "[" + initializationLogLikelihoods.map { $0.map(W.number) ?? "null" }.joined(separator: ", ") + "]"
         let member: [(String, String)] = [
@@ -33,10 +35,10 @@ extension OnlineCheckpoint {
             ("rows_absorbed", String(s.rowCount)),
             ("absorbed_batches", String(s.absorbedBatches)),
             ("absorbed_weight", W.number(s.absorbedWeight)),
-            ("latest_step", W.number(s.latestStep ?? 1)),
-            ("step_decay", W.number(rho)),
+            ("latest_step", s.latestStep.map(W.number) ?? "null"),
+        ] + schedule + [
             ("reg_covar", W.number(s.covarianceRegularization)),
-            ("running_statistics", W.list(running)),
+            ("running_statistics", s.flattenedRunningStatistics.map(W.list) ?? "null"),
             ("selected_initialization", String(selectedInitialization)),
             ("initialization_log_likelihoods", scores),
             ("settings", W.object(settings.map { ($0.0, W.string($0.1)) }, indent: "  ")),
@@ -85,22 +87,36 @@ extension OnlineCheckpoint {
             }
         }
         guard common.restart == 0 else { throw fail("\(name).restart", "an online fit's checkpoint has restart 0") }
-        let values = try list("running_statistics", allowingNull: false).map { $0! }
-        guard let running = OnlineExpectationMaximization.runningStatistics(values, model: model) else {
-            throw fail("\(name).running_statistics", "expected \(EMStatistics.flattenedCount(componentCount: model.componentCount, featureCount: model.featureCount, kind: model.covarianceKind)) numbers, the last a whole row count")
+        var running: SufficientStatistics?
+        if o["running_statistics"] != .null {
+            let values = try list("running_statistics", allowingNull: false).map { $0! }
+            running = OnlineExpectationMaximization.runningStatistics(values, model: model)
+            if running == nil {
+                let count = EMStatistics.flattenedCount(componentCount: model.componentCount,
+                                                        featureCount: model.featureCount, kind: model.covarianceKind)
+                throw fail("\(name).running_statistics", "expected \(count) numbers, the last a whole row count")
+            }
         }
-        let (rho, regularization) = (try number("step_decay"), try number("reg_covar"))
-        let (batches, weight) = (try count("absorbed_batches", from: 1), try number("absorbed_weight"))
-        let (rows, step) = (try count("rows_absorbed"), try number("latest_step"))
+        let schedule: OnlineStepSchedule
+        switch o["schedule"] {
+        case .string("decaying"): schedule = .decaying(exponent: try number("step_decay"))
+        case .string("cumulative"): schedule = .cumulative
+        default: throw fail("\(name).schedule", "expected \"decaying\" or \"cumulative\"")
+        }
+        let regularization = try number("reg_covar")
+        let (batches, weight) = (try count("absorbed_batches"), try number("absorbed_weight"))
+        let rows = try count("rows_absorbed")
+        var step: Double?
+        if o["latest_step"] != .null { step = try number("latest_step") }
         let state: OnlineExpectationMaximization
         do {
             state = try OnlineExpectationMaximization(
-                restoring: model, schedule: .decaying(exponent: rho), covarianceRegularization: regularization,
+                restoring: model, schedule: schedule, covarianceRegularization: regularization,
                 threadCount: nil, running: running, absorbedBatches: batches, absorbedWeight: weight,
                 updateCount: common.trace.count, rowCount: rows, latestBatchMeanLogLikelihood: common.trace.last,
                 latestStep: step)
         } catch {
-            throw fail("\(name).step_decay", "\(error)")
+            throw fail("\(name).schedule", "\(error)")
         }
         let checkpoint = OnlineCheckpoint(
             state: state, epoch: try count("epoch", from: 1), batchesDone: try count("batches_done", from: 1),

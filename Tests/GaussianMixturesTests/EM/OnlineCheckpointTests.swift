@@ -57,6 +57,26 @@ struct OnlineCheckpointTests {
         }
     }
 
+    @Test("a state with the cumulative step, or before any update, round-trips too")
+    func otherStates() throws {
+        let model = try ExpectationMaximization.fit(Self.data, options: Self.options(.tied)).model
+        var cumulative = try OnlineExpectationMaximization(model: model, priorWeight: 120, schedule: .cumulative)
+        let fresh = try OnlineExpectationMaximization(model: model, schedule: .decaying(exponent: 0.8))
+        try cumulative.update(with: Self.data, weights: Self.weights)
+        for state in [cumulative, fresh] {
+            let back = try Self.roundTripped(OnlineCheckpoint(state: state, epoch: 1, batchesDone: 1,
+                                                              batchTrace: state.latestBatchMeanLogLikelihood.map { [$0] } ?? [],
+                                                              selectedInitialization: 0, initializationLogLikelihoods: [nil]))
+            #expect(back.state.schedule == state.schedule && back.state.latestStep == state.latestStep)
+            #expect(back.state.flattenedRunningStatistics?.map(\.bitPattern) == state.flattenedRunningStatistics?.map(\.bitPattern))
+            #expect(back.initializationLogLikelihoods == [nil])
+            var (a, b) = (state, back.state)
+            try a.update(with: Self.data)
+            try b.update(with: Self.data)
+            #expect(a.model == b.model)
+        }
+    }
+
     @Test("resuming from any update gives the uninterrupted result to the bit",
           arguments: CovarianceKind.allCases, [false, true])
     func resume(_ kind: CovarianceKind, weighted: Bool) throws {
