@@ -68,8 +68,10 @@ final class FitCheckpointing {
     }
 
     /// Checks that a checkpoint's settings are this run's.
-    private func check(_ saved: [String: String], path: String, iteration: Int, finishedRestarts: Int) throws {
-        if let why = CheckpointSettings.mismatch(saved: saved, current: settings, iteration: iteration,
+    private func check(_ saved: [String: String], path: String, iteration: Int, finishedRestarts: Int,
+                       except skipped: String? = nil) throws {
+        let current = settings.filter { $0.0 != skipped }
+        if let why = CheckpointSettings.mismatch(saved: saved, current: current, iteration: iteration,
                                                  finishedRestarts: finishedRestarts) {
             throw CommandFailure(message: "--resume \(path): \(why); resume with the same data and options",
                                  status: ExitStatus.usage)
@@ -88,7 +90,13 @@ final class FitCheckpointing {
     func onlineResumeState() throws -> OnlineCheckpoint? {
         guard let path = options.resume else { return nil }
         let (state, saved) = try OnlineCheckpoint.read(path: path)
-        try check(saved, path: path, iteration: state.updateCount, finishedRestarts: 0)
+        // Another --epochs continues the same sequence of epochs (the e-th shuffle does not depend
+        // on the count): the uninterrupted fit's result while the checkpoint's epoch is within it.
+        if let epochs = settings.first(where: { $0.0 == "epochs" }).flatMap({ Int($0.1) }), state.epoch > epochs {
+            throw CommandFailure(message: "--resume \(path): it was saved in epoch \(state.epoch), beyond --epochs \(epochs)",
+                                 status: ExitStatus.usage)
+        }
+        try check(saved, path: path, iteration: state.updateCount, finishedRestarts: 0, except: "epochs")
         return state
     }
 

@@ -59,6 +59,8 @@ struct OnlineCheckpointTests {
         #expect(state["epoch"] as? Int == 2 && state["batches_done"] as? Int == 3)
         try box.succeed(fit + ["--resume", "c.json", "-o", "resumed.json"])
         #expect(box.bytes("resumed.json") == box.bytes("whole.json"))
+        expectCleanFailure(try box.run(fit + ["--epochs", "1", "--resume", "c.json"]), status: 64,
+                           facts: ["c.json", "epoch 2", "--epochs 1"])
     }
 
     @Test("online checkpoints of other data or other options are refused, naming what differs")
@@ -72,7 +74,7 @@ struct OnlineCheckpointTests {
         expectCleanFailure(try box.run(other + ["--resume", "c.json"]), status: 64, facts: ["c.json", "fingerprint"])
         expectCleanFailure(try box.run(fit + ["--sample-weights", "w.txt", "--resume", "c.json"]), status: 64,
                            facts: ["c.json", "weights"])
-        for (flag, value) in [("--batch-size", "60"), ("--step-decay", "0.7"), ("--epochs", "3"), ("--seed", "5"),
+        for (flag, value) in [("--batch-size", "60"), ("--step-decay", "0.7"), ("--seed", "5"),
                               ("-k", "4"), ("--n-init", "1"), ("--covariance", "diag")] {
             expectCleanFailure(try box.run(fit + [flag, value, "--resume", "c.json"]), status: 64, facts: [flag, "c.json"])
         }
@@ -80,6 +82,10 @@ struct OnlineCheckpointTests {
         expectCleanFailure(try box.run(batch + ["--resume", "c.json"]), status: 65, facts: ["c.json", "--online"])
         expectCleanFailure(try box.run(batch + ["--method", "variational", "--resume", "c.json"]), status: 65,
                            facts: ["c.json", "variational"])
+        // --epochs may be raised (the checkpoint is in epoch 1): the fit of the new count.
+        try box.succeed(fit + ["--epochs", "3", "--resume", "c.json", "-o", "resumed3.json"])
+        try box.succeed(fit + ["--epochs", "3", "-o", "whole3.json"])
+        #expect(box.bytes("resumed3.json") == box.bytes("whole3.json"))
         // --max-iter and --tol do not apply to online fits: they may differ (the model file records the new ones).
         try box.succeed(fit + ["--max-iter", "7", "--tol", "0.5", "--resume", "c.json", "-o", "resumed.json"])
         try box.succeed(fit + ["--max-iter", "7", "--tol", "0.5", "-o", "whole.json"])
