@@ -38,6 +38,7 @@ public enum CheckpointSettings {
         "weight_concentration": "--weight-concentration", "mean_precision_prior": "--mean-precision-prior",
         "mean_prior": "--mean-prior", "degrees_of_freedom_prior": "--degrees-of-freedom-prior",
         "covariance_prior": "--covariance-prior",
+        "batch_size": "--batch-size", "step_decay": "--step-decay", "epochs": "--epochs",
     ]
 
     /// Why the checkpoint `state` with saved settings `saved` cannot continue a run with

@@ -30,6 +30,14 @@ struct Fit: ParsableCommand, ReadsTextData {
             --tol do not apply. A last full pass computes the mean log-likelihood, BIC
             and AIC of the result. A .npy file is read in place; convert CSV with `gmm
             convert` first.
+
+            --checkpoint FILE saves the state while the fit runs (every method; with
+            --online, --checkpoint-every counts updates); --resume FILE continues it, with
+            the same data and options, to the model file an uninterrupted run writes. Once
+            the data is read, a first Ctrl-C finishes the current iteration (online: update;
+            during the start, the start and the first iteration), saves the checkpoint and
+            the model so far (marked "interrupted": true) and exits 130; a second stops at
+            once. While the data is read, Ctrl-C exits 130 at once: nothing was fitted yet.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -94,12 +102,7 @@ struct Fit: ParsableCommand, ReadsTextData {
             if onlineFitting.online && variational.method == .variational {
                 throw ValidationError("--online cannot be used with --method variational")
             }
-            if checkpointing.isUsed && onlineFitting.online {
-                throw ValidationError("--checkpoint and --resume are not supported yet with --online; only batch fits can be resumed")
-            }
-            if checkpointing.stopAfter != nil && variational.method == .variational {
-                throw ValidationError("--stop-after-iterations cannot be used with --method variational (no graceful stop there)")
-            }
+            FitCheckpointing.whileReadingData(resume: checkpointing.resume)
             if variational.method == .variational { return try runVariational() }
             if variational.hasVariationalFlags {
                 throw ValidationError("the prior flags need --method variational")
@@ -126,11 +129,12 @@ struct Fit: ParsableCommand, ReadsTextData {
             var options = fitting.options(componentCount: start?.componentCount ?? table?.featureCount ?? components ?? 1,
                                           kind: start?.covarianceKind ?? covariance ?? .full, start: start)
             if let table { options.initialization = .responsibilities(table) }
-            // Batch EM always stops gracefully on a first Ctrl-C; only it can save and resume.
-            let saving = onlineFitting.online ? nil : FitCheckpointing(
+            // Every fit stops gracefully on a first Ctrl-C from here on (after reading the data).
+            let saving = FitCheckpointing(
                 options: checkpointing,
-                settings: FitCheckpointing.settings(self, options: options, data: incomplete, weights: weights))
-            let control = FitControl(resume: try saving?.resumeState(), saving: saving)
+                settings: FitCheckpointing.settings(self, options: options, data: incomplete, weights: weights,
+                                                    online: onlineFitting.online ? onlineFitting : nil))
+            let control = FitControl(resume: onlineFitting.online ? nil : try saving.resumeState(), saving: saving)
             let showProgress = !quiet && standardErrorIsTerminal
             let clock = ContinuousClock()
             let began = clock.now
@@ -139,7 +143,7 @@ struct Fit: ParsableCommand, ReadsTextData {
                                                control: control)
                 : onlineFitting.online
                 ? try fitOnlineReportingData(data, matrix, weights: weights, options: options, online: onlineFitting.options,
-                                             showProgress: showProgress)
+                                             showProgress: showProgress, saving: saving)
                 : try fitReportingData(data, matrix, weights: weights, options: options, control: control, progress: showProgress ? { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
@@ -181,12 +185,13 @@ struct Fit: ParsableCommand, ReadsTextData {
             for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
                 printError("gmm: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
             }
-            if let error = saving?.saveError { throw error }
+            if let error = saving.saveError { throw error }
             if result.report.wasInterrupted {
                 let resume = checkpointing.checkpoint.map { "; continue with --resume \($0)" } ?? ""
                 // The kept result may be an earlier, finished restart: say what is saved, not where it stopped.
-                throw CommandFailure(message: "interrupted; the best model so far (restart \(result.report.selectedInitialization + 1), "
-                    + "\(result.report.iterationCount) iterations)" + (output.map { " is in \($0)" } ?? " was not saved (no -o)") + resume,
+                let kept = onlineFitting.online ? "the model so far (\(result.report.iterationCount) updates)"
+                    : "the best model so far (restart \(result.report.selectedInitialization + 1), \(result.report.iterationCount) iterations)"
+                throw CommandFailure(message: "interrupted; " + kept + (output.map { " is in \($0)" } ?? " was not saved (no -o)") + resume,
                     status: 130)
             }
             if !onlineFitting.online && !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
@@ -222,7 +227,7 @@ struct FitControl {
 
     init(resume: FitCheckpoint?, saving: FitCheckpointing?) {
         self.resume = resume
-        checkpoint = saving.map { saving in { state, isStopping in saving.save(state, isStopping: isStopping) } }
+        checkpoint = saving.map { saving in { (state: FitCheckpoint, isStopping) in saving.save(state, isStopping: isStopping) } }
         shouldStop = saving.map { saving in { saving.shouldStop() } }
     }
 }

@@ -59,11 +59,13 @@ struct OnlineParameters: ParsableArguments {
     }
 }
 
-/// Runs online EM; errors caused by the data itself name the data file.
+/// Runs online EM, resuming, saving and stopping as `saving` says; errors caused
+/// by the data itself name the data file.
 func fitOnlineReportingData(
     _ path: String, _ data: DataMatrix, weights: [Double]?, options: FitOptions, online: OnlineFitOptions,
-    showProgress: Bool
+    showProgress: Bool, saving: FitCheckpointing
 ) throws -> FitResult {
+    let resume = try saving.onlineResumeState()
     var printed = false
     let progress: ((OnlineProgress) -> Void)? = showProgress ? { p in
         // A line per percent of the batches at most: printing is not free at 1e5 batches.
@@ -77,7 +79,9 @@ func fitOnlineReportingData(
     defer { if printed { _ = write(2, "\n", 1) } }
     return try reportingDataErrors(path) { () throws(FitError) in
         try OnlineExpectationMaximization.fit(data, weights: weights, options: options, online: online,
-                                              progress: progress)
+                                              progress: progress, resumingFrom: resume,
+                                              checkpoint: { state, isStopping in saving.save(state, isStopping: isStopping) },
+                                              shouldStop: { saving.shouldStop() })
     }
 }
 

@@ -83,18 +83,18 @@ extension Fit {
             fit: fitting.options(componentCount: kCount, kind: kind), weightPrior: variational.weightPrior.prior,
             priors: try variational.priors, initialResponsibilities: table?.values)
         if let table { options.fit.initialization = .responsibilities(table) }
-        // --checkpoint/--resume: the settings of an EM fit plus the priors; no graceful Ctrl-C here.
-        let saving = checkpointing.isUsed ? VariationalCheckpointing(
+        // --checkpoint/--resume: the settings of an EM fit plus the priors; a graceful first Ctrl-C as for EM.
+        let saving = FitCheckpointing(
             options: checkpointing,
             settings: FitCheckpointing.settings(self, options: options.fit, data: IncompleteDataMatrix(matrix), weights: weights)
-                + variational.checkpointSettings) : nil
-        let resume = try saving?.resumeState()
+                + variational.checkpointSettings)
+        let resume = try saving.variationalResumeState()
         let clock = ContinuousClock()
         let began = clock.now
         let result: VariationalFitResult
         do {
             result = try VariationalInference.fit(matrix, weights: weights, options: options, resumingFrom: resume,
-                                                  checkpoint: saving.map { saving in { saving.save($0) } })
+                                                  checkpoint: { saving.save($0) }, shouldStop: { saving.shouldStop() })
         } catch {
             switch error {
             case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights, .infeasible:
@@ -106,7 +106,7 @@ extension Fit {
                 throw ValidationError("\(flags[name] ?? name) \(reason)")
             }
         }
-        if let error = saving?.saveError { throw error }
+        if let error = saving.saveError { throw error }
         let elapsed = clock.now - began
         let posterior = result.posterior
         let summary = VariationalFitSummary(report: result.report)
@@ -115,7 +115,7 @@ extension Fit {
                 ("fit_options", "{\"init\": \"\(initResponsibilities != nil ? "responsibilities" : fitting.initialization.rawValue)\", "
                     + "\"n_init\": \(fitting.em.initializationCount), \"max_iter\": \(fitting.em.maxIterations), "
                     + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)}"),
-            ]
+            ] + (result.report.wasInterrupted ? [("interrupted", "true")] : [])
             try OutputFile.write(ModelFile.encode(posterior, summary: summary, extra: fitted), to: output)
         }
         if !quiet {
@@ -124,6 +124,12 @@ extension Fit {
             if let output { lines.append("model written to:    \(output)") }
             printError(lines.joined(separator: "\n"))
             printError(componentTable(posterior.plugInModel))
+        }
+        if result.report.wasInterrupted {
+            let resume = checkpointing.checkpoint.map { "; continue with --resume \($0)" } ?? ""
+            throw CommandFailure(message: "interrupted; the best posterior so far (restart \(result.report.selectedInitialization + 1), "
+                + "\(result.report.iterationCount) iterations)" + (output.map { " is in \($0)" } ?? " was not saved (no -o)") + resume,
+                status: 130)
         }
         if !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
             printError("gmm: warning: the variational fit did not converge in \(fitting.em.maxIterations) iterations (last ELBO change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
@@ -178,42 +184,5 @@ extension VariationalParameters {
             ("degrees_of_freedom_prior", degreesOfFreedom.map { String($0) } ?? "default"),
             ("covariance_prior", covariancePrior ?? "default"),
         ]
-    }
-}
-
-/// The saving and resuming of one `gmm fit --method variational` run (no graceful Ctrl-C: the
-/// variational loop cannot be asked to stop; a first Ctrl-C ends the run as without --checkpoint).
-final class VariationalCheckpointing {
-    let options: CheckpointOptions
-    let settings: [(String, String)]
-    private var schedule: CheckpointSchedule
-    /// The first failure to save; reported when the fit ends.
-    private(set) var saveError: Error?
-
-    init(options: CheckpointOptions, settings: [(String, String)]) {
-        self.options = options
-        self.settings = settings
-        schedule = CheckpointSchedule(every: options.every)
-    }
-
-    func resumeState() throws -> VariationalCheckpoint? {
-        guard let path = options.resume else { return nil }
-        let (state, saved) = try VariationalCheckpoint.read(path: path)
-        if let why = CheckpointSettings.mismatch(saved: saved, current: settings, iteration: state.iteration,
-                                                 finishedRestarts: state.finishedRestarts.count) {
-            throw CommandFailure(message: "--resume \(path): \(why); resume with the same data and options",
-                                 status: ExitStatus.usage)
-        }
-        return state
-    }
-
-    func save(_ state: VariationalCheckpoint) {
-        guard let path = options.checkpoint, saveError == nil, schedule.isDue(iteration: state.iteration) else { return }
-        do {
-            try OutputFile.write(state.encoded(settings: settings), to: path)
-            schedule.didSave()
-        } catch {
-            saveError = error
-        }
     }
 }

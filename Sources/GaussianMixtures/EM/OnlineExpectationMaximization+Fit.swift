@@ -68,10 +68,18 @@ extension OnlineExpectationMaximization {
     ///   - options: K, family, initialisation, restarts, `covarianceRegularization`, `seed`, threads.
     ///   - online: batch size, step decay, epochs.
     ///   - progress: called after each update; may be `nil`.
-    /// - Throws: `FitError`.
+    ///   - resumingFrom: continue from this saved state instead of starting afresh;
+    ///     with the same rows, weights, `options` and `online` (threads may differ)
+    ///     the result is the one of a fit never stopped, to the bit.
+    ///   - checkpoint: called after every update with the state reached (to save it).
+    ///   - shouldStop: polled after every update; when it answers true the fit
+    ///     scores the model it has and returns, with `report.wasInterrupted` set.
+    /// - Throws: `FitError`; `.invalidOption(name: "resumingFrom")` for a
+    ///   checkpoint that cannot belong to this fit.
     public static func fit(
         _ data: DataMatrix, weights: [Double]? = nil, options: FitOptions, online: OnlineFitOptions,
-        progress: ((OnlineProgress) -> Void)? = nil
+        progress: ((OnlineProgress) -> Void)? = nil, resumingFrom resume: OnlineCheckpoint? = nil,
+        checkpoint: OnlineCheckpointHandler? = nil, shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         try options.validate()
         guard online.batchSize >= 1 else {
@@ -96,32 +104,50 @@ extension OnlineExpectationMaximization {
                 + "which starts from its first mini-batch")
         }
         let plan = BatchPlan(rowCount: data.sampleCount, batchSize: online.batchSize)
+        try check(resume, options: options, online: online, featureCount: data.featureCount, batchCount: plan.batchCount)
         let order = GSLRandom(seed: ExpectationMaximization.restartSeed(options.seed, -1))
         var granules = plan.shuffledGranules(using: order)
-
-        // The start, from the first batch.
-        let (first, firstWeights) = plan.batch(0, of: granules, from: data, weights: weights)
-        let usable = firstWeights.map { $0.filter { $0 > 0 }.count } ?? first.sampleCount
-        guard usable >= options.componentCount else {
-            throw .tooFewSamples(samples: usable, components: options.componentCount)
-        }
         let threads = options.resolvedThreadCount
-        let (start, kept, scores) = try ExpectationMaximization.bestOfRestarts(
-            count: options.initializationCount, seed: options.seed, score: \.score
-        ) { (_, random) throws(FitError) -> (model: GaussianMixture, score: Double) in
-            let model = try Initializer.startingModel(for: first, weights: firstWeights, options: options, random: random)
-            let stats = ExpectationStep.statistics(of: first, under: model, weights: firstWeights, threads: threads)
-            return (model, stats.logLikelihood / stats.totalWeight)
+
+        var state: OnlineExpectationMaximization
+        var trace: [Double] = []
+        let kept: Int
+        let scores: [Double?]
+        var first: (rows: DataMatrix, weights: [Double]?)?
+        var (firstEpoch, firstBatch) = (1, 0)
+        if let resume {
+            // Epoch e's order is the e-th shuffle of the generator: replay the ones before it.
+            for _ in 1..<resume.epoch { granules = plan.shuffledGranules(using: order) }
+            state = try resume.state.with(threadCount: options.threadCount)
+            trace = resume.batchTrace
+            (kept, scores) = (resume.selectedInitialization, resume.initializationLogLikelihoods)
+            (firstEpoch, firstBatch) = (resume.epoch, resume.batchesDone)
+        } else {
+            // The start, from the first batch.
+            let (rows, rowWeights) = plan.batch(0, of: granules, from: data, weights: weights)
+            let usable = rowWeights.map { $0.filter { $0 > 0 }.count } ?? rows.sampleCount
+            guard usable >= options.componentCount else {
+                throw .tooFewSamples(samples: usable, components: options.componentCount)
+            }
+            let start: (model: GaussianMixture, score: Double)
+            (start, kept, scores) = try ExpectationMaximization.bestOfRestarts(
+                count: options.initializationCount, seed: options.seed, score: \.score
+            ) { (_, random) throws(FitError) -> (model: GaussianMixture, score: Double) in
+                let model = try Initializer.startingModel(for: rows, weights: rowWeights, options: options, random: random)
+                let stats = ExpectationStep.statistics(of: rows, under: model, weights: rowWeights, threads: threads)
+                return (model, stats.logLikelihood / stats.totalWeight)
+            }
+            state = try OnlineExpectationMaximization(
+                model: start.model, schedule: .decaying(exponent: online.stepDecay),
+                covarianceRegularization: options.covarianceRegularization, threadCount: options.threadCount)
+            first = (rows, rowWeights)
         }
 
-        var state = try OnlineExpectationMaximization(
-            model: start.model, schedule: .decaying(exponent: online.stepDecay),
-            covarianceRegularization: options.covarianceRegularization, threadCount: options.threadCount)
-        var trace: [Double] = []
-        for epoch in 1...online.epochCount {
-            if epoch > 1 { granules = plan.shuffledGranules(using: order) }
-            for b in 0..<plan.batchCount {
-                let (rows, rowWeights) = b == 0 && epoch == 1 ? (first, firstWeights)
+        var isStopped = false
+        epochs: for epoch in firstEpoch...online.epochCount {
+            if epoch > firstEpoch { granules = plan.shuffledGranules(using: order) }
+            for b in (epoch == firstEpoch ? firstBatch : 0)..<plan.batchCount {
+                let (rows, rowWeights) = b == 0 && epoch == 1 && first != nil ? first!
                     : plan.batch(b, of: granules, from: data, weights: weights)
                 // A batch whose rows all weigh zero carries nothing (and has no step).
                 if let rowWeights, !rowWeights.contains(where: { $0 > 0 }) { continue }
@@ -130,6 +156,12 @@ extension OnlineExpectationMaximization {
                 progress?(OnlineProgress(epoch: epoch, batch: b + 1, batchCount: plan.batchCount,
                                          batchMeanLogLikelihood: state.latestBatchMeanLogLikelihood!,
                                          step: state.latestStep!))
+                // Polled once, before the handler, so the handler knows it sees the last state.
+                if shouldStop?() == true { isStopped = true }
+                checkpoint?(OnlineCheckpoint(state: state, epoch: epoch, batchesDone: b + 1, batchTrace: trace,
+                                             selectedInitialization: kept, initializationLogLikelihoods: scores),
+                            isStopped)
+                if isStopped { break epochs }
             }
         }
 
@@ -138,10 +170,11 @@ extension OnlineExpectationMaximization {
         guard meanLogLikelihood.isFinite else {
             throw .componentCollapsed(component: nil, softCount: nil, iteration: state.updateCount)
         }
-        let report = FitReport(
+        var report = FitReport(
             hasConverged: false, iterationCount: state.updateCount, meanLogLikelihood: meanLogLikelihood,
             logLikelihoodTrace: trace, selectedInitialization: kept, initializationLogLikelihoods: scores,
             sampleCount: data.sampleCount, totalWeight: weights == nil ? nil : final.totalWeight)
+        report.wasInterrupted = isStopped
         return FitResult(model: state.model, report: report)
     }
 }

@@ -74,11 +74,11 @@ public struct OnlineExpectationMaximization: Sendable {
     public private(set) var latestStep: Double?
 
     /// Running statistics in the units of the latest batch, around `model`'s means.
-    private var running: SufficientStatistics?
+    private(set) var running: SufficientStatistics?
     /// Batches (a prior counting as one) in `running`, for the decaying schedule.
-    private var absorbedBatches = 0
+    private(set) var absorbedBatches = 0
     /// Weight in `running`, for the cumulative schedule.
-    private var absorbedWeight = 0.0
+    private(set) var absorbedWeight = 0.0
 
     /// Starts from `model` with no running statistics: the first update
     /// replaces them (γ = 1), so it is exactly one batch-EM step on its rows.
@@ -117,6 +117,22 @@ public struct OnlineExpectationMaximization: Sendable {
         running = .implied(by: model, weight: priorWeight, regularization: covarianceRegularization)
         absorbedBatches = 1
         absorbedWeight = priorWeight
+    }
+
+    /// The state saved in a checkpoint, as it was (OnlineCheckpoint.swift): every
+    /// stored property, so the next update is the one the saved state would have made.
+    init(restoring model: GaussianMixture, schedule: OnlineStepSchedule, covarianceRegularization: Double,
+         threadCount: Int?, running: SufficientStatistics?, absorbedBatches: Int, absorbedWeight: Double,
+         updateCount: Int, rowCount: Int, latestBatchMeanLogLikelihood: Double?, latestStep: Double?) throws(FitError) {
+        try self.init(model: model, schedule: schedule, covarianceRegularization: covarianceRegularization,
+                      threadCount: threadCount)
+        self.running = running
+        self.absorbedBatches = absorbedBatches
+        self.absorbedWeight = absorbedWeight
+        self.updateCount = updateCount
+        self.rowCount = rowCount
+        self.latestBatchMeanLogLikelihood = latestBatchMeanLogLikelihood
+        self.latestStep = latestStep
     }
 
     /// The step the next update would take for a batch of total weight `batchWeight`.

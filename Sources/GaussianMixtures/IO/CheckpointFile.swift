@@ -42,6 +42,10 @@ extension FitCheckpoint {
         if case let .object(top) = root, top["method"] == .string("variational") {
             throw fail("method", "this is a checkpoint of a variational fit: resume it with --method variational")
         }
+        if case let .object(top) = root, case let .object(state)? = top[memberName],
+           state["method"] == .string(OnlineCheckpoint.methodName) {
+            throw fail("\(memberName).method", "this is a checkpoint of an online fit: resume it with --online")
+        }
         let member = try CheckpointMember(root: root, path: path, traceKey: "log_likelihood_trace")
         let (restart, trace) = (member.restart, member.trace)
         let finished = try member.finishedRestarts.enumerated().map { (i, item) throws(ModelFileError) -> FitResult? in

@@ -12,7 +12,10 @@
 // A long command (`gmm fit`) can ask for a graceful first SIGINT: the handler
 // then only sets a flag (a `sig_atomic_t` store) that the command polls at
 // safe points to save its work and exit 130 itself; a second SIGINT takes the
-// usual path.
+// usual path. A command can also leave lines for the handler to write to
+// standard error when a SIGINT ends the process, e.g. that nothing was fitted
+// yet, and when a graceful one only asks to stop (`setInterruptMessages`); the
+// handler only calls write(2) on them.
 
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +37,7 @@ public enum TemporaryFiles {
     public static func removeOnSignals() {
         _ = slots
         _ = interruptState
+        _ = interruptMessages
         // A parent may hand down these signals blocked (test runners and some
         // launchers do): unblock them, or a Ctrl-C would wait forever in the mask.
         var unblocked = sigset_t()
@@ -46,10 +50,14 @@ public enum TemporaryFiles {
                 // A graceful first Ctrl-C only raises the flag; the second one ends the process below.
                 if signal == SIGINT && TemporaryFiles.interruptState.pointee == 1 {
                     TemporaryFiles.interruptState.pointee = 2
+                    if let line = TemporaryFiles.interruptMessages[1] { _ = write(2, line, strlen(line)) }
                     return
                 }
                 for i in 0..<TemporaryFiles.capacity {
                     if let path = TemporaryFiles.slots[i] { unlink(path) }
+                }
+                if signal == SIGINT, let line = TemporaryFiles.interruptMessages[0] {
+                    _ = write(2, line, strlen(line))
                 }
                 _exit(128 + signal)
             }
@@ -67,6 +75,24 @@ public enum TemporaryFiles {
         state.initialize(to: 0)
         return state
     }()
+
+    /// The NUL-terminated lines (newline included) the handler writes to standard error:
+    /// [0] when a SIGINT ends the process, [1] when a graceful one asks to stop; nil: none.
+    /// Allocated before the handlers are installed.
+    nonisolated(unsafe) static let interruptMessages: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: 2)
+        slots.initialize(repeating: nil, count: 2)
+        return slots
+    }()
+
+    /// Sets the lines written to standard error when a SIGINT ends the process at once
+    /// (`ending`: outside graceful mode, or the second one in it) and when a graceful first
+    /// SIGINT only asks to stop (`stopping`); `nil`: no line.
+    public static func setInterruptMessages(ending: String?, stopping: String? = nil) {
+        // The previous lines are not freed: the handler may be writing one at this moment.
+        interruptMessages[0] = ending.map { strdup($0 + "\n") }
+        interruptMessages[1] = stopping.map { strdup($0 + "\n") }
+    }
 
     /// From now on the first SIGINT (Ctrl-C) does not end the process: it only
     /// makes `isInterruptRequested` true, for a long computation to stop at its

@@ -46,6 +46,9 @@ public struct VariationalFitReport: Sendable, Equatable {
     public var sampleCount: Int
     /// Sum of the frequency weights, or `nil` when unweighted.
     public var totalWeight: Double?
+    /// Whether the fit was stopped early by its `shouldStop` request (then
+    /// `hasConverged` is false and the result is the best of what was done).
+    public var wasInterrupted = false
     /// The ELBO per sample (divided by the total weight or the row count).
     public var lowerBoundPerSample: Double { lowerBound / (totalWeight ?? Double(sampleCount)) }
 }
@@ -79,12 +82,16 @@ public enum VariationalInference {
     /// Fits a variational mixture, continuing from `resumingFrom` when given (the result is then
     /// the uninterrupted fit's, bit for bit) and handing the state after every iteration to `checkpoint`.
     ///
+    /// `shouldStop` is polled after every iteration, before `checkpoint` is called; when it
+    /// answers true the fit ends after that iteration (no later restart is run) with the best
+    /// of what was done, `report.wasInterrupted` set and `hasConverged` false.
+    ///
     /// - Throws: `FitError` as `fit(_:weights:options:progress:)`; `.invalidOption(name: "resumingFrom")`
     ///   for a checkpoint that cannot belong to this fit.
     public static func fit(
         _ data: DataMatrix, weights: [Double]? = nil, options: VariationalFitOptions,
         resumingFrom resume: VariationalCheckpoint?, checkpoint: ((VariationalCheckpoint) -> Void)?,
-        progress: ((VariationalProgress) -> Void)? = nil
+        shouldStop: (() -> Bool)? = nil, progress: ((VariationalProgress) -> Void)? = nil
     ) throws(FitError) -> VariationalFitResult {
         let fitOptions = options.fit
         guard fitOptions.covarianceKind.family.scikitLearnShape != nil else {
@@ -114,8 +121,15 @@ public enum VariationalInference {
                                                  kind: fitOptions.covarianceKind)
         let restarts = options.initialResponsibilities == nil ? fitOptions.initializationCount : 1
         var finished = resume?.finishedRestarts ?? []
+        var isStopped = false
+        let stop = shouldStop.map { ask in
+            { () -> Bool in
+                if !isStopped, ask() { isStopped = true }
+                return isStopped
+            }
+        }
         var (kept, index, finals) = try ExpectationMaximization.bestOfRestarts(
-            count: restarts, seed: fitOptions.seed, score: \.report.lowerBound
+            count: restarts, seed: fitOptions.seed, score: \.report.lowerBound, shouldEnd: { isStopped }
         ) { (restart, random) throws(FitError) in
             if restart < finished.count, let done = finished[restart] { return done }
             let state = resume?.restart == restart ? resume : nil
@@ -130,7 +144,8 @@ public enum VariationalInference {
             }
             do throws(FitError) {
                 let result = try single(data, weights: weights, options: options, priors: priors, restart: restart,
-                                        random: random, resume: state, checkpoint: handler, progress: progress)
+                                        random: random, resume: state, checkpoint: handler, shouldStop: stop,
+                                        progress: progress)
                 record(result)
                 return result
             } catch {
@@ -140,6 +155,10 @@ public enum VariationalInference {
         }
         kept.report.selectedInitialization = index
         kept.report.initializationLowerBounds = finals
+        if isStopped {
+            kept.report.wasInterrupted = true
+            kept.report.hasConverged = false
+        }
         return kept
     }
 
@@ -169,7 +188,8 @@ public enum VariationalInference {
     static func single(
         _ data: DataMatrix, weights: [Double]?, options: VariationalFitOptions, priors: ResolvedPriors, restart: Int,
         random: GSLRandom, resume: VariationalCheckpoint? = nil,
-        checkpoint: ((VariationalPosterior, [Double]) -> Void)? = nil, progress: ((VariationalProgress) -> Void)?
+        checkpoint: ((VariationalPosterior, [Double]) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
+        progress: ((VariationalProgress) -> Void)?
     ) throws(FitError) -> VariationalFitResult {
         let kind = options.fit.covarianceKind
         let kCount = options.fit.componentCount
@@ -218,11 +238,14 @@ public enum VariationalInference {
             previous = lowerBound
             progress?(VariationalProgress(initialization: restart, iteration: iteration, lowerBound: lowerBound,
                                           change: change))
+            // Polled before the handler, so the handler's owner knows whether this is the last state.
+            let stopping = shouldStop?() == true
             checkpoint?(posterior, trace)
             if abs(change) < options.fit.tolerance {
                 converged = true
                 break
             }
+            if stopping { break }
         }
         let report = VariationalFitReport(
             hasConverged: converged, iterationCount: iteration, lowerBound: lowerBound, lowerBoundTrace: trace,

@@ -61,4 +61,22 @@ struct VariationalCheckpointTests {
             #expect(resumed.report == whole.report)
         }
     }
+
+    @Test("a stop request ends the fit after that iteration (no later restart), and its last state resumes to the uninterrupted result")
+    func stop() throws {
+        let options = Self.options(.diagonal)
+        let whole = try VariationalInference.fit(Self.data, options: options)
+        var asked = 0
+        var last: VariationalCheckpoint?
+        let stopped = try VariationalInference.fit(Self.data, options: options, resumingFrom: nil,
+                                                   checkpoint: { last = $0 }, shouldStop: { asked += 1; return asked == 2 })
+        #expect(stopped.report.wasInterrupted && !stopped.report.hasConverged)
+        #expect(stopped.report.iterationCount == 2 && asked == 2)
+        #expect(stopped.report.initializationLowerBounds.count == 1, "the second restart is not run")
+        let state = try #require(last)
+        #expect(state.restart == 0 && state.iteration == 2)
+        let resumed = try VariationalInference.fit(Self.data, options: options, resumingFrom: state, checkpoint: nil)
+        #expect(Self.bytes(resumed) == Self.bytes(whole))
+        #expect(!resumed.report.wasInterrupted)
+    }
 }
