@@ -72,7 +72,7 @@ public enum ModelFile {
     public static func encode(_ model: GaussianMixture, summary: FitSummary?, extra: [(String, String)] = []) -> [UInt8] {
         typealias W = JSONWriter
         let covariances: String = switch model.covariances {
-        case let .full(m): "[\n" + m.map { "    " + W.matrix($0, indent: "    ").replacingOccurrences(of: "\n", with: "\n") }.joined(separator: ",\n") + "\n  ]"
+        case let .full(m): W.matrices(m, indent: "  ")
         case let .diagonal(v): W.matrix(v, indent: "  ")
         case let .spherical(s): W.list(s)
         case let .tied(m): W.matrix(m, indent: "  ")
@@ -101,7 +101,9 @@ public enum ModelFile {
             if let trace = s.logLikelihoodTrace { members.append(("log_likelihood_trace", W.list(trace))) }
         }
         members += extra
-        return Array((W.object(members) + "\n").utf8)
+        var text = W.object(members)
+        text += "\n"
+        return Array(text.utf8)
     }
 
     /// Reads a model file from disk.
