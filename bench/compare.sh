@@ -11,7 +11,7 @@
 #               full run: the five cases below, 3 repetitions (~15-20 minutes).
 #   --reps R    repetitions per case (median reported).
 #   --cases     run only these of the five cases (1-based).
-#   --tools     subset of tools.
+#   --tools     subset of tools (only these peers are installed).
 #   --iters S,L short and long iteration counts for every case (default: per case).
 #   --gmm PATH  time this gmm binary instead of building one.
 #   --workdir   data, starting models, runners, raw results
@@ -62,7 +62,8 @@
 #                 It stops when its objective stops changing even at tolerance
 #                 0, so its iterations are counted from its result; it adds no
 #                 reg_covar, so its log-likelihood differs from scikit-learn's
-#                 by about 1e-7 relative (with reg_covar=0 they agree to 1e-14)
+#                 by that 1e-6's effect (1e-10 to 1e-8 relative on small cases;
+#                 with reg_covar=0 the two agree to 1e-14)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
