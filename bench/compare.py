@@ -1,4 +1,4 @@
-"""Side-by-side EM benchmark: gmm against scikit-learn, Armadillo and mlpack.
+"""Side-by-side EM benchmark: gmm against scikit-learn, Armadillo, mlpack and oneDAL.
 
 Called by bench/compare.sh (which installs the peers and builds the runners);
 see that file's header and bench/README.md for usage.
@@ -20,7 +20,11 @@ What it does:
 
 Everything runs on one thread (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, plus
 threadpoolctl inside scikit-learn, plus `gmm fit --threads 1` when gmm has
-that option); gmm is also run with 2 threads when it has --threads.
+that option); gmm is also run with 2 threads when it has --threads, and so is
+oneDAL (daal4py.daalinit sets its TBB thread count; the environment variables
+do not). oneDAL stops early when its objective stops changing, even at
+tolerance 0, so its per-iteration time divides by the iterations its result
+reports rather than the ones asked for.
 """
 import argparse
 import json
@@ -162,6 +166,10 @@ def tool_command(tool, args, family, k, paths, iters, workdir):
                  paths["start"], str(iters)], base_env(1), ("stdout", None))
     if tool == "armadillo":
         return ([args.arma, family, paths["data"], paths["start_txt"], str(iters)], base_env(1), ("stdout", None))
+    if tool.startswith("onedal"):
+        threads = 2 if tool == "onedal-2t" else 1
+        return ([args.onedal_python, os.path.join(HERE, "peers", "onedal_gmm.py"), family, paths["data"],
+                 paths["start"], str(iters), str(threads)], base_env(1), ("stdout", None))
     if tool == "mlpack":
         return ([sys.executable, os.path.join(HERE, "peers", "mlpack_gmm.py"), family, paths["data"],
                  paths["start"], str(iters)], base_env(1), ("stdout", None))
@@ -269,7 +277,9 @@ def main():
     ap.add_argument("--arma", required=True)
     ap.add_argument("--corename", required=True)
     ap.add_argument("--rusage-exec", required=True)
-    ap.add_argument("--tools", default="gmm,sklearn,armadillo,mlpack")
+    ap.add_argument("--tools", default="gmm,sklearn,armadillo,mlpack,onedal")
+    ap.add_argument("--onedal-python", default=None,
+                    help="python of the virtual environment with daal4py 2024.7 (oneDAL is skipped without it)")
     ap.add_argument("--cases", default="", help="comma-separated case numbers (1-5) to run; default all")
     ap.add_argument("--output", default=None, help="also write the table here (Markdown)")
     ap.add_argument("--label", default="", help="what gmm binary this is (printed in the header)")
@@ -291,6 +301,12 @@ def main():
     tools = [t for t in args.tools.split(",") if t]
     if "gmm" in tools and args.gmm_threads_option:
         tools.insert(tools.index("gmm") + 1, "gmm-2t")
+    if "onedal" in tools:
+        if args.onedal_python:
+            tools.insert(tools.index("onedal") + 1, "onedal-2t")
+        else:
+            log("oneDAL: no --onedal-python (its virtual environment could not be made): its rows are missing")
+            tools.remove("onedal")
 
     floor = dgemm_floor()
     kernels = {"gmm": gmm_blas_kernel(args)}
@@ -311,30 +327,39 @@ def main():
             order = case_tools[rep % len(case_tools):] + case_tools[:rep % len(case_tools)]
             for tool in order:
                 pair = []
+                counted = []
                 for iters in (short, long_):
                     cmd, env, how = tool_command(tool, args, family, k, paths, iters, args.workdir)
                     m = Runner.run(cmd, env)
                     res = read_result(how, m["stdout"])
                     pair.append(m)
+                    counted.append(res.get("n_iter", iters) if tool.startswith("onedal") else iters)
                     if iters == long_:
                         results.setdefault(tool, res)
                         if "blas_core" in res:
                             kernels.setdefault(tool, res["blas_core"])
-                dn = long_ - short
+                dn = counted[1] - counted[0]
+                if dn <= 0:
+                    log(f"   rep {rep + 1}/{reps} {tool}: ran {counted[0]} and {counted[1]} iterations "
+                        "(it stopped early): no per-iteration time")
+                    continue
                 samples[tool].append({"cpu": (pair[1]["cpu"] - pair[0]["cpu"]) / dn,
                                       "wall": (pair[1]["wall"] - pair[0]["wall"]) / dn,
                                       "rss_mib": max(pair[0]["rss_mib"], pair[1]["rss_mib"]),
-                                      "long_cpu": pair[1]["cpu"], "long_wall": pair[1]["wall"]})
+                                      "long_cpu": pair[1]["cpu"], "long_wall": pair[1]["wall"],
+                                      "iterations": counted})
                 log(f"   rep {rep + 1}/{reps} {tool:9s} cpu/iter {samples[tool][-1]['cpu']:.4f} s  "
                     f"wall/iter {samples[tool][-1]['wall']:.4f} s  rss {samples[tool][-1]['rss_mib']:.0f} MiB")
         summary = {}
         for tool, ss in samples.items():
+            if not ss:
+                continue
             summary[tool] = {"cpu": statistics.median(s["cpu"] for s in ss),
                              "wall": statistics.median(s["wall"] for s in ss),
                              "cpu_min": min(s["cpu"] for s in ss), "cpu_max": max(s["cpu"] for s in ss),
                              "rss_mib": max(s["rss_mib"] for s in ss),
                              "mean_log_likelihood": results[tool].get("mean_log_likelihood"),
-                             "samples": ss}
+                             "iterations": ss[0]["iterations"], "samples": ss}
         identical = None
         if "gmm" in results and "gmm-2t" in results:
             keys = ("weights", "means", "covariances", "log_likelihood_trace", "mean_log_likelihood")
@@ -357,7 +382,36 @@ def main():
 
 
 LABEL = {"gmm": "**gmm** (1 thread)", "gmm-2t": "gmm (2 threads)", "sklearn": "scikit-learn",
-         "armadillo": "Armadillo", "mlpack": "mlpack"}
+         "armadillo": "Armadillo", "mlpack": "mlpack", "onedal": "oneDAL (1 thread)", "onedal-2t": "oneDAL (2 threads)"}
+TOOLS = ("gmm", "gmm-2t", "sklearn", "armadillo", "mlpack", "onedal", "onedal-2t")
+
+
+def summary_against_onedal(raw):
+    """The compact table of issue 17: CPU s/iter on one thread per tool, gmm's
+    speed-up over oneDAL and over the best of scikit-learn and Armadillo, and
+    wall s/iter on two threads for gmm and oneDAL."""
+    def cell(t, tool, key="cpu"):
+        return fmt(t[tool][key], 4) if tool in t else "n/a"
+
+    def ratio(peer_s, gmm_s):
+        return f"{peer_s / gmm_s:.2f}×" if peer_s and gmm_s else "n/a"
+
+    out = ["| case | gmm (1 thread) | oneDAL (1 thread) | scikit-learn | Armadillo | gmm vs oneDAL "
+           "| gmm vs best of scikit-learn/Armadillo | gmm, 2 threads (wall) | oneDAL, 2 threads (wall) "
+           "| gmm vs oneDAL, 2 threads (wall) |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for c in raw["cases"]:
+        t = c["tools"]
+        g = t.get("gmm", {}).get("cpu")
+        peers = [t[p]["cpu"] for p in ("sklearn", "armadillo") if p in t]
+        g2, o2 = t.get("gmm-2t", {}).get("wall"), t.get("onedal-2t", {}).get("wall")
+        out.append(f"| {c['name']} | {cell(t, 'gmm')} | {cell(t, 'onedal')} | {cell(t, 'sklearn')} | "
+                   f"{cell(t, 'armadillo')} | {ratio(t.get('onedal', {}).get('cpu'), g)} | "
+                   f"{ratio(min(peers) if peers else None, g)} | {cell(t, 'gmm-2t', 'wall')} | "
+                   f"{cell(t, 'onedal-2t', 'wall')} | {ratio(o2, g2)} |")
+    out.append("")
+    out.append("CPU s/iter on one thread (2-thread columns: wall s/iter); speed-ups are the peer's time over gmm's.")
+    return out
 
 
 def render(raw, kernels):
@@ -368,7 +422,7 @@ def render(raw, kernels):
                  + (f" gmm: {raw['gmm_label']}." if raw.get("gmm_label") else ""))
     lines.append(f"DGEMM floor: {floor:.1f} GFLOP/s on one core (numpy, 2000³, {raw['dgemm_core']}).")
     lines.append("BLAS kernels: " + "; ".join(f"{LABEL[t].replace('**', '')}: {kernels[t]}"
-                                             for t in ("gmm", "sklearn", "armadillo", "mlpack") if t in kernels))
+                                             for t in ("gmm", "sklearn", "armadillo", "mlpack", "onedal") if t in kernels))
     lines.append("")
     lines.append("| case | tool | CPU s/iter | wall s/iter | gmm speed-up (peer CPU s/iter ÷ gmm's) | GFLOP/s | % of DGEMM floor "
                  "| peak RSS MiB | mean log-lik | rel. diff vs scikit-learn |")
@@ -381,7 +435,7 @@ def render(raw, kernels):
         best = min(peers, key=lambda p: t[p]["cpu"]) if peers else None
         gcpu = t.get("gmm", {}).get("cpu")
         first = True
-        for tool in ("gmm", "gmm-2t", "sklearn", "armadillo", "mlpack"):
+        for tool in TOOLS:
             if tool not in t and not (tool == "mlpack" and c["family"] == "diag" and "mlpack" in kernels):
                 continue
             head = f"{c['name']} ({c['data_mib']:.0f} MiB, {c['iterations'][0]}→{c['iterations'][1]} it.)" if first else ""
@@ -392,16 +446,28 @@ def render(raw, kernels):
             s = t[tool]
             if tool == "gmm":
                 ratio = f"**{t[best]['cpu'] / s['cpu']:.2f}×** vs the best peer ({LABEL[best]})" if best and s["cpu"] > 0 else ""
+                if "onedal" in t and s["cpu"] > 0:
+                    ratio += ("; " if ratio else "") + f"**{t['onedal']['cpu'] / s['cpu']:.2f}×** vs oneDAL"
             elif tool == "gmm-2t":
                 one = t["gmm"]["wall"]
                 ratio = f"wall {one / s['wall']:.2f}× the 1-thread speed" if s["wall"] > 0 else ""
                 if c.get("gmm_threads_identical") is not None:
                     ratio += "; result " + ("identical to the bit" if c["gmm_threads_identical"] else "DIFFERS from 1 thread")
+            elif tool == "onedal-2t":
+                parts = []
+                if "onedal" in t and s["wall"] > 0:
+                    parts.append(f"wall {t['onedal']['wall'] / s['wall']:.2f}× its 1-thread speed")
+                if "gmm-2t" in t and t["gmm-2t"]["wall"] > 0:
+                    parts.append(f"gmm (2 threads) {s['wall'] / t['gmm-2t']['wall']:.2f}× faster (wall)")
+                ratio = "; ".join(parts)
             else:
                 ratio = f"{s['cpu'] / gcpu:.2f}×" if gcpu and gcpu > 0 else ""
-            per_s = s["wall"] if tool == "gmm-2t" else s["cpu"]
+            if tool.startswith("onedal") and s["iterations"] != c["iterations"]:
+                ratio += f" (ran {s['iterations'][0]}→{s['iterations'][1]} it.: its objective stopped changing)"
+            two = tool.endswith("-2t")
+            per_s = s["wall"] if two else s["cpu"]
             gf = fl / per_s / 1e9 if per_s > 0 else None
-            pct = 100.0 * gf / (floor * (2 if tool == "gmm-2t" else 1)) if gf else None
+            pct = 100.0 * gf / (floor * (2 if two else 1)) if gf else None
             ll = s["mean_log_likelihood"]
             if tool == "mlpack":
                 diff = "n/a (k-means start)"
@@ -418,10 +484,16 @@ def render(raw, kernels):
                          f"{fmt(gf, 3)} | {fmt(pct, 2)} % | {s['rss_mib']:.0f} | – | {diff} |")
     lines.append("")
     lines.append("CPU and wall s/iter: (long run − short run) / iteration difference, median over repetitions. "
-                 "GFLOP/s: full 4·N·K·D², diag 8·N·K·D flops per iteration over CPU s/iter (2-thread row: over wall "
+                 "GFLOP/s: full 4·N·K·D², diag 8·N·K·D flops per iteration over CPU s/iter (2-thread rows: over wall "
                  "s/iter, % of two cores' floor). Peak RSS: whole process (wait4), max over runs. "
                  "Log-likelihood: mean over the data of the final parameters after the long run's iterations "
-                 "(gmm's mean_log_likelihood, scikit-learn's score(X), Armadillo's avg_log_p).")
+                 "(gmm's mean_log_likelihood, scikit-learn's score(X), Armadillo's avg_log_p, oneDAL's final "
+                 "parameters scored by scikit-learn). oneDAL (daal4py.em_gmm) counts its own iterations (it stops "
+                 "when its objective stops changing, even at tolerance 0) and adds no reg_covar to the covariances, "
+                 "so its log-likelihood differs from scikit-learn's by the 1e-6 regulariser, not by rounding.")
+    if any("onedal" in c["tools"] for c in raw["cases"]):
+        lines.append("")
+        lines.extend(summary_against_onedal(raw))
     return "\n".join(lines) + "\n"
 
 

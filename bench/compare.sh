@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # bench/compare.sh — side-by-side EM benchmark: gmm against scikit-learn,
-# Armadillo and mlpack, same data, same start, same iteration count.
+# Armadillo, mlpack and Intel oneDAL, same data, same start, same iteration count.
 #
 # Usage:
-#   bench/compare.sh [--quick] [--reps R] [--cases 1,3] [--tools gmm,sklearn,armadillo,mlpack]
+#   bench/compare.sh [--quick] [--reps R] [--cases 1,3] [--tools gmm,sklearn,armadillo,mlpack,onedal]
 #                    [--gmm PATH] [--workdir DIR] [--output TABLE.md]
 #
 #   --quick     every case with N/10 rows (D and K kept), one repetition:
@@ -11,7 +11,7 @@
 #               full run: the five cases below, 3 repetitions (~15-20 minutes).
 #   --reps R    repetitions per case (median reported).
 #   --cases     run only these of the five cases (1-based).
-#   --tools     subset of tools.
+#   --tools     subset of tools (only these peers are installed).
 #   --iters S,L short and long iteration counts for every case (default: per case).
 #   --gmm PATH  time this gmm binary instead of building one.
 #   --workdir   data, starting models, runners, raw results
@@ -34,7 +34,8 @@
 # (via a small fork/exec helper, peers/rusage_exec.c),
 # wall seconds from a monotonic clock. Everything runs on one thread
 # (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=1, threadpoolctl in scikit-learn,
-# `gmm fit --threads 1`); gmm is also run with --threads 2. The table gives
+# `gmm fit --threads 1`); gmm is also run with --threads 2, and oneDAL with
+# 1 and 2 threads (it threads on its own: daal4py.daalinit). The table gives
 # CPU and wall s/iter, gmm's speed-up over each peer, effective GFLOP/s
 # (full: 4·N·K·D², diag: 8·N·K·D flops per iteration) and its share of the
 # single-core DGEMM rate measured on the spot (numpy, 2000³), peak RSS, the
@@ -53,19 +54,31 @@
 #                 with k-means, so it cannot take the shared start (its
 #                 per-iteration cost does not depend on the start; its
 #                 log-likelihood is not compared)
+#   oneDAL        PyPI daal4py==2024.7.0 in its own virtual environment
+#                 (ONEDAL_VENV, default WORKDIR/onedal-venv, with numpy,
+#                 scikit-learn<1.6 — daal4py 2024.7 does not import with newer
+#                 ones —, packaging, threadpoolctl), daal4py.em_gmm from the
+#                 same start, accuracyThreshold=0, bench/peers/onedal_gmm.py.
+#                 It stops when its objective stops changing even at tolerance
+#                 0, so its iterations are counted from its result; it adds no
+#                 reg_covar, so its log-likelihood differs from scikit-learn's
+#                 by that 1e-6's effect (1e-10 to 1e-8 relative on small cases;
+#                 with reg_covar=0 the two agree to 1e-14)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 WORKDIR="$HERE/.build-compare"
 GMM=""
+TOOLS="gmm,sklearn,armadillo,mlpack,onedal"
 PASS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --gmm) GMM="$2"; shift 2 ;;
     --workdir) WORKDIR="$2"; shift 2 ;;
     --quick) PASS+=("$1"); shift ;;
-    --reps|--cases|--tools|--output|--label|--iters) PASS+=("$1" "$2"); shift 2 ;;
+    --tools) TOOLS="$2"; PASS+=("$1" "$2"); shift 2 ;;
+    --reps|--cases|--output|--label|--iters) PASS+=("$1" "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -74,18 +87,29 @@ mkdir -p "$WORKDIR"
 PY="${PYTHON:-python3}"
 
 say() { echo "compare.sh: $*" >&2; }
+wants() { [[ ",$TOOLS," == *",$1,"* ]]; }   # a peer is installed only when it is asked for
 
 # ---- peers --------------------------------------------------------------
 if ! "$PY" -c 'import numpy, sklearn, threadpoolctl' 2>/dev/null; then
   say "installing scikit-learn (PyPI)"
   "$PY" -m pip install --quiet scikit-learn threadpoolctl
 fi
-if ! "$PY" -c 'import mlpack' 2>/dev/null; then
+if wants mlpack && ! "$PY" -c 'import mlpack' 2>/dev/null; then
   say "installing mlpack (PyPI wheel)"
   "$PY" -m pip install --quiet mlpack || say "mlpack could not be installed: its column will be missing"
 fi
+ONEDAL_VENV="${ONEDAL_VENV:-$WORKDIR/onedal-venv}"
+ONEDAL_PASS=()
+onedal_ok() { "$ONEDAL_VENV/bin/python" -c 'import daal4py, sklearn, numpy' 2>/dev/null; }
+if wants onedal && ! onedal_ok; then
+  say "installing oneDAL (daal4py 2024.7.0 from PyPI) into $ONEDAL_VENV"
+  { "$PY" -m venv "$ONEDAL_VENV" \
+      && "$ONEDAL_VENV/bin/python" -m pip install --quiet "daal4py==2024.7.0" numpy "scikit-learn<1.6" packaging threadpoolctl; } \
+    || say "oneDAL could not be installed: its rows will be missing"
+fi
+wants onedal && onedal_ok && ONEDAL_PASS=(--onedal-python "$ONEDAL_VENV/bin/python")
 missing=()
-[[ -f /usr/include/armadillo ]] || missing+=(libarmadillo-dev)
+wants armadillo && [[ ! -f /usr/include/armadillo ]] && missing+=(libarmadillo-dev)
 [[ -f /usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h || -f /usr/include/openblas/cblas.h || -e /usr/lib/x86_64-linux-gnu/libopenblas.so ]] || missing+=(libopenblas-dev)
 command -v g++ >/dev/null || missing+=(g++)
 if [[ ${#missing[@]} -gt 0 ]]; then
@@ -104,7 +128,9 @@ build() { # OUT SRC LIBS COMPILER [FLAGS...]
     "$@" -o "$out.tmp" "$src" $libs && mv "$out.tmp" "$out"
   fi
 }
-build "$WORKDIR/arma_gmm" "$HERE/peers/arma_gmm.cpp" "-larmadillo" g++ -O2 -march=native -std=c++17
+if wants armadillo; then
+  build "$WORKDIR/arma_gmm" "$HERE/peers/arma_gmm.cpp" "-larmadillo" g++ -O2 -march=native -std=c++17
+fi
 build "$WORKDIR/corename" "$HERE/peers/corename.c" "-lopenblas" cc -O2
 build "$WORKDIR/rusage_exec" "$HERE/peers/rusage_exec.c" "" cc -O2
 
@@ -118,4 +144,4 @@ if [[ -z "$GMM" ]]; then
 fi
 
 exec "$PY" "$HERE/compare.py" --workdir "$WORKDIR" --gmm "$GMM" --arma "$WORKDIR/arma_gmm" \
-  --corename "$WORKDIR/corename" --rusage-exec "$WORKDIR/rusage_exec" "${PASS[@]}"
+  --corename "$WORKDIR/corename" --rusage-exec "$WORKDIR/rusage_exec" "${ONEDAL_PASS[@]}" "${PASS[@]}"

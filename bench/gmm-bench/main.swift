@@ -15,6 +15,13 @@
 //              (String(contentsOfFile:) + split + Double(Substring)).
 //   npy-load   a 64 MB `<f8` .npy file (6.4 MB with --quick): memory-mapped load
 //              plus a pass that touches every value.
+//   model-file a full-covariance model, K = 32, d = 64 (about 2.7 MB of JSON; K = 8
+//              with --quick): `ModelFile.encode` alone, encode + `OutputFile.write`,
+//              `ModelFile.read` end to end (file -> validated `GaussianMixture` with
+//              its Cholesky factors), that read's share spent building the mixture
+//              from the parsed numbers, and the same for a checkpoint file (the model
+//              plus one finished restart). Checks that what is read back is the
+//              written model to the bit.
 
 import Foundation
 import GaussianMixtures
@@ -24,7 +31,7 @@ import GaussianMixtures
 let arguments = Array(CommandLine.arguments.dropFirst())
 let isQuick = arguments.contains("--quick")
 let requested = arguments.filter { !$0.hasPrefix("--") }
-let allScenarios = ["csv-parse", "npy-load"]
+let allScenarios = ["csv-parse", "npy-load", "model-file"]
 for name in requested where !allScenarios.contains(name) {
     FileHandle.standardError.write(Data("gmm-bench: unknown scenario \(name) (known: \(allScenarios.joined(separator: ", ")))\n".utf8))
     exit(64)
@@ -59,6 +66,27 @@ func medianSeconds(runs count: Int, _ body: () throws -> Void) rethrows -> Doubl
     }
     times.sort()
     return times[times.count / 2]
+}
+
+/// Median wall time and median CPU time (this process, all threads) of `count` runs
+/// of `body`, in seconds. On a shared machine the CPU time is the steadier figure:
+/// other work stretches the wall time, not the cycles this process spends.
+func medianTimes(runs count: Int, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+    func cpuNow() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+    let clock = ContinuousClock()
+    var walls: [Double] = []
+    var cpus: [Double] = []
+    for _ in 0..<count {
+        let cpuStart = cpuNow()
+        let elapsed = try clock.measure(body)
+        cpus.append(cpuNow() - cpuStart)
+        walls.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+    return (walls.sorted()[count / 2], cpus.sorted()[count / 2])
 }
 
 func machineDescription() -> String {
@@ -216,4 +244,98 @@ if scenarios.contains("npy-load") {
         "mb_per_s": rounded(size / seconds / 1e6, 1), "checksum_is_finite": checksum.isFinite,
     ])
     try? FileManager.default.removeItem(atPath: path)
+}
+
+// MARK: - model-file
+
+/// A full-covariance mixture with K components in d dimensions from a fixed seed:
+/// Dirichlet-like weights, normal means, covariances A Aᵀ / d + 0.3 I.
+func syntheticModel(componentCount kCount: Int, featureCount d: Int) throws -> GaussianMixture {
+    var generator = SplitMix64(state: 20_261_203)
+    func normal() -> Double {
+        let u = Double.random(in: Double.ulpOfOne..<1, using: &generator)
+        let v = Double.random(in: 0..<1, using: &generator)
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+    let raw = (0..<kCount).map { _ in Double.random(in: 0.5..<1.5, using: &generator) }
+    let total = raw.reduce(0, +)
+    let weights = raw.map { $0 / total }
+    let means = (0..<kCount).map { _ in (0..<d).map { _ in 4 * normal() } }
+    let covariances = (0..<kCount).map { _ -> [[Double]] in
+        let a = (0..<d).map { _ in (0..<d).map { _ in normal() } }
+        return (0..<d).map { r in
+            (0..<d).map { c in
+                var s = 0.0
+                for j in 0..<d { s += a[r][j] * a[c][j] }
+                return s / Double(d) + (r == c ? 0.3 : 0)
+            }
+        }
+    }
+    return try GaussianMixture(weights: weights, means: means, covariances: .full(covariances))
+}
+
+if scenarios.contains("model-file") {
+    let (kCount, d) = isQuick ? (8, 64) : (32, 64)
+    let model = try syntheticModel(componentCount: kCount, featureCount: d)
+    var generator = SplitMix64(state: 20_261_204)
+    let trace = (0..<100).map { _ in Double.random(in: -90 ..< -80, using: &generator) }
+    let summary = FitSummary(hasConverged: true, iterationCount: trace.count, sampleCount: 100_000,
+                             meanLogLikelihood: trace.last!, bic: 1.2345e7, aic: 1.2344e7, logLikelihoodTrace: trace)
+    let path = folder.appendingPathComponent("model.json").path
+    let modelRuns = 11
+
+    let bytes = ModelFile.encode(model, summary: summary)
+    try OutputFile.write(bytes, to: path)
+    let size = Double(bytes.count)
+    let encodeSeconds = medianTimes(runs: modelRuns) { _ = ModelFile.encode(model, summary: summary) }
+    let writeSeconds = try medianTimes(runs: modelRuns) {
+        try OutputFile.write(ModelFile.encode(model, summary: summary), to: path)
+    }
+    let back = try ModelFile.read(path: path)
+    let readSeconds = try medianTimes(runs: modelRuns) { _ = try ModelFile.read(path: path) }
+    guard case let .full(matrices) = model.covariances else { fatalError("a full model") }
+    let buildSeconds = try medianTimes(runs: modelRuns) {
+        _ = try GaussianMixture(weights: model.weights, means: model.means, covariances: .full(matrices))
+    }
+    func bits(_ m: GaussianMixture) -> [UInt64] {
+        guard case let .full(c) = m.covariances else { return [] }
+        return (m.weights + m.means.flatMap { $0 } + c.flatMap { $0.flatMap { $0 } }).map(\.bitPattern)
+    }
+    let identical = bits(back.model) == bits(model) && back.summary == summary
+        && ModelFile.encode(back.model, summary: back.summary) == bytes
+
+    // A checkpoint: the current model plus one finished restart (twice the numbers);
+    // the restart is a one-iteration fit from the model on rows drawn from it.
+    let rows = model.sample(count: 4 * kCount * d, seed: 7).samples
+    let finished = try ExpectationMaximization.fit(rows, options: FitOptions(
+        componentCount: kCount, initialization: .model(model), maxIterations: 1, seed: 1))
+    let checkpoint = FitCheckpoint(restart: 1, model: model, logLikelihoodTrace: Array(trace.prefix(10)),
+                                   finishedRestarts: [finished])
+    let settings = [("options", "k=\(kCount)"), ("data", "fingerprint")]
+    let checkpointPath = folder.appendingPathComponent("checkpoint.json").path
+    let checkpointBytes = checkpoint.encoded(settings: settings)
+    try OutputFile.write(checkpointBytes, to: checkpointPath)
+    let checkpointSize = Double(checkpointBytes.count)
+    let checkpointWriteSeconds = try medianTimes(runs: modelRuns) {
+        try OutputFile.write(checkpoint.encoded(settings: settings), to: checkpointPath)
+    }
+    let checkpointReadSeconds = try medianTimes(runs: modelRuns) { _ = try FitCheckpoint.read(path: checkpointPath) }
+    func rates(_ name: String, _ t: (wall: Double, cpu: Double), bytes: Double) -> [String: Any] {
+        ["\(name)_s": rounded(t.wall, 5), "\(name)_mb_per_s": rounded(bytes / t.wall / 1e6, 1),
+         "\(name)_cpu_s": rounded(t.cpu, 5), "\(name)_mb_per_cpu_s": rounded(bytes / t.cpu / 1e6, 1)]
+    }
+    var fields: [String: Any] = [
+        "scenario": "model-file", "covariance": "full", "components": kCount, "features": d,
+        "file_bytes": bytes.count, "runs": modelRuns, "read_back_identical": identical,
+        "checkpoint_bytes": checkpointBytes.count,
+    ]
+    for (name, t, n) in [("encode", encodeSeconds, size), ("write", writeSeconds, size), ("read", readSeconds, size),
+                         ("read_building_mixture", buildSeconds, size),
+                         ("checkpoint_write", checkpointWriteSeconds, checkpointSize),
+                         ("checkpoint_read", checkpointReadSeconds, checkpointSize)] {
+        fields.merge(rates(name, t, bytes: n)) { a, _ in a }
+    }
+    fields["read_building_mixture_mb_per_s"] = nil
+    fields["read_building_mixture_mb_per_cpu_s"] = nil
+    emit(fields)
 }

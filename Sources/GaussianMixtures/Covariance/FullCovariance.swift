@@ -76,7 +76,7 @@ struct FullCovariance: CovarianceFamily {
 
     func modelFileMembers() -> [(String, String)] {
         guard case let .full(m) = parameters else { preconditionFailure("full parameters") }
-        return [("covariances", "[\n" + m.map { "    " + JSONWriter.matrix($0, indent: "    ") }.joined(separator: ",\n") + "\n  ]")]
+        return [("covariances", JSONWriter.matrices(m, indent: "  "))]
     }
 
     static func parameters(

@@ -18,7 +18,7 @@ extension FitCheckpoint {
         let finished = finishedRestarts.map { result -> String in
             guard let result else { return "null" }
             let file = ModelFile.encode(result.model, summary: FitSummary(report: result.report, model: result.model))
-            return String(decoding: file.dropLast(), as: UTF8.self).replacingOccurrences(of: "\n", with: "\n    ")
+            return W.indenting(file.dropLast(), by: "    ")
         }
         let state: [(String, String)] = [
             ("restart", String(restart)),

@@ -119,9 +119,21 @@ struct DecimalScanner: ~Copyable {
             }
         }
 
-        if mantissa == 0 {
-            return (isNegative ? -0.0 : 0.0, q)
+        if let value = Self.value(mantissa: mantissa, digitCount: digitCount, exponent10: exponent10, isNegative: isNegative) {
+            return (value, q)
         }
+        return (strtodFallback(p, q), q)
+    }
+
+    /// ±`mantissa`·10^`exponent10` by route 1 or 2 (or zero), or `nil` when only
+    /// route 3 (`strtodFallback` on the token) gives the correctly rounded value.
+    ///
+    /// `mantissa` holds the first `min(digitCount, 19)` significant digits and
+    /// `exponent10` the power of ten that scales it, as `scan` accumulates them
+    /// (a caller that reads digits itself, such as `JSONParser`, must do the same).
+    @inline(__always)
+    static func value(mantissa: UInt64, digitCount: Int, exponent10: Int, isNegative: Bool) -> Double? {
+        if mantissa == 0 { return isNegative ? -0.0 : 0.0 }
         var magnitude: Double
         if digitCount <= 15 && exponent10 >= -22 && exponent10 <= 22 {
             let m = Double(mantissa)
@@ -129,14 +141,13 @@ struct DecimalScanner: ~Copyable {
         } else if digitCount <= 19 && exponent10 >= -27 && exponent10 <= 27 {
             magnitude = Self.exactValue(mantissa: mantissa, exponent10: exponent10)
         } else {
-            return (strtodFallback(p, q), q)
+            return nil
         }
-        if isNegative { magnitude = -magnitude }
-        return (magnitude, q)
+        return isNegative ? -magnitude : magnitude
     }
 
     /// `strtod` on a NUL-terminated copy of `[start, end)`.
-    private mutating func strtodFallback(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double {
+    mutating func strtodFallback(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double {
         let length = end - start
         if length + 1 > scratchCapacity {
             scratch.deallocate()

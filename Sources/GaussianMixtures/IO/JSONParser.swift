@@ -8,9 +8,8 @@
 // `line 7, column 14: 1e400 is beyond the range of a double`.
 //
 // It is a single-pass recursive descent over the bytes. Numbers are checked
-// against JSON's grammar here, then converted by `DecimalScanner` (bit-identical
-// to strtod, and whose own grammar is a superset of JSON's, so it always
-// consumes exactly the checked token). A list's items are collected on one
+// against JSON's grammar while their digits are accumulated, then converted by
+// `DecimalScanner`'s routes (bit-identical to strtod). A list's items are collected on one
 // shared stack and copied out once, at the exact size, when the list closes.
 // Nesting is limited to `maximumDepth`, so hostile input such as a million
 // `[` cannot overflow the thread's stack.
@@ -118,33 +117,76 @@ struct JSONParser: ~Copyable {
     }
 
     /// Checks the number at `p` against JSON's grammar,
-    /// `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`, then converts it.
+    /// `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`, and converts it.
+    ///
+    /// One pass: the digits are accumulated while the grammar is checked, exactly
+    /// as `DecimalScanner.scan` accumulates them (the first 19 significant digits
+    /// and a power of ten), and `DecimalScanner.value` converts them; only numbers
+    /// its fast routes cannot round (more than 19 digits, huge or tiny exponents)
+    /// go to its strtod route on the token. Checking first and scanning again
+    /// read every number twice; numbers are nearly all of a model file.
     private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
         let first = p
-        if p.pointee == UInt8(ascii: "-") { p += 1 }
+        var isNegative = false
+        if p.pointee == UInt8(ascii: "-") {
+            isNegative = true
+            p += 1
+        }
         guard p < end && Self.isDigit(p.pointee) else { throw unexpected("a digit after '-'") }
+        var mantissa: UInt64 = 0
+        var digitCount = 0          // significant digits (leading zeros excluded)
+        var exponent10 = 0          // value = mantissa * 10^exponent10
         if p.pointee == UInt8(ascii: "0") {
             p += 1
             if p < end && Self.isDigit(p.pointee) {
                 throw error(at: first, "\(numberText(from: first)) has a leading zero, which JSON does not allow")
             }
         } else {
-            repeat { p += 1 } while p < end && Self.isDigit(p.pointee)
+            repeat {
+                let digit = p.pointee &- UInt8(ascii: "0")
+                if digitCount < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                } else {
+                    exponent10 &+= 1
+                }
+                digitCount &+= 1
+                p += 1
+            } while p < end && Self.isDigit(p.pointee)
         }
         if p < end && p.pointee == UInt8(ascii: ".") {
             p += 1
             guard p < end && Self.isDigit(p.pointee) else { throw unexpected("a digit after '.' in a number") }
-            repeat { p += 1 } while p < end && Self.isDigit(p.pointee)
+            repeat {
+                let digit = p.pointee &- UInt8(ascii: "0")
+                if mantissa == 0 && digit == 0 {
+                    exponent10 &-= 1                // a leading zero of the fraction
+                } else if digitCount < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    digitCount &+= 1
+                    exponent10 &-= 1
+                } else {
+                    digitCount &+= 1
+                }
+                p += 1
+            } while p < end && Self.isDigit(p.pointee)
         }
         if p < end && (p.pointee | 0x20) == UInt8(ascii: "e") {
             p += 1
-            if p < end && (p.pointee == UInt8(ascii: "+") || p.pointee == UInt8(ascii: "-")) { p += 1 }
+            var exponentIsNegative = false
+            if p < end && (p.pointee == UInt8(ascii: "+") || p.pointee == UInt8(ascii: "-")) {
+                exponentIsNegative = p.pointee == UInt8(ascii: "-")
+                p += 1
+            }
             guard p < end && Self.isDigit(p.pointee) else { throw unexpected("a digit in the exponent of a number") }
-            repeat { p += 1 } while p < end && Self.isDigit(p.pointee)
+            var explicit = 0
+            repeat {
+                if explicit < 100_000 { explicit = explicit &* 10 &+ Int(p.pointee &- UInt8(ascii: "0")) }
+                p += 1
+            } while p < end && Self.isDigit(p.pointee)
+            exponent10 &+= exponentIsNegative ? -explicit : explicit
         }
-        guard let (value, next) = scanner.scan(first, p), next == p else {
-            preconditionFailure("DecimalScanner did not read the JSON number \(numberText(from: first))")
-        }
+        let value = DecimalScanner.value(mantissa: mantissa, digitCount: digitCount, exponent10: exponent10,
+                                         isNegative: isNegative) ?? scanner.strtodFallback(first, p)
         guard value.isFinite else {
             throw error(at: first, "\(numberText(from: first)) is beyond the range of a double")
         }

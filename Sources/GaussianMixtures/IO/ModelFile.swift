@@ -94,7 +94,9 @@ public enum ModelFile {
             if let trace = s.logLikelihoodTrace { members.append(("log_likelihood_trace", W.list(trace))) }
         }
         members += extra
-        return Array((W.object(members) + "\n").utf8)
+        var text = W.object(members)
+        text += "\n"
+        return Array(text.utf8)
     }
 
     /// Reads a model file from disk.

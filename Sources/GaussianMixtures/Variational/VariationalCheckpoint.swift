@@ -70,7 +70,7 @@ extension VariationalCheckpoint {
         let finished = finishedRestarts.map { result -> String in
             guard let result else { return "null" }
             let file = ModelFile.encode(result.posterior, summary: VariationalFitSummary(report: result.report))
-            return String(decoding: file.dropLast(), as: UTF8.self).replacingOccurrences(of: "\n", with: "\n    ")
+            return W.indenting(file.dropLast(), by: "    ")
         }
         let state: [(String, String)] = [
             ("restart", String(restart)),

@@ -86,6 +86,40 @@ struct JSONParserTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 
+    /// Random JSON numbers of every shape the parser's own digit loop meets: up to 40
+    /// digits before and after the point (so past the 19 it accumulates), leading
+    /// zeros in the fraction, exponents from -400 to 400, either sign. Each must have
+    /// strtod's bits, or be refused as beyond a double exactly when strtod overflows.
+    @Test func longAndOddNumbersHaveStrtodsBits() throws {
+        var generator = TestGenerator(state: 2026)
+        func digits(_ count: Int, first nonZero: Bool) -> String {
+            String((0..<count).map { i in
+                Character(String(i == 0 && nonZero ? Int.random(in: 1...9, using: &generator) : Int.random(in: 0...9, using: &generator)))
+            })
+        }
+        for _ in 0..<4_000 {
+            var text = Bool.random(using: &generator) ? "-" : ""
+            let integerDigits = Int.random(in: 0...40, using: &generator)
+            text += integerDigits == 0 ? "0" : digits(integerDigits, first: true)
+            if Bool.random(using: &generator) {
+                text += "." + String(repeating: "0", count: Int.random(in: 0...25, using: &generator))
+                    + digits(Int.random(in: 1...40, using: &generator), first: false)
+            }
+            if Int.random(in: 0..<3, using: &generator) > 0 {
+                text += ["e", "E", "e+", "e-", "E-"].randomElement(using: &generator)!
+                    + String(Int.random(in: 0...400, using: &generator))
+            }
+            let expected = strtod(text, nil)
+            do {
+                let value = try parsed(text)
+                #expect(expected.isFinite && value == .number(expected), "\(text)")
+                if case let .number(x) = value { #expect(x.bitPattern == expected.bitPattern, "\(text)") }
+            } catch {
+                #expect(!expected.isFinite && error.message.contains("beyond the range of a double"), "\(text): \(error)")
+            }
+        }
+    }
+
     @Test func byteOrderMarkIsSkippedAndNotCountedInColumns() throws {
         #expect(try JSONParser.parse([0xEF, 0xBB, 0xBF] + Array("{\"a\": 1}".utf8)) == .object(["a": .number(1)]))
         #expect(syntaxError([0xEF, 0xBB, 0xBF] + Array("[x]".utf8)) == JSONSyntaxError(line: 1, column: 2, message: "expected a value, found 'x'"))

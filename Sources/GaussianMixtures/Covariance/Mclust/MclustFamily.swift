@@ -158,9 +158,7 @@ extension MclustFamily {
     /// `shape` and, for the ellipsoidal models, `orientation`.
     func modelFileMembers() -> [(String, String)] {
         guard case let .decomposed(_, covariances, parts) = parameters else { preconditionFailure("mclust parameters") }
-        func matrices(_ m: [[[Double]]]) -> String {
-            "[\n" + m.map { "    " + JSONWriter.matrix($0, indent: "    ") }.joined(separator: ",\n") + "\n  ]"
-        }
+        func matrices(_ m: [[[Double]]]) -> String { JSONWriter.matrices(m, indent: "  ") }
         var members = [("covariances", matrices(covariances)), ("volume", JSONWriter.list(parts.volumes)),
                        ("shape", JSONWriter.matrix(parts.shapes, indent: "  "))]
         if let o = parts.orientations { members.append(("orientation", matrices(o))) }
