@@ -21,9 +21,10 @@
 #  * MclustDA(X, class, G = 1:5, modelNames = MODELS): per class the chosen
 #    model and G, its BIC, the per-class BIC table at G = 1 (a G = 1 fit is the
 #    maximum-likelihood estimate, no EM start involved, so it is exactly
-#    comparable) and the training error. mclust starts EM from hierarchical
-#    agglomeration, we from k-means, so fits with G > 1 can differ; compare the
-#    choice and the training error there.
+#    comparable), the class's whole BIC table (G = 1..5 by model, null where
+#    mclust could not fit) and the training error. mclust starts EM from
+#    hierarchical agglomeration, we from k-means, so fits with G > 1 can reach
+#    other optima; compare the choice and the training error there.
 #  * EDDA (MclustDA(modelType = "EDDA")): the BIC of every model (an M-step on
 #    the class labels: no start involved, exactly comparable), the chosen model
 #    and the training error and Brier score.
@@ -70,7 +71,10 @@ classify <- function(set) {
       b <- tryCatch(Mclust(Xl, G = 1, modelNames = mn, verbose = FALSE)$bic, error = function(e) NA)
       if (is.null(b)) NA else -b
     })
-    list(name = l, n = sum(cl == l), model = m$modelName, families = as.list(FAMILIES_OF(m$modelName)), G = m$G,
+    full <- Mclust(Xl, G = 1:5, modelNames = unname(MODELS), verbose = FALSE)$BIC
+    table <- lapply(MODELS, function(mn) unname(-full[, mn]))
+    names(table) <- names(MODELS)
+    list(name = l, n = sum(cl == l), model = m$modelName, bic_ours_table = table, families = as.list(FAMILIES_OF(m$modelName)), G = m$G,
          bic_ours = -max(m$BIC, na.rm = TRUE), loglik = m$loglik, bic_ours_g1 = as.list(setNames(g1, names(MODELS))))
   })
   edda <- MclustDA(X, cl, modelType = "EDDA", modelNames = unname(MODELS), verbose = FALSE)
