@@ -32,12 +32,11 @@ extension ExpectationMaximization {
     /// with gaps replaced by column means (see the file's note).
     ///
     /// `resumingFrom`, `checkpoint` and `shouldStop` are those of the complete-data `fit`.
-    ///
-    /// - Throws: `FitError`, as the complete-data `fit`.
-    ///
     /// With `knownComponents`, labelled rows keep their component (semi-supervised
     /// EM, as `fit(_:knownComponents:weights:options:progress:)`), and a restart
     /// starts from `semiSupervisedStart` on the mean-filled data.
+    ///
+    /// - Throws: `FitError`, as the complete-data `fit`.
     public static func fit(
         _ data: IncompleteDataMatrix, weights: [Double]? = nil, knownComponents known: KnownComponents? = nil,
         options: FitOptions, progress: ((FitProgress) -> Void)? = nil,
