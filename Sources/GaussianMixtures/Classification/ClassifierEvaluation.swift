@@ -63,6 +63,21 @@ extension MixtureClassifier {
         let order = GSLRandom(seed: seed).sampleWithoutReplacement(count: n, from: n)
         var fold = [Int](repeating: 0, count: n)
         for (position, i) in order.enumerated() { fold[i] = position % folds }
+        return try crossValidate(data, classes: classes, foldOf: fold, fitting: fitting)
+    }
+
+    /// Cross-validation over given folds: `foldOf[i]` is row i's fold (0-based; every
+    /// fold from 0 to the largest must have rows). Each fold is predicted by the chosen
+    /// models refitted on the other folds, as mclust's `cvMclustDA`.
+    public func crossValidate(
+        _ data: DataMatrix, classes: [Int], foldOf fold: [Int], fitting: FitOptions
+    ) throws(FitError) -> ClassificationEvaluation {
+        let n = data.sampleCount
+        guard fold.count == n, let largest = fold.max(), fold.allSatisfy({ $0 >= 0 }),
+              Set(fold).count == largest + 1, largest >= 1 else {
+            throw .invalidOption(name: "foldOf", reason: "expected one fold index per row, folds 0…F−1 (F ≥ 2) all used")
+        }
+        let folds = largest + 1
         var probabilities = [Double](repeating: 0, count: n * classCount)
         for f in 0..<folds {
             let train = (0..<n).filter { fold[$0] != f }, test = (0..<n).filter { fold[$0] == f }

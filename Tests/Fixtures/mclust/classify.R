@@ -28,6 +28,8 @@
 #  * EDDA (MclustDA(modelType = "EDDA")): the BIC of every model (an M-step on
 #    the class labels: no start involved, exactly comparable), the chosen model
 #    and the training error and Brier score.
+#  * cvMclustDA's 10-fold cross-validated error and Brier score for both, with
+#    the folds it used (0-based fold of every row, "cv_folds").
 # and for iris, MclustSSC-style semi-supervised EM (mclust:::MclustSSC.fit) with
 # the classes of rows 1, 11, 21, ... known (15 rows), for every model, with
 # G = 3 (MclustSSC's start: z one-hot on labelled rows, 1/G elsewhere) and
@@ -81,7 +83,16 @@ classify <- function(set) {
   epred <- predict(edda, X)
   ebic <- -edda$models[[1]]$BIC[unname(MODELS)]
   names(ebic) <- names(MODELS)
-  list(file = set$file, n = n, classes_in_order = levels(cl), mclustda = list(
+  # 10-fold cross-validation (mclust's cvMclustDA: stratified folds from balancedFolds, each
+  # fold predicted by the chosen models refitted on the rest); the folds are recorded.
+  set.seed(1); folds <- mclust:::balancedFolds(cl, nfolds = 10)
+  fold_of <- integer(n); for (f in seq_along(folds)) fold_of[folds[[f]]] <- f - 1L
+  set.seed(1); cv_da <- cvMclustDA(da, nfold = 10, verbose = FALSE)
+  set.seed(1); cv_edda <- cvMclustDA(edda, nfold = 10, verbose = FALSE)
+  list(file = set$file, n = n, classes_in_order = levels(cl), cv_folds = fold_of,
+       cv = list(mclustda = list(error = cv_da$ce, brier = cv_da$brier),
+                 edda = list(error = cv_edda$ce, brier = cv_edda$brier)),
+       mclustda = list(
          classes = classes, training_error = mean(pred$classification != cl),
          brier = BrierScore(pred$z, cl)),
        edda = list(model = edda$models[[1]]$modelName, family = FAMILY_OF[[edda$models[[1]]$modelName]],

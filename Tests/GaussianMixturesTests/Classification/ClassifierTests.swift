@@ -96,6 +96,39 @@ struct ClassifierTests {
         #expect(abs(record.brierScore - (da["brier"] as! Double)) < 1e-3)
     }
 
+    /// On mclust's own folds (cvMclustDA's, recorded by the script), EDDA's cross-validated
+    /// error and Brier score are mclust's (each refit is an M-step: no start involved).
+    @Test("EDDA cross-validation on mclust's folds equals cvMclustDA", arguments: datasets)
+    func eddaCrossValidation(_ name: String) throws {
+        let (data, fixture) = try load(name)
+        let fitting = FitOptions(covarianceRegularization: 0)
+        let (classifier, _) = try MixtureClassifier.fit(
+            data.features, classes: data.classes, classNames: data.classNames,
+            options: ClassifierOptions(modelType: .componentPerClass, covarianceKinds: kinds, fitting: fitting))
+        let record = try classifier.crossValidate(data.features, classes: data.classes,
+                                                  foldOf: fixture["cv_folds"] as! [Int], fitting: fitting)
+        let expected = (fixture["cv"] as! [String: Any])["edda"] as! [String: Double]
+        #expect(abs(record.errorRate - expected["error"]!) < 1e-12)
+        #expect(abs(record.brierScore - expected["brier"]!) < 1e-8 * expected["brier"]!)
+    }
+
+    /// MclustDA on banknote, where the chosen models agree with mclust's: on mclust's folds the
+    /// cross-validated error is mclust's (the refits start from k-means, mclust's from
+    /// hierarchical agglomeration, so the Brier score is compared loosely).
+    @Test("MclustDA cross-validation on mclust's folds (banknote)")
+    func mclustDACrossValidation() throws {
+        let (data, fixture) = try load("banknote")
+        let fitting = FitOptions(initializationCount: 3, tolerance: 1e-6)
+        let (classifier, _) = try MixtureClassifier.fit(
+            data.features, classes: data.classes, classNames: data.classNames,
+            options: ClassifierOptions(covarianceKinds: kinds, fitting: fitting))
+        let record = try classifier.crossValidate(data.features, classes: data.classes,
+                                                  foldOf: fixture["cv_folds"] as! [Int], fitting: fitting)
+        let expected = (fixture["cv"] as! [String: Any])["mclustda"] as! [String: Double]
+        #expect(abs(record.errorRate - expected["error"]!) < 1e-12, "\(record.errorRate) vs \(expected["error"]!)")
+        #expect(abs(record.brierScore - expected["brier"]!) < 0.5 * expected["brier"]!, "\(record.brierScore) vs \(expected["brier"]!)")
+    }
+
     @Test("class probabilities sum to one; priors shift them; the file round-trips exactly")
     func probabilitiesAndFile() throws {
         let (data, _) = try load("iris")
