@@ -95,15 +95,10 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
             }
             let elapsed = clock.now - began
             if let output {
-                let selection = candidates.map { c in
-                    "{\"class\": \(c.className.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" } ?? "null"), "
-                        + "\"covariance_type\": \"\(c.covarianceKind.rawValue)\", \"n_components\": \(c.componentCount), "
-                        + "\"bic\": \(c.bic.map { "\($0)" } ?? "null")}"
-                }
                 var extra: [(String, String)] = [
                     ("fit_options", "{\"n_init\": \(em.initializationCount), \"max_iter\": \(em.maxIterations), \"tol\": \(em.tol), "
                         + "\"reg_covar\": \(em.regularization), \"seed\": \(em.seed)}"),
-                    ("selection", "[\n    " + selection.joined(separator: ",\n    ") + "\n  ]"),
+                    ClassifierFile.selectionMember(candidates),
                     ("training_error", "\(training.errorRate)"), ("training_brier", "\(training.brierScore)"),
                 ]
                 if let crossValidated, let folds {

@@ -46,6 +46,16 @@ public enum ClassifierFile {
         return Array((W.object(members) + "\n").utf8)
     }
 
+    /// The `selection` member: every candidate of the model search, with its BIC (null where the fit failed).
+    public static func selectionMember(_ candidates: [ClassifierCandidate]) -> (String, String) {
+        typealias W = JSONWriter
+        let items = candidates.map { c in
+            "{\"class\": \(c.className.map(W.string) ?? "null"), \"covariance_type\": \(W.string(c.covarianceKind.rawValue)), "
+                + "\"n_components\": \(c.componentCount), \"bic\": \(c.bic.map(W.number) ?? "null")}"
+        }
+        return ("selection", "[\n    " + items.joined(separator: ",\n    ") + "\n  ]")
+    }
+
     /// Reads a classifier file from disk.
     public static func read(path: String) throws(ModelFileError) -> MixtureClassifier {
         try decode(ModelFile.contents(path: path), path: path)

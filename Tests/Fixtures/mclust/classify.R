@@ -43,7 +43,8 @@ suppressPackageStartupMessages({ library(mclust); library(jsonlite) })
 MODELS <- c(full = "VVV", diag = "VVI", spherical = "VII", tied = "EEE")
 FAMILY_OF <- setNames(names(MODELS), MODELS)
 # With G = 1 mclust names models by shape alone: XXX (any full matrix: our full and
-# tied coincide), XXI (diagonal), XII (spherical).
+# tied coincide), XXI (diagonal), XII (spherical). With all 14 models these lists grow:
+# every model whose one-component form is a full / diagonal / spherical matrix.
 FAMILIES_OF <- function(name) switch(name, XXX = c("full", "tied"), XXI = "diag", XII = "spherical", FAMILY_OF[[name]])
 ITERATIONS <- 30
 
