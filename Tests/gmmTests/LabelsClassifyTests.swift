@@ -52,6 +52,25 @@ struct LabelsClassifyTests {
         #expect(probabilities.numbers.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-12 })
     }
 
+    @Test("fit --labels with gaps (--missing marginalize) and a weight column")
+    func labelsWithGapsAndWeights() throws {
+        let box = try irisBox()
+        let lines = irisSpecies.split(separator: "\n").map(String.init)
+        // Every 9th row loses its second value; a weight column w = 1, 2, 3, … cycling.
+        let gappy = [lines[0] + ",w"] + lines.dropFirst().enumerated().map { i, line in
+            var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if i % 9 == 4 { cells[1] = "" }
+            return cells.joined(separator: ",") + ",\(1 + i % 3)"
+        }
+        try box.write("gappy.csv", gappy.joined(separator: "\n") + "\n")
+        let outcome = try box.succeed(["fit", "gappy.csv", "--labels", "species", "--weight-column", "w", "--missing", "marginalize",
+                                       "-o", "m.json"])
+        #expect(outcome.stderr.contains("missing values:") && outcome.stderr.contains("labelled rows:       150 of 150"))
+        let model = try #require(box.text("m.json"))
+        #expect(model.contains("\"feature_names\": [\"sepal_length\", \"sepal_width\", \"petal_length\", \"petal_width\"]"))
+        #expect(model.contains("\"sum_of_weights\": 300"))
+    }
+
     @Test("label errors: unknown column (64), wrong row count (65), K below the labels (64)")
     func labelErrors() throws {
         let box = try irisBox()
