@@ -12,12 +12,13 @@ struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify rows with a Gaussian mixture per class (mclust's MclustDA, or EDDA).",
         discussion: """
-            `fit` learns, from rows with known classes, a density per class: a mixture whose
-            K and covariance family are chosen by BIC for each class (MclustDA, K = 1…5 and
-            every family by default), or with --edda one component per class with one
-            family for all, chosen by BIC (tied = linear, full = quadratic discriminant
-            analysis). `predict` gives P(class|x) = prior × density, normalised; `evaluate`
-            prints the confusion matrix, error rate and Brier score against known classes.
+            `fit` learns, from rows with known classes, a density per class: a mixture
+            whose K and covariance family are chosen by BIC for each class (MclustDA, K =
+            1…5 and every family by default), or with --edda one component per class with
+            one family for all, chosen by BIC (tied = linear, full = quadratic
+            discriminant analysis). `predict` gives P(class|x) = prior × density,
+            normalised; `evaluate` prints the confusion matrix, error rate and Brier score
+            against known classes.
             """,
         subcommands: [ClassifyFit.self, ClassifyPredict.self, ClassifyEvaluate.self])
 }

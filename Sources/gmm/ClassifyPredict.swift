@@ -8,10 +8,11 @@ struct ClassifyPredict: ParsableCommand, ReadsTextData {
         commandName: "predict",
         abstract: "P(class|x) and the predicted class of every row.",
         discussion: """
-            CSV columns: the --keep-columns cells (copied as they are), p_<class> for every
-            class (P(class|x) = prior × Σ over the class's components of w_k N(x|θ_k), over
-            the sum for all classes), and `class`, the most probable class. The priors are
-            the training shares of the classes unless --priors gives others.
+            CSV columns: the --keep-columns cells (copied as they are), p_<class> for
+            every class (P(class|x) = prior × Σ over the class's components of w_k
+            N(x|θ_k), over the sum for all classes), and `class`, the most probable class.
+            The priors are the training shares of the classes unless --priors gives
+            others.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
