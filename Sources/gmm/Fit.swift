@@ -68,6 +68,11 @@ struct Fit: ParsableCommand, ReadsTextData {
 
     @OptionGroup var checkpointing: CheckpointOptions
 
+    @Option(help: ArgumentHelp(
+        "Known classes of some rows (semi-supervised EM): a column of DATA (name or 0-based index, text allowed) or a file with one label per row; empty means unknown. Label c (sorted) is component c; -k may exceed the number of labels.",
+        valueName: "COLUMN|FILE"))
+    var labels: String?
+
     @Option(name: [.short, .long], help: ArgumentHelp("Write the model file here (whole or not at all).", valueName: "FILE"))
     var output: String?
 
@@ -102,6 +107,7 @@ struct Fit: ParsableCommand, ReadsTextData {
             if onlineFitting.online && variational.method == .variational {
                 throw ValidationError("--online cannot be used with --method variational")
             }
+            if let labels { return try runWithLabels(labels) }
             FitCheckpointing.whileReadingData(resume: checkpointing.resume)
             if variational.method == .variational { return try runVariational() }
             if variational.hasVariationalFlags {

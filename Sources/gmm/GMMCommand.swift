@@ -23,7 +23,7 @@ struct GMMCommand: ParsableCommand {
             0.1.0 (GSL \(LinearAlgebraBackend.gslVersion), BLAS \(LinearAlgebraBackend.openBLASCoreName.map { "OpenBLAS " + $0 } ?? LinearAlgebraBackend.cblasLibraryPath ?? "unknown"), \
             vector kernels \(LinearAlgebraBackend.vectorKernels))
             """,
-        subcommands: [Fit.self, Predict.self, Score.self, Sample.self, Info.self, Select.self, Plot.self, Report.self, Condition.self, Regress.self, Convert.self, Impute.self]
+        subcommands: [Fit.self, Predict.self, Classify.self, Score.self, Sample.self, Info.self, Select.self, Plot.self, Report.self, Condition.self, Regress.self, Convert.self, Impute.self]
     )
 
     /// Parses and runs like ArgumentParser's own `main()`, except that a usage

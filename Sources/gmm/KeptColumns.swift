@@ -68,7 +68,7 @@ enum KeptColumns {
 }
 
 /// Rows of cells from delimited text; blank lines are skipped.
-private struct CellSplitter {
+struct CellSplitter {
     let bytes: [UInt8]
     let delimiter: UInt8
     var position = 0

@@ -62,6 +62,23 @@ struct Predict: ParsableCommand, ReadsTextData {
         try stream.finish()
     }
 
+    /// The default output of a model with component labels: `component,label`, the
+    /// label empty for a component without one (CSV text; .npy output keeps the numbers alone).
+    private func writeLabelled(_ mixture: GaussianMixture, _ matrix: DataMatrix, labels: [String?]) throws {
+        var text = "component,label\n"
+        let kCount = mixture.componentCount
+        mixture.posterior(for: matrix) { block in
+            for r in 0..<block.rows.count {
+                var best = 0
+                for k in 1..<max(kCount, 1) where block.responsibilities[r * kCount + k] > block.responsibilities[r * kCount + best] {
+                    best = k
+                }
+                text += "\(best),\(csvCell(labels[best] ?? ""))\n"
+            }
+        }
+        try OutputFile.write(Array(text.utf8), to: output.output ?? "-")
+    }
+
     func validate() throws {
         if probabilities && details { throw ValidationError("--probabilities and --details cannot be used together") }
         if log && !(probabilities || details) { throw ValidationError("--log goes with --probabilities or --details") }
@@ -99,7 +116,15 @@ struct Predict: ParsableCommand, ReadsTextData {
                 warnUnderflowedDensities(underflowed)
                 return
             }
-            var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"],
+            // A semi-supervised model names its labelled components (ComponentLabels.swift).
+            let componentLabels = try ModelFile.componentLabels(path: model)
+            if let componentLabels, !probabilities, output.output?.hasSuffix(".npy") != true {
+                return try writeLabelled(mixture, matrix, labels: componentLabels)
+            }
+            let probabilityNames = (0..<kCount).map { k in
+                (log ? "log_p" : "p") + (componentLabels?[k].map { "_" + $0 } ?? "\(k)")
+            }
+            var stream = try output.table(header: probabilities ? probabilityNames : ["component"],
                                      rowCount: matrix.sampleCount)
             try mixture.posterior(for: matrix, logarithmic: log) { block in
                 for r in 0..<block.rows.count {

@@ -127,10 +127,16 @@ extension GaussianMixture {
     ///   - data: one row per sample, one column per feature (as many as the model has).
     ///   - weights: one non-negative frequency weight per row, or `nil` for all 1.
     ///   - threads: how many chunks are evaluated at once.
-    public func statistics(of data: DataMatrix, weights: [Double]? = nil, threads: Int = 1) -> EMStatistics {
+    ///   - known: rows whose component is known keep it, and add their complete-data
+    ///     log-likelihood (semi-supervised EM); `nil`: every row is latent.
+    public func statistics(
+        of data: DataMatrix, weights: [Double]? = nil, known: KnownComponents? = nil, threads: Int = 1
+    ) -> EMStatistics {
         precondition(data.featureCount == featureCount, "the data and the model have different numbers of features")
         precondition(weights == nil || weights!.count == data.sampleCount, "one weight per row")
-        let stats = ExpectationStep.statistics(of: data, under: self, weights: weights, threads: max(1, threads))
+        precondition(known == nil || known!.rowCount == data.sampleCount, "one known component (or nil) per row")
+        let stats = ExpectationStep.statistics(of: data, under: self, weights: weights, threads: max(1, threads),
+                                               known: known)
         return EMStatistics(stats, kind: covarianceKind)
     }
 

@@ -52,6 +52,8 @@ extension ExpectationMaximization {
     ///   - weights: frequency weights of this party's rows; either every party passes weights or none does.
     ///   - options: the same on every party.
     ///   - reducer: sums vectors over the parties.
+    ///   - knownComponents: semi-supervised EM — per row of this party, its known
+    ///     component or `nil` (KnownComponents.swift); `nil`: every row is latent.
     ///   - startingModel: the starting mixture of restart `r` (0-based), the same
     ///     on every party — typically made by one party with
     ///     `startingModel(for:weights:options:restart:)` on a sample of all rows
@@ -69,7 +71,7 @@ extension ExpectationMaximization {
     ///   another party are reported as `invalidWeights` without a row).
     public static func fit(
         localRows data: DataMatrix, weights: [Double]? = nil, options: FitOptions,
-        reducer: some StatisticsReducer,
+        reducer: some StatisticsReducer, knownComponents known: KnownComponents? = nil,
         startingModel: (_ restart: Int) throws(FitError) -> GaussianMixture,
         progress: ((FitProgress) -> Void)? = nil,
         resumingFrom resume: FitCheckpoint? = nil, checkpoint: FitCheckpointHandler? = nil,
@@ -79,6 +81,11 @@ extension ExpectationMaximization {
         var localError: FitError?
         if let weights {
             do throws(FitError) { try checkLocally(weights, rows: data.sampleCount) } catch { localError = error }
+        }
+        if let known, localError == nil {
+            do throws(FitError) {
+                try known.validate(rows: data.sampleCount, componentCount: options.componentCount)
+            } catch { localError = error }
         }
         let localWeight = localError == nil ? (weights?.reduce(0, +) ?? Double(data.sampleCount)) : 0
         var magnitudeError: FitError?
@@ -117,8 +124,8 @@ extension ExpectationMaximization {
                 preconditionFailure("the starting model does not match the options and the data")
             }
             return try iterate(data, weights: weights, options: options, from: start, restart: restart,
-                               rowCount: Int(facts[1]), sampleSize: facts[3], reducer: reducer, progress: progress,
-                               session: session)
+                               rowCount: Int(facts[1]), sampleSize: facts[3], reducer: reducer, known: known,
+                               progress: progress, session: session)
         }
     }
 
@@ -150,14 +157,14 @@ extension ExpectationMaximization {
     /// the returned parameters. `rowCount` and `sampleSize` (total weight) are over all parties.
     static func iterate(
         _ data: DataMatrix, weights: [Double]?, options: FitOptions, from start: GaussianMixture, restart: Int,
-        rowCount: Int, sampleSize n: Double, reducer: some StatisticsReducer, progress: ((FitProgress) -> Void)?,
-        session: FitSession? = nil
+        rowCount: Int, sampleSize n: Double, reducer: some StatisticsReducer, known: KnownComponents? = nil,
+        progress: ((FitProgress) -> Void)?, session: FitSession? = nil
     ) throws(FitError) -> FitResult {
         let threads = options.resolvedThreadCount
         return try iterate(options: options, from: start, restart: restart, rowCount: rowCount, sampleSize: n,
                            isWeighted: weights != nil, progress: progress, session: session) { model, _ in
             // One E-step over every party's rows.
-            let local = model.statistics(of: data, weights: weights, threads: threads)
+            let local = model.statistics(of: data, weights: weights, known: known, threads: threads)
             var values = local.flattened
             reducer.sum(&values)
             return local.replacingValues(withFlattened: values)

@@ -22,15 +22,17 @@ enum ExpectationStep {
     ///
     /// - Parameter weights: one non-negative frequency weight per row, or `nil` for all 1.
     /// - Parameter threads: how many chunks run at once (the result does not depend on it).
+    /// - Parameter known: rows whose component is known keep it (semi-supervised EM, KnownComponents.swift).
     static func statistics(
         of data: DataMatrix, under model: GaussianMixture, weights: [Double]? = nil, momentShape: MomentShape? = nil,
-        threads: Int = 1
+        threads: Int = 1, known: KnownComponents? = nil
     ) -> SufficientStatistics {
         let blockRows = blockRowCount(featureCount: data.featureCount, componentCount: model.componentCount)
         let shape = momentShape ?? type(of: model.family).momentShape
         return reduceChunks(data, blockRows: blockRows, threads: threads) {
             // One evaluator and one set of buffers per worker, reused for every chunk it reduces.
-            let worker = PassWorker(model: model, data: data, weights: weights, momentShape: shape, blockRows: blockRows)
+            let worker = PassWorker(model: model, data: data, weights: weights, momentShape: shape, blockRows: blockRows,
+                                    known: known)
             return worker.statistics
         }
     }
@@ -169,11 +171,14 @@ private final class PassWorker {
     let momentShape: MomentShape
     let shifts: [Double]
     let blockRows: Int
+    let known: KnownComponents?
     var evaluator: BlockEvaluator
     let buffers: BlockBuffers
 
-    init(model: GaussianMixture, data: DataMatrix, weights: [Double]?, momentShape: MomentShape, blockRows: Int) {
+    init(model: GaussianMixture, data: DataMatrix, weights: [Double]?, momentShape: MomentShape, blockRows: Int,
+         known: KnownComponents?) {
         self.data = data
+        self.known = known
         self.weights = weights
         self.momentShape = momentShape
         shifts = model.flatMeans
@@ -188,8 +193,9 @@ private final class PassWorker {
         return ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
             blockRows: blockRows, buffers: buffers
-        ) { _, block, count, resp, logDensity in
-            evaluator.posterior(of: block, rows: count, into: resp, logDensity: logDensity)
+        ) { range, block, count, resp, logDensity in
+            evaluator.posterior(of: block, rows: count, into: resp, logDensity: logDensity, keepLog: known != nil)
+            known?.clamp(resp, rows: count, componentCount: kCount, logDensity: logDensity) { range.lowerBound + $0 }
         }
     }
 }

@@ -32,20 +32,28 @@ extension ExpectationMaximization {
     /// with gaps replaced by column means (see the file's note).
     ///
     /// `resumingFrom`, `checkpoint` and `shouldStop` are those of the complete-data `fit`.
+    /// With `knownComponents`, labelled rows keep their component (semi-supervised
+    /// EM, as `fit(_:knownComponents:weights:options:progress:)`), and a restart
+    /// starts from `semiSupervisedStart` on the mean-filled data.
     ///
     /// - Throws: `FitError`, as the complete-data `fit`.
     public static func fit(
-        _ data: IncompleteDataMatrix, weights: [Double]? = nil, options: FitOptions,
-        progress: ((FitProgress) -> Void)? = nil,
+        _ data: IncompleteDataMatrix, weights: [Double]? = nil, knownComponents known: KnownComponents? = nil,
+        options: FitOptions, progress: ((FitProgress) -> Void)? = nil,
         resumingFrom resume: FitCheckpoint? = nil, checkpoint: FitCheckpointHandler? = nil,
         shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         if let complete = data.complete {
+            if let known {
+                return try fit(complete, knownComponents: known, weights: weights, options: options, progress: progress,
+                               resumingFrom: resume, checkpoint: checkpoint, shouldStop: shouldStop)
+            }
             return try fit(complete, weights: weights, options: options, progress: progress,
                            resumingFrom: resume, checkpoint: checkpoint, shouldStop: shouldStop)
         }
         try options.validate()
         if let weights { try validate(weights, rows: data.sampleCount) }
+        try known?.validate(rows: data.sampleCount, componentCount: options.componentCount)
         let usable = weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount
         try checkFeasible(usableRows: usable, featureCount: data.featureCount, options: options)
         try data.values.withUnsafeBufferPointer { (x) throws(FitError) in
@@ -61,11 +69,14 @@ extension ExpectationMaximization {
         let session = FitSession(resume: resume, checkpoint: checkpoint, shouldStop: shouldStop)
         return try bestOfRestarts(options: options, session: session) { restart throws(FitError) in
             let start: GaussianMixture
-            if let state = session.resumedState(restart: restart) { start = state.model } else {
+            if let state = session.resumedState(restart: restart) { start = state.model } else if let known {
+                start = try semiSupervisedStart(for: meanFilled, knownComponents: known, weights: weights,
+                                                options: options, restart: restart)
+            } else {
                 start = try Initializer.startingModel(for: meanFilled, weights: weights, options: options,
                                                       random: GSLRandom(seed: restartSeed(options.seed, restart)))
             }
-            return try iterateWithGaps(patterns, weights: weights, options: options,
+            return try iterateWithGaps(patterns, weights: weights, options: options, known: known,
                                        from: start, restart: restart, progress: progress, session: session)
         }
     }
@@ -73,7 +84,7 @@ extension ExpectationMaximization {
     /// One restart's EM loop from `start` (the complete-data loop, with the
     /// missing-data E-step as its pass), then the final scoring E-step.
     static func iterateWithGaps(
-        _ patterns: MissingPatterns, weights: [Double]?, options: FitOptions,
+        _ patterns: MissingPatterns, weights: [Double]?, options: FitOptions, known: KnownComponents? = nil,
         from start: GaussianMixture, restart: Int, progress: ((FitProgress) -> Void)?, session: FitSession? = nil
     ) throws(FitError) -> FitResult {
         let threads = options.resolvedThreadCount
@@ -82,7 +93,8 @@ extension ExpectationMaximization {
                            isWeighted: weights != nil, progress: progress, session: session) { model, iteration throws(FitError) in
             let stats: SufficientStatistics
             do {
-                stats = try MissingDataStep.statistics(of: patterns, under: model, weights: weights, threads: threads)
+                stats = try MissingDataStep.statistics(of: patterns, under: model, weights: weights, threads: threads,
+                                                       known: known)
             } catch let error as CovarianceError {
                 throw .componentCollapsed(component: error.component, softCount: nil, iteration: iteration)
             } catch {

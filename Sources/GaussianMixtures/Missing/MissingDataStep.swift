@@ -31,7 +31,8 @@ enum MissingDataStep {
     ///
     /// - Throws: `CovarianceError` when an observed block cannot be factored.
     static func statistics(
-        of patterns: MissingPatterns, under model: GaussianMixture, weights: [Double]?, threads: Int
+        of patterns: MissingPatterns, under model: GaussianMixture, weights: [Double]?, threads: Int,
+        known: KnownComponents? = nil
     ) throws(CovarianceError) -> SufficientStatistics {
         let d = patterns.featureCount
         let kCount = model.componentCount
@@ -60,7 +61,8 @@ enum MissingDataStep {
                     if current?.pattern != item.pattern {
                         current = (item.pattern, try PatternMarginal(model: model, pattern: patterns.patterns[item.pattern]))
                     }
-                    accumulate(current!.marginal, rows: item.rows, weights: weights, into: &stats, scratch: &scratch)
+                    accumulate(current!.marginal, rows: item.rows, weights: weights, known: known, into: &stats,
+                               scratch: &scratch)
                 }
                 return stats
             }
@@ -88,7 +90,7 @@ enum MissingDataStep {
 
     /// Adds the rows `range` (positions within the pattern) of `marginal`'s pattern to `stats`.
     static func accumulate(
-        _ marginal: PatternMarginal, rows range: Range<Int>, weights: [Double]?,
+        _ marginal: PatternMarginal, rows range: Range<Int>, weights: [Double]?, known: KnownComponents? = nil,
         into stats: inout SufficientStatistics, scratch: inout Scratch
     ) {
         let pattern = marginal.pattern
@@ -113,7 +115,11 @@ enum MissingDataStep {
             let xo = xAll.baseAddress! + range.lowerBound &* no
             let u = uBuf.baseAddress!, y = yBuf.baseAddress!
             marginal.evaluate(xo, rows: rows, whitened: u, logJoint: resp.baseAddress!)
-            normalizeRows(resp.baseAddress!, rows: rows, componentCount: kCount, logDensity: ld.baseAddress!)
+            normalizeRows(resp.baseAddress!, rows: rows, componentCount: kCount, logDensity: ld.baseAddress!,
+                          keepLog: known != nil)
+            known?.clamp(resp.baseAddress!, rows: rows, componentCount: kCount, logDensity: ld.baseAddress!) {
+                pattern.rows[range.lowerBound + $0]
+            }
             if let weights {
                 for r in 0..<rows {
                     let w = weights[pattern.rows[range.lowerBound + r]]

@@ -52,7 +52,10 @@ private struct PartyReducer: StatisticsReducer {
 
 /// Fits with the rows cut at `cuts` into parties that run in threads; every
 /// party's start is the single-process start (as if sent by rank 0).
-private func partyFits(_ data: DataMatrix, cuts: [Int], options: FitOptions) throws -> [FitResult] {
+/// With `known`, a semi-supervised fit: each party gets its rows' entries, and the start is
+/// the single-process semi-supervised start.
+private func partyFits(_ data: DataMatrix, cuts: [Int], options: FitOptions, known: KnownComponents? = nil) throws
+    -> [FitResult] {
     let bounds = [0] + cuts + [data.sampleCount]
     let parts = (0..<(bounds.count - 1)).map { data.rows(bounds[$0]..<bounds[$0 + 1]) }
     let rendezvous = Rendezvous(parties: parts.count)
@@ -64,8 +67,13 @@ private func partyFits(_ data: DataMatrix, cuts: [Int], options: FitOptions) thr
             let outcome = Result { () throws(FitError) -> FitResult in
                 try ExpectationMaximization.fit(
                     localRows: rows, options: options, reducer: PartyReducer(rendezvous: rendezvous, party: party),
+                    knownComponents: known?.rows(bounds[party]..<bounds[party + 1]),
                     startingModel: { restart throws(FitError) in
-                        try ExpectationMaximization.startingModel(for: data, options: options, restart: restart)
+                        if let known {
+                            return try ExpectationMaximization.semiSupervisedStart(
+                                for: data, knownComponents: known, options: options, restart: restart)
+                        }
+                        return try ExpectationMaximization.startingModel(for: data, options: options, restart: restart)
                     })
             }
             results.set(party, outcome)
@@ -121,6 +129,22 @@ struct DistributedFitTests {
                 #expect(relativeDifference(fit.model, single.model) < 1e-12, "\(kind), cuts \(cuts)")
                 #expect(abs(fit.report.meanLogLikelihood - single.report.meanLogLikelihood)
                         <= 1e-12 * abs(single.report.meanLogLikelihood))
+            }
+        }
+    }
+
+    @Test("semi-supervised: any split of the rows and their labels gives the single-process fit to 1e-12",
+          arguments: CovarianceKind.allCases)
+    func semiSupervisedSplitsAgree(kind: CovarianceKind) throws {
+        let data = try blobs()
+        // Every 25th row labelled with its index's residue; a fourth component without labels.
+        let known = KnownComponents((0..<data.sampleCount).map { $0 % 25 == 0 ? ($0 / 25) % 3 : nil })
+        let options = FitOptions(componentCount: 4, covarianceKind: kind, tolerance: 1e-6, seed: 5, threadCount: 1)
+        let single = try ExpectationMaximization.fit(data, knownComponents: known, options: options)
+        for cuts in [[450], [100, 100, 777]] {
+            for fit in try partyFits(data, cuts: cuts, options: options, known: known) {
+                #expect(fit.report.iterationCount == single.report.iterationCount)
+                #expect(relativeDifference(fit.model, single.model) < 1e-12, "\(kind), cuts \(cuts)")
             }
         }
     }

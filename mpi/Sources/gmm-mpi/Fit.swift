@@ -18,6 +18,12 @@ import GaussianMixturesMPI
 // 3. The library's EM loop runs on every rank with an Allreduce reducer: local
 //    statistics, one MPI_Allreduce, the same M-step everywhere.
 // 4. Rank 0 writes the model file atomically; the ranks agree on the outcome.
+//
+// --labels FILE (semi-supervised EM, as `gmm fit --labels FILE`): every rank
+// reads the whole label file (one label per row of all the data, in order) and
+// keeps its own rows' entries; the sampled rows carry their labels to rank 0,
+// whose start is `semiSupervisedStart` on the sample (with n ≤ --init-sample,
+// gmm fit's start). A label column is not supported (the rows are .npy).
 
 struct Fit: ParsableCommand, RankCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +34,8 @@ struct Fit: ParsableCommand, RankCommand {
             + "reads only its own rows' weights: its share of a .npy weight file, or, from a text weight file, the "
             + "rows rank 0 reads and sends it. With --shards, weights come only from --weight-column (each shard's own "
             + "column); --sample-weights is refused (exit 64). Not accepted (exit 64): --method, the variational "
-            + "priors. Added: --shards, --init-sample; --checkpoint, --checkpoint-every and --resume as in `gmm fit` (rank 0 "
+            + "priors. --labels takes a label file only (one label per row, empty for unknown; every rank reads it whole), "
+            + "not a column, and not with --checkpoint/--resume. Added: --shards, --init-sample; --checkpoint, --checkpoint-every and --resume as in `gmm fit` (rank 0 "
             + "saves; resume on any number of ranks), without the graceful Ctrl-C.")
 
     @Argument(help: ArgumentHelp("Data: a .npy file every rank can open (each reads its own rows).", valueName: "DATA"))
@@ -65,6 +72,11 @@ struct Fit: ParsableCommand, RankCommand {
         "Take the frequency weights from this column of the data file (of every shard); it is then not a feature.",
         valueName: "NAME"))
     var weightColumn: String?
+
+    @Option(help: ArgumentHelp(
+        "Known classes of some rows (semi-supervised EM): a file with one label per data row, empty for unknown.",
+        valueName: "FILE"))
+    var labels: String?
 
     @Option(parsing: .unconditional, help: "E-step threads per rank (default: the host's cores shared among its ranks); results do not depend on it.")
     var threads: Int?
@@ -129,8 +141,26 @@ struct Fit: ParsableCommand, RankCommand {
                                                      column: weightColumn, communicator: comm)
         }
         if let sampleWeights { weights = try FrequencyWeights.read(sampleWeights, rows: local, communicator: comm) }
+        // Labels: per row of all the data, the index of its label among the sorted names (or nil).
+        var labelNames: [String] = []
+        var rowLabels: [Int?] = []
+        if let labels {
+            (labelNames, rowLabels) = try comm.together { () throws -> ([String], [Int?]) in
+                if checkpoint != nil || resume != nil {
+                    throw RankFailure(message: "--checkpoint and --resume are not supported yet with --labels", status: ExitStatus.usage)
+                }
+                return try readLabelFile(labels, rows: local.totalRows)
+            }
+            let kCount = start?.componentCount ?? components ?? labelNames.count
+            if kCount < labelNames.count {
+                throw RankFailure(message: "-k \(kCount) is smaller than the number of distinct labels, \(labelNames.count) "
+                                  + "(\(labelNames.prefix(10).joined(separator: ", ")))", status: ExitStatus.usage)
+            }
+        }
+        let localKnown = labels == nil ? nil
+            : KnownComponents(Array(rowLabels[local.firstRow..<(local.firstRow + local.data.sampleCount)]))
         let options = FitOptions(
-            componentCount: start?.componentCount ?? components ?? 1,
+            componentCount: start?.componentCount ?? components ?? (labels == nil ? 1 : labelNames.count),
             covarianceKind: start?.covarianceKind ?? covariance ?? .full,
             initialization: start.map(InitializationMethod.model) ?? initialization.method,
             initializationCount: em.initializationCount, maxIterations: em.maxIterations, tolerance: em.tol,
@@ -140,21 +170,26 @@ struct Fit: ParsableCommand, RankCommand {
         // 2. The sample rank 0 initialises from (not needed when the start is given).
         var sample: DataMatrix?
         var sampleRowWeights: [Double]?
+        var sampleKnown: KnownComponents?
         if start == nil {
             let stride = (local.totalRows + initSample - 1) / initSample
             var picked: [Double] = []
             var pickedWeights: [Double] = []
+            var pickedLabels: [Double] = []   // the label index, −1 for none
             let d = local.data.featureCount
             local.data.withUnsafeBufferPointer { x in
                 var i = (stride - local.firstRow % stride) % stride
                 while i < local.data.sampleCount {
                     picked += x[(i * d)..<((i + 1) * d)]
                     if let weights { pickedWeights.append(weights[i]) }
+                    if let localKnown { pickedLabels.append(Double(localKnown[i] ?? -1)) }
                     i += stride
                 }
             }
             let gathered = comm.gather(picked)
             let gatheredWeights = weights == nil ? nil : comm.gather(pickedWeights)
+            let gatheredLabels = labels == nil ? nil : comm.gather(pickedLabels)
+            if comm.isRoot, let gatheredLabels { sampleKnown = KnownComponents(gatheredLabels.map { $0 < 0 ? nil : Int($0) }) }
             if comm.isRoot {
                 sample = try? DataMatrix(values: gathered, sampleCount: gathered.count / d, featureCount: d,
                                          featureNames: local.data.featureNames)
@@ -166,7 +201,11 @@ struct Fit: ParsableCommand, RankCommand {
                 return try ExpectationMaximization.startingModel(for: local.data, options: options, restart: restart)
             }
             return try shareStart(comm) { () throws(FitError) in
-                try ExpectationMaximization.startingModel(for: sample!, weights: sampleRowWeights, options: options, restart: restart)
+                if let sampleKnown {
+                    return try ExpectationMaximization.semiSupervisedStart(
+                        for: sample!, knownComponents: sampleKnown, weights: sampleRowWeights, options: options, restart: restart)
+                }
+                return try ExpectationMaximization.startingModel(for: sample!, weights: sampleRowWeights, options: options, restart: restart)
             }
         }
 
@@ -179,7 +218,7 @@ struct Fit: ParsableCommand, RankCommand {
         let result = try comm.together { () throws -> FitResult in
             do {
                 return try ExpectationMaximization.fit(localRows: local.data, weights: weights, options: options, reducer: reducer,
-                                                       startingModel: startingModel, resumingFrom: resumeState,
+                                                       knownComponents: localKnown, startingModel: startingModel, resumingFrom: resumeState,
                                                        checkpoint: writer.map { writer in { state, _ in writer.save(state) } })
             } catch let error as FitError {
                 if case .invalidOption = error { throw RankFailure(message: error.description, status: ExitStatus.usage) }
@@ -190,17 +229,21 @@ struct Fit: ParsableCommand, RankCommand {
             if let error = writer?.saveError { throw RankFailure(error, rank: 0, of: 1) }
         }
         // A starting model keeps its numbering; otherwise components come in canonical order.
-        let model = initModel == nil ? result.model.reordered(by: order) : result.model
+        // With labels, label c stays component c.
+        let model = initModel == nil && labels == nil ? result.model.reordered(by: order) : result.model
         let summary = FitSummary(report: result.report, model: model)
 
         // 4. Rank 0 writes the model file.
         try comm.together { () throws in
             guard comm.isRoot, let output else { return }
             let fitted: [(String, String)] = [
-                ("fit_options", "{\"init\": \"\(initModel == nil ? initialization.rawValue : "model")\", "
+                ("fit_options", "{\"init\": \"\(initModel != nil ? "model" : labels != nil ? "labels" : initialization.rawValue)\", "
                     + "\"n_init\": \(em.initializationCount), \"max_iter\": \(em.maxIterations), "
                     + "\"tol\": \(em.tol), \"reg_covar\": \(em.regularization), \"seed\": \(em.seed)}"),
-            ]
+            ] + (labels == nil ? [] : [
+                ModelFile.componentLabelsMember((0..<model.componentCount).map { $0 < labelNames.count ? labelNames[$0] : nil }),
+                ("n_labelled", String(rowLabels.filter { $0 != nil }.count)),
+            ])
             do { try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output) } catch {
                 throw RankFailure(error, rank: 0, of: 1)
             }
@@ -289,4 +332,23 @@ private func decodeFitError(_ text: String) -> FitError {
         return .invalidOption(name: parts.count > 1 ? parts[1] : "start",
                               reason: parts.count > 2 ? parts[2...].joined(separator: " ") : text)
     }
+}
+
+/// A label file: one label per data row (a final line break is not an extra row), an
+/// empty line for an unknown label. Returns the sorted distinct labels and each row's index among them.
+func readLabelFile(_ path: String, rows: Int) throws -> ([String], [Int?]) {
+    let bytes: Data
+    do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        throw RankFailure(message: "\(path): cannot open: \((error as NSError).localizedDescription)", status: ExitStatus.noInput)
+    }
+    var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        .map { ($0.hasSuffix("\r") ? String($0.dropLast()) : String($0)).trimmingCharacters(in: .whitespaces) }
+    if lines.last == "" { lines.removeLast() }
+    guard lines.count == rows else {
+        throw RankFailure(message: "\(path): has \(lines.count) labels (lines) but the data has \(rows) rows", status: ExitStatus.dataError)
+    }
+    let names = Array(Set(lines.filter { !$0.isEmpty })).sorted()
+    guard !names.isEmpty else { throw RankFailure(message: "\(path): every label is empty (unknown)", status: ExitStatus.dataError) }
+    let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+    return (names, lines.map { $0.isEmpty ? nil : index[$0] })
 }

@@ -76,6 +76,31 @@ struct DistributedCommandTests {
         }
     }
 
+    @Test("fit --labels FILE (semi-supervised), 1–3 ranks: gmm fit --labels's model to 1e-12, labels in the file",
+          arguments: [CovarianceKind.full, .diagonal])
+    func labelsMatchSingleProcess(kind: CovarianceKind) throws {
+        let box = try Sandbox()
+        let draw = try GaussianMixture(
+            weights: [0.4, 0.35, 0.25], means: [[0, 0, 0], [5, 5, 0], [0, 6, 3]],
+            covariances: .spherical([1, 1, 0.5])).sample(count: 1001, seed: 7)
+        try box.writeNumpy(draw.samples, to: "data.npy")
+        // Every 20th row of the first two components labelled: a third component without labels.
+        let labels = (0..<1001).map { i in i % 20 == 0 && draw.components[i] < 2 ? "class \(draw.components[i])" : "" }
+        try labels.joined(separator: "\n").appending("\n").write(toFile: box.path("labels.txt"), atomically: true, encoding: .utf8)
+        let arguments = ["fit", "data.npy", "--labels", "labels.txt", "-k", "3", "--covariance", kind.rawValue, "-q"]
+        let single = try box.gmm(arguments + ["-o", "single.json"])
+        #expect(single.status == 0, "\(single.stderr)")
+        #expect(try box.read("single.json").contains("\"component_labels\": [\"class 0\", \"class 1\", null]"))
+        for ranks in 1...3 {
+            let run = try box.mpi(ranks, arguments + ["-o", "mpi\(ranks).json"])
+            #expect(run.status == 0, "\(ranks) ranks: \(run.stderr)")
+            let difference = firstDifference(try json(box, "single.json"), try json(box, "mpi\(ranks).json"), tolerance: 1e-12)
+            #expect(difference == nil, "\(kind.rawValue), \(ranks) ranks: \(difference ?? "")")
+        }
+        let short = try box.mpi(2, ["fit", "data.npy", "--labels", "labels.txt", "-k", "1", "-q"])
+        #expect(short.status == 64, "\(short.stderr)")
+    }
+
     @Test("fit --checkpoint, stopped after iteration k and resumed on 2 ranks: the uninterrupted job's model file, byte for byte")
     func checkpointAndResume() throws {
         let box = try Sandbox()

@@ -153,6 +153,8 @@ func firstDifference(_ a: Any, _ b: Any, tolerance: Double, at path: String = ""
         return abs(u - v) <= bound ? nil : "\(path): \(u) vs \(v) (relative \(abs(u - v) / max(abs(u), abs(v))))"
     case let (x as String, y as String):
         return x == y ? nil : "\(path): \"\(x)\" vs \"\(y)\""
+    case (is NSNull, is NSNull):
+        return nil
     default:
         return "\(path): \(a) vs \(b)"
     }

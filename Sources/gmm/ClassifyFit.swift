@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import GaussianMixtures
+import GaussianMixturesCommandLine
+
+struct ClassifyFit: ParsableCommand, ReadsTextData {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit a classifier to rows with known classes.",
+        discussion: """
+            Every row needs a label. Prints, per class, the chosen family, K and BIC, and
+            the training confusion matrix; --cv N adds N-fold cross-validation (folds
+            dealt from --seed; each fold refits the chosen models on the others).
+            """)
+
+    @OptionGroup var delimiterOption: DelimiterOption
+    @Argument(help: ArgumentHelp("Training data (.csv, .tsv, .npy).", valueName: "TRAIN"))
+    var data: String
+    @Option(help: ArgumentHelp("The class of every row: a column of TRAIN (name or 0-based index, text allowed) or a file with one label per row.",
+                               valueName: "COLUMN|FILE"))
+    var labels: String
+    @Flag(help: "One component per class, one covariance family for all (mclust's EDDA).")
+    var edda = false
+    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("Component counts tried per class (MclustDA), e.g. 1-5 or 1,2,4.", valueName: "LIST"))
+    var components: String = "1-5"
+    @Option(help: ArgumentHelp("Covariance families tried, e.g. full,tied (default: all).", valueName: "LIST"))
+    var covariance: String?
+    @Option(help: ArgumentHelp("Feature columns, by name or 0-based index (default: all but the label column).", valueName: "LIST"))
+    var columns: String?
+    @OptionGroup var em: EMParameters
+    @Option(name: .customLong("cv"), help: ArgumentHelp("Cross-validate with this many folds.", valueName: "N"))
+    var folds: Int?
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the classifier file here.", valueName: "FILE"))
+    var output: String?
+    @Flag(name: [.short, .long], help: "No summary on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        try em.check()
+        if let folds, folds < 2 { throw ValidationError("--cv must be at least 2, got \(folds)") }
+    }
+
+    func componentCounts() throws -> [Int] {
+        var counts: [Int] = []
+        for part in components.split(separator: ",") {
+            let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !bounds.isEmpty, bounds.count <= 2, let low = bounds[0], let high = bounds.last!, low >= 1, high >= low else {
+                throw ValidationError("-k \(components): expected counts ≥ 1 such as 1-5 or 1,2,4")
+            }
+            counts += Array(low...high)
+        }
+        return Array(Set(counts)).sorted()
+    }
+
+    func kinds() throws -> [CovarianceKind] {
+        guard let covariance else { return CovarianceKind.allCases }
+        return try covariance.split(separator: ",").map { name in
+            guard let kind = CovarianceKind(argument: String(name).trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--covariance \(covariance): \"\(name)\" is not one of \(CovarianceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return kind
+        }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            if let output { try checkOutputPath(output) }
+            let (counts, kinds) = (try componentCounts(), try kinds())
+            let (matrix, rowLabels) = try readLabelledRows(data, labels: labels, columns: columns)
+            if let unlabelled = rowLabels.labels.firstIndex(where: { $0 == nil }) {
+                throw CommandFailure(message: "\(rowLabels.column == nil ? labels : data)\(rowLabels.column == nil ? ":\(unlabelled + 1)" : weightLocation(row: unlabelled, path: data)): "
+                                     + "row \(unlabelled + 1) has no label; every training row needs its class (`gmm fit --labels` takes unlabelled rows)",
+                                     status: ExitStatus.dataError)
+            }
+            let names = rowLabels.names
+            let classes = rowLabels.indices.map { $0! }
+            let fitting = FitOptions(initializationCount: em.initializationCount, maxIterations: em.maxIterations,
+                                     tolerance: em.tol, covarianceRegularization: em.regularization, seed: em.seed)
+            let options = ClassifierOptions(modelType: edda ? .componentPerClass : .mixturePerClass, covarianceKinds: kinds,
+                                            componentCounts: counts, fitting: fitting)
+            let clock = ContinuousClock()
+            let began = clock.now
+            let (classifier, candidates) = try reportingDataErrors(data) { () throws(FitError) in
+                try MixtureClassifier.fit(matrix, classes: classes, classNames: names, options: options)
+            }
+            let training = try classifier.evaluate(matrix, classes: classes)
+            var crossValidated: ClassificationEvaluation?
+            if let folds {
+                guard folds <= matrix.sampleCount else {
+                    throw ValidationError("--cv \(folds) is more folds than the \(matrix.sampleCount) rows")
+                }
+                crossValidated = try reportingDataErrors(data) { () throws(FitError) in
+                    try classifier.crossValidate(matrix, classes: classes, folds: folds, seed: em.seed, fitting: fitting)
+                }
+            }
+            let elapsed = clock.now - began
+            if let output {
+                var extra: [(String, String)] = [
+                    ("fit_options", "{\"n_init\": \(em.initializationCount), \"max_iter\": \(em.maxIterations), \"tol\": \(em.tol), "
+                        + "\"reg_covar\": \(em.regularization), \"seed\": \(em.seed)}"),
+                    ClassifierFile.selectionMember(candidates),
+                    ("training_error", "\(training.errorRate)"), ("training_brier", "\(training.brierScore)"),
+                ]
+                if let crossValidated, let folds {
+                    extra.append(("cross_validation", "{\"folds\": \(folds), \"seed\": \(em.seed), \"error\": \(crossValidated.errorRate), "
+                                  + "\"brier\": \(crossValidated.brierScore)}"))
+                }
+                try OutputFile.write(ClassifierFile.encode(classifier, extra: extra), to: output)
+            }
+            if !quiet {
+                var lines = ["model:       \(classifier.modelType.rawValue) (\(edda ? "a component per class, one family" : "a mixture per class"), chosen by BIC)",
+                             "classes:     \(names.count), features: \(matrix.featureCount), rows: \(matrix.sampleCount)"]
+                lines.append("  class       rows   prior     family     K   BIC")
+                for c in 0..<classifier.classCount {
+                    let mixture = classifier.mixtures[classifier.classDensities[c].mixture]
+                    let bic = classifier.modelType == .componentPerClass
+                        ? candidates.first { $0.covarianceKind == mixture.covarianceKind }?.bic
+                        : candidates.filter { $0.className == names[c] }.compactMap(\.bic).min()
+                    lines.append("  " + padded([names[c], "\(classifier.classSampleCounts[c])", readable(classifier.priors[c], digits: 4),
+                                                mixture.covarianceKind.rawValue, "\(classifier.classDensities[c].components.count)",
+                                                bic.map { readable($0, digits: 8) } ?? "—"], widths: [12, 7, 10, 11, 4, 0]))
+                }
+                lines += evaluationLines(training, classNames: names, title: "training data:")
+                if let crossValidated, let folds {
+                    lines += evaluationLines(crossValidated, classNames: names, title: "\(folds)-fold cross-validation (seed \(em.seed)):")
+                }
+                lines.append("time:        \(readable(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, digits: 3)) s")
+                lines.append(output.map { "classifier written to: \($0 == "-" ? "<stdout>" : $0)" } ?? "classifier not saved: use -o FILE to keep it")
+                printError(lines.joined(separator: "\n"))
+            }
+        }
+    }
+}
