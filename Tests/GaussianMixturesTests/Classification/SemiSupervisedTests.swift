@@ -66,10 +66,20 @@ struct SemiSupervisedTests {
             try ExpectationMaximization.fit(iris.features, knownComponents: known, weights: weights, options: options),
             try ExpectationMaximization.fit(incomplete, knownComponents: known, options: options),
         ]
+        // Closed-form M-steps maximise exactly. The iterative ones stop their inner loop at
+        // mclust's √ε tolerance, so a step may lose that much. mclust's VVE (which we match,
+        // MclustEMTests) leaves the volumes out of its orientation update, so its M-step is
+        // not an ascent step: on iris it loses up to 1e-4 relative; only overall progress is checked.
+        let model = kind.mclustModel
         for fit in fits {
             let trace = fit.report.logLikelihoodTrace
+            if model == .VVE {
+                #expect(trace.last! > trace.first!, "\(kind) K=\(kCount)")
+                continue
+            }
+            let tolerance = model.isIterative ? 1e-9 : 1e-12
             for t in 1..<trace.count {
-                #expect(trace[t] >= trace[t - 1] - 1e-12 * abs(trace[t - 1]), "\(kind) K=\(kCount) iteration \(t + 1)")
+                #expect(trace[t] >= trace[t - 1] - tolerance * abs(trace[t - 1]), "\(kind) K=\(kCount) iteration \(t + 1)")
             }
         }
     }
