@@ -27,6 +27,10 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
     var covariance: String?
     @Option(help: ArgumentHelp("Feature columns, by name or 0-based index (default: all but the label column).", valueName: "LIST"))
     var columns: String?
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "How each class's EM starts (MclustDA; EDDA needs no start): hc (default, mclust's: hierarchical agglomeration "
+            + "of that class's rows, cut at each K), kmeans, k-means++, random or random-from-data.", valueName: "METHOD"))
+    var initialization: InitChoice = .hc
     @OptionGroup var em: EMParameters
     @Option(name: .customLong("cv"), help: ArgumentHelp("Cross-validate with this many folds.", valueName: "N"))
     var folds: Int?
@@ -74,7 +78,7 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
             }
             let names = rowLabels.names
             let classes = rowLabels.indices.map { $0! }
-            let fitting = FitOptions(initializationCount: em.initializationCount, maxIterations: em.maxIterations,
+            let fitting = FitOptions(initialization: initialization.method, initializationCount: em.initializationCount, maxIterations: em.maxIterations,
                                      tolerance: em.tol, covarianceRegularization: em.regularization, seed: em.seed)
             let options = ClassifierOptions(modelType: edda ? .componentPerClass : .mixturePerClass, covarianceKinds: kinds,
                                             componentCounts: counts, fitting: fitting)
@@ -96,7 +100,7 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
             let elapsed = clock.now - began
             if let output {
                 var extra: [(String, String)] = [
-                    ("fit_options", "{\"n_init\": \(em.initializationCount), \"max_iter\": \(em.maxIterations), \"tol\": \(em.tol), "
+                    ("fit_options", "{\"init\": \"\(initialization.rawValue)\", \"n_init\": \(em.initializationCount), \"max_iter\": \(em.maxIterations), \"tol\": \(em.tol), "
                         + "\"reg_covar\": \(em.regularization), \"seed\": \(em.seed)}"),
                     ClassifierFile.selectionMember(candidates),
                     ("training_error", "\(training.errorRate)"), ("training_brier", "\(training.brierScore)"),

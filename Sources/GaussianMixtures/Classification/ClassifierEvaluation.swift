@@ -68,7 +68,9 @@ extension MixtureClassifier {
 
     /// Cross-validation over given folds: `foldOf[i]` is row i's fold (0-based; every
     /// fold from 0 to the largest must have rows). Each fold is predicted by the chosen
-    /// models refitted on the other folds, as mclust's `cvMclustDA`.
+    /// models refitted on the other folds, as mclust's `cvMclustDA`; a class's refit starts
+    /// from `fitting.initialization` on that class's rows (`.model` and `.responsibilities`
+    /// become `.hierarchical`, mclust's start).
     public func crossValidate(
         _ data: DataMatrix, classes: [Int], foldOf fold: [Int], fitting: FitOptions
     ) throws(FitError) -> ClassificationEvaluation {
@@ -97,7 +99,7 @@ extension MixtureClassifier {
                     var options = fitting
                     options.componentCount = chosen.componentCount
                     options.covarianceKind = chosen.covarianceKind
-                    if case .model = options.initialization { options.initialization = .kMeans }
+                    options.initialization = Self.classStart(options.initialization)
                     let rows = trainData.selectingRows((0..<train.count).filter { trainClasses[$0] == c })
                     models.append(try ExpectationMaximization.fit(rows, options: options).model)
                 }

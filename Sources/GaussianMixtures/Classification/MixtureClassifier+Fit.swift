@@ -5,9 +5,12 @@ import Foundation
 // MclustDA: for each class separately, every (covariance model, K) of the grid
 // (default: every `CovarianceKind`, K = 1…5, MclustDA's defaults) is fitted by
 // EM to that class's rows, and the lowest BIC (−2 log L + p ln n_c) is kept.
-// mclust starts each EM from hierarchical agglomeration; here it is the
-// `FitOptions` initialisation (k-means by default), so fits with K > 1 may
-// differ from mclust's; K = 1 is the maximum-likelihood estimate in both.
+// The start is `fitting.initialization`, by default `.hierarchical` as mclust's
+// (`mclustBIC` on the class's rows: model-based agglomeration, VVV on the
+// scaled SVD, `hcUse = "SVD"`): the tree is built once per class, from that
+// class's rows, and cut at every K. A `.model` or `.responsibilities` start
+// describes all rows, not one class's, so per-class fits use `.hierarchical`
+// instead. K = 1 is the maximum-likelihood estimate whatever the start.
 //
 // EDDA: one component per class. With every row's class known, the fit is one
 // M-step on one-hot responsibilities (no start, no iterations); the shared
@@ -22,12 +25,15 @@ public struct ClassifierOptions: Sendable {
     public var covarianceKinds: [CovarianceKind]
     /// The component counts tried per class (MclustDA only; default 1…5, as mclust's).
     public var componentCounts: [Int]
-    /// EM settings of each fit (its `componentCount`, `covarianceKind` and `initialization` are set per fit).
+    /// EM settings of each fit (its `componentCount` and `covarianceKind` are set per fit). Its
+    /// `initialization` is the per-class start of MclustDA (default `.hierarchical`, mclust's;
+    /// `.kMeans` and the other random starts are kept; `.model` and `.responsibilities`
+    /// become `.hierarchical`); EDDA needs no start.
     public var fitting: FitOptions
 
     public init(modelType: MixtureClassifier.ModelType = .mixturePerClass,
                 covarianceKinds: [CovarianceKind] = CovarianceKind.allCases, componentCounts: [Int] = Array(1...5),
-                fitting: FitOptions = FitOptions()) {
+                fitting: FitOptions = FitOptions(initialization: .hierarchical)) {
         self.modelType = modelType
         self.covarianceKinds = covarianceKinds
         self.componentCounts = componentCounts
@@ -86,12 +92,17 @@ extension MixtureClassifier {
                                              featureCount: data.featureCount, featureNames: data.featureNames)
                 var best: (model: GaussianMixture, bic: Double)?
                 var firstError: FitError?
+                var start = classStart(options.fitting.initialization)
+                if start == .hierarchical,
+                   let tree = try? AgglomerationTree(data: subset, seed: ExpectationMaximization.restartSeed(options.fitting.seed, 0)) {
+                    start = .hierarchicalTree(tree)
+                }
                 for kind in options.covarianceKinds {
                     for k in options.componentCounts {
                         var fitting = options.fitting
                         fitting.componentCount = k
                         fitting.covarianceKind = kind
-                        if case .model = fitting.initialization { fitting.initialization = .kMeans }
+                        fitting.initialization = start
                         do throws(FitError) {
                             let result = try ExpectationMaximization.fit(subset, options: fitting)
                             let bic = GaussianMixture.bic(meanLogLikelihood: result.report.meanLogLikelihood,
@@ -116,6 +127,15 @@ extension MixtureClassifier {
                 classDensities: mixtures.enumerated().map { ClassDensity(mixture: $0.offset, components: Array(0..<$0.element.componentCount)) },
                 classSampleCounts: counts)
             return (classifier, candidates)
+        }
+    }
+
+    /// The start of a fit to one class's rows: `initialization`, except that a `.model` or
+    /// `.responsibilities` start (made for all rows) becomes `.hierarchical`.
+    static func classStart(_ initialization: InitializationMethod) -> InitializationMethod {
+        switch initialization {
+        case .model, .responsibilities: .hierarchical
+        default: initialization
         }
     }
 

@@ -25,8 +25,8 @@ extension ExpectationMaximization {
     /// log Σ_k w_k N(x_i|θ_k)) / n, which never decreases from one iteration to
     /// the next when `covarianceRegularization` is 0 (up to rounding).
     ///
-    /// Each restart starts from `semiSupervisedStart` (or the `.model` given in
-    /// `options.initialization`). Components without labelled rows model classes
+    /// Each restart starts from `semiSupervisedStart` (or the `.model` or
+    /// `.responsibilities` given in `options.initialization`). Components without labelled rows model classes
     /// nobody labelled.
     ///
     /// - Parameters:
@@ -55,7 +55,8 @@ extension ExpectationMaximization {
     /// labelled rows and, for the rest, MclustSSC's 1/K when every component has
     /// labelled rows, else wholly on the nearest of the labelled components'
     /// means and k-means++ centres drawn for the others. With `.model`
-    /// initialisation it returns that model.
+    /// initialisation it returns that model; with `.responsibilities`, the
+    /// M-step on that table as given (labelled rows included).
     ///
     /// - Throws: `FitError.tooFewSamples` when there are fewer rows of positive
     ///   weight than components; `componentCollapsed` when the M-step fails.
@@ -65,8 +66,10 @@ extension ExpectationMaximization {
     ) throws(FitError) -> GaussianMixture {
         try options.validate()
         try known.validate(rows: data.sampleCount, componentCount: options.componentCount)
-        if case .model = options.initialization {
+        switch options.initialization {
+        case .model, .responsibilities:
             return try startingModel(for: data, weights: weights, options: options, restart: restart)
+        default: break
         }
         if let weights { try validate(weights, rows: data.sampleCount) }
         let usable = weights.map { w in w.filter { $0 > 0 }.count } ?? data.sampleCount

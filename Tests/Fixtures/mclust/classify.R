@@ -13,18 +13,21 @@
 #                                          Status (genuine/counterfeit) as a text column
 #   Tests/Fixtures/mclust/classify.json    the results below
 #
-# MODELS is the one place that lists the mclust covariance models used: today
-# the four of our families (full = VVV, diag = VVI, spherical = VII,
-# tied = EEE); switch it to all 14 when the other models exist.
+# MODELS is the one place that lists the mclust covariance models used: all 14
+# (names = ours: full = VVV, diag = VVI, spherical = VII, tied = EEE, the others
+# their mclust names).
 #
 # Recorded, for each data set:
 #  * MclustDA(X, class, G = 1:5, modelNames = MODELS): per class the chosen
 #    model and G, its BIC, the per-class BIC table at G = 1 (a G = 1 fit is the
 #    maximum-likelihood estimate, no EM start involved, so it is exactly
 #    comparable), the class's whole BIC table (G = 1..5 by model, null where
-#    mclust could not fit) and the training error. mclust starts EM from
-#    hierarchical agglomeration, we from k-means, so fits with G > 1 can reach
-#    other optima; compare the choice and the training error there.
+#    mclust could not fit) and the training error. mclustBIC starts each G > 1
+#    EM from hc(class rows, hcModelName = "VVV", hcUse = "SVD") cut at G; the
+#    table's cells are recomputed here with me() from that partition, which
+#    also gives the number of EM iterations each made ("fits": model, G,
+#    iterations, bic_ours), so that the same start and the same number of
+#    M-steps can be compared cell by cell.
 #  * EDDA (MclustDA(modelType = "EDDA")): the BIC of every model (an M-step on
 #    the class labels: no start involved, exactly comparable), the chosen model
 #    and the training error and Brier score.
@@ -40,12 +43,18 @@
 
 suppressPackageStartupMessages({ library(mclust); library(jsonlite) })
 
-MODELS <- c(full = "VVV", diag = "VVI", spherical = "VII", tied = "EEE")
+MODELS <- c(EII = "EII", spherical = "VII", EEI = "EEI", VEI = "VEI", EVI = "EVI", diag = "VVI", tied = "EEE",
+            VEE = "VEE", EVE = "EVE", VVE = "VVE", EEV = "EEV", VEV = "VEV", EVV = "EVV", full = "VVV")
 FAMILY_OF <- setNames(names(MODELS), MODELS)
-# With G = 1 mclust names models by shape alone: XXX (any full matrix: our full and
-# tied coincide), XXI (diagonal), XII (spherical). With all 14 models these lists grow:
-# every model whose one-component form is a full / diagonal / spherical matrix.
-FAMILIES_OF <- function(name) switch(name, XXX = c("full", "tied"), XXI = "diag", XII = "spherical", FAMILY_OF[[name]])
+# With G = 1 mclust names models by shape alone: XXX (a full matrix: every model
+# with variable or equal orientation, VVV, EEE, VEE, EVE, VVE, EEV, VEV, EVV, all
+# the same one-component fit), XXI (diagonal: VVI, EEI, VEI, EVI) and XII
+# (spherical: VII, EII). Our choice may be any of the group (their BICs tie).
+G1_GROUPS <- list(XXX = c("VVV", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV"),
+                  XXI = c("VVI", "EEI", "VEI", "EVI"), XII = c("VII", "EII"))
+FAMILIES_OF <- function(name) {
+  if (name %in% names(G1_GROUPS)) unname(FAMILY_OF[G1_GROUPS[[name]]]) else FAMILY_OF[[name]]
+}
 ITERATIONS <- 30
 
 dir.create("Tests/Fixtures/data", showWarnings = FALSE)
@@ -74,10 +83,23 @@ classify <- function(set) {
       b <- tryCatch(Mclust(Xl, G = 1, modelNames = mn, verbose = FALSE)$bic, error = function(e) NA)
       if (is.null(b)) NA else -b
     })
-    full <- Mclust(Xl, G = 1:5, modelNames = unname(MODELS), verbose = FALSE)$BIC
+    full <- m$BIC
     table <- lapply(MODELS, function(mn) unname(-full[, mn]))
     names(table) <- names(MODELS)
-    list(name = l, n = sum(cl == l), model = m$modelName, bic_ours_table = table, families = as.list(FAMILIES_OF(m$modelName)), G = m$G,
+    hcl <- hclass(hc(Xl, modelName = mclust.options("hcModelName"), use = mclust.options("hcUse")), 2:5)
+    fits <- list()
+    for (mn in MODELS) for (g in 1:5) {
+      b <- full[as.character(g), mn]
+      if (is.na(b)) next
+      if (g == 1) { o <- mvn(modelName = mn, data = Xl); iterations <- 0L } else {
+        o <- me(data = Xl, modelName = mn, z = unmap(hcl[, as.character(g)], groups = 1:g))
+        info <- unlist(attr(o, "info"))
+        iterations <- as.integer(abs(if ("iterations" %in% names(info)) info[["iterations"]] else info[1]))
+      }
+      stopifnot(isTRUE(all.equal(b, bic(mn, o$loglik, nrow(Xl), ncol(Xl), g), tolerance = 1e-12)))
+      fits[[length(fits) + 1]] <- list(model = mn, G = g, iterations = iterations, bic_ours = -b)
+    }
+    list(name = l, n = sum(cl == l), model = m$modelName, bic_ours_table = table, fits = fits, families = as.list(FAMILIES_OF(m$modelName)), G = m$G,
          bic_ours = -max(m$BIC, na.rm = TRUE), loglik = m$loglik, bic_ours_g1 = as.list(setNames(g1, names(MODELS))))
   })
   edda <- MclustDA(X, cl, modelType = "EDDA", modelNames = unname(MODELS), verbose = FALSE)
@@ -122,8 +144,8 @@ out <- list(
   mclust_version = as.character(packageVersion("mclust")),
   jsonlite_version = as.character(packageVersion("jsonlite")),
   model_names = as.list(MODELS),
-  initialisation_note = paste("MclustDA's per-class fits start EM from hierarchical agglomeration, ours from",
-                              "k-means: fits with G > 1 may differ; G = 1 and EDDA BICs are exactly comparable."),
+  initialisation_note = paste("MclustDA's per-class fits start EM from hierarchical agglomeration of the class's rows",
+                              "(VVV, hcUse = SVD), as gmm classify fit's default --init hc."),
   datasets = lapply(sets, classify),
   semi_supervised = list(data = "Tests/Fixtures/data/iris-species.csv", labelled_rows = labelled - 1,
                          iterations = ITERATIONS,
