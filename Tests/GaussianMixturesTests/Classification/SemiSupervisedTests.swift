@@ -50,15 +50,18 @@ struct SemiSupervisedTests {
         let theirs = (run["weights"] as! [Double]) + (run["means"] as! [[Double]]).flatMap { $0 } + expectedCovariances
         let worst = worstRelativeError(ours, theirs, floor: 1e-3)
         let logLikelihood = result.report.meanLogLikelihood * Double(iris.features.sampleCount)
-        let check = {
-            #expect(worst.error < 1e-8, "\(run["model"]!) G=\(kCount): parameter \(worst.index), relative error \(worst.error)")
-            #expect(abs(logLikelihood - (run["loglik"] as! Double)) < 1e-8 * abs(run["loglik"] as! Double))
-        }
-        // Known differences with all fourteen models (not explained yet): EVE and VVE (iterative
-        // M-steps) end up to ~5e-3 relative from MclustSSC's parameters after 30 steps; VEI with
-        // G = 4 at 1.2e-8. The other models agree to 1e-8.
         let name = run["model"] as! String
-        if ["EVE", "VVE"].contains(name) || (name == "VEI" && kCount == 4) {
+        // The issue's bound for the iterative M-steps is 1e-6; VEI (iterative) with G = 4 ends at 1.2e-8.
+        let tolerance = ["VEI", "VEE", "EVE", "VVE", "VEV"].contains(name) ? 1e-6 : 1e-8
+        let check = {
+            #expect(worst.error < tolerance, "\(name) G=\(kCount): parameter \(worst.index), relative error \(worst.error)")
+            #expect(abs(logLikelihood - (run["loglik"] as! Double)) < tolerance * abs(run["loglik"] as! Double))
+        }
+        // Known difference: EVE and VVE end up to ~5e-3 relative from MclustSSC's parameters after
+        // 30 steps. MclustSSC calls mstep() afresh every iteration, so mclust's inner (shape,
+        // orientation) iterations restart each time; ours continue from the previous iteration's
+        // orientation, as mclust's me() does — and against me() these models agree to 1e-9 (me.R).
+        if ["EVE", "VVE"].contains(name) {
             withKnownIssue("\(name) G=\(kCount) differs from MclustSSC", isIntermittent: true) { check() }
         } else {
             check()
