@@ -55,8 +55,11 @@ enum MclustCommonOrientationMStep {
                 let product = MclustDecomposition.multiply(scaledTranspose, scatters[k], dimension: d)
                 for idx in 0..<(d * d) { f[idx] += product[idx] - largest[k] * scaledTranspose[idx] }
             }
-            var (p, _, r) = try svd(f, dimension: d)
-            orientation = MclustDecomposition.multiply(r, p, dimension: d, transposeB: true)  // D = R Pᵀ
+            // With one feature D = (1) and F = 0: nothing to rotate.
+            if d > 1 {
+                let (p, _, r) = try svd(f, dimension: d)
+                orientation = MclustDecomposition.multiply(r, p, dimension: d, transposeB: true)  // D = R Pᵀ
+            }
             // MM 2.
             f = [Double](repeating: 0, count: d * d)
             for k in 0..<K {
@@ -67,8 +70,10 @@ enum MclustCommonOrientationMStep {
                     for j in 0..<d { f[row * d + j] += wd[row * d + j] / shapes[k * d + j] - alpha * wd[row * d + j] }
                 }
             }
-            (p, _, r) = try svd(f, dimension: d)
-            orientation = MclustDecomposition.multiply(p, r, dimension: d, transposeB: true)  // D = P Rᵀ
+            if d > 1 {
+                let (p, _, r) = try svd(f, dimension: d)
+                orientation = MclustDecomposition.multiply(p, r, dimension: d, transposeB: true)  // D = P Rᵀ
+            }
             // Shapes, volumes and the objective.
             var next = 0.0
             for k in 0..<K {
