@@ -168,6 +168,14 @@ struct MclustMStepEdgeTests {
         }
     }
 
+    @Test("axis-aligned models accept variances of any ratio", arguments: MclustModelName.allCases.filter(\.isAxisAligned))
+    func wideRatios(model: MclustModelName) throws {
+        let scatter = [1e-13, 1e7, 2e-13, 3e7], counts = [1.0, 1.0]
+        let e = try MclustMStep.estimate(model: model, scatter: scatter, softCounts: counts, featureCount: 2,
+                                         control: .mclustDefault, previous: nil)
+        #expect(e.covariances.allSatisfy { $0 > 0 && $0.isFinite })
+    }
+
     @Test("one component: every full-type model is VVV, every axis-aligned one VVI or its spherical or equal-shape case",
           arguments: MclustModelName.allCases)
     func oneComponent(model: MclustModelName) throws {

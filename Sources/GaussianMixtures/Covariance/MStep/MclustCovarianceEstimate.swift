@@ -14,7 +14,8 @@ struct MclustCovarianceEstimate: Sendable, Equatable {
     /// EII and VII; every row the same `Double`s for ?E? models).
     var shapes: [Double]
     /// K×d×d row-major D_k, column j the j-th axis (whose variance is
-    /// λ_k A_k[j]); `nil` for the axis-aligned (??I) models. Every block the same for ??E models.
+    /// λ_k A_k[j]), each column's largest-magnitude entry positive; `nil` for
+    /// the axis-aligned (??I) models. Every block the same for ??E models.
     var orientations: [Double]?
     /// K×d×d row-major Σ_k for full-type models (??E, ??V); K×d variances for
     /// axis-aligned models (??I).
