@@ -19,6 +19,14 @@
 // volumes λ_k do not enter the orientation update); this file does the same,
 // since its purpose is mclust's numbers.
 //
+// D's columns stay in the order the iterations leave them (shapes are not
+// sorted), as mclust reports them; column j pairs with A_k[j].
+//
+// Near the optimum the objective moves by about the square of a step, so an
+// objective settled to the default tolerance (1.5e-8) leaves D and A_k settled
+// only to roughly 1e-4: where the inner loop starts changes the result at that
+// level, which is why a previous estimate is carried over exactly as mclust does.
+//
 // Start: D = I and A_k = I, as mclust's `mstepEVE` / `mstepVVE`; with a
 // previous estimate its orientation and shapes, as mclust's `meEVE` / `meVVE`
 // carry them from one EM iteration to the next (they never restart them).
