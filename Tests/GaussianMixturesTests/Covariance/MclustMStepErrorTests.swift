@@ -152,3 +152,58 @@ struct MclustMStepErrorTests {
         }
     }
 }
+
+@Suite("mclust M-steps: edge sizes")
+struct MclustMStepEdgeTests {
+    @Test("one feature: every model is EII (E-volume) or VII (V-volume)", arguments: MclustModelName.allCases)
+    func oneFeature(model: MclustModelName) throws {
+        let counts = [3.0, 5.0, 2.0], scatter = [6.0, 2.5, 8.0]
+        let e = try MclustMStep.estimate(model: model, scatter: scatter, softCounts: counts, featureCount: 1,
+                                         control: .mclustDefault, previous: nil)
+        let expected = model.volume == .variable ? [2.0, 0.5, 4.0] : [Double](repeating: 16.5 / 10, count: 3)
+        for k in 0..<3 {
+            #expect(abs(e.covariances[k] - expected[k]) <= 1e-12 * expected[k], "\(model.rawValue): Σ_\(k) = \(e.covariances[k])")
+            #expect(e.shapes[k] == 1)
+            if let o = e.orientations { #expect(o[k] == 1) }
+        }
+    }
+
+    @Test("axis-aligned models accept variances of any ratio", arguments: MclustModelName.allCases.filter(\.isAxisAligned))
+    func wideRatios(model: MclustModelName) throws {
+        let scatter = [1e-13, 1e7, 2e-13, 3e7], counts = [1.0, 1.0]
+        let e = try MclustMStep.estimate(model: model, scatter: scatter, softCounts: counts, featureCount: 2,
+                                         control: .mclustDefault, previous: nil)
+        #expect(e.covariances.allSatisfy { $0 > 0 && $0.isFinite })
+    }
+
+    @Test("one component: every full-type model is VVV, every axis-aligned one VVI or its spherical or equal-shape case",
+          arguments: MclustModelName.allCases)
+    func oneComponent(model: MclustModelName) throws {
+        let (s, d) = try MclustMStepErrorTests.irisScatter()
+        let w = Array(s.full[0..<(d * d)]), n = s.softCounts[0]
+        let scatter = model.isAxisAligned ? (0..<d).map { w[$0 * d + $0] } : w
+        // mclust's MM loop for EVE and VVE stops on its objective, which settles long before the
+        // orientation does (the D = I start is far from W's axes): run it to 1e-14 here.
+        let control = model == .EVE || model == .VVE ? MclustInnerControl(tolerance: 1e-14, maxIterations: 1_000_000)
+                                                     : .mclustDefault
+        let e = try MclustMStep.estimate(model: model, scatter: scatter, softCounts: [n], featureCount: d,
+                                         control: control, previous: nil)
+        if model.isAxisAligned {
+            let spherical = model.shape == .identity
+            let mean = (0..<d).reduce(0) { $0 + w[$1 * d + $1] } / Double(d) / n
+            for j in 0..<d {
+                let expected = spherical ? mean : w[j * d + j] / n
+                #expect(abs(e.covariances[j] - expected) <= 1e-10 * expected, "\(model.rawValue)[\(j)]")
+            }
+        } else {
+            for r in 0..<d {
+                for c in 0..<d {
+                    let scale = (w[r * d + r] * w[c * d + c]).squareRoot() / n
+                    let tolerance = model.isIterative ? 1e-6 : 1e-10
+                    #expect(abs(e.covariances[r * d + c] - w[r * d + c] / n) <= tolerance * scale,
+                            "\(model.rawValue)[\(r),\(c)]: \(e.covariances[r * d + c]) against \(w[r * d + c] / n)")
+                }
+            }
+        }
+    }
+}

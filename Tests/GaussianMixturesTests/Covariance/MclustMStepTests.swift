@@ -158,7 +158,21 @@ struct MclustMStepTests {
                         }
                     }
                 }
-            } else {
+            }
+            // log det Σ_k = d log λ_k, against the Cholesky factor of the full matrix.
+            for k in 0..<K {
+                let sigma = e.covarianceMatrix(component: k, featureCount: d)
+                var l = sigma, logDet = 0.0
+                for c in 0..<d {
+                    for m in 0..<c { for r in c..<d { l[r * d + c] -= l[r * d + m] * l[c * d + m] } }
+                    let pivot = l[c * d + c].squareRoot()
+                    for r in c..<d { l[r * d + c] /= pivot }
+                    logDet += 2 * log(pivot)
+                }
+                #expect(abs(e.logDeterminant(component: k, featureCount: d) - logDet) < 1e-12 * max(1, abs(logDet)),
+                        "\(model.rawValue): log det Σ_\(k)")
+            }
+            if e.orientations == nil {
                 for k in 0..<K {
                     for j in 0..<d {
                         let rebuilt = e.volumes[k] * e.shapes[k * d + j]

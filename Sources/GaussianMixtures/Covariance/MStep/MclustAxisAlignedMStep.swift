@@ -45,7 +45,7 @@ enum MclustAxisAlignedMStep {
     }
 
     static func evi(_ input: MclustScatter) throws(CovarianceError) -> MclustCovarianceEstimate {
-        let d = input.featureCount, K = input.componentCount
+        let K = input.componentCount
         var shapes = [Double](), sizeSum = 0.0
         for k in 0..<K {
             let w = input.block(k)

@@ -19,6 +19,14 @@
 // volumes λ_k do not enter the orientation update); this file does the same,
 // since its purpose is mclust's numbers.
 //
+// D's columns stay in the order the iterations leave them (shapes are not
+// sorted), as mclust reports them; column j pairs with A_k[j].
+//
+// Near the optimum the objective moves by about the square of a step, so an
+// objective settled to the default tolerance (1.5e-8) leaves D and A_k settled
+// only to roughly 1e-4: where the inner loop starts changes the result at that
+// level, which is why a previous estimate is carried over exactly as mclust does.
+//
 // Start: D = I and A_k = I, as mclust's `mstepEVE` / `mstepVVE`; with a
 // previous estimate its orientation and shapes, as mclust's `meEVE` / `meVVE`
 // carry them from one EM iteration to the next (they never restart them).
@@ -28,51 +36,66 @@ enum MclustCommonOrientationMStep {
         _ input: MclustScatter, variableVolume: Bool, control: MclustInnerControl, previous: MclustCovarianceEstimate?
     ) throws(CovarianceError) -> MclustCovarianceEstimate {
         let d = input.featureCount, K = input.componentCount, counts = input.softCounts
-        let scatters = (0..<K).map { input.block($0) }
-        var largest = [Double]()
+        // The K scatters stacked into one Kd×d matrix, and the same with ω_k I taken
+        // off each block: the products with D below are then one dgemm each.
+        let stacked = input.values
+        var shifted = stacked
         for k in 0..<K {
-            let (values, _) = try MclustDecomposition.eigen(scatters[k], dimension: d, component: k)
+            let (values, _) = try MclustDecomposition.eigen(input.block(k), dimension: d, component: k)
             guard let top = values.first, let bottom = values.last, bottom > top * Double(d) * Double.ulpOfOne else {
                 throw .notPositiveDefinite(component: k)
             }
-            largest.append(top)
+            for j in 0..<d { shifted[k * d * d + j * d + j] -= top }
         }
         var orientation = previous.map { Array($0.orientations![0..<(d * d)]) } ?? MclustDecomposition.identity(d)
         var shapes = previous?.shapes ?? [Double](repeating: 1, count: K * d)
         var volumes = [Double](repeating: 1, count: K)
+        var product = [Double](repeating: 0, count: K * d * d)
+        var f = [Double](repeating: 0, count: d * d)
         var iterations = 0
         var change = Double.greatestFiniteMagnitude
         var objective = Double.greatestFiniteMagnitude / 2
         repeat {
             iterations += 1
-            // MM 1.
-            var f = [Double](repeating: 0, count: d * d)
+            // MM 1: F = Σ_k A_k⁻¹ Dᵀ (W_k − ω_k I); (W_k − ω_k I) D is block k of `product`.
+            multiplyStacked(shifted, by: orientation, into: &product, blocks: K, dimension: d)
+            for idx in 0..<(d * d) { f[idx] = 0 }
             for k in 0..<K {
-                var scaledTranspose = [Double](repeating: 0, count: d * d)  // A_k⁻¹ Dᵀ
                 for j in 0..<d {
-                    for c in 0..<d { scaledTranspose[j * d + c] = orientation[c * d + j] / shapes[k * d + j] }
+                    let inverse = 1 / shapes[k * d + j]
+                    for c in 0..<d { f[j * d + c] += product[k * d * d + c * d + j] * inverse }
                 }
-                let product = MclustDecomposition.multiply(scaledTranspose, scatters[k], dimension: d)
-                for idx in 0..<(d * d) { f[idx] += product[idx] - largest[k] * scaledTranspose[idx] }
             }
-            var (p, _, r) = try svd(f, dimension: d)
-            orientation = MclustDecomposition.multiply(r, p, dimension: d, transposeB: true)  // D = R Pᵀ
-            // MM 2.
-            f = [Double](repeating: 0, count: d * d)
+            // With one feature D = (1) and F = 0: nothing to rotate.
+            if d > 1 {
+                let (p, _, r) = try svd(f, dimension: d)
+                orientation = MclustDecomposition.multiply(r, p, dimension: d, transposeB: true)  // D = R Pᵀ
+            }
+            // MM 2: F = Σ_k W_k D (A_k⁻¹ − α_k I).
+            multiplyStacked(stacked, by: orientation, into: &product, blocks: K, dimension: d)
+            for idx in 0..<(d * d) { f[idx] = 0 }
             for k in 0..<K {
-                let wd = MclustDecomposition.multiply(scatters[k], orientation, dimension: d)
                 var alpha = 0.0
                 for j in 0..<d { alpha = max(alpha, 1 / shapes[k * d + j]) }
-                for row in 0..<d {
-                    for j in 0..<d { f[row * d + j] += wd[row * d + j] / shapes[k * d + j] - alpha * wd[row * d + j] }
+                for j in 0..<d {
+                    let weight = 1 / shapes[k * d + j] - alpha
+                    for row in 0..<d { f[row * d + j] += product[k * d * d + row * d + j] * weight }
                 }
             }
-            (p, _, r) = try svd(f, dimension: d)
-            orientation = MclustDecomposition.multiply(p, r, dimension: d, transposeB: true)  // D = P Rᵀ
-            // Shapes, volumes and the objective.
+            if d > 1 {
+                let (p, _, r) = try svd(f, dimension: d)
+                orientation = MclustDecomposition.multiply(p, r, dimension: d, transposeB: true)  // D = P Rᵀ
+            }
+            // Shapes, volumes and the objective, from s_k = diag(Dᵀ W_k D).
+            multiplyStacked(stacked, by: orientation, into: &product, blocks: K, dimension: d)
             var next = 0.0
+            var s = [Double](repeating: 0, count: d)
             for k in 0..<K {
-                let s = MclustDecomposition.rotatedDiagonal(scatters[k], orientation: orientation, dimension: d)
+                for j in 0..<d {
+                    var sum = 0.0
+                    for r in 0..<d { sum += orientation[r * d + j] * product[k * d * d + r * d + j] }
+                    s[j] = sum
+                }
                 let row: [Double]
                 if variableVolume {
                     let perCount = s.map { $0 / counts[k] }
@@ -104,6 +127,18 @@ enum MclustCommonOrientationMStep {
             volumes: volumes, shapes: shapes,
             orientations: Array([[Double]](repeating: orientation, count: K).joined()),
             covariances: covariances, innerIterations: iterations, innerError: change)
+    }
+
+    /// `product ← stacked · d` for K stacked d×d blocks (a Kd×d matrix) and a d×d `d`.
+    private static func multiplyStacked(_ stacked: [Double], by o: [Double], into product: inout [Double], blocks K: Int, dimension d: Int) {
+        stacked.withUnsafeBufferPointer { a in
+            o.withUnsafeBufferPointer { b in
+                product.withUnsafeMutableBufferPointer { c in
+                    GSLLinearAlgebra.multiply(a.baseAddress!, lda: d, b.baseAddress!, ldb: d,
+                                              into: c.baseAddress!, ldc: d, m: K * d, n: d, p: d)
+                }
+            }
+        }
     }
 
     private static func svd(_ f: [Double], dimension d: Int) throws(CovarianceError) -> (u: [Double], s: [Double], v: [Double]) {

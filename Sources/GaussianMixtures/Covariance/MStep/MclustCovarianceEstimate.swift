@@ -1,3 +1,5 @@
+import Foundation
+
 // What every mclust M-step returns, and the control of the inner iterations
 // of the five iterative ones.
 //
@@ -14,7 +16,8 @@ struct MclustCovarianceEstimate: Sendable, Equatable {
     /// EII and VII; every row the same `Double`s for ?E? models).
     var shapes: [Double]
     /// K×d×d row-major D_k, column j the j-th axis (whose variance is
-    /// λ_k A_k[j]); `nil` for the axis-aligned (??I) models. Every block the same for ??E models.
+    /// λ_k A_k[j]), each column's largest-magnitude entry positive; `nil` for
+    /// the axis-aligned (??I) models. Every block the same for ??E models.
     var orientations: [Double]?
     /// K×d×d row-major Σ_k for full-type models (??E, ??V); K×d variances for
     /// axis-aligned models (??I).
@@ -41,4 +44,21 @@ struct MclustInnerControl: Sendable, Equatable {
     static let mclustDefault = MclustInnerControl(
         tolerance: Double.ulpOfOne.squareRoot(), maxIterations: Int(Int32.max)
     )
+}
+
+extension MclustCovarianceEstimate {
+    /// Σ_k as a full d×d row-major matrix (a diagonal one expanded).
+    func covarianceMatrix(component k: Int, featureCount d: Int) -> [Double] {
+        if covariances.count == volumes.count * d * d {
+            return Array(covariances[(k * d * d)..<((k + 1) * d * d)])
+        }
+        var matrix = [Double](repeating: 0, count: d * d)
+        for j in 0..<d { matrix[j * d + j] = covariances[k * d + j] }
+        return matrix
+    }
+
+    /// log det Σ_k = d log λ_k, since det A_k = 1 and det D_k = ±1.
+    func logDeterminant(component k: Int, featureCount d: Int) -> Double {
+        Double(d) * Foundation.log(volumes[k])
+    }
 }

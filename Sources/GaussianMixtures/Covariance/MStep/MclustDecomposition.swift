@@ -47,8 +47,10 @@ enum MclustDecomposition {
         return sigma
     }
 
-    /// (Π x_j)^(1/d), through logarithms; NaN if some x_j < 0, 0 if some x_j = 0.
+    /// (Π x_j)^(1/d), through logarithms (x_1 itself when d = 1, so that a
+    /// one-feature shape is exactly 1); NaN if some x_j < 0, 0 if some x_j = 0.
     static func geometricMean<C: Collection>(_ values: C) -> Double where C.Element == Double {
+        if values.count == 1, let only = values.first { return only }
         var sum = 0.0
         for v in values { sum += Foundation.log(v) }
         return Foundation.exp(sum / Double(values.count))

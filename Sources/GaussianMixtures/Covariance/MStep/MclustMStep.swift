@@ -119,8 +119,9 @@ extension MclustCovarianceEstimate {
     }
 
     /// Throws unless every number is finite and every volume and shape
-    /// positive and not numerically zero (a shape below d·ε times the
-    /// component's largest, which no Cholesky factor would survive).
+    /// positive; for full-type models also not numerically zero (a shape
+    /// below d·ε times the component's largest, which no Cholesky factor of
+    /// D A Dᵀ would survive; a diagonal covariance has no such limit).
     func check(model: MclustModelName, featureCount d: Int) throws(CovarianceError) {
         let K = volumes.count
         func owner(_ constraint: MclustModelName.Constraint, _ k: Int) -> Int? {
@@ -133,7 +134,8 @@ extension MclustCovarianceEstimate {
             let row = shapes[(k * d)..<((k + 1) * d)]
             guard row.allSatisfy(\.isFinite) else { throw .nonFinite(component: owner(model.shape, k)) }
             let largest = row.max() ?? 0
-            guard let smallest = row.min(), smallest > largest * Double(d) * Double.ulpOfOne, smallest > 0 else {
+            let floor = model.isAxisAligned ? 0 : largest * Double(d) * Double.ulpOfOne
+            guard let smallest = row.min(), smallest > floor, smallest > 0 else {
                 throw .notPositiveDefinite(component: owner(model.shape, k))
             }
         }

@@ -6,6 +6,9 @@
 // the two updates alternate until the largest relative change of a volume or
 // a shape entry, |new − old| / (1 + new), falls below the tolerance.
 //
+// (mclust's VEI loop may make one iteration past its limit; here the limit
+// is exact. With mclust's default, no limit, the two agree.)
+//
 // Start: λ_k = 1, A = I, as mclust's `mstepVEI` does; with a previous
 // estimate its volumes and shape, as mclust's `meVEI` carries them from one
 // EM iteration to the next.
