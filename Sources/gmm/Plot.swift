@@ -102,13 +102,13 @@ struct Plot: ParsableCommand, ReadsTextData {
 
     private func mixtureFigure(model modelPath: String, data dataPath: String) throws -> SVGDocument {
         let (model, _) = try ModelFile.read(path: modelPath)
-        let chosen = try dims.map { try dimensionNames($0).map { try featureIndex($0, in: model) } }
-        if let chosen, Set(chosen).count != chosen.count {
-            throw CommandFailure(message: "--dims: \"\(dims!)\" names the same feature twice", status: ExitStatus.usage)
-        }
         if model.featureCount == 1 && (pairs || dims != nil) {
             throw CommandFailure(message: "\(modelPath): the model has one feature (\(model.featureNames[0])); "
                                      + "drop \(pairs ? "--pairs" : "--dims") to draw its density", status: ExitStatus.usage)
+        }
+        let chosen = try dims.map { try dimensionNames($0).map { try featureIndex($0, in: model) } }
+        if let chosen, Set(chosen).count != chosen.count {
+            throw CommandFailure(message: "--dims: \"\(dims!)\" names the same feature twice", status: ExitStatus.usage)
         }
         if pairs && chosen == nil && model.featureCount > PairsFigure.maxFeatures {
             throw CommandFailure(message: "\(modelPath): --pairs draws at most \(PairsFigure.maxFeatures) features and the model has "
