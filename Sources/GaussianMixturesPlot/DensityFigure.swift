@@ -4,7 +4,9 @@
 // w_k), and the mixture density P(x) = Σ_k w_k N(x; μ_k, σ_k²) over them.
 // A rug under the curves shows each row coloured by its most probable
 // component. The view covers the data and μ_k ± 3σ_k of every component.
-// Bins follow Freedman and Diaconis (width 2 IQR n^(−1/3)), 5 to 60 of them.
+// Bins: the more of Sturges' rule (1 + log₂ n) and Freedman and Diaconis'
+// (width 2 IQR n^(−1/3)), as numpy's "auto", kept to 5…60. The mixture is
+// drawn dashed over the components, which it covers where they do not overlap.
 
 import Foundation
 import GaussianMixtures
@@ -14,7 +16,7 @@ public struct DensityFigure {
     public var model: GaussianMixture
     public var data: DataMatrix
     public var title: String
-    /// The number of histogram bins; `nil` picks them by the Freedman–Diaconis rule.
+    /// The number of histogram bins; `nil` picks the more of Sturges' and Freedman–Diaconis' rules.
     public var binCount: Int?
     /// Rug marks drawn at most; larger data is thinned to every n-th row (the histogram always counts every row).
     public var maxPoints = 5_000
@@ -56,8 +58,9 @@ public struct DensityFigure {
         } else {
             let iqr = values[(3 * (n - 1)) / 4] - values[(n - 1) / 4]
             let width = 2 * iqr * pow(Double(n), -1.0 / 3)
-            let rule = width > 0 ? Int(((high - low) / width).rounded(.up)) : Int(log2(Double(n)).rounded(.up)) + 1
-            bins = min(max(rule, 5), 60)
+            let sturges = Int(log2(Double(n)).rounded(.up)) + 1
+            let freedmanDiaconis = width > 0 ? Int(((high - low) / width).rounded(.up)) : 0
+            bins = min(max(sturges, freedmanDiaconis, 5), 60)
         }
         let width = (high - low) / Double(bins)
         var counts = [Int](repeating: 0, count: bins)
@@ -107,21 +110,22 @@ public struct DensityFigure {
             return line(x, rugTop, x, area.top + area.height, stroke: Palette.color(rows.labels[i]), width: 1)
         }))
         for k in 0..<kCount {
-            layers.append(curve(area, xs, components[k], cssClass: "component-density", color: Palette.color(k), width: 2,
+            layers.append(curve(area, xs, components[k], cssClass: "component-density", color: Palette.color(k), width: 3,
                                 extra: [("data-component", String(k))]))
         }
-        layers.append(curve(area, xs, mixture, cssClass: "mixture-density", color: "#111111", width: 2.5, extra: []))
+        layers.append(curve(area, xs, mixture, cssClass: "mixture-density", color: "#111111", width: 1.5,
+                            extra: [("stroke-dasharray", "6 4")]))
         document.append(SVGElement("g", [("clip-path", "url(#plot-area)")], children: layers))
 
-        var entries = [LegendEntry(.none, "w·P(x|c), component (weight)")]
+        var entries = [LegendEntry(.none, "component: w·P(x|c)")]
         for k in 0..<min(kCount, 12) {
-            entries.append(LegendEntry(.line(color: Palette.color(k), width: 2, dash: nil), "\(k) (\(String(format: "%.3f", model.weights[k])))"))
+            entries.append(LegendEntry(.line(color: Palette.color(k), width: 3, dash: nil), "\(k) (weight \(String(format: "%.3f", model.weights[k])))"))
         }
         if kCount > 12 { entries.append(LegendEntry(.none, "… \(kCount - 12) more")) }
-        entries += [LegendEntry(.line(color: "#111111", width: 2.5, dash: nil), "P(x), the mixture"),
+        entries += [LegendEntry(.line(color: "#111111", width: 1.5, dash: "6 4"), "P(x), the mixture"),
                     LegendEntry(.none, "data"),
                     LegendEntry(.dot(color: "#bdbdbd", opacity: 1), "histogram, \(densities.count) bins"),
-                    LegendEntry(.note, "rug: rows by most probable c")]
+                    LegendEntry(.note, "rug: rows by likeliest c")]
         document.append(legend(entries, left: Layout.legendLeft, top: Layout.legendTop))
         return document
     }

@@ -182,7 +182,7 @@ public struct SelectionFigure {
         for (index, (name, key)) in criteria.enumerated() {
             let values = points.map { $0[keyPath: key] }
             var area = PlotArea(left: Layout.plotLeft, top: Layout.plotTop + Double(index) * (panelHeight + gap), width: Layout.plotWidth,
-                                height: panelHeight, xTicks: xTicks, yTicks: Framing.ticks(values.min()!, values.max()!, count: 4))
+                                height: panelHeight, xTicks: xTicks, yTicks: AxisTicks(padding: values.min()!, values.max()!, margin: 0.1, count: 4))
             // Half a step of margin either side, so end points are not on the frame.
             area.xTicks.lower -= 0.5
             area.xTicks.upper += 0.5
