@@ -47,3 +47,24 @@ enum Framing {
                 AxisTicks(range: yMid - halfHeight, yMid + halfHeight, step: step))
     }
 }
+
+extension AxisTicks {
+    /// Ticks for both axes of a `width` × `height` pixel area that shows the
+    /// box [`xLow`, `xHigh`] × [`yLow`, `yHigh`] whole, with a margin of 4% of
+    /// each span; with `equalAspect`, one unit is the same number of pixels on
+    /// both axes (the shorter side is widened about its centre). The ranges'
+    /// ends need not be ticks.
+    public static func view(xLow: Double, xHigh: Double, yLow: Double, yHigh: Double, width: Double, height: Double,
+                            equalAspect: Bool) -> (x: AxisTicks, y: AxisTicks) {
+        Framing.ticks(xLow: xLow, xHigh: xHigh, yLow: yLow, yHigh: yHigh, width: width, height: height, equalAspect: equalAspect)
+    }
+
+    /// The values whose labels fit on an axis `length` pixels long: every
+    /// tick, or every 2nd, 5th or 10th when neighbouring labels would collide
+    /// (the rule `gmm plot` draws by). `vertical` is a y axis (labels stacked),
+    /// otherwise an x axis (labels side by side).
+    public func labelledValues(axisLength length: Double, fontSize: Double = 12, vertical: Bool) -> [Double] {
+        let area = PlotArea(left: 0, top: 0, width: vertical ? 100 : length, height: vertical ? length : 100, xTicks: self, yTicks: self)
+        return vertical ? area.yTickLabelValues(fontSize: fontSize, overhang: 40) : area.xTickLabelValues(fontSize: fontSize, overhang: 40)
+    }
+}
