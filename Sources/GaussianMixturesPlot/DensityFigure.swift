@@ -20,7 +20,7 @@ public struct DensityFigure {
     public var binCount: Int?
     /// Rug marks drawn at most; larger data is thinned to every n-th row (the histogram always counts every row).
     public var maxPoints = 5_000
-    /// Points on each curve.
+    /// Evenly spaced points on each curve (each component's mean and μ ± σ, 2σ are added).
     static let curveSamples = 400
 
     /// A figure of `data` (one column) under the one-feature `model`.
@@ -79,7 +79,9 @@ public struct DensityFigure {
         let sigmas = (0..<kCount).map { model.covarianceMatrix(component: $0)[0][0].squareRoot() }
         let low = min(edges.first!, (0..<kCount).map { model.means[$0][0] - 3 * sigmas[$0] }.min()!)
         let high = max(edges.last!, (0..<kCount).map { model.means[$0][0] + 3 * sigmas[$0] }.max()!)
-        let xs = (0..<Self.curveSamples).map { low + (high - low) * Double($0) / Double(Self.curveSamples - 1) }
+        // Even steps, plus each component's mean and μ ± σ, 2σ, so a narrow component's peak is drawn at its height.
+        let marks = (0..<kCount).flatMap { k in [-2.0, -1, 0, 1, 2].map { model.means[k][0] + $0 * sigmas[k] } }
+        let xs = Array(Set((0..<Self.curveSamples).map { low + (high - low) * Double($0) / Double(Self.curveSamples - 1) } + marks)).sorted()
         let components = (0..<kCount).map { k in xs.map { weightedComponentDensity(k, at: $0) } }
         let mixture = try mixtureDensity(at: xs)
         let top = max(densities.max()!, mixture.max()!)

@@ -21,8 +21,12 @@ public struct PairsFigure {
     /// The features drawn, 0-based, in grid order.
     public var features: [Int]
     public var title: String
-    /// Drawn rows at most; larger data is thinned to every n-th row (noted in the figure).
+    /// Drawn rows at most; larger data is thinned to every n-th row (noted in
+    /// the figure). Fewer still with many features: at most `pointBudget` dots
+    /// in all panels together, so ten features stay a few megabytes.
     public var maxPoints = 3_000
+    /// Dots in all off-diagonal panels together, at most.
+    public static let pointBudget = 60_000
 
     /// A pairs figure of `features` (default: all of them) of `data` under `model`.
     public init(model: GaussianMixture, data: DataMatrix, features: [Int]? = nil, title: String) {
@@ -55,8 +59,8 @@ public struct PairsFigure {
     ///
     /// - Throws: `ModelError` if the data do not match the model.
     public func render() throws -> SVGDocument {
-        let rows = try Classification(model: model, data: data, maxPoints: maxPoints)
         let f = features.count, kCount = model.componentCount
+        let rows = try Classification(model: model, data: data, maxPoints: max(1, min(maxPoints, Self.pointBudget / (f * (f - 1)))))
         let side = Self.panelSide(f), gap = 8.0, fontSize = f > 6 ? 10.0 : 11.0
         let left = 78.0, top = 72.0, legendWidth = 200.0
         let gridSide = Double(f) * side + Double(f - 1) * gap
