@@ -8,8 +8,8 @@
 //
 // What you will see: the ten best candidates by BIC, the criteria's choices,
 // the figure of BIC, AIC and ICL against K (one line per family, each
-// criterion's best ringed), the figure of the chosen clusters on the data's principal
-// directions, and cross-tables of clusters against species for the chosen
+// criterion's best ringed), the figure of the chosen clusters on the data's
+// principal directions, and cross-tables of clusters against species for the chosen
 // model and for three full-covariance components, whose pairs figure (every
 // pair of features) closes the notebook. The species come from this
 // notebook's own label file (iris-species.csv: the rows of Data/iris.csv are
