@@ -13,8 +13,11 @@ import GaussianMixtures
 
 /// A histogram of one-feature data with the weighted component densities and the mixture density.
 public struct DensityFigure {
+    /// The one-feature mixture drawn.
     public var model: GaussianMixture
+    /// The rows under it: one column, the histogram and the rug.
     public var data: DataMatrix
+    /// The figure's title.
     public var title: String
     /// The number of histogram bins; `nil` picks the more of Sturges' and Freedman–Diaconis' rules.
     public var binCount: Int?
@@ -39,6 +42,8 @@ public struct DensityFigure {
     }
 
     /// P(x), the mixture density at each of `xs` (the library's log-sum-exp, exponentiated).
+    ///
+    /// - Throws: `DataError` if an x is not finite.
     public func mixtureDensity(at xs: [Double]) throws -> [Double] {
         try model.logDensities(of: DataMatrix(values: xs, sampleCount: xs.count, featureCount: 1)).map { exp($0) }
     }

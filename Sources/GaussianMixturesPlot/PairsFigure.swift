@@ -16,10 +16,13 @@ public struct PairsFigure {
     /// Features drawn at most; more make panels too small to read.
     public static let maxFeatures = 10
 
+    /// The mixture whose marginals the panels show.
     public var model: GaussianMixture
+    /// The rows drawn under it, one column per feature of the model.
     public var data: DataMatrix
     /// The features drawn, 0-based, in grid order.
     public var features: [Int]
+    /// The figure's title.
     public var title: String
     /// Drawn rows at most; larger data is thinned to every n-th row (noted in
     /// the figure). Fewer still with many features: at most `pointBudget` dots
