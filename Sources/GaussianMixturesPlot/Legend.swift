@@ -58,11 +58,19 @@ func legend(_ entries: [LegendEntry], left: Double, top: Double) -> SVGElement {
     return SVGElement("g", [("class", "legend")], children: children)
 }
 
-/// Categorical colours (Tableau 10), distinguishable in print and for most colour vision.
+/// Categorical colours: Tableau 10, distinguishable in print and for most
+/// colour vision, then its ten lighter partners (Tableau 20), so up to twenty
+/// components never share a colour.
+///
+/// Component k of a model is drawn in `color(k)` in every figure of it (the
+/// mixture, pairs and density figures and the report), so a colour names the
+/// same component wherever it appears.
 public enum Palette {
     public static let colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+                                "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+                                "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"]
 
-    /// The colour of category `index` (cycling after ten).
+    /// The colour of category `index` (cycling after twenty).
     public static func color(_ index: Int) -> String { colors[index % colors.count] }
 }

@@ -18,6 +18,9 @@ public struct MixtureFigure {
     public var showsDensity = false
     /// Drawn rows at most; larger data is thinned to every n-th row (noted in the figure).
     public var maxPoints = 20_000
+    /// Whether one unit is the same length on both axes (the default for
+    /// principal directions, whose axes are lengths in the same space).
+    public var hasEqualAspect: Bool
 
     /// The probability mass inside the 1σ and 2σ ellipses: P(|Z| ≤ 1) and P(|Z| ≤ 2) for a standard normal Z.
     public static let sigmaLevels: [Double] = [erf(1 / 2.0.squareRoot()), erf(2 / 2.0.squareRoot())]
@@ -30,6 +33,7 @@ public struct MixtureFigure {
         self.data = data
         self.projection = projection ?? (model.featureCount == 2
             ? .features(0, 1, names: model.featureNames) : .principal(of: data))
+        self.hasEqualAspect = self.projection.isPrincipal
         self.title = title
     }
 
@@ -42,36 +46,29 @@ public struct MixtureFigure {
     ///
     /// - Throws: `ModelError` if the data do not match the model.
     public func render() throws -> SVGDocument {
-        let shown = thinned()
-        let posterior = try model.responsibilities(for: shown)
+        let rows = try Classification(model: model, data: data, maxPoints: maxPoints)
+        let shown = rows.shown, labels = rows.labels, certainty = rows.certainty
         let kCount = model.componentCount
         let points = (0..<shown.sampleCount).map { projection.project(shown.row($0)) }
-        let labels = (0..<shown.sampleCount).map { i in
-            (0..<kCount).reduce(0) { best, k in posterior[i, k] > posterior[i, best] ? k : best }
-        }
-        let certainty = (0..<shown.sampleCount).map { posterior.row($0).max()! }
         let means = model.means.map { projection.project($0) }
         let covariances = (0..<kCount).map { projection.project(covariance: model.covarianceMatrix(component: $0)) }
         let radii = Self.ellipseRadii
 
-        // The view holds every point and every 2σ ellipse.
-        var xs = points.map(\.x), ys = points.map(\.y)
-        for k in 0..<kCount {
-            let r = radii[1]
-            xs += [means[k].x - r * covariances[k][0][0].squareRoot(), means[k].x + r * covariances[k][0][0].squareRoot()]
-            ys += [means[k].y - r * covariances[k][1][1].squareRoot(), means[k].y + r * covariances[k][1][1].squareRoot()]
-        }
+        // The view holds every point and the whole of every 2σ ellipse; principal directions keep equal aspect.
+        let box = Framing.extent(points: points, means: means, covariances: covariances, radius: radii[1])
+        let (xTicks, yTicks) = Framing.ticks(xLow: box.xLow, xHigh: box.xHigh, yLow: box.yLow, yHigh: box.yHigh,
+                                             width: Layout.plotWidth, height: Layout.plotHeight, equalAspect: hasEqualAspect)
         let area = PlotArea(left: Layout.plotLeft, top: Layout.plotTop, width: Layout.plotWidth, height: Layout.plotHeight,
-                            xTicks: AxisTicks(covering: xs.min()!, xs.max()!), yTicks: AxisTicks(covering: ys.min()!, ys.max()!))
+                            xTicks: xTicks, yTicks: yTicks)
 
         var document = SVGDocument(title: title)
         var subtitle = "\(data.sampleCount) rows, \(kCount) component\(kCount == 1 ? "" : "s") (\(model.covarianceKind.rawValue) covariance)"
-        if shown.sampleCount < data.sampleCount { subtitle += "; every \(data.sampleCount / shown.sampleCount)th row drawn" }
+        subtitle += rows.thinningNote
         var countNote: [LegendEntry] = []
         if let note = projection.note {
             countNote = [LegendEntry(.none, "data"), LegendEntry(.note, "\(data.sampleCount) rows"),
                          LegendEntry(.note, "\(kCount) \(model.covarianceKind.rawValue) component\(kCount == 1 ? "" : "s")")]
-            if shown.sampleCount < data.sampleCount { countNote.append(LegendEntry(.note, "every \(data.sampleCount / shown.sampleCount)th row drawn")) }
+            if rows.stride > 1 { countNote.append(LegendEntry(.note, "every \(ordinal(rows.stride)) row drawn")) }
             subtitle = note
         }
         document.append(contentsOf: heading(title, subtitle: subtitle, width: Layout.width))
@@ -99,7 +96,7 @@ public struct MixtureFigure {
             let pixelCovariance = [[sx * sx * c[0][0], sx * sy * c[0][1]], [sx * sy * c[1][0], sy * sy * c[1][1]]]
             for (level, radius) in radii.enumerated() {
                 let shape = EllipseShape(centerX: centre.x, centerY: centre.y, covariance: pixelCovariance, radius: radius)
-                var attributes = [("class", "ellipse-\(level + 1)sigma"), ("cx", svgNumber(shape.centerX)), ("cy", svgNumber(shape.centerY)),
+                var attributes = [("class", "ellipse-\(level + 1)sigma"), ("data-component", String(k)), ("cx", svgNumber(shape.centerX)), ("cy", svgNumber(shape.centerY)),
                                   ("rx", svgNumber(shape.radiusX)), ("ry", svgNumber(shape.radiusY)),
                                   ("transform", "rotate(\(svgNumber(shape.degrees)) \(svgNumber(shape.centerX)) \(svgNumber(shape.centerY)))"),
                                   ("fill", "none"), ("stroke", Palette.color(k)), ("stroke-width", level == 0 ? "2" : "1.5")]
@@ -110,7 +107,7 @@ public struct MixtureFigure {
         layers.append(SVGElement("g", [("class", "ellipses")], children: ellipses))
         layers.append(SVGElement("g", [("class", "means")], children: means.indices.map { k in
             let p = area.pixel(means[k].x, means[k].y)
-            return SVGElement("circle", [("class", "mean"), ("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)), ("r", "5.5"),
+            return SVGElement("circle", [("class", "mean"), ("data-component", String(k)), ("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)), ("r", "5.5"),
                                          ("fill", Palette.color(k)), ("stroke", "#111111"), ("stroke-width", "1.5")])
         }))
         document.append(SVGElement("g", [("clip-path", "url(#plot-area)")], children: layers))
@@ -137,17 +134,7 @@ public struct MixtureFigure {
 
     /// Dot opacity for a certainty in [1/K, 1]: 0.12 at a tie, 0.9 when sure.
     static func opacity(_ certainty: Double, floor: Double) -> Double {
-        guard floor < 1 else { return 0.9 }
-        let t = min(max((certainty - floor) / (1 - floor), 0), 1)
-        return 0.12 + 0.78 * t
-    }
-
-    /// The rows to draw: all of them, or every n-th when there are more than `maxPoints`.
-    private func thinned() -> DataMatrix {
-        guard data.sampleCount > maxPoints else { return data }
-        let step = (data.sampleCount + maxPoints - 1) / maxPoints
-        let rows = stride(from: 0, to: data.sampleCount, by: step).map { data.row($0) }
-        return (try? DataMatrix(rows: rows, featureNames: data.featureNames)) ?? data
+        Classification.opacity(certainty, floor: floor)
     }
 
     /// Contour paths of log P(x) of the marginal on the plane, and their legend lines.

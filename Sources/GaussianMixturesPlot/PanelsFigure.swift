@@ -48,8 +48,8 @@ public struct PanelsFigure {
         for (index, panel) in panels.enumerated() {
             let area = PlotArea(left: Layout.plotLeft + Double(index) * (width + gap), top: Layout.plotTop + 18, width: width,
                                 height: Layout.plotHeight - 18, xTicks: xTicks, yTicks: yTicks)
-            var axes = area.axes(xLabel: xLabel, yLabel: index == 0 ? yLabel : "")
-            if index > 0 { axes.removeAll { $0.name == "text" && $0.text == "" } }
+            // The panels share the y axis: its labels once, at the left; x labels stay inside their half of the gap.
+            let axes = area.axes(xLabel: xLabel, yLabel: index == 0 ? yLabel : "", showsYTickLabels: index == 0, overhang: gap / 2 - 1)
             let dots = panel.points.indices.map { i -> SVGElement in
                 let p = area.pixel(panel.points[i].x, panel.points[i].y)
                 return SVGElement("circle", [("class", "point"), ("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)), ("r", "2.6"),

@@ -16,6 +16,9 @@ public struct PlaneProjection: Sendable {
     public let yLabel: String
     /// Lines explaining the axes (the loadings of the principal directions, one line each), if any.
     public let note: String?
+    /// Whether the axes are orthonormal directions of feature space (principal
+    /// directions), so that both measure lengths in the same units.
+    public let isPrincipal: Bool
 
     /// Features `i` and `j` (0-based) of `names`, as they are.
     public static func features(_ i: Int, _ j: Int, names: [String]) -> PlaneProjection {
@@ -23,7 +26,7 @@ public struct PlaneProjection: Sendable {
         precondition(i >= 0 && i < d && j >= 0 && j < d && i != j, "features \(i), \(j) of \(d)")
         let unit = { (k: Int) in (0..<d).map { $0 == k ? 1.0 : 0.0 } }
         return PlaneProjection(axes: [unit(i), unit(j)], origin: [Double](repeating: 0, count: d),
-                               xLabel: names[i], yLabel: names[j], note: nil)
+                               xLabel: names[i], yLabel: names[j], note: nil, isPrincipal: false)
     }
 
     /// The two leading principal directions of `data` (the eigenvectors of its
@@ -54,7 +57,7 @@ public struct PlaneProjection: Sendable {
         return PlaneProjection(axes: [vectors[0], vectors[1]], origin: mean,
                                xLabel: "principal direction 1 (\(share(0)) of variance)",
                                yLabel: "principal direction 2 (\(share(1)) of variance)",
-                               note: loadings.joined(separator: "\n"))
+                               note: loadings.joined(separator: "\n"), isPrincipal: true)
     }
 
     /// The plane coordinates of a row.

@@ -1,7 +1,9 @@
 // BIC, AIC and ICL against the number of components, one panel per criterion
-// (lower is better), one line per covariance family, the chosen candidate
-// ringed in every panel. The input is the table `gmm select --output-table`
-// writes, or the library's `SelectionTable`.
+// (lower is better), one line per covariance family, and in each panel a ring
+// round that criterion's own best candidate, named in the panel's corner (the
+// three often disagree: AIC penalises parameters least and picks larger K).
+// The input is the table `gmm select --output-table` writes, or the library's
+// `SelectionTable`.
 
 import Foundation
 import GaussianMixtures
@@ -175,12 +177,12 @@ public struct SelectionFigure {
         var xTicks = AxisTicks(covering: Double(ks.min()!), Double(ks.max()!), count: min(Set(ks).count, 10))
         if xTicks.step < 1 { xTicks = AxisTicks(integersFrom: ks.min()!, to: ks.max()!) }
         let criteria: [(String, KeyPath<SelectionPoint, Double>)] = [("BIC", \.bic), ("AIC", \.aic), ("ICL", \.icl)]
-        let gap = 12.0
+        let gap = 24.0
         let panelHeight = (Layout.plotHeight - 2 * gap) / 3
         for (index, (name, key)) in criteria.enumerated() {
             let values = points.map { $0[keyPath: key] }
             var area = PlotArea(left: Layout.plotLeft, top: Layout.plotTop + Double(index) * (panelHeight + gap), width: Layout.plotWidth,
-                                height: panelHeight, xTicks: xTicks, yTicks: AxisTicks(covering: values.min()!, values.max()!, count: 4))
+                                height: panelHeight, xTicks: xTicks, yTicks: AxisTicks(padding: values.min()!, values.max()!, margin: 0.1, count: 4))
             // Half a step of margin either side, so end points are not on the frame.
             area.xTicks.lower -= 0.5
             area.xTicks.upper += 0.5
@@ -189,7 +191,7 @@ public struct SelectionFigure {
         }
         var entries = [LegendEntry(.none, "covariance family")]
         for family in families { entries.append(LegendEntry(.line(color: family.color, width: 2, dash: nil), family.name)) }
-        if chosen != nil { entries.append(LegendEntry(.ring, "chosen model")) }
+        entries.append(LegendEntry(.ring, "best in its panel"))
         document.append(legend(entries, left: Layout.legendLeft, top: Layout.legendTop))
         return document
     }
@@ -210,11 +212,20 @@ public struct SelectionFigure {
                                                  ("fill", family.color)]))
             }
         }
-        if let best = points.first(where: \.isBest) {
-            let p = area.pixel(Double(best.componentCount), best[keyPath: key])
-            out.append(SVGElement("circle", [("class", "chosen"), ("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)), ("r", "7"),
-                                             ("fill", "none"), ("stroke", "#111111"), ("stroke-width", "2")]))
-        }
+        // This criterion's best (the lowest value; ties go to the smaller K, then the family order).
+        let order = families.map(\.name)
+        let best = points.min { a, b in
+            (a[keyPath: key], a.componentCount, order.firstIndex(of: a.covariance) ?? 0)
+                < (b[keyPath: key], b.componentCount, order.firstIndex(of: b.covariance) ?? 0)
+        }!
+        let p = area.pixel(Double(best.componentCount), best[keyPath: key])
+        out.append(SVGElement("circle", [("class", "best"), ("data-components", String(best.componentCount)),
+                                         ("data-covariance", best.covariance), ("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)),
+                                         ("r", "7"), ("fill", "none"), ("stroke", "#111111"), ("stroke-width", "2")]))
+        out.append(SVGElement("text", [("class", "best-label"), ("x", svgNumber(area.left + area.width - 6)),
+                                       ("y", svgNumber(area.top + 15)), ("text-anchor", "end"), ("font-size", "12"),
+                                       ("stroke", "white"), ("stroke-width", "4"), ("paint-order", "stroke")],
+                              text: "best: \(best.covariance), K = \(best.componentCount)"))
         return out
     }
 }

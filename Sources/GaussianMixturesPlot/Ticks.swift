@@ -61,3 +61,97 @@ public struct AxisTicks: Sendable, Equatable {
         return Double(text) == 0 ? String(format: "%.\(decimals)f", 0.0) : text
     }
 }
+
+extension AxisTicks {
+    /// Ticks inside the exact range [`low`, `high`]: every multiple of `step` in
+    /// it, with the range kept as given (so its ends need not be ticks).
+    ///
+    /// Views with equal aspect, and panels with a margin around their content,
+    /// need a range that is not rounded out to whole steps.
+    public init(range low: Double, _ high: Double, step: Double) {
+        precondition(low < high && step > 0)
+        self.lower = low
+        self.upper = high
+        self.step = step
+        let first = (low / step - 1e-9).rounded(.up), last = (high / step + 1e-9).rounded(.down)
+        self.values = first <= last ? stride(from: first, through: last, by: 1).map { i in
+            let v = i * step
+            return v == 0 ? 0 : v
+        } : []
+    }
+
+    /// Ticks for [`low`, `high`] widened by `margin` (a fraction of the span) on
+    /// each side, about `count` of them, the range not rounded out to whole steps.
+    public init(padding low: Double, _ high: Double, margin: Double = 0.04, count: Int = 6) {
+        let rounded = AxisTicks(covering: low, high, count: count)
+        var lo = min(low, high), hi = max(low, high)
+        if !lo.isFinite || !hi.isFinite || hi - lo <= 1e-12 * max(abs(lo), abs(hi), 1e-300) {
+            lo = rounded.lower
+            hi = rounded.upper
+        }
+        let pad = (hi - lo) * margin
+        self.init(range: lo - pad, hi + pad, step: rounded.step)
+    }
+}
+
+// MARK: - Tick labels that never collide
+
+/// The box a line of text takes, estimated from its font size and characters.
+///
+/// SVG leaves the font to the viewer; the generic `sans-serif` is DejaVu Sans
+/// or Liberation Sans on Linux, Helvetica or Arial elsewhere. Their digits are
+/// 0.55–0.64 em wide and their ascent about 0.73 em, so the estimate takes
+/// 0.64 em for digits and letters, 0.36 em for `.` and `,`, 0.84 em for `−`
+/// and `+`, and counts the box from 0.75 em above the baseline to 0.25 em below.
+/// Erring wide only thins labels a little more than needed.
+struct TextBox: Equatable {
+    var left: Double, right: Double, top: Double, bottom: Double
+
+    /// The box of `text` drawn at (`x`, `baseline`) with the SVG `anchor` (start, middle, end).
+    init(_ text: String, x: Double, baseline: Double, fontSize: Double, anchor: String) {
+        let width = TextBox.width(text, fontSize: fontSize)
+        switch anchor {
+        case "middle": left = x - width / 2
+        case "end": left = x - width
+        default: left = x
+        }
+        right = left + width
+        top = baseline - 0.75 * fontSize
+        bottom = baseline + 0.25 * fontSize
+    }
+
+    /// The estimated width of `text` in pixels.
+    static func width(_ text: String, fontSize: Double) -> Double {
+        text.reduce(0.0) { sum, ch in
+            switch ch {
+            case ".", ",", " ": return sum + 0.36 * fontSize
+            case "-", "+", "\u{2212}": return sum + 0.84 * fontSize
+            default: return sum + 0.64 * fontSize
+            }
+        }
+    }
+
+    /// Whether the two boxes overlap or come closer than `gap` pixels.
+    func collides(with other: TextBox, gap: Double = 0) -> Bool {
+        left < other.right + gap && other.left < right + gap && top < other.bottom + gap && other.top < bottom + gap
+    }
+}
+
+extension AxisTicks {
+    /// The tick values that get a label: every tick when their labels fit, else
+    /// every 2nd, 5th or 10th (counted in whole steps from zero, so the labelled
+    /// values stay round), the first stride whose neighbouring labels keep
+    /// `gap` pixels apart. `box` places a value's label.
+    func labelled(gap: Double, box: (Double) -> TextBox) -> [Double] {
+        for stride in [1, 2, 5, 10, 20, 50] {
+            let kept = values.filter { v in
+                let index = Int((v / step).rounded())
+                return index % stride == 0
+            }
+            let boxes = kept.map(box)
+            let fits = zip(boxes, boxes.dropFirst()).allSatisfy { !$0.collides(with: $1, gap: gap) }
+            if fits && (!kept.isEmpty || values.isEmpty) { return kept }
+        }
+        return values.isEmpty ? [] : [values[values.count / 2]]
+    }
+}

@@ -45,9 +45,13 @@ struct ScatterView {
             xs += [mean.x - reach * cov.0.squareRoot(), mean.x + reach * cov.0.squareRoot()]
             ys += [mean.y - reach * cov.2.squareRoot(), mean.y + reach * cov.2.squareRoot()]
         }
-        xTicks = AxisTicks(covering: xs.min() ?? 0, xs.max() ?? 1)
-        yTicks = AxisTicks(covering: ys.min() ?? 0, ys.max() ?? 1)
+        // Principal directions keep equal aspect in the page's plot area.
+        (xTicks, yTicks) = AxisTicks.view(xLow: xs.min() ?? 0, xHigh: xs.max() ?? 1, yLow: ys.min() ?? 0, yHigh: ys.max() ?? 1,
+                                          width: Self.areaWidth, height: Self.areaHeight, equalAspect: projection.isPrincipal)
     }
+
+    /// The scatter's plot area in the page, in pixels (the script's `area`).
+    static let areaWidth = 650.0, areaHeight = 470.0
 
     /// The view as a JSON object for the page's script.
     var json: JSON {
@@ -55,15 +59,19 @@ struct ScatterView {
             ("name", .string(name)), ("x_label", .string(projection.xLabel)), ("y_label", .string(projection.yLabel)),
             ("note", .string(projection.note ?? "")),
             ("axes", .array(projection.axes.map { .numbers($0) })), ("origin", .numbers(projection.origin)),
-            ("x_ticks", Self.ticks(xTicks)), ("y_ticks", Self.ticks(yTicks)),
+            ("x_ticks", Self.ticks(xTicks, labelled: xTicks.labelledValues(axisLength: Self.areaWidth, vertical: false))),
+            ("y_ticks", Self.ticks(yTicks, labelled: yTicks.labelledValues(axisLength: Self.areaHeight, vertical: true))),
             ("means", .array(means.map { .numbers([$0.x, $0.y]) })),
             ("covariances", .array(covariances.map { .numbers([$0.0, $0.1, $0.2]) })),
         ])
     }
 
-    static func ticks(_ t: AxisTicks) -> JSON {
-        .object([("lower", .number(t.lower)), ("upper", .number(t.upper)),
-                 ("values", .numbers(t.values)), ("labels", .array(t.values.map { .string(t.label($0)) }))])
+    /// Ticks for the script: every value gets a grid line, those in `labelled` a label (the others an empty one),
+    /// so labels never collide.
+    static func ticks(_ t: AxisTicks, labelled: [Double]) -> JSON {
+        let kept = Set(labelled)
+        return .object([("lower", .number(t.lower)), ("upper", .number(t.upper)),
+                        ("values", .numbers(t.values)), ("labels", .array(t.values.map { .string(kept.contains($0) ? t.label($0) : "") }))])
     }
 }
 
@@ -94,12 +102,16 @@ struct FeaturePairs {
                 low = min(low, mean[j] - reach * c[j][j].squareRoot())
                 high = max(high, mean[j] + reach * c[j][j].squareRoot())
             }
-            return AxisTicks(covering: low, high)
+            return AxisTicks(padding: low, high)
         }
     }
 
     var json: JSON {
-        .object([("ticks", .array(ticks.map(ScatterView.ticks))),
+        // A feature can be drawn across or up: label only the ticks that fit both ways.
+        .object([("ticks", .array(ticks.map { t in
+                    let across = Set(t.labelledValues(axisLength: ScatterView.areaWidth, vertical: false))
+                    return ScatterView.ticks(t, labelled: t.labelledValues(axisLength: ScatterView.areaHeight, vertical: true).filter(across.contains))
+                 })),
                  ("means", .array(means.map { .numbers($0) })),
                  ("covariances", .array(covariances.map { .array($0.map { .numbers($0) }) }))])
     }

@@ -1,7 +1,7 @@
 // The report's static figures, drawn with GaussianMixturesPlot's SVG
 // elements: the convergence trace as a small line, and the pairs grid of the
 // first few features (each panel the drawn rows and each component's 1σ
-// ellipse on that pair, with the same geometry as `gmm plot`).
+// ellipse on that pair, whole, with the same geometry and colours as `gmm plot`).
 
 import Foundation
 import GaussianMixtures
@@ -63,10 +63,16 @@ enum SmallFigures {
                     continue
                 }
                 // Feature j across, feature i up: the same orientation as a scatterplot matrix in R.
-                let xs = shown.map { rows[$0][j] }, ys = shown.map { rows[$0][i] }
+                // The ranges hold the drawn rows and every component's drawn (1σ) ellipse whole.
+                var xs = shown.map { rows[$0][j] }, ys = shown.map { rows[$0][i] }
+                for k in 0..<model.componentCount {
+                    let c = model.covarianceMatrix(component: k)
+                    xs += [model.means[k][j] - radius * c[j][j].squareRoot(), model.means[k][j] + radius * c[j][j].squareRoot()]
+                    ys += [model.means[k][i] - radius * c[i][i].squareRoot(), model.means[k][i] + radius * c[i][i].squareRoot()]
+                }
                 let area = PlotArea(left: left, top: top, width: panel, height: panel,
-                                    xTicks: AxisTicks(covering: xs.min() ?? 0, xs.max() ?? 1, count: 3),
-                                    yTicks: AxisTicks(covering: ys.min() ?? 0, ys.max() ?? 1, count: 3))
+                                    xTicks: AxisTicks(padding: xs.min() ?? 0, xs.max() ?? 1, count: 3),
+                                    yTicks: AxisTicks(padding: ys.min() ?? 0, ys.max() ?? 1, count: 3))
                 var children = [SVGElement("rect", [("x", number(left)), ("y", number(top)), ("width", number(panel)),
                                                     ("height", number(panel)), ("fill", "none"), ("stroke", "#bbb")])]
                 for p in shown {

@@ -11,13 +11,19 @@ struct Plot: ParsableCommand, ReadsTextData {
             gmm plot MODEL DATA -o FILE.svg [--dims i,j] [--density]
               rows as dots coloured by their most probable component and shaded by
               max P(c|x), each component's mean and its 1σ and 2σ ellipses (68.3% and
-              95.4% of its mass on the shown plane). Two features are drawn as they
-              are; more are drawn on the data's two leading principal directions
-              unless --dims picks two features. --density adds contour lines of
-              log P(x) of the mixture's exact marginal on the plane.
+              95.4% of its mass on the shown plane); the view holds every 2σ ellipse.
+              Two features are drawn as they are; more are drawn on the data's two
+              leading principal directions (equal aspect) unless --dims picks two
+              features. --density adds contour lines of log P(x) of the mixture's
+              exact marginal on the plane. A one-feature model is drawn as a
+              histogram with each weighted component density w·P(x|c) and P(x).
+            gmm plot MODEL DATA -o FILE.svg --pairs [--dims a,b,c]
+              a grid of every pair of features (at most 10; --dims picks them), like
+              mclust's classification plot: dots by most probable component, each
+              component's 2σ ellipse on the pair, w·P(x|c) on the diagonal.
             gmm plot --selection TABLE.csv -o bic.svg
-              BIC, AIC and ICL against K, one line per covariance family, the chosen
-              model ringed (TABLE is what `gmm select --output-table` writes).
+              BIC, AIC and ICL against K, one line per covariance family, each
+              panel's best ringed (TABLE is what `gmm select --output-table` writes).
             gmm plot --trace MODEL -o trace.svg
               the mean log-likelihood per EM iteration of the kept fit.
             """)
@@ -31,11 +37,13 @@ struct Plot: ParsableCommand, ReadsTextData {
     var trace: String?
     @Option(name: [.short, .long], help: ArgumentHelp("The SVG file to write (whole or not at all).", valueName: "FILE"))
     var output: String
-    @Option(help: ArgumentHelp("Two features to draw, by name or 0-based index (default: both features, or the principal directions).",
+    @Option(help: ArgumentHelp("Features to draw, by name or 0-based index: two, or 2 to 10 with --pairs (default: both features, the principal directions, or all for --pairs).",
                                valueName: "i,j"))
     var dims: String?
     @Flag(help: "Add contour lines of log P(x) on the shown plane.")
     var density = false
+    @Flag(help: "Draw every pair of features in a grid (at most 10 features).")
+    var pairs = false
     @Option(help: ArgumentHelp("Columns of DATA to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?
     @Option(help: ArgumentHelp("The figure's title.", valueName: "TEXT"))
@@ -53,12 +61,13 @@ struct Plot: ParsableCommand, ReadsTextData {
             throw ValidationError("give MODEL DATA, or --selection TABLE, or --trace MODEL (exactly one)")
         }
         if selection != nil || trace != nil {
-            if dims != nil || density || columns != nil {
-                throw ValidationError("--dims, --density and --columns apply to MODEL DATA figures only")
+            if dims != nil || density || pairs || columns != nil {
+                throw ValidationError("--dims, --density, --pairs and --columns apply to MODEL DATA figures only")
             }
         } else if inputs.count != 2 {
             throw ValidationError("expected MODEL DATA, got \(inputs.count) path\(inputs.count == 1 ? "" : "s")")
         }
+        if pairs && density { throw ValidationError("--density draws contours on one plane; it does not combine with --pairs") }
         if let dims { _ = try dimensionNames(dims) }
     }
 
@@ -93,34 +102,51 @@ struct Plot: ParsableCommand, ReadsTextData {
 
     private func mixtureFigure(model modelPath: String, data dataPath: String) throws -> SVGDocument {
         let (model, _) = try ModelFile.read(path: modelPath)
-        guard model.featureCount >= 2 else {
-            throw CommandFailure(message: "\(modelPath): the model has one feature (\(model.featureNames[0])); a figure needs two",
-                                 status: ExitStatus.dataError)
+        if model.featureCount == 1 && (pairs || dims != nil) {
+            throw CommandFailure(message: "\(modelPath): the model has one feature (\(model.featureNames[0])); "
+                                     + "drop \(pairs ? "--pairs" : "--dims") to draw its density", status: ExitStatus.usage)
         }
-        var projection: PlaneProjection?
-        if let dims {
-            let (first, second) = try dimensionNames(dims)
-            let (i, j) = (try featureIndex(first, in: model), try featureIndex(second, in: model))
-            guard i != j else {
-                throw CommandFailure(message: "--dims: \"\(dims)\" names the same feature twice", status: ExitStatus.usage)
-            }
-            projection = .features(i, j, names: model.featureNames)
+        let chosen = try dims.map { try dimensionNames($0).map { try featureIndex($0, in: model) } }
+        if let chosen, Set(chosen).count != chosen.count {
+            throw CommandFailure(message: "--dims: \"\(dims!)\" names the same feature twice", status: ExitStatus.usage)
+        }
+        if pairs && chosen == nil && model.featureCount > PairsFigure.maxFeatures {
+            throw CommandFailure(message: "\(modelPath): --pairs draws at most \(PairsFigure.maxFeatures) features and the model has "
+                                     + "\(model.featureCount); name the ones to draw with --dims a,b,c (or fit on fewer with --columns)",
+                                 status: ExitStatus.usage)
         }
         let data = try readData(dataPath, columns: columns, for: model)
         let name = dataPath == "-" ? "<stdin>" : dataPath
-        var figure = MixtureFigure(model: model, data: data, projection: projection, title: title ?? "\(name) under \(modelPath)")
+        let heading = title ?? "\(name) under \(modelPath)"
+        if model.featureCount == 1 {
+            return try DensityFigure(model: model, data: data, title: heading).render()
+        }
+        if pairs {
+            return try PairsFigure(model: model, data: data, features: chosen, title: heading).render()
+        }
+        let projection = chosen.map { PlaneProjection.features($0[0], $0[1], names: model.featureNames) }
+        var figure = MixtureFigure(model: model, data: data, projection: projection, title: heading)
         figure.showsDensity = density
         return try figure.render()
     }
 
-    /// The two entries of `--dims`, not yet resolved against the model.
-    private func dimensionNames(_ text: String) throws -> (String, String) {
+    /// The entries of `--dims`, not yet resolved against the model: two, or 2 to 10 with `--pairs`.
+    private func dimensionNames(_ text: String) throws -> [String] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw ValidationError("--dims takes two features, like 0,1 or eruptions,waiting; got \"\(text)\"")
+        guard !parts.contains(where: \.isEmpty) else {
+            throw ValidationError("--dims takes features separated by commas, like 0,1 or eruptions,waiting; got \"\(text)\"")
         }
-        guard parts[0] != parts[1] else { throw ValidationError("--dims: \"\(text)\" names the same feature twice") }
-        return (parts[0], parts[1])
+        if pairs {
+            guard (2...PairsFigure.maxFeatures).contains(parts.count) else {
+                throw ValidationError("--dims with --pairs takes 2 to \(PairsFigure.maxFeatures) features; got \(parts.count)")
+            }
+        } else {
+            guard parts.count == 2 else {
+                throw ValidationError("--dims takes two features, like 0,1 or eruptions,waiting (more only with --pairs); got \"\(text)\"")
+            }
+        }
+        guard Set(parts).count == parts.count else { throw ValidationError("--dims: \"\(text)\" names the same feature twice") }
+        return parts
     }
 
     /// The 0-based index of a feature given by name or index.

@@ -47,7 +47,7 @@ struct PlotCommandTests {
         #expect(principal.count == 2 && principal.allSatisfy { $0.hasPrefix("principal direction") })
         #expect(try d.texts(class: "axis-label") == ["petal_length", "sepal_width"])
         #expect(try d.count(class: "contour") > 2)
-        #expect(try e.count(class: "chosen") == 3)
+        #expect(try e.count(class: "best") == 3)
         #expect(try f.count(class: "trace") == 1)
     }
 
@@ -77,7 +77,13 @@ struct PlotCommandTests {
         Failure(args: ["plot", "--selection", "bad-table.csv", "-o", "x.svg"], status: 65, fact: "bad-table.csv:2:4"),
         Failure(args: ["plot", "--trace", "no-trace.json", "-o", "x.svg"], status: 65, fact: "log_likelihood_trace"),
         Failure(args: ["plot", "m.json", "iris.csv", "-o", "x.svg"], status: 65, fact: "iris.csv"),
-        Failure(args: ["plot", "one.json", "old-faithful.csv", "-o", "x.svg"], status: 65, fact: "one feature"),
+        Failure(args: ["plot", "one.json", "old-faithful.csv", "--pairs", "-o", "x.svg"], status: 64, fact: "one feature"),
+        Failure(args: ["plot", "one.json", "old-faithful.csv", "--dims", "0,1", "-o", "x.svg"], status: 64, fact: "one feature"),
+        Failure(args: ["plot", "m.json", "old-faithful.csv", "--pairs", "--density", "-o", "x.svg"], status: 64, fact: "--pairs"),
+        Failure(args: ["plot", "m.json", "old-faithful.csv", "--pairs", "--dims", "0", "-o", "x.svg"], status: 64, fact: "2 to 10"),
+        Failure(args: ["plot", "m.json", "old-faithful.csv", "--dims", "0,1,0", "-o", "x.svg"], status: 64, fact: "--pairs"),
+        Failure(args: ["plot", "--trace", "m.json", "--pairs", "-o", "x.svg"], status: 64, fact: "--pairs"),
+        Failure(args: ["plot", "wide.json", "wide.csv", "--pairs", "-o", "x.svg"], status: 64, fact: "--dims"),
         Failure(args: ["plot", "m.json", "old-faithful.csv", "-o", "nowhere/x.svg"], status: 73, fact: "nowhere/x.svg"),
         Failure(args: ["plot", "--trace", "m.json", "-o", "folder"], status: 73, fact: "folder"),
     ]
@@ -95,6 +101,14 @@ struct PlotCommandTests {
             {"format": "gmm-model", "version": 1, "covariance_type": "full", "feature_names": ["eruptions"],
              "weights": [1], "means": [[2]], "covariances": [[[0.5]]]}
             """)
+        // Eleven features: too many for --pairs without --dims.
+        let names = (0..<11).map { "f\($0)" }
+        try box.write("wide.json", """
+            {"format": "gmm-model", "version": 1, "covariance_type": "diag", "feature_names": [\(names.map { "\"\($0)\"" }.joined(separator: ", "))],
+             "weights": [1], "means": [[\(Array(repeating: "0", count: 11).joined(separator: ", "))]],
+             "covariances": [[\(Array(repeating: "1", count: 11).joined(separator: ", "))]]}
+            """)
+        try box.write("wide.csv", names.joined(separator: ",") + "\n" + Array(repeating: "0.5", count: 11).joined(separator: ",") + "\n")
         try FileManager.default.createDirectory(atPath: box.path("folder"), withIntermediateDirectories: false)
         let before = try box.listing()
         let outcome = try box.gmm(failure.args)

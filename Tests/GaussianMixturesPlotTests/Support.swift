@@ -101,3 +101,9 @@ final class Scratch {
         return (process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus, stdout, stderr)
     }
 }
+
+/// The value of attribute `name` of `element`, read by XPath (FoundationXML's
+/// `attribute(forName:)` misses attributes of elements in the SVG namespace).
+func attributeValue(_ element: XMLNode, _ name: String) -> String? {
+    (try? element.nodes(forXPath: "@\(name)"))?.first?.stringValue
+}

@@ -9,8 +9,9 @@
 // covariances), the fit's BIC against one and three components, the figure of
 // the two kinds with their 1σ and 2σ ellipses, and the ten eruptions whose
 // kind the model is least sure about, with P(c|x) for both and the two
-// weighted densities P(x, c) that nearly tie. The posterior table (CSV) and
-// the figure (SVG) are written to output/old-faithful/ (paths printed; set
+// weighted densities P(x, c) that nearly tie, and the eruption times alone as
+// a one-feature mixture over their histogram. The posterior table (CSV) and
+// the figures (SVG) are written to output/old-faithful/ (paths printed; set
 // NOTEBOOK_OUTPUT to write them elsewhere).
 //
 // Run: swift run -c release old-faithful
@@ -72,6 +73,20 @@ for i in uncertain {
     print("\(i + 1), \(data[i, 0]), \(data[i, 1]), \(fmt(posterior[i, 0])), \(fmt(posterior[i, 1])), "
           + "\(fmt(joint[0])), \(fmt(joint[1])), \(fmt(abs(joint[0] - joint[1]))), \(fmt(density[i]))")
 }
+
+// %% One feature alone: the eruption times.
+// Without the waiting times the two kinds still show as two bumps. A
+// one-feature mixture is drawn as a histogram (scaled to a density) with each
+// component's weighted density w·P(x|c), whose area is its weight, and the
+// mixture density P(x) over them; this is what `gmm plot` draws for a
+// one-feature model.
+let eruptions = try DataMatrix(rows: (0..<data.sampleCount).map { [data[$0, 0]] }, featureNames: ["eruptions"])
+let eruptionModel = try ExpectationMaximization.fit(eruptions, options: FitOptions(componentCount: 2, initializationCount: 5, seed: 0)).model
+print("eruptions alone: weights \(eruptionModel.weights.map(fmt)), means \(eruptionModel.means.map { fmt($0[0]) })")
+let densityPath = folder.appendingPathComponent("old-faithful-eruptions-density.svg").path
+try OutputFile.write(try DensityFigure(model: eruptionModel, data: eruptions, title: "Old Faithful: eruption times alone, two components")
+                        .render().bytes, to: densityPath)
+print("wrote \(densityPath)")
 
 // %% Save the posterior of every row for a closer look.
 var table = TableWriter(header: data.featureNames + ["p0", "p1", "log_density"])
