@@ -46,10 +46,13 @@ public struct MixtureFigure {
         let posterior = try model.responsibilities(for: shown)
         let kCount = model.componentCount
         let points = (0..<shown.sampleCount).map { projection.project(shown.row($0)) }
+        // With a noise component, rows more probably noise than any component are grey (label −1).
+        let noise = model.noise == nil ? nil : try model.noiseResponsibilities(for: shown)
         let labels = (0..<shown.sampleCount).map { i in
-            (0..<kCount).reduce(0) { best, k in posterior[i, k] > posterior[i, best] ? k : best }
+            let best = (0..<kCount).reduce(0) { best, k in posterior[i, k] > posterior[i, best] ? k : best }
+            return noise.map { $0[i] > posterior[i, best] ? -1 : best } ?? best
         }
-        let certainty = (0..<shown.sampleCount).map { posterior.row($0).max()! }
+        let certainty = (0..<shown.sampleCount).map { max(posterior.row($0).max()!, noise?[$0] ?? 0) }
         let means = model.means.map { projection.project($0) }
         let covariances = (0..<kCount).map { projection.project(covariance: model.covarianceMatrix(component: $0)) }
         let radii = Self.ellipseRadii
@@ -89,7 +92,8 @@ public struct MixtureFigure {
         layers.append(SVGElement("g", [("class", "points")], children: points.indices.map { i in
             let p = area.pixel(points[i].x, points[i].y)
             return SVGElement("circle", [("class", "point"), ("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)), ("r", "2.6"),
-                                         ("fill", Palette.color(labels[i])), ("fill-opacity", svgNumber(Self.opacity(certainty[i], floor: floor)))])
+                                         ("fill", labels[i] < 0 ? Self.noiseColor : Palette.color(labels[i])),
+                                         ("fill-opacity", svgNumber(Self.opacity(certainty[i], floor: floor)))])
         }))
         var ellipses: [SVGElement] = []
         for k in 0..<kCount {
@@ -120,6 +124,9 @@ public struct MixtureFigure {
             entries.append(LegendEntry(.marker(color: Palette.color(k)), "\(k) (\(String(format: "%.3f", model.weights[k])))"))
         }
         if kCount > 12 { entries.append(LegendEntry(.none, "… \(kCount - 12) more")) }
+        if let component = model.noise {
+            entries.append(LegendEntry(.marker(color: Self.noiseColor), "noise (\(String(format: "%.3f", component.weight)))"))
+        }
         entries += [
             LegendEntry(.none, "ellipses"),
             LegendEntry(.line(color: "#333333", width: 2, dash: nil), "1σ (68.3% of P(x|c))"),
@@ -134,6 +141,9 @@ public struct MixtureFigure {
         document.append(legend(entries + densityLegend + countNote, left: Layout.legendLeft, top: Layout.legendTop))
         return document
     }
+
+    /// The colour of rows assigned to the noise component.
+    static let noiseColor = "#8c8c8c"
 
     /// Dot opacity for a certainty in [1/K, 1]: 0.12 at a tie, 0.9 when sure.
     static func opacity(_ certainty: Double, floor: Double) -> Double {

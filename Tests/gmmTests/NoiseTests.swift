@@ -58,10 +58,13 @@ struct NoiseTests {
         #expect(info.contains("free parameters:     13"))
     }
 
-    @Test("sample draws noise rows (label K) inside the box")
-    func sample() throws {
+    @Test("sample draws noise rows (label K) inside the box; plot draws noise rows grey")
+    func sampleAndPlot() throws {
         let box = try sandbox()
         try box.succeed(["fit", "d.csv", "-k", "2", "--noise", "-o", "m.json"])
+        try box.succeed(["plot", "m.json", "d.csv", "-o", "p.svg"])
+        let svg = try #require(box.text("p.svg"))
+        #expect(svg.contains("fill=\"#8c8c8c\"") && svg.contains(">noise (0."))
         let drawn = Table(try box.succeed(["sample", "m.json", "-n", "4000", "--seed", "3", "--labels"]).stdout)
         let noise = drawn.numbers.filter { $0[2] == 2 }
         #expect(noise.count > 100)
