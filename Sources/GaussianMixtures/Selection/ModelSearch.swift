@@ -99,13 +99,16 @@ public enum ModelSearch {
     ) -> SelectionTable {
         var shared = options
         var treeRows = data
-        if var noise = options.noise, options.initialization == .hierarchical, weights == nil {
+        if var noise = options.noise {
+            // One guess for every candidate (made with the seed of a fit's first restart).
             let seed = ExpectationMaximization.restartSeed(options.seed, 0)
             if noise.initialNoise == nil {
                 noise.initialNoise = try? NoiseInitialization.nearestNeighbourGuess(
-                    of: data, weights: nil, neighbourCount: noise.neighbourCount, random: GSLRandom(seed: seed))
+                    of: data, weights: weights, neighbourCount: noise.neighbourCount, random: GSLRandom(seed: seed))
             }
             shared.noise = noise
+        }
+        if let noise = shared.noise, options.initialization == .hierarchical, weights == nil {
             if let isNoise = noise.initialNoise, isNoise.count == data.sampleCount,
                let kept = try? DataMatrix(rows: (0..<data.sampleCount).filter { !isNoise[$0] }.map { data.row($0) },
                                           featureNames: data.featureNames) {
