@@ -150,7 +150,7 @@ extension FitCheckpointing {
     /// The `--noise` flags, as a checkpoint setting (none without --noise).
     static func noiseSettings(_ f: FitParameters) -> [(String, String)] {
         guard f.noise else { return [] }
-        let volume = f.noiseVolume.map { String($0) } ?? "box"
+        let volume = f.noiseVolume ?? "box"
         return [("noise", "volume " + volume + (f.noiseInit.map { ", start " + $0 } ?? ""))]
     }
 

@@ -177,7 +177,7 @@ struct Fit: ParsableCommand, ReadsTextData {
                     ("fit_options", "{\"init\": \"\(initModel != nil ? "model" : initResponsibilities != nil ? "responsibilities" : fitting.initialization.rawValue)\", "
                         + "\"n_init\": \(fitting.em.initializationCount), \"max_iter\": \(fitting.em.maxIterations), "
                         + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)"
-                        + (fitting.noise ? ", \"noise\": true" + (fitting.noiseVolume.map { ", \"noise_volume\": \($0)" } ?? "")
+                        + (fitting.noise ? ", \"noise\": true" + (fitting.noiseVolume.map { ", \"noise_volume\": \"\($0)\"" } ?? "")
                             + (fitting.noiseInit != nil ? ", \"noise_init\": \"file\"" : "") : "")
                         + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")
                         + missingValues.fitOptionsMembers + "}"),

@@ -40,8 +40,18 @@ struct FitParameters: ParsableArguments {
     var noise = false
 
     @Option(name: .customLong("noise-volume"), parsing: .unconditional, help: ArgumentHelp(
-        "With --noise: V instead of the bounding box's volume (mclust's Vinv = 1/V).", valueName: "V"))
-    var noiseVolume: Double?
+        "With --noise: V (mclust's Vinv = 1/V), or box (the bounding box's volume, the default), or hypvol "
+            + "(mclust's default: the smaller of that and the volume of the box around the principal-component scores).",
+        valueName: "V|box|hypvol"))
+    var noiseVolume: String?
+
+    /// `--noise-volume` read: a number, or a rule.
+    var noiseVolumeSetting: (volume: Double?, rule: NoiseVolumeRule)? {
+        guard let noiseVolume else { return (nil, .boundingBox) }
+        if let rule = NoiseVolumeRule(rawValue: noiseVolume) { return (nil, rule) }
+        guard let value = Double(noiseVolume), value > 0, value.isFinite else { return nil }
+        return (value, .boundingBox)
+    }
 
     @Option(name: .customLong("noise-init"), help: ArgumentHelp(
         "With --noise: the starting noise rows instead of the nearest-neighbour guess, a file with one 0/1 "
@@ -54,8 +64,8 @@ struct FitParameters: ParsableArguments {
         if !noise && (noiseVolume != nil || noiseInit != nil) {
             throw ValidationError("--\(noiseVolume != nil ? "noise-volume" : "noise-init") needs --noise")
         }
-        if let noiseVolume, !(noiseVolume > 0 && noiseVolume.isFinite) {
-            throw ValidationError("--noise-volume must be a finite positive number, got \(noiseVolume)")
+        if let noiseVolume, noiseVolumeSetting == nil {
+            throw ValidationError("--noise-volume must be a finite positive number, box or hypvol, got \(noiseVolume)")
         }
         if sampleWeights != nil && weightColumn != nil {
             throw ValidationError("--sample-weights and --weight-column cannot be used together")
@@ -73,7 +83,8 @@ struct FitParameters: ParsableArguments {
             initialization: start.map(InitializationMethod.model) ?? initialization.method,
             initializationCount: em.initializationCount, maxIterations: em.maxIterations, tolerance: em.tol,
             covarianceRegularization: em.regularization, seed: em.seed, threadCount: threads,
-            noise: noise ? NoiseOptions(volume: noiseVolume) : nil)
+            noise: noise ? NoiseOptions(volume: noiseVolumeSetting?.volume,
+                                        volumeRule: noiseVolumeSetting?.rule ?? .boundingBox) : nil)
     }
 
     /// `options` with the `--noise-init` rows read for `rows` data rows.

@@ -114,7 +114,9 @@ struct NoiseTests {
                            facts: ["--noise"])
         expectCleanFailure(try box.run(["fit", "d.csv", "--noise-volume", "3"]), status: 64, facts: ["--noise"])
         expectCleanFailure(try box.run(["fit", "d.csv", "--noise", "--noise-volume", "0"]), status: 64,
-                           facts: ["--noise-volume", "positive"])
+                           facts: ["--noise-volume", "positive", "hypvol"])
+        try box.succeed(["fit", "d.csv", "-k", "2", "--noise", "--noise-volume", "hypvol", "-o", "h.json"])
+        #expect(box.text("h.json")?.contains("\"noise_volume\": \"hypvol\"") == true)
         try box.succeed(["fit", "d.csv", "-k", "2", "--noise", "-o", "m.json"])
         expectCleanFailure(try box.run(["condition", "m.json", "--given", "waiting=80"]), status: 64,
                            facts: ["m.json", "gmm condition", "noise"])

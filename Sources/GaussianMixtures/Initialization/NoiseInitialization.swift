@@ -20,21 +20,35 @@ import Foundation
 // when there are no more; otherwise a sample drawn with the restart's seed),
 // so the cost is about n · min(n, 2000) · d.
 
+/// How V is found when it is not given.
+public enum NoiseVolumeRule: String, Sendable, Equatable, CaseIterable {
+    /// The volume of the data's bounding box, Π_j (max_j − min_j) over the rows of positive weight.
+    case boundingBox = "box"
+    /// mclust's `hypvol` (its default `Vinv` = 1/V): the smaller of the bounding box's
+    /// volume and that of the box around the principal-component scores (the data
+    /// rotated onto the eigenvectors of its covariance). Sampling still draws the
+    /// noise from the bounding box.
+    case hypervolume = "hypvol"
+}
+
 /// How a fit with a noise component is set up.
 public struct NoiseOptions: Sendable, Equatable {
-    /// V, the noise density being 1/V; `nil`: the volume of the data's bounding
-    /// box, Π_j (max_j − min_j) over the rows of positive weight.
+    /// V, the noise density being 1/V; `nil`: by `volumeRule`.
     public var volume: Double?
     /// The rows guessed to be noise at the start; `nil`: the nearest-neighbour guess.
     /// Ignored when the start is given as responsibilities or a model.
     public var initialNoise: [Bool]?
     /// k of the nearest-neighbour guess (Byers & Raftery's k).
     public var neighbourCount: Int
+    /// How V is found when `volume` is `nil`.
+    public var volumeRule: NoiseVolumeRule
 
-    public init(volume: Double? = nil, initialNoise: [Bool]? = nil, neighbourCount: Int = 5) {
+    public init(volume: Double? = nil, initialNoise: [Bool]? = nil, neighbourCount: Int = 5,
+                volumeRule: NoiseVolumeRule = .boundingBox) {
         self.volume = volume
         self.initialNoise = initialNoise
         self.neighbourCount = neighbourCount
+        self.volumeRule = volumeRule
     }
 
     func validate() throws(FitError) {
@@ -55,7 +69,11 @@ enum NoiseInitialization {
     static func component(for data: DataMatrix, weights: [Double]?, options: NoiseOptions) throws(FitError)
         -> NoiseComponent {
         let box = NoiseComponent.boundingBox(of: data, weights: weights)
-        let volume = options.volume ?? NoiseComponent.volume(lower: box.lower, upper: box.upper)
+        var volume = options.volume ?? NoiseComponent.volume(lower: box.lower, upper: box.upper)
+        if options.volume == nil, options.volumeRule == .hypervolume,
+           let rotated = NoiseComponent.principalComponentVolume(of: data, weights: weights) {
+            volume = min(volume, rotated)
+        }
         guard volume > 0, volume.isFinite else {
             let flat = zip(box.lower, box.upper).enumerated().first { $0.element.0 == $0.element.1 }
             throw .invalidOption(name: "noise volume", reason: "the data's bounding box has volume \(volume)"

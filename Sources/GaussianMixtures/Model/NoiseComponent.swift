@@ -82,4 +82,41 @@ public struct NoiseComponent: Sendable, Equatable {
     public static func volume(lower: [Double], upper: [Double]) -> Double {
         zip(lower, upper).reduce(1.0) { $0 * ($1.1 - $1.0) }
     }
+
+    /// The volume of the box around the principal-component scores of the rows of
+    /// positive weight (each row counted once, as R's `princomp`): Π_j of the range of
+    /// x·v_j over the rows, v_j the eigenvectors of the covariance; `nil` when the
+    /// eigendecomposition fails.
+    public static func principalComponentVolume(of data: DataMatrix, weights: [Double]? = nil) -> Double? {
+        let d = data.featureCount
+        let rows = (0..<data.sampleCount).filter { weights == nil || weights![$0] > 0 }
+        guard !rows.isEmpty else { return nil }
+        var mean = [Double](repeating: 0, count: d)
+        var scatter = [Double](repeating: 0, count: d * d)
+        data.withUnsafeBufferPointer { x in
+            for i in rows { for j in 0..<d { mean[j] += x[i * d + j] } }
+            for j in 0..<d { mean[j] /= Double(rows.count) }
+            for i in rows {
+                for r in 0..<d {
+                    let a = x[i * d + r] - mean[r]
+                    for c in 0...r { scatter[r * d + c] += a * (x[i * d + c] - mean[c]) }
+                }
+            }
+        }
+        guard let (_, vectors) = try? GSLLinearAlgebra.symmetricEigen(scatter, dimension: d) else { return nil }
+        var volume = 1.0
+        data.withUnsafeBufferPointer { x in
+            for j in 0..<d {
+                var (low, high) = (Double.infinity, -Double.infinity)
+                for i in rows {
+                    var score = 0.0
+                    for r in 0..<d { score += (x[i * d + r] - mean[r]) * vectors[r * d + j] }
+                    low = min(low, score)
+                    high = max(high, score)
+                }
+                volume *= high - low
+            }
+        }
+        return volume
+    }
 }

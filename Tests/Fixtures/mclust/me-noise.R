@@ -27,6 +27,8 @@
 #   covariances (K×d×d), loglik (of the last M-step's parameters),
 #   parameters = nMclustParams(m, d, G, noise = TRUE) and
 #   bic = bic(m, loglik, n, d, G, noise = TRUE) (2 logL − p log n).
+# Also hypvol = hypvol(X): mclust's default V (the smaller of the bounding box's
+# volume and that of the box around the principal-component scores).
 # Models mclust cannot fit from that start (loglik NA) are written as null.
 
 suppressPackageStartupMessages({
@@ -81,7 +83,7 @@ for (name in names(DATASETS)) {
     generator = "Tests/Fixtures/mclust/me-noise.R",
     versions = list(R = R.version.string, mclust = as.character(packageVersion("mclust")),
                     jsonlite = as.character(packageVersion("jsonlite"))),
-    data = path, components = G, iterations = ITERATIONS, volume = V,
+    data = path, components = G, iterations = ITERATIONS, volume = V, hypvol = hypvol(X),
     start = unname(z0), models = fits)
   writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, null = "null", pretty = FALSE),
              file.path("Tests/Fixtures/mclust", paste0("me-noise-", name, ".json")))

@@ -17,6 +17,7 @@ struct MclustNoiseFixture: Decodable {
     let components: Int
     let iterations: Int
     let volume: Double
+    let hypvol: Double
     let start: [[Double]]
     let models: [String: Fit]
 
@@ -81,6 +82,19 @@ struct NoiseEMTests {
             }
             #expect(worst <= tolerance, "covariances[\(k)]: relative error \(worst)")
         }
+    }
+
+    @Test("V: the bounding box's volume, or mclust's hypvol (the smaller of it and the principal-component box's)",
+          arguments: MclustNoiseFixture.names)
+    func volumes(_ name: String) throws {
+        let fixture = try MclustNoiseFixture.load(name)
+        let data = try Self.read(fixture.data)
+        let box = try NoiseInitialization.component(for: data, weights: nil, options: NoiseOptions())
+        #expect(abs(box.volume - fixture.volume) <= 1e-12 * fixture.volume)
+        let mclust = try NoiseInitialization.component(for: data, weights: nil, options: NoiseOptions(volumeRule: .hypervolume))
+        #expect(abs(mclust.volume - fixture.hypvol) <= 1e-10 * fixture.hypvol, "\(mclust.volume) vs hypvol \(fixture.hypvol)")
+        let given = try NoiseInitialization.component(for: data, weights: nil, options: NoiseOptions(volume: 7))
+        #expect(given.volume == 7 && given.lower == box.lower && given.upper == box.upper)
     }
 
     @Test("responsibilities and the noise column sum to 1; log P(x) adds π₀/V to the Gaussians' density")
