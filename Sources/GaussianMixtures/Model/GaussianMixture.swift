@@ -66,8 +66,9 @@ public struct GaussianMixture: Sendable {
             throw .invalid(key: "weights", reason: noise == nil ? "weights must sum to 1, they sum to \(total)"
                 : "weights and noise.weight must sum to 1, they sum to \(total)")
         }
-        if let noise, noise.lower.count != d {
-            throw .invalid(key: "noise.lower", reason: "expected \(d) numbers, found \(noise.lower.count)")
+        if let noise, noise.lower.count != d || noise.upper.count != d {
+            let (key, count) = noise.lower.count != d ? ("noise.lower", noise.lower.count) : ("noise.upper", noise.upper.count)
+            throw .invalid(key: key, reason: "expected \(d) numbers, found \(count)")
         }
         if let k = means.firstIndex(where: { !$0.allSatisfy(\.isFinite) }) {
             throw .invalid(key: "means[\(k)]", reason: "every mean must be a finite number")

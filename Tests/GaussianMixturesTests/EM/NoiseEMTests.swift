@@ -149,6 +149,16 @@ struct NoiseEMTests {
         let a = try ExpectationMaximization.fit(data, options: options)
         let b = try ExpectationMaximization.fit(data, options: options)
         #expect(ModelFile.encode(a.model, summary: nil) == ModelFile.encode(b.model, summary: nil))
+        // Any thread count, the same bits (the noise's soft count is added in chunk order too):
+        // 9000 rows drawn from the fit, noise included, make three chunks of 4096 rows or fewer.
+        let large = a.model.sample(count: 9000, seed: 1).samples
+        var threaded = options
+        threaded.threadCount = 1
+        let one = try ExpectationMaximization.fit(large, options: threaded).model
+        for threads in [2, 3] {
+            threaded.threadCount = threads
+            #expect(try ExpectationMaximization.fit(large, options: threaded).model == one)
+        }
         // Weight 2 on every row of the first half equals those rows twice, from the same start.
         let half = data.sampleCount / 2
         let start = a.model
