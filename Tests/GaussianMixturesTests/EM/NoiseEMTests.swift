@@ -151,8 +151,10 @@ struct NoiseEMTests {
         #expect(ModelFile.encode(a.model, summary: nil) == ModelFile.encode(b.model, summary: nil))
         // Any thread count, the same bits (the noise's soft count is added in chunk order too):
         // 9000 rows drawn from the fit, noise included, make three chunks of 4096 rows or fewer.
-        let large = a.model.sample(count: 9000, seed: 1).samples
+        let draw = a.model.sample(count: 9000, seed: 1)
+        let large = draw.samples
         var threaded = options
+        threaded.noise = NoiseOptions(initialNoise: draw.components.map { $0 == 2 })
         threaded.threadCount = 1
         let one = try ExpectationMaximization.fit(large, options: threaded).model
         for threads in [2, 3] {
