@@ -147,6 +147,8 @@ struct Fit: ParsableCommand, ReadsTextData {
                 kind: start?.covarianceKind ?? covariance ?? .full, start: start)
             if let table { options.initialization = .responsibilities(table) }
             options = try fitting.readingNoiseInit(options, rows: incomplete.sampleCount)
+            // A starting model with a noise component continues with it (its own V and box).
+            if start?.noise != nil && options.noise == nil { options.noise = NoiseOptions() }
             // Every fit stops gracefully on a first Ctrl-C from here on (after reading the data).
             let saving = FitCheckpointing(
                 options: checkpointing,

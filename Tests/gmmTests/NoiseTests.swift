@@ -20,6 +20,15 @@ struct NoiseTests {
     @Test("fit writes the noise key; predict, score and info carry the noise; same seed, same bytes")
     func fitPredictScoreInfo() throws {
         let box = try sandbox()
+        try box.succeed(["fit", "d.csv", "-k", "2", "--noise", "-o", "m.json", "--max-iter", "3", "--tol", "0"])
+        // A noise model given as the start continues with its noise: three more iterations are six.
+        try box.succeed(["fit", "d.csv", "--init-model", "m.json", "-o", "six.json", "--max-iter", "3", "--tol", "0"])
+        try box.succeed(["fit", "d.csv", "-k", "2", "--noise", "-o", "m6.json", "--max-iter", "6", "--tol", "0"])
+        func parameters(_ name: String) throws -> Substring {
+            let text = try #require(box.text(name))
+            return text[text.range(of: "\"weights\"")!.lowerBound..<text.range(of: "\"converged\"")!.lowerBound]
+        }
+        #expect(try parameters("six.json") == parameters("m6.json"))
         try box.succeed(["fit", "d.csv", "-k", "2", "--noise", "-o", "m.json"])
         try box.succeed(["fit", "d.csv", "-k", "2", "--noise", "-o", "again.json"])
         #expect(box.bytes("m.json") == box.bytes("again.json"))
