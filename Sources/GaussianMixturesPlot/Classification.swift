@@ -11,9 +11,10 @@ struct Classification {
     let shown: DataMatrix
     /// Every n-th row is drawn (1: all of them).
     let stride: Int
-    /// Each drawn row's most probable component.
+    /// Each drawn row's most probable component; −1 when a noise component is more
+    /// probable than every Gaussian one (drawn in `Palette.noiseColor`).
     let labels: [Int]
-    /// Each drawn row's max P(c|x).
+    /// Each drawn row's max P(c|x), the noise included.
     let certainty: [Double]
 
     /// Classifies `data` under `model`, thinned to at most `maxPoints` rows.
@@ -28,8 +29,12 @@ struct Classification {
         }
         let posterior = try model.responsibilities(for: shown)
         let k = model.componentCount
-        labels = (0..<shown.sampleCount).map { i in (0..<k).reduce(0) { best, c in posterior[i, c] > posterior[i, best] ? c : best } }
-        certainty = (0..<shown.sampleCount).map { posterior.row($0).max()! }
+        let noise = model.noise == nil ? nil : try model.noiseResponsibilities(for: shown)
+        labels = (0..<shown.sampleCount).map { i in
+            let best = (0..<k).reduce(0) { best, c in posterior[i, c] > posterior[i, best] ? c : best }
+            return noise.map { $0[i] > posterior[i, best] ? -1 : best } ?? best
+        }
+        certainty = (0..<shown.sampleCount).map { max(posterior.row($0).max()!, noise?[$0] ?? 0) }
     }
 
     /// A note for the subtitle when rows were thinned ("; every 3th row drawn"), else "".

@@ -71,6 +71,9 @@ public enum Palette {
                                 "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
                                 "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"]
 
-    /// The colour of category `index` (cycling after twenty).
-    public static func color(_ index: Int) -> String { colors[index % colors.count] }
+    /// The colour of category `index` (cycling after twenty); a negative index (rows assigned to a noise component) is grey.
+    public static func color(_ index: Int) -> String { index < 0 ? noiseColor : colors[index % colors.count] }
+
+    /// The colour of rows assigned to a noise component.
+    public static let noiseColor = "#8c8c8c"
 }

@@ -86,7 +86,8 @@ public struct MixtureFigure {
         layers.append(SVGElement("g", [("class", "points")], children: points.indices.map { i in
             let p = area.pixel(points[i].x, points[i].y)
             return SVGElement("circle", [("class", "point"), ("cx", svgNumber(p.x)), ("cy", svgNumber(p.y)), ("r", "2.6"),
-                                         ("fill", Palette.color(labels[i])), ("fill-opacity", svgNumber(Self.opacity(certainty[i], floor: floor)))])
+                                         ("fill", Palette.color(labels[i])),
+                                         ("fill-opacity", svgNumber(Self.opacity(certainty[i], floor: floor)))])
         }))
         var ellipses: [SVGElement] = []
         for k in 0..<kCount {
@@ -117,6 +118,9 @@ public struct MixtureFigure {
             entries.append(LegendEntry(.marker(color: Palette.color(k)), "\(k) (\(String(format: "%.3f", model.weights[k])))"))
         }
         if kCount > 12 { entries.append(LegendEntry(.none, "… \(kCount - 12) more")) }
+        if let component = model.noise {
+            entries.append(LegendEntry(.marker(color: Palette.noiseColor), "noise (\(String(format: "%.3f", component.weight)))"))
+        }
         entries += [
             LegendEntry(.none, "ellipses"),
             LegendEntry(.line(color: "#333333", width: 2, dash: nil), "1σ (68.3% of P(x|c))"),

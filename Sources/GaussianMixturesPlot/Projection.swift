@@ -84,12 +84,14 @@ public struct PlaneProjection: Sendable {
     }
 
     /// The exact marginal of `model` on the plane: the same weights, projected
-    /// means and covariances, full 2×2.
+    /// means and covariances, full 2×2. A noise component is left out (its weight
+    /// shared among the Gaussians in proportion): the contours show the Gaussian part.
     public func marginal(of model: GaussianMixture) throws -> GaussianMixture {
         let means = model.means.map { mean in let p = project(mean); return [p.x, p.y] }
         let covariances = (0..<model.componentCount).map { project(covariance: model.covarianceMatrix(component: $0)) }
             .map { m in [[m[0][0], (m[0][1] + m[1][0]) / 2], [(m[0][1] + m[1][0]) / 2, m[1][1]]] }
-        return try GaussianMixture(weights: model.weights, means: means, covariances: .full(covariances),
+        let gaussianShare = 1 - (model.noise?.weight ?? 0)
+        return try GaussianMixture(weights: model.weights.map { $0 / gaussianShare }, means: means, covariances: .full(covariances),
                                    featureNames: [xLabel, yLabel])
     }
 }

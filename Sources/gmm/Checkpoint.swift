@@ -147,6 +147,13 @@ final class FitCheckpointing {
 extension FitCheckpointing {
     /// The settings of a fit: the options that change its result, and the data's fingerprint.
     /// An online fit (`online`) adds its own; --max-iter and --tol do not apply to it.
+    /// The `--noise` flags, as a checkpoint setting (none without --noise).
+    static func noiseSettings(_ f: FitParameters) -> [(String, String)] {
+        guard f.noise else { return [] }
+        let volume = f.noiseVolume ?? "box"
+        return [("noise", "volume " + volume + (f.noiseInit.map { ", start " + $0 } ?? ""))]
+    }
+
     static func settings(_ fit: Fit, options: FitOptions, data: IncompleteDataMatrix, weights: [Double]?,
                          online: OnlineParameters? = nil) -> [(String, String)] {
         let f = fit.fitting
@@ -163,7 +170,7 @@ extension FitCheckpointing {
             ("order", f.order.rawValue),
             ("weights", f.sampleWeights.map { "file " + $0 } ?? f.weightColumn.map { "column " + $0 } ?? "none"),
             ("missing", fit.missingValues.marginalize ? "marginalize" : "error"),
-        ]
+        ] + noiseSettings(f)
         guard let online else { return common + dataFingerprint(data, weights: weights) }
         let o = online.options
         return common.filter { $0.0 != "max_iter" && $0.0 != "tol" } + [

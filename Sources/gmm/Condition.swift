@@ -35,6 +35,7 @@ struct Condition: ParsableCommand {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             let mixture = try ModelFile.read(path: model).model
+            try refuseNoise(mixture, model: model, in: "gmm condition")
             let values = try parseGiven(given, for: mixture)
             let conditional: GaussianMixture
             do {

@@ -55,7 +55,8 @@ struct Fit: ParsableCommand, ReadsTextData {
 
     @Option(name: .customLong("init-responsibilities"), help: ArgumentHelp(
         "Start with an M-step from these responsibilities P(c|x): one row per data row, one column per component, "
-            + "rows summing to 1; the column count is K when -k is absent.", valueName: "FILE"))
+            + "rows summing to 1; the column count is K when -k is absent (with --noise, K + 1: the noise last).",
+        valueName: "FILE"))
     var initResponsibilities: String?
 
     @OptionGroup var fitting: FitParameters
@@ -97,6 +98,12 @@ struct Fit: ParsableCommand, ReadsTextData {
                 throw ValidationError("--init-responsibilities cannot be used with --online (it starts from its first batch)")
             }
         }
+        if fitting.noise {
+            // The noise component is EM's alone (library refusals say the same, exit 64).
+            let other = variational.method == .variational ? "--method variational" : onlineFitting.online ? "--online"
+                : labels != nil ? "--labels" : missingValues.marginalize ? "--missing marginalize" : nil
+            if let other { throw ValidationError("--noise cannot be used with \(other)") }
+        }
         if missingValues.marginalize && variational.method == .variational {
             throw ValidationError("--missing marginalize cannot be used with --method variational")
         }
@@ -129,12 +136,19 @@ struct Fit: ParsableCommand, ReadsTextData {
             let (incomplete, weights) = try missingValues.readFitData(data, fitting: fitting, start: start,
                                                                       online: onlineFitting.online)
             let matrix = incomplete.complete ?? incomplete.filled()   // the complete-data paths' input (no gaps then)
+            // With --noise the responsibilities have one more column, the noise's, last.
+            let noiseColumns = fitting.noise ? 1 : 0
             let table = try initResponsibilities.map { path in
-                try readResponsibilities(path, rows: incomplete.sampleCount, components: components)
+                try readResponsibilities(path, rows: incomplete.sampleCount, components: components.map { $0 + noiseColumns },
+                                         noise: fitting.noise)
             }
-            var options = fitting.options(componentCount: start?.componentCount ?? table?.featureCount ?? components ?? 1,
-                                          kind: start?.covarianceKind ?? covariance ?? .full, start: start)
+            var options = fitting.options(
+                componentCount: start?.componentCount ?? table.map { $0.featureCount - noiseColumns } ?? components ?? 1,
+                kind: start?.covarianceKind ?? covariance ?? .full, start: start)
             if let table { options.initialization = .responsibilities(table) }
+            options = try fitting.readingNoiseInit(options, rows: incomplete.sampleCount)
+            // A starting model with a noise component continues with it (its own V and box).
+            if start?.noise != nil && options.noise == nil { options.noise = NoiseOptions() }
             // Every fit stops gracefully on a first Ctrl-C from here on (after reading the data).
             let saving = FitCheckpointing(
                 options: checkpointing,
@@ -165,6 +179,8 @@ struct Fit: ParsableCommand, ReadsTextData {
                     ("fit_options", "{\"init\": \"\(initModel != nil ? "model" : initResponsibilities != nil ? "responsibilities" : fitting.initialization.rawValue)\", "
                         + "\"n_init\": \(fitting.em.initializationCount), \"max_iter\": \(fitting.em.maxIterations), "
                         + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)"
+                        + (fitting.noise ? ", \"noise\": true" + (fitting.noiseVolume.map { ", \"noise_volume\": \"\($0)\"" } ?? "")
+                            + (fitting.noiseInit != nil ? ", \"noise_init\": \"file\"" : "") : "")
                         + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")
                         + missingValues.fitOptionsMembers + "}"),
                 ] + missingValues.modelFileMembers(incomplete) + (result.report.wasInterrupted ? [("interrupted", "true")] : [])

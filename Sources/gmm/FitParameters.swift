@@ -33,9 +33,40 @@ struct FitParameters: ParsableArguments {
     @Option(help: "Component order of the result: weight (largest first) or mean (by the first coordinate), so refits number components alike.")
     var order: ComponentOrder = .weight
 
+    @Flag(help: ArgumentHelp(
+        "Add mclust's uniform noise component: weight π₀, density 1/V with V the volume of the data's bounding box. "
+            + "Start: the rows Byers & Raftery's nearest-neighbour cleaning (k = 5, as R's NNclean) calls noise, the "
+            + "usual --init on the others. Model files get a \"noise\" key; predict adds a noise column."))
+    var noise = false
+
+    @Option(name: .customLong("noise-volume"), parsing: .unconditional, help: ArgumentHelp(
+        "With --noise: V (mclust's Vinv = 1/V), or box (the bounding box's volume, the default), or hypvol "
+            + "(mclust's default: the smaller of that and the volume of the box around the principal-component scores).",
+        valueName: "V|box|hypvol"))
+    var noiseVolume: String?
+
+    /// `--noise-volume` read: a number, or a rule.
+    var noiseVolumeSetting: (volume: Double?, rule: NoiseVolumeRule)? {
+        guard let noiseVolume else { return (nil, .boundingBox) }
+        if let rule = NoiseVolumeRule(rawValue: noiseVolume) { return (nil, rule) }
+        guard let value = Double(noiseVolume), value > 0, value.isFinite else { return nil }
+        return (value, .boundingBox)
+    }
+
+    @Option(name: .customLong("noise-init"), help: ArgumentHelp(
+        "With --noise: the starting noise rows instead of the nearest-neighbour guess, a file with one 0/1 "
+            + "(or false/true) per data row.", valueName: "FILE"))
+    var noiseInit: String?
+
     func validate() throws {
         try em.check()
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if !noise && (noiseVolume != nil || noiseInit != nil) {
+            throw ValidationError("--\(noiseVolume != nil ? "noise-volume" : "noise-init") needs --noise")
+        }
+        if let noiseVolume, noiseVolumeSetting == nil {
+            throw ValidationError("--noise-volume must be a finite positive number, box or hypvol, got \(noiseVolume)")
+        }
         if sampleWeights != nil && weightColumn != nil {
             throw ValidationError("--sample-weights and --weight-column cannot be used together")
         }
@@ -51,7 +82,17 @@ struct FitParameters: ParsableArguments {
             componentCount: componentCount, covarianceKind: kind,
             initialization: start.map(InitializationMethod.model) ?? initialization.method,
             initializationCount: em.initializationCount, maxIterations: em.maxIterations, tolerance: em.tol,
-            covarianceRegularization: em.regularization, seed: em.seed, threadCount: threads)
+            covarianceRegularization: em.regularization, seed: em.seed, threadCount: threads,
+            noise: noise ? NoiseOptions(volume: noiseVolumeSetting?.volume,
+                                        volumeRule: noiseVolumeSetting?.rule ?? .boundingBox) : nil)
+    }
+
+    /// `options` with the `--noise-init` rows read for `rows` data rows.
+    func readingNoiseInit(_ options: FitOptions, rows: Int) throws -> FitOptions {
+        guard let noiseInit else { return options }
+        var options = options
+        options.noise?.initialNoise = try readNoiseRows(noiseInit, rows: rows)
+        return options
     }
 
     /// Reads the data and the frequency weights the flags name; with a starting

@@ -48,6 +48,10 @@ func componentTable(_ model: GaussianMixture) -> String {
         rows.append([String(k), readable(model.weights[k]), readableList(model.means[k]), covText.first ?? ""])
         for line in covText.dropFirst() { rows.append(["", "", "", line]) }
     }
+    if let noise = model.noise {
+        // mclust's uniform noise: its weight, and the volume V of its density 1/V.
+        rows.append(["noise", readable(noise.weight), "uniform, volume \(readable(noise.volume))", ""])
+    }
     guard let parts = model.decomposition else { return textTable(rows) }
     // mclust's models: volume λ_k and shape A_k of Σ_k = λ_k D_k A_k D_kᵀ (the orientation is in the model file).
     var decomposition = [["component", "volume", "shape"]]

@@ -43,6 +43,7 @@ struct Impute: ParsableCommand, ReadsTextData {
             }
             let mixture = loaded.mixture
             let rows = try readIncompleteData(data, columns: columns, for: mixture)
+            if rows.hasGaps { try refuseNoise(mixture, model: model, in: "gmm impute") }
             var stream = try output.table(header: (draws == nil ? [] : ["draw"]) + mixture.featureNames,
                                           rowCount: rows.sampleCount * (draws ?? 1))
             if let draws {

@@ -8,7 +8,8 @@ struct Info: ParsableCommand, ReadsTextData {
             With DATA, a per-component table: soft count (Σ P(c|x)), hard count (rows whose
             most probable component it is), mean responsibility of those members, and the
             share of its members whose assignment is uncertain (max P(c|x) below
-            --uncertain-below).
+            --uncertain-below). A model with a noise component (fit --noise) has a row
+            "noise" in both tables: its weight and volume V, and its share of the rows.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -55,6 +56,13 @@ struct Info: ParsableCommand, ReadsTextData {
         var hard = [Int](repeating: 0, count: kCount)
         var memberSum = [Double](repeating: 0, count: kCount)
         var uncertain = [Int](repeating: 0, count: kCount)
+        let rowCount = kCount + (mixture.noise == nil ? 0 : 1)   // the noise as the last row
+        if rowCount > kCount {
+            soft.append(0)
+            hard.append(0)
+            memberSum.append(0)
+            uncertain.append(0)
+        }
         mixture.posterior(for: matrix) { block in
             for r in 0..<block.rows.count {
                 var best = 0
@@ -63,15 +71,19 @@ struct Info: ParsableCommand, ReadsTextData {
                     soft[k] += p
                     if p > block.responsibilities[r * kCount + best] { best = k }
                 }
-                let top = block.responsibilities[r * kCount + best]
+                var top = block.responsibilities[r * kCount + best]
+                if let z0 = block.noiseResponsibilities {
+                    soft[kCount] += z0[r]
+                    if z0[r] > top { (best, top) = (kCount, z0[r]) }
+                }
                 hard[best] += 1
                 memberSum[best] += top
                 if top < uncertainBelow { uncertain[best] += 1 }
             }
         }
         var rows = [["component", "soft count", "hard count", "mean responsibility", "uncertain share"]]
-        for k in 0..<kCount {
-            rows.append([String(k), readable(soft[k]), String(hard[k]),
+        for k in 0..<rowCount {
+            rows.append([k == kCount ? "noise" : String(k), readable(soft[k]), String(hard[k]),
                          hard[k] == 0 ? "—" : readable(memberSum[k] / Double(hard[k])),
                          hard[k] == 0 ? "—" : readable(Double(uncertain[k]) / Double(hard[k]))])
         }

@@ -5,14 +5,16 @@ import GaussianMixturesCommandLine
 /// component (`components`, when -k was given), every cell finite and ≥ 0, every row
 /// summing to 1 within 1e-6. Anything else is a data error (65) naming the file, and the
 /// line and column of the first bad cell (the line of a bad row sum).
-func readResponsibilities(_ path: String, rows: Int, components: Int?) throws -> DataMatrix {
+/// With `noise`, the last column is the noise component's (counted in `components`).
+func readResponsibilities(_ path: String, rows: Int, components: Int?, noise: Bool = false) throws -> DataMatrix {
     let table = try DataFileReader.read(path: path)
     guard table.sampleCount == rows else {
         throw CommandFailure(message: "\(path): has \(table.sampleCount) rows of responsibilities but the data has \(rows) rows",
                              status: ExitStatus.dataError)
     }
     if let components, components != table.featureCount {
-        throw CommandFailure(message: "\(path): has \(table.featureCount) columns of responsibilities but -k is \(components)",
+        throw CommandFailure(message: "\(path): has \(table.featureCount) columns of responsibilities but -k is "
+                             + (noise ? "\(components - 1) (with --noise: \(components) columns, the noise last)" : "\(components)"),
                              status: ExitStatus.dataError)
     }
     if let bad = InitializationMethod.firstInvalidResponsibility(in: table) {
@@ -23,6 +25,10 @@ func readResponsibilities(_ path: String, rows: Int, components: Int?) throws ->
             location = ": row \(bad.row + 1)" + (bad.column.map { ", column \($0 + 1)" } ?? "")
         }
         throw CommandFailure(message: "\(path)\(location): \(bad.reason)", status: ExitStatus.dataError)
+    }
+    if noise && table.featureCount < 2 {
+        throw CommandFailure(message: "\(path): with --noise the responsibilities need a column per component and the "
+                             + "noise's, last; found \(table.featureCount) column", status: ExitStatus.dataError)
     }
     return table
 }

@@ -142,6 +142,7 @@ extension Predict {
     /// `predict` for rows with gaps: P(c | x_o), from each row's observed values; `--details`
     /// measures the Mahalanobis distance on the observed values (|o| degrees of freedom).
     func predictWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel) throws {
+        try refuseNoise(loaded.mixture, model: model, in: "rows with missing values")
         if case .variational = loaded { throw variationalGapsFailure(data) }
         let mixture = loaded.mixture
         if details {
@@ -166,6 +167,7 @@ extension Predict {
 extension Score {
     /// `score` for rows with gaps: log P(x_o), the density of each row's observed values.
     func scoreWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel) throws {
+        try refuseNoise(loaded.mixture, model: model, in: "rows with missing values")
         if case .variational = loaded { throw variationalGapsFailure(data) }
         let densities = try loaded.mixture.logDensities(of: rows)
         var stream = try output.table(header: ["log_density"], rowCount: rows.sampleCount)

@@ -14,6 +14,12 @@ struct Predict: ParsableCommand, ReadsTextData {
             entropy (nats, of P(c|x)), log_density (log P(x)), mahalanobis2 (squared
             Mahalanobis distance to the assigned component) and tail_probability
             (P(χ²_d > mahalanobis2): small values flag outliers).
+            With a noise component (fit --noise): the label K (one past the last
+            component) marks a row more probably noise than any component;
+            --probabilities adds a last column `noise` (log_noise with --log) and
+            --details a last column `noise`, P(noise|x) (log_noise with --log); the
+            probabilities of a row, the noise's included, sum to 1, and log_density
+            includes the noise's π₀/V.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -100,15 +106,19 @@ struct Predict: ParsableCommand, ReadsTextData {
             }
             let kCount = mixture.componentCount
             if details {
+                let hasNoise = mixture.noise != nil
                 var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
-                                                        "log_density", "mahalanobis2", "tail_probability"],
+                                                        "log_density", "mahalanobis2", "tail_probability"]
+                                                 + (hasNoise ? [log ? "log_noise" : "noise"] : []),
                                              rowCount: matrix.sampleCount)
                 var underflowed = 0
                 try mixture.assignmentDetails(for: matrix) { _, rows in
                     for r in rows {
                         if r.logDensity == -.infinity { underflowed += 1 }
+                        let noise = r.noiseProbability.map { [log ? Foundation.log($0) : $0] } ?? []
                         stream.table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
-                                                                          r.logDensity, r.mahalanobisSquared, r.tailProbability])
+                                                                          r.logDensity, r.mahalanobisSquared, r.tailProbability]
+                                                                          + noise)
                     }
                     try stream.flushIfLarge()
                 }
@@ -123,17 +133,22 @@ struct Predict: ParsableCommand, ReadsTextData {
             }
             let probabilityNames = (0..<kCount).map { k in
                 (log ? "log_p" : "p") + (componentLabels?[k].map { "_" + $0 } ?? "\(k)")
-            }
+            } + (mixture.noise != nil ? [log ? "log_noise" : "noise"] : [])
             var stream = try output.table(header: probabilities ? probabilityNames : ["component"],
                                      rowCount: matrix.sampleCount)
             try mixture.posterior(for: matrix, logarithmic: log) { block in
                 for r in 0..<block.rows.count {
                     let row = UnsafeBufferPointer(rebasing: block.responsibilities[(r * kCount)..<((r + 1) * kCount)])
                     if probabilities {
-                        stream.table.append(row: row)
+                        if let z0 = block.noiseResponsibilities {
+                            stream.table.append(Array(row) + [z0[r]])
+                        } else {
+                            stream.table.append(row: row)
+                        }
                     } else {
                         var best = 0
                         for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
+                        if let z0 = block.noiseResponsibilities, z0[r] > row[best] { best = kCount }
                         stream.table.append(integers: [best])
                     }
                 }

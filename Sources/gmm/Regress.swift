@@ -30,6 +30,7 @@ struct Regress: ParsableCommand, ReadsTextData {
         try reportingFailures {
             try output.checkWritable()
             let mixture = try ModelFile.read(path: model).model
+            try refuseNoise(mixture, model: model, in: "gmm regress")
             let names = targets.split(separator: ",").map(String.init)
             var targetIndices: [Int] = []
             for name in names {

@@ -30,6 +30,10 @@ struct Select: ParsableCommand, ReadsTextData {
             model-based hierarchical agglomeration of the data (on a seeded subset of 2000
             rows above that), cut at each K, and an M-step from that partition. With
             frequency weights, and for --method variational, the default is --init kmeans.
+
+            With --noise every candidate has mclust's uniform noise component (its weight
+            and volume count as 2 parameters, as mclust's BIC counts them); the starting
+            noise rows are guessed once and the tree is built on the other rows.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -93,6 +97,9 @@ struct Select: ParsableCommand, ReadsTextData {
         case (.em, _) where variational.hasVariationalFlags: throw ValidationError("the prior flags need --method variational")
         default: break
         }
+        if fitting.noise && variational.method == .variational {
+            throw ValidationError("--noise cannot be used with --method variational")
+        }
         if variational.method == .variational, variational.covariancePrior != nil, try kinds().count > 1 {
             throw ValidationError("--covariance-prior has one family's shape: give one family with --covariance")
         }
@@ -114,7 +121,7 @@ struct Select: ParsableCommand, ReadsTextData {
                 table = ModelSearch.runVariational(matrix, weights: weights, componentCounts: try componentCounts(),
                                                    kinds: try kinds(), options: options)
             } else {
-                var options = fitting.options()
+                var options = try fitting.readingNoiseInit(fitting.options(), rows: matrix.sampleCount)
                 if fitting.initializationChoice == nil { options.initialization = weights == nil ? .hierarchical : .kMeans }
                 table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
                                         options: options, criterion: criterion)

@@ -63,6 +63,7 @@ extension MixtureClassifier {
     public static func fit(
         _ data: DataMatrix, classes: [Int], classNames: [String], options: ClassifierOptions
     ) throws(FitError) -> (classifier: MixtureClassifier, candidates: [ClassifierCandidate]) {
+        try options.fitting.refuseNoise(in: "classifiers (MclustDA)")
         guard classes.count == data.sampleCount else {
             throw .invalidOption(name: "classes", reason: "has \(classes.count) entries but the data has \(data.sampleCount) rows")
         }

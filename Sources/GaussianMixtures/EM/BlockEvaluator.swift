@@ -49,12 +49,15 @@ struct BlockEvaluator {
     /// overflow (values near 1e155, or inf − inf in an expanded square) comes out of
     /// the fast path with a log P(x) that is not finite; only such rows — one
     /// comparison per row finds them — are recomputed by `repairDistantRow`.
+    /// With a noise component (NoiseComponent.swift) the Gaussian rows are then
+    /// rescaled by `addNoise`, and P(noise|x) (or its log) goes to `noise` when given.
     /// - Returns: the rows (0-based in the block) whose log P(x) truly underflows:
-    ///   their `logDensity` is −∞ and their P(c|x) exact. Almost always none.
+    ///   their `logDensity` is −∞ and their P(c|x) exact. Almost always none
+    ///   (and none with a noise component).
     @discardableResult
     mutating func posterior(
         of block: UnsafePointer<Double>, rows: Int, into values: UnsafeMutablePointer<Double>,
-        logDensity: UnsafeMutablePointer<Double>, keepLog: Bool = false
+        logDensity: UnsafeMutablePointer<Double>, keepLog: Bool = false, noise: UnsafeMutablePointer<Double>? = nil
     ) -> [Int] {
         let kCount = model.componentCount, d = model.featureCount
         logJoint(of: block, rows: rows, into: values)
@@ -68,7 +71,37 @@ struct BlockEvaluator {
             logDensity[r] = isFinite ? lse : -.infinity
             if !isFinite { underflowed.append(r) }
         }
+        if let component = model.noise {
+            addNoise(component.logJoint, to: values, rows: rows, logDensity: logDensity, keepLog: keepLog, noise: noise)
+            return []
+        }
         return underflowed
+    }
+
+    /// Adds the noise column c₀ = log π₀ − log V to normalised rows: with
+    /// g = logsumexp_k log P(x, c = k) (the Gaussian part, in `logDensity`),
+    /// log P(x) = logaddexp(g, c₀), P(noise|x) = exp(c₀ − log P(x)), and each
+    /// P(c = k|x) is multiplied by exp(g − log P(x)) = 1 − P(noise|x). A row whose
+    /// Gaussian part underflows (g = −∞) is all noise.
+    private func addNoise(
+        _ c0: Double, to values: UnsafeMutablePointer<Double>, rows: Int, logDensity: UnsafeMutablePointer<Double>,
+        keepLog: Bool, noise: UnsafeMutablePointer<Double>?
+    ) {
+        let kCount = model.componentCount
+        for r in 0..<rows {
+            let g = logDensity[r]
+            let total = g > c0 ? g + log1p(exp(c0 - g)) : c0 + log1p(exp(g - c0))
+            let shift = g - total
+            let row = values + r &* kCount
+            if keepLog {
+                for k in 0..<kCount { row[k] += shift }
+            } else {
+                let scale = exp(shift)
+                for k in 0..<kCount { row[k] *= scale }
+            }
+            noise?[r] = keepLog ? c0 - total : exp(c0 - total)
+            logDensity[r] = total
+        }
     }
 
     /// log P(x, c = k) for one row without overflow, through the scaled distances

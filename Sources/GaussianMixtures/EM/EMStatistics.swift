@@ -40,6 +40,8 @@ public struct EMStatistics: Sendable, Equatable {
     public var logLikelihood: Double { base.logLikelihood }
     /// The number of rows that contributed.
     public var sampleCount: Int { base.sampleCount }
+    /// Σ_i w_i P(noise | x_i): the noise component's soft count; `nil` when the model has none.
+    public var noiseCount: Double? { base.noiseCount }
     /// Σ_i w_i: the number of rows when every weight is 1.
     public var totalWeight: Double { base.totalWeight }
 
@@ -58,9 +60,12 @@ public struct EMStatistics: Sendable, Equatable {
     }
 
     /// The length of `flattened`: K·(1 + d + m) + 3 with m = `momentValueCount`,
-    /// i.e. K·(1 + d + d(d+1)/2) + 3 numbers for full and tied, K·(1 + 2d) + 3 for diag and spherical.
-    public static func flattenedCount(componentCount kCount: Int, featureCount d: Int, kind: CovarianceKind) -> Int {
-        kCount * (1 + d + momentValueCount(featureCount: d, kind: kind)) + 3
+    /// i.e. K·(1 + d + d(d+1)/2) + 3 numbers for full and tied, K·(1 + 2d) + 3 for diag and spherical;
+    /// one more with a noise component.
+    public static func flattenedCount(
+        componentCount kCount: Int, featureCount d: Int, kind: CovarianceKind, noise: Bool = false
+    ) -> Int {
+        kCount * (1 + d + momentValueCount(featureCount: d, kind: kind)) + 3 + (noise ? 1 : 0)
     }
 
     /// Every summable number, in a fixed layout (all blocks in component order, k = 0 first):
@@ -71,18 +76,21 @@ public struct EMStatistics: Sendable, Equatable {
     ///    M_k = Σ_i w_i r_ik (x_i − s_k)(x_i − s_k)ᵀ row by row (m = d(d+1)/2:
     ///    M_k[0][0], M_k[0][1], …, M_k[0][d−1], M_k[1][1], …); for diag and
     ///    spherical its diagonal (m = d);
-    /// 4. Σ_i w_i log P(x_i), Σ_i w_i, and the number of rows (exact up to 2^53).
+    /// 4. Σ_i w_i log P(x_i), Σ_i w_i, and the number of rows (exact up to 2^53);
+    /// 5. with a noise component only, its soft count Σ_i w_i P(noise | x_i).
     ///
     /// Element-wise sums of the vectors of disjoint row sets are the vector of their union.
     public var flattened: [Double] {
         let d = featureCount
         let kCount = componentCount
         var out = [Double]()
-        out.reserveCapacity(Self.flattenedCount(componentCount: kCount, featureCount: d, kind: covarianceKind))
+        out.reserveCapacity(Self.flattenedCount(componentCount: kCount, featureCount: d, kind: covarianceKind,
+                                                noise: base.noiseCount != nil))
         out += base.softCounts
         out += base.sums
         out += base.momentShape.packed(base.moments, componentCount: kCount, featureCount: d)
         out += [base.logLikelihood, base.totalWeight, Double(base.sampleCount)]
+        if let noiseCount = base.noiseCount { out.append(noiseCount) }
         return out
     }
 
@@ -95,7 +103,8 @@ public struct EMStatistics: Sendable, Equatable {
     public func replacingValues(withFlattened values: [Double]) -> EMStatistics {
         let d = featureCount
         let kCount = componentCount
-        precondition(values.count == Self.flattenedCount(componentCount: kCount, featureCount: d, kind: covarianceKind),
+        precondition(values.count == Self.flattenedCount(componentCount: kCount, featureCount: d, kind: covarianceKind,
+                                                         noise: base.noiseCount != nil),
                      "a flattened vector of the wrong length")
         var s = base
         var at = 0
@@ -112,6 +121,7 @@ public struct EMStatistics: Sendable, Equatable {
         let rows = values[at + 2]
         precondition(rows >= 0 && rows == rows.rounded() && rows < 0x1p53, "the row count is not a whole number")
         s.sampleCount = Int(rows)
+        if s.noiseCount != nil { s.noiseCount = values[at + 3] }
         return EMStatistics(s, kind: covarianceKind)
     }
 }
@@ -153,7 +163,8 @@ extension GaussianMixture {
         do {
             return try MaximizationStep.parameters(
                 from: statistics.base, family: statistics.covarianceKind.family, regularization: regularization,
-                featureNames: featureNames, previous: statistics.covarianceKind == covarianceKind ? family : nil)
+                featureNames: featureNames, previous: statistics.covarianceKind == covarianceKind ? family : nil,
+                noise: statistics.base.noiseCount == nil ? nil : noise)
         } catch {
             throw collapse(error, stats: statistics.base, iteration: iteration)
         }

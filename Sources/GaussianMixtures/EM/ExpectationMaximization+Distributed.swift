@@ -78,6 +78,8 @@ extension ExpectationMaximization {
         shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         try options.validate()
+        if known != nil { try options.refuseNoise(in: "known labels (semi-supervised EM)") }
+        if !(reducer is LocalReducer) { try options.refuseNoise(in: "rows spread over several processes (gmm-mpi)") }
         var localError: FitError?
         if let weights {
             do throws(FitError) { try checkLocally(weights, rows: data.sampleCount) } catch { localError = error }
@@ -120,7 +122,7 @@ extension ExpectationMaximization {
             let start: GaussianMixture
             if let state = session.resumedState(restart: restart) { start = state.model } else { start = try startingModel(restart) }
             guard start.featureCount == data.featureCount, start.componentCount == options.componentCount,
-                  start.covarianceKind == options.covarianceKind else {
+                  start.covarianceKind == options.covarianceKind, (start.noise != nil) == (options.noise != nil) else {
                 preconditionFailure("the starting model does not match the options and the data")
             }
             return try iterate(data, weights: weights, options: options, from: start, restart: restart,

@@ -50,6 +50,10 @@ extension ExpectationMaximization {
             throw bad("holds a model of \(m.componentCount) \(m.covarianceKind.rawValue) components over "
                 + "\(m.featureCount) features, the fit \(options.componentCount) \(options.covarianceKind.rawValue) over \(featureCount)")
         }
+        guard (m.noise != nil) == (options.noise != nil) else {
+            throw bad(m.noise != nil ? "holds a model with a noise component, but the fit has none"
+                : "holds a model without a noise component, but the fit has one")
+        }
         guard resume.iteration <= options.maxIterations else {
             throw bad("is a checkpoint after iteration \(resume.iteration), beyond the \(options.maxIterations) iterations allowed")
         }

@@ -174,6 +174,8 @@ private final class PassWorker {
     let known: KnownComponents?
     var evaluator: BlockEvaluator
     let buffers: BlockBuffers
+    /// P(noise|x) of a block's rows (used only with a noise component).
+    let noiseScratch: UnsafeMutablePointer<Double>
 
     init(model: GaussianMixture, data: DataMatrix, weights: [Double]?, momentShape: MomentShape, blockRows: Int,
          known: KnownComponents?) {
@@ -186,17 +188,30 @@ private final class PassWorker {
         evaluator = BlockEvaluator(model: model, blockRows: blockRows)
         buffers = BlockBuffers(blockRows: blockRows, componentCount: model.componentCount,
                                featureCount: data.featureCount)
+        noiseScratch = .allocate(capacity: blockRows)
+        noiseScratch.initialize(repeating: 0, count: blockRows)
     }
+
+    deinit { noiseScratch.deallocate() }
 
     func statistics(of rows: Range<Int>) -> SufficientStatistics {
         let kCount = evaluator.model.componentCount
-        return ExpectationStep.accumulateRows(
+        let hasNoise = evaluator.model.noise != nil
+        var noiseCount = 0.0
+        var stats = ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
             blockRows: blockRows, buffers: buffers
         ) { range, block, count, resp, logDensity in
-            evaluator.posterior(of: block, rows: count, into: resp, logDensity: logDensity, keepLog: known != nil)
+            evaluator.posterior(of: block, rows: count, into: resp, logDensity: logDensity, keepLog: known != nil,
+                                noise: hasNoise ? noiseScratch : nil)
             known?.clamp(resp, rows: count, componentCount: kCount, logDensity: logDensity) { range.lowerBound + $0 }
+            // The noise column's soft count Σ_i w_i z_i0 (NoiseComponent.swift).
+            if hasNoise {
+                for r in 0..<count { noiseCount += (weights?[range.lowerBound + r] ?? 1) * noiseScratch[r] }
+            }
         }
+        if hasNoise { stats.noiseCount = noiseCount }
+        return stats
     }
 }
 

@@ -22,12 +22,14 @@ public struct FitOptions: Sendable {
     /// same to the bit whatever the value: the rows are cut into chunks
     /// independently of it and the chunks' statistics are added in a fixed order.
     public var threadCount: Int?
+    /// mclust's uniform noise component (`NoiseOptions`); `nil`: none.
+    public var noise: NoiseOptions?
 
     public init(
         componentCount: Int = 1, covarianceKind: CovarianceKind = .full,
         initialization: InitializationMethod = .kMeans, initializationCount: Int = 1,
         maxIterations: Int = 100, tolerance: Double = 1e-3, covarianceRegularization: Double = 1e-6,
-        seed: UInt64 = 0, threadCount: Int? = nil
+        seed: UInt64 = 0, threadCount: Int? = nil, noise: NoiseOptions? = nil
     ) {
         self.componentCount = componentCount
         self.covarianceKind = covarianceKind
@@ -38,6 +40,7 @@ public struct FitOptions: Sendable {
         self.covarianceRegularization = covarianceRegularization
         self.seed = seed
         self.threadCount = threadCount
+        self.noise = noise
     }
 
     /// The number of threads a pass uses.
@@ -56,9 +59,12 @@ public struct FitOptions: Sendable {
         guard covarianceRegularization >= 0, covarianceRegularization.isFinite else {
             throw bad("covarianceRegularization", "must be a finite number ≥ 0, got \(covarianceRegularization)")
         }
+        if let noise { try noise.validate() }
         if case let .responsibilities(table) = initialization {
-            guard table.featureCount == componentCount else {
-                throw bad("initialization", "has responsibilities for \(table.featureCount) components, not \(componentCount)")
+            let columns = componentCount + (noise == nil ? 0 : 1)
+            guard table.featureCount == columns else {
+                throw bad("initialization", "has responsibilities for \(table.featureCount) components, not \(componentCount)"
+                    + (noise == nil ? "" : " and the noise (\(columns) columns, the noise last)"))
             }
             guard initializationCount == 1 else {
                 throw bad("initializationCount", "must be 1 with starting responsibilities (every restart would be the same), "
@@ -73,10 +79,21 @@ public struct FitOptions: Sendable {
             guard start.componentCount == componentCount else {
                 throw bad("componentCount", "the initial model has \(start.componentCount) components, not \(componentCount)")
             }
+            guard (start.noise != nil) == (noise != nil) else {
+                throw bad("initialization", noise == nil ? "is a model with a noise component, but no noise was asked for"
+                    : "is a model without a noise component, but a noise component was asked for")
+            }
             guard start.covarianceKind == covarianceKind else {
                 throw bad("covarianceKind",
                           "the initial model has \"\(start.covarianceKind.rawValue)\" covariances, not \"\(covarianceKind.rawValue)\"")
             }
+        }
+    }
+
+    /// Refuses a noise component in a fit that cannot carry one (`feature` names that fit).
+    func refuseNoise(in feature: String) throws(FitError) {
+        guard noise == nil else {
+            throw .invalidOption(name: "noise", reason: "a noise component is not supported with \(feature)")
         }
     }
 }

@@ -8,6 +8,9 @@ import Foundation
 // and the moments around the new means, exactly re-centred from the shift:
 //   Σ_i r_ik (x_i − m_k)(x_i − m_k)ᵀ = M_k − δ a_kᵀ − a_k δᵀ + R_k δ δᵀ,  δ = m_k − s_k.
 // The covariance family turns those moments into its covariances.
+// With a noise component (NoiseComponent.swift) its soft count R_0 joins the
+// total, w_k = N_k / (Σ N_k + N_0) and π₀ = N_0 / (Σ N_k + N_0), N_0 = R_0 + 10·ε:
+// mclust's `mstep` with `Vinv`, whose proportions are the column sums of z over n.
 
 enum MaximizationStep {
     /// The mixture the statistics imply.
@@ -15,15 +18,18 @@ enum MaximizationStep {
     /// - Throws: `CovarianceError` when a component's covariance cannot be factored.
     static func parameters(
         from stats: SufficientStatistics, family: any CovarianceFamily.Type,
-        regularization: Double, featureNames: [String], previous: (any CovarianceFamily)? = nil
+        regularization: Double, featureNames: [String], previous: (any CovarianceFamily)? = nil,
+        noise: NoiseComponent? = nil
     ) throws(CovarianceError) -> GaussianMixture {
+        precondition((stats.noiseCount != nil) == (noise != nil), "noise statistics without a noise component, or back")
         precondition(stats.momentShape == family.momentShape, "statistics lack the moments this family needs")
         let d = stats.featureCount
         let kCount = stats.componentCount
         let m = stats.momentShape.count(featureCount: d)
         let floor = 10 * Double.ulpOfOne
         let softCounts = stats.softCounts.map { $0 + floor }
-        let total = softCounts.reduce(0, +)
+        let noiseCount = stats.noiseCount.map { $0 + floor }
+        let total = softCounts.reduce(0, +) + (noiseCount ?? 0)
         let weights = softCounts.map { $0 / total }
         var means = [Double](repeating: 0, count: kCount * d)
         var centred = [Double](repeating: 0, count: kCount * m)
@@ -43,6 +49,7 @@ enum MaximizationStep {
         let covariances = try family.estimate(
             centredMoments: centred, softCounts: softCounts, featureCount: d, regularization: regularization,
             previous: previous)
-        return GaussianMixture(weights: weights, flatMeans: means, family: covariances, featureNames: featureNames)
+        return GaussianMixture(weights: weights, flatMeans: means, family: covariances, featureNames: featureNames,
+                               noise: noiseCount.map { noise!.reweighted($0 / total) })
     }
 }

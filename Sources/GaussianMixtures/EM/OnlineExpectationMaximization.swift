@@ -88,6 +88,9 @@ public struct OnlineExpectationMaximization: Sendable {
     public init(model: GaussianMixture, schedule: OnlineStepSchedule = .decaying(exponent: 0.6),
                 covarianceRegularization: Double = 1e-6, threadCount: Int? = nil) throws(FitError) {
         try Self.validate(schedule: schedule, regularization: covarianceRegularization, threadCount: threadCount)
+        guard model.noise == nil else {
+            throw .invalidOption(name: "noise", reason: "a noise component is not supported with online EM")
+        }
         self.model = model
         self.schedule = schedule
         self.covarianceRegularization = covarianceRegularization

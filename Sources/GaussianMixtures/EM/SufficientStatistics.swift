@@ -31,6 +31,8 @@ struct SufficientStatistics: Equatable, Sendable {
     var sampleCount: Int
     /// Σ_i w_i: the number of rows when every weight is 1.
     var totalWeight: Double
+    /// R_0 = Σ_i w_i z_i0, the noise component's soft count; `nil` without one.
+    var noiseCount: Double? = nil
 
     static func zero(componentCount: Int, featureCount: Int, momentShape: MomentShape, shifts: [Double]) -> Self {
         precondition(shifts.count == componentCount * featureCount, "one shift vector per component")
@@ -52,6 +54,7 @@ struct SufficientStatistics: Equatable, Sendable {
         c.logLikelihood += b.logLikelihood
         c.sampleCount += b.sampleCount
         c.totalWeight += b.totalWeight
+        if a.noiseCount != nil || b.noiseCount != nil { c.noiseCount = (a.noiseCount ?? 0) + (b.noiseCount ?? 0) }
         return c
     }
 }

@@ -81,6 +81,13 @@ public enum ModelFile {
             ("weights", W.list(model.weights)),
             ("means", W.matrix(model.means, indent: "  ")),
         ] + model.family.modelFileMembers()
+        if let noise = model.noise {
+            // mclust's noise component: weight π₀, density 1/volume, the box sampling draws from.
+            members.append(("noise", W.object([
+                ("weight", W.number(noise.weight)), ("volume", W.number(noise.volume)),
+                ("lower", W.list(noise.lower)), ("upper", W.list(noise.upper)),
+            ], indent: "  ")))
+        }
         if let s = summary {
             members += [
                 ("converged", s.hasConverged ? "true" : "false"),
@@ -196,9 +203,30 @@ public enum ModelFile {
                 return s
             }
         }
+        var noise: NoiseComponent?
+        if let raw = o["noise"] {
+            guard case let .object(members) = raw else {
+                throw .invalid(path: path, key: "noise", reason: "expected an object, found \(raw.typeName)")
+            }
+            let n = Reader(path: path, object: members)
+            func inner(_ key: String) -> String { "noise." + key }
+            guard members["weight"] != nil else { throw .invalid(path: path, key: inner("weight"), reason: "missing") }
+            guard members["volume"] != nil else { throw .invalid(path: path, key: inner("volume"), reason: "missing") }
+            let weight = try r.finite(members["weight"]!, key: inner("weight"))
+            let volume = try r.finite(members["volume"]!, key: inner("volume"))
+            let lower = try n.numbers(members["lower"], key: inner("lower"))
+            let upper = try n.numbers(members["upper"], key: inner("upper"))
+            do {
+                noise = try NoiseComponent(weight: weight, volume: volume, lower: lower, upper: upper, featureCount: d)
+            } catch {
+                if case let .invalid(key, reason) = error { throw .invalid(path: path, key: key, reason: reason) }
+                throw .invalid(path: path, key: "noise", reason: error.description)
+            }
+        }
         let model: GaussianMixture
         do {
-            model = try GaussianMixture(weights: weights, means: means, covariances: covariances, featureNames: names)
+            model = try GaussianMixture(weights: weights, means: means, covariances: covariances, featureNames: names,
+                                        noise: noise)
         } catch {
             switch error {
             case let .invalid(key, reason): throw .invalid(path: path, key: key, reason: reason)

@@ -73,6 +73,36 @@ enum Initializer {
     static func startingModel(
         for data: DataMatrix, weights: [Double]?, options: FitOptions, random: GSLRandom
     ) throws(FitError) -> GaussianMixture {
+        if options.noise != nil {
+            return try NoiseInitialization.startingModel(for: data, weights: weights, options: options, random: random)
+        }
+        if case let .model(start) = options.initialization {
+            guard start.featureCount == data.featureCount else {
+                throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
+            }
+            return (try? start.renamingFeatures(data.featureNames)) ?? start
+        }
+        let stats = try startingStatistics(for: data, weights: weights, options: options, random: random)
+        return try maximize(stats, options: options, featureNames: data.featureNames)
+    }
+
+    /// The first M-step, from the starting statistics.
+    static func maximize(
+        _ stats: SufficientStatistics, options: FitOptions, featureNames: [String], noise: NoiseComponent? = nil
+    ) throws(FitError) -> GaussianMixture {
+        do {
+            return try MaximizationStep.parameters(
+                from: stats, family: options.covarianceKind.family, regularization: options.covarianceRegularization,
+                featureNames: featureNames, noise: noise)
+        } catch {
+            throw collapse(error, stats: stats, iteration: 0)
+        }
+    }
+
+    /// The statistics of the starting responsibilities (every method but `.model`).
+    static func startingStatistics(
+        for data: DataMatrix, weights: [Double]?, options: FitOptions, random: GSLRandom
+    ) throws(FitError) -> SufficientStatistics {
         let kCount = options.componentCount
         let family = options.covarianceKind.family
         let d = data.featureCount
@@ -129,9 +159,8 @@ enum Initializer {
             } else {
                 stats = hard { labels[$0] }
             }
-        case let .model(start):
-            guard start.featureCount == d else { throw .featureCountMismatch(expected: start.featureCount, actual: d) }
-            return (try? start.renamingFeatures(data.featureNames)) ?? start
+        case .model:
+            preconditionFailure("a given model has no starting statistics")
         case let .responsibilities(table):
             guard table.sampleCount == data.sampleCount else {
                 throw .invalidOption(name: "initialization", reason: "has responsibilities for \(table.sampleCount) rows, "
@@ -181,13 +210,7 @@ enum Initializer {
                 }
             }
         }
-        do {
-            return try MaximizationStep.parameters(
-                from: stats, family: family, regularization: options.covarianceRegularization,
-                featureNames: data.featureNames)
-        } catch {
-            throw collapse(error, stats: stats, iteration: 0)
-        }
+        return stats
     }
 }
 

@@ -122,6 +122,7 @@ extension GaussianMixture {
             try checkFeatures(complete)
             return complete
         }
+        try refuseNoiseWithGaps()
         var values = data.values
         let kCount = componentCount
         try forEachPatternBlock(of: data, logarithmic: false) { marginal, rows, block in
@@ -184,6 +185,7 @@ extension GaussianMixture {
             return
         }
         // Per row with gaps: where its pattern's conditional results are.
+        try refuseNoiseWithGaps()
         let patterns = MissingPatterns(data)
         var location = [(pattern: Int, position: Int)](repeating: (-1, -1), count: data.sampleCount)
         for (p, pattern) in patterns.patterns.enumerated() where !pattern.missing.isEmpty {
@@ -274,6 +276,7 @@ extension GaussianMixture {
         _ patterns: MissingPatterns, logarithmic: Bool,
         _ body: (PatternMarginal, Int, Range<Int>, PatternBlockResults) throws(ModelError) -> Void
     ) throws(ModelError) {
+        try refuseNoiseWithGaps()
         guard patterns.featureCount == featureCount else {
             throw .featureCountMismatch(expected: featureCount, actual: patterns.featureCount)
         }
@@ -330,6 +333,17 @@ extension GaussianMixture {
                 try body(marginal, p, start..<(start + rows), results)
                 start += rows
             }
+        }
+    }
+}
+
+extension GaussianMixture {
+    /// Rows with gaps are not scored under a noise component (its marginal on
+    /// the observed features would need the box's, not the volume's, density).
+    func refuseNoiseWithGaps() throws(ModelError) {
+        guard noise == nil else {
+            throw .invalid(key: "noise", reason: "rows with missing values are not supported by a model with a noise "
+                + "component; drop or impute them first")
         }
     }
 }

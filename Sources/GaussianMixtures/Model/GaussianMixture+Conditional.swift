@@ -39,6 +39,10 @@ public struct ConditionalMap: Sendable {
     ///   a repeated index, or when no feature would be left to predict.
     public init(model: GaussianMixture, given: [Int]) throws(ModelError) {
         let d = model.featureCount
+        guard model.noise == nil else {
+            throw .invalid(key: "noise", reason: "conditioning a model with a noise component is not supported "
+                + "(the noise's conditional density depends on the box); fit without --noise")
+        }
         guard !given.isEmpty else { throw .invalid(key: "given", reason: "name at least one feature to condition on") }
         if let bad = given.first(where: { $0 < 0 || $0 >= d }) {
             throw .invalid(key: "given", reason: "feature index \(bad) is out of range 0..<\(d)")

@@ -8,7 +8,8 @@ import Foundation
 
 /// What the model says about one row.
 public struct AssignmentDetail: Sendable, Equatable {
-    /// The most probable component (ties go to the lower index).
+    /// The most probable component (ties go to the lower index); K, the component
+    /// count, when the noise component is more probable than every Gaussian.
     public var component: Int
     /// P(c = component | x).
     public var probability: Double
@@ -18,10 +19,13 @@ public struct AssignmentDetail: Sendable, Equatable {
     public var entropy: Double
     /// log P(x).
     public var logDensity: Double
-    /// Squared Mahalanobis distance to the assigned component.
+    /// Squared Mahalanobis distance to the assigned component (to the most probable
+    /// Gaussian when the row is assigned to the noise).
     public var mahalanobisSquared: Double
     /// P(χ²_d > mahalanobisSquared): small values mark rows far from their component.
     public var tailProbability: Double
+    /// P(noise | x) with a noise component, else `nil`.
+    public var noiseProbability: Double? = nil
 }
 
 extension GaussianMixture {
@@ -37,6 +41,7 @@ extension GaussianMixture {
         let blockRows = blockRowCount(featureCount: featureCount, componentCount: kCount)
         let degrees = Double(featureCount)
         let d = featureCount
+        let c0 = noise?.logJoint
         try data.withUnsafeBufferPointer { x in
             nonisolated(unsafe) let base = x.baseAddress!
             try forEachBlockInOrder(
@@ -62,19 +67,31 @@ extension GaussianMixture {
                             }
                             var best = 0
                             for k in 1..<max(kCount, 1) where row[k] > row[best] { best = k }
+                            // With noise: log P(x) = logaddexp(Gaussian part, c₀) (NoiseComponent.swift), and
+                            // each log P(c = k | x) moves by shift = Gaussian part − log P(x).
+                            let gaussian = isFar ? -Double.infinity : lse
+                            let total = c0.map { gaussian > $0 ? gaussian + log1p(exp($0 - gaussian))
+                                                                : $0 + log1p(exp(gaussian - $0)) }
+                            let shift = total.map { gaussian - $0 } ?? 0
                             var entropy = 0.0
                             for k in 0..<kCount {
-                                let logP = row[k] - lse
+                                let logP = row[k] - lse + shift
                                 let p = exp(logP)
                                 if p > 0 { entropy -= p * logP }
                             }
+                            let logNoise = c0.map { $0 - total! }
+                            if let logNoise, exp(logNoise) > 0 { entropy -= exp(logNoise) * logNoise }
+                            var logTop = row[best] - lse + shift
+                            var component = best
+                            if let logNoise, logNoise > logTop { (component, logTop) = (kCount, logNoise) }
                             // log P(x, c = k) = normalizer_k − ½ |z|², so |z|² comes back exactly;
                             // a row whose log P(x) underflows is infinitely far in double precision.
                             let q = isFar ? .infinity : max(0, 2 * (normalizers[best] - row[best]))
                             details.append(AssignmentDetail(
-                                component: best, probability: exp(row[best] - lse), logProbability: row[best] - lse,
-                                entropy: entropy, logDensity: isFar ? -.infinity : lse, mahalanobisSquared: q,
-                                tailProbability: GSLDistributions.chiSquareUpperTail(q, degrees: degrees)))
+                                component: component, probability: exp(logTop), logProbability: logTop,
+                                entropy: entropy, logDensity: total ?? (isFar ? -.infinity : lse), mahalanobisSquared: q,
+                                tailProbability: GSLDistributions.chiSquareUpperTail(q, degrees: degrees),
+                                noiseProbability: logNoise.map { exp($0) }))
                         }
                     }
                     slot.details = details

@@ -28,6 +28,6 @@ extension GaussianMixture {
         let covariances = self.covariances.permuted(permutation)
         // The parameters were valid before the permutation, so they are after it.
         return try! GaussianMixture(weights: permutation.map { weights[$0] }, means: permutation.map { means[$0] },
-                                    covariances: covariances, featureNames: featureNames)
+                                    covariances: covariances, featureNames: featureNames, noise: noise)
     }
 }

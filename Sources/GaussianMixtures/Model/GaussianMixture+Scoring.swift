@@ -10,9 +10,14 @@ public struct PosteriorBlock {
     public let responsibilities: UnsafeBufferPointer<Double>
     /// log P(x) for each row.
     public let logDensities: UnsafeBufferPointer<Double>
+    /// P(noise | x) for each row (or its log, as `responsibilities`); `nil` without a noise component.
+    public let noiseResponsibilities: UnsafeBufferPointer<Double>?
 }
 
 /// Responsibilities P(c = k | x) of many rows, stored contiguously.
+///
+/// With a noise component the K Gaussian columns of a row sum to 1 − P(noise|x);
+/// `GaussianMixture.noiseResponsibilities(for:)` gives that last column.
 public struct ResponsibilityMatrix: Sendable, Equatable {
     /// Row-major n×K values.
     public let values: [Double]
@@ -49,13 +54,15 @@ extension GaussianMixture {
                 makeSlot: { PosteriorSlot(blockRows: blockRows, componentCount: kCount) },
                 evaluate: { evaluator, range, slot in
                     evaluator.posterior(of: base + range.lowerBound * d, rows: range.count, into: slot.responsibilities,
-                                        logDensity: slot.logDensities, keepLog: logarithmic)
+                                        logDensity: slot.logDensities, keepLog: logarithmic, noise: slot.noise)
                 },
                 deliver: { (range, slot) throws(E) -> Void in
                     try body(PosteriorBlock(
                         rows: range,
                         responsibilities: UnsafeBufferPointer(start: slot.responsibilities, count: range.count * kCount),
-                        logDensities: UnsafeBufferPointer(start: slot.logDensities, count: range.count)))
+                        logDensities: UnsafeBufferPointer(start: slot.logDensities, count: range.count),
+                        noiseResponsibilities: noise == nil ? nil
+                            : UnsafeBufferPointer(start: slot.noise, count: range.count)))
                     data.dropResidentPages(rows: range)
                 })
         }
@@ -87,7 +94,21 @@ extension GaussianMixture {
         return ResponsibilityMatrix(values: out, componentCount: componentCount)
     }
 
-    /// The most probable component of each row (ties go to the lower index).
+    /// P(noise | x) for each row under the noise component (mclust's last column of `z`).
+    ///
+    /// - Throws: `ModelError.invalid(key: "noise")` when the mixture has no noise component.
+    public func noiseResponsibilities(for data: DataMatrix) throws(ModelError) -> [Double] {
+        try checkFeatures(data)
+        guard noise != nil else { throw .invalid(key: "noise", reason: "the model has no noise component") }
+        var out = [Double]()
+        out.reserveCapacity(data.sampleCount)
+        posterior(for: data) { block in out.append(contentsOf: block.noiseResponsibilities!) }
+        return out
+    }
+
+    /// The most probable component of each row (ties go to the lower index);
+    /// with a noise component, `componentCount` for a row whose P(noise|x) is
+    /// larger than every P(c = k|x) (mclust's label 0 for noise).
     /// Matches scikit-learn's `predict`.
     public func labels(for data: DataMatrix) throws(ModelError) -> [Int] {
         try checkFeatures(data)
@@ -100,6 +121,7 @@ extension GaussianMixture {
                 for k in 1..<max(kCount, 1) where block.responsibilities[r * kCount + k] > block.responsibilities[r * kCount + best] {
                     best = k
                 }
+                if let z0 = block.noiseResponsibilities, z0[r] > block.responsibilities[r * kCount + best] { best = kCount }
                 out.append(best)
             }
         }

@@ -97,17 +97,22 @@ private final class BlockRound<Worker, Slot: AnyObject>: @unchecked Sendable {
 final class PosteriorSlot {
     let responsibilities: UnsafeMutablePointer<Double>
     let logDensities: UnsafeMutablePointer<Double>
+    /// P(noise|x) (or its log) per row; unused without a noise component.
+    let noise: UnsafeMutablePointer<Double>
 
     init(blockRows: Int, componentCount: Int) {
         responsibilities = .allocate(capacity: blockRows * componentCount)
         responsibilities.initialize(repeating: 0, count: blockRows * componentCount)
         logDensities = .allocate(capacity: blockRows)
         logDensities.initialize(repeating: 0, count: blockRows)
+        noise = .allocate(capacity: blockRows)
+        noise.initialize(repeating: 0, count: blockRows)
     }
 
     deinit {
         responsibilities.deallocate()
         logDensities.deallocate()
+        noise.deallocate()
     }
 }
 

@@ -7,13 +7,15 @@
 // uniformly random order. A multinomial count followed by a uniform
 // permutation is exactly a sequence of independent categorical draws, so the
 // output is a sequence of independent draws from the mixture, in the order
-// drawn, and memory stays one block whatever the count.
+// drawn, and memory stays one block whatever the count. A noise component
+// (NoiseComponent.swift) is one more category of the multinomial; its rows are
+// uniform in its box, lower_j + u (upper_j − lower_j), and labelled K.
 
 /// Rows drawn from a mixture, with the component that drew each.
 public struct MixtureSample: Sendable {
     /// One row per draw.
     public let samples: DataMatrix
-    /// The 0-based component of each row.
+    /// The 0-based component of each row (K, the component count, for a row drawn from the noise).
     public let components: [Int]
 }
 
@@ -57,7 +59,7 @@ extension GaussianMixture {
         var remaining = count
         while remaining > 0 {
             let rows = min(blockRows, remaining)
-            let counts = random.multinomial(trials: rows, probabilities: weights)
+            let counts = random.multinomial(trials: rows, probabilities: weights + (noise.map { [$0.weight] } ?? []))
             var groupedLabels = [Int]()
             groupedLabels.reserveCapacity(rows)
             grouped.withUnsafeMutableBufferPointer { out in
@@ -71,6 +73,12 @@ extension GaussianMixture {
                     }
                     groupedLabels.append(contentsOf: repeatElement(k, count: counts[k]))
                     start += counts[k]
+                }
+                if let noise, counts[componentCount] > 0 {
+                    for r in start..<(start + counts[componentCount]) {
+                        for j in 0..<d { out[r * d + j] = noise.lower[j] + random.uniform() * (noise.upper[j] - noise.lower[j]) }
+                    }
+                    groupedLabels.append(contentsOf: repeatElement(componentCount, count: counts[componentCount]))
                 }
             }
             var order = Array(0..<rows)

@@ -89,15 +89,34 @@ public enum ModelSearch {
     ///   - concurrency: how many fits run at once (default: the number of cores).
     ///
     /// With `.hierarchical` initialisation the tree is built once (with the seed
-    /// restart 0 of a fit would use) and cut at every K.
+    /// restart 0 of a fit would use) and cut at every K. With a noise component
+    /// the starting noise rows are guessed once too (unless given) and the tree is
+    /// built on the other rows, as mclust's `Mclust(initialization = list(noise = …))`.
     public static func run(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
         options: FitOptions, criterion: SelectionCriterion,
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> SelectionTable {
         var shared = options
+        var treeRows = data
+        if var noise = options.noise {
+            // One guess for every candidate (made with the seed of a fit's first restart).
+            let seed = ExpectationMaximization.restartSeed(options.seed, 0)
+            if noise.initialNoise == nil {
+                noise.initialNoise = try? NoiseInitialization.nearestNeighbourGuess(
+                    of: data, weights: weights, neighbourCount: noise.neighbourCount, random: GSLRandom(seed: seed))
+            }
+            shared.noise = noise
+        }
+        if let noise = shared.noise, options.initialization == .hierarchical, weights == nil {
+            if let isNoise = noise.initialNoise, isNoise.count == data.sampleCount,
+               let kept = try? DataMatrix(rows: (0..<data.sampleCount).filter { !isNoise[$0] }.map { data.row($0) },
+                                          featureNames: data.featureNames) {
+                treeRows = kept
+            }
+        }
         if options.initialization == .hierarchical, weights == nil,
-           let tree = try? AgglomerationTree(data: data, seed: ExpectationMaximization.restartSeed(options.seed, 0)) {
+           let tree = try? AgglomerationTree(data: treeRows, seed: ExpectationMaximization.restartSeed(options.seed, 0)) {
             shared.initialization = .hierarchicalTree(tree)
         }
         let options = shared
@@ -160,9 +179,11 @@ public enum ModelSearch {
 
     /// A row for one candidate: `fit` fills it in; its time and any failure are recorded.
     private static func timedRow(
-        kind: CovarianceKind, components: Int, featureCount d: Int, _ fit: (inout SelectionRow) throws(FitError) -> Void
+        kind: CovarianceKind, components: Int, featureCount d: Int, noise: Bool = false,
+        _ fit: (inout SelectionRow) throws(FitError) -> Void
     ) -> SelectionRow {
-        let p = kind.parameterCount(componentCount: components, featureCount: d)
+        // A noise component adds its weight and volume (mclust's nMclustParams(noise = TRUE)).
+        let p = kind.parameterCount(componentCount: components, featureCount: d) + (noise ? 2 : 0)
         let clock = ContinuousClock()
         let began = clock.now
         var row = SelectionRow(componentCount: components, covarianceKind: kind, parameterCount: p, seconds: 0)
@@ -184,7 +205,8 @@ public enum ModelSearch {
         if opts.threadCount == nil { opts.threadCount = 1 }
         opts.componentCount = components
         opts.covarianceKind = kind
-        return timedRow(kind: kind, components: components, featureCount: data.featureCount) { row throws(FitError) in
+        return timedRow(kind: kind, components: components, featureCount: data.featureCount,
+                        noise: opts.noise != nil) { row throws(FitError) in
             let p = row.parameterCount
             let fit = try ExpectationMaximization.fit(data, weights: weights, options: opts)
             let n = fit.report.effectiveSampleSize
@@ -195,6 +217,7 @@ public enum ModelSearch {
                 for r in 0..<block.rows.count {
                     var top = -Double.infinity
                     for k in 0..<kCount { top = max(top, block.responsibilities[r * kCount + k]) }
+                    if let z0 = block.noiseResponsibilities { top = max(top, z0[r]) }
                     let w = weights?[block.rows.lowerBound + r] ?? 1
                     if w != 0 { hardLogLikelihood += w * top }
                 }
