@@ -35,12 +35,13 @@ struct KeepColumnsOption: ParsableArguments {
     }
 
     /// The kept cells (`nil` without the flag) and the feature columns to read: `columns` when given;
-    /// else `nil` (the model's features by name) when the header names them all; else every column not kept.
+    /// else `nil` (the model's features by name) when a header row names them all; else every column not
+    /// kept (also for `.npy` and headerless files, whose `x0`, `x1`, … names are positions, not names).
     func read(_ path: String, columns: String?, for model: GaussianMixture) throws -> (kept: KeptCells?, columns: String?) {
         guard let keepColumns else { return (nil, columns) }
         let all = try KeptColumns.readAll(path, columns: keepColumns)
         let kept = KeptCells(names: all.names, values: all.values)
-        if columns != nil || model.featureNames.allSatisfy(all.header.contains) { return (kept, columns) }
+        if columns != nil || (all.hasHeader && model.featureNames.allSatisfy(all.header.contains)) { return (kept, columns) }
         let others = all.header.indices.filter { !all.positions.contains($0) }
         return (kept, others.isEmpty ? nil : others.map(String.init).joined(separator: ","))
     }

@@ -12,20 +12,20 @@ import GaussianMixtures
 enum KeptColumns {
     /// The kept columns' names and, for each row of `rows` (0-based data rows, increasing), its cells.
     static func read(_ path: String, columns text: String, rows: [Int]) throws -> (names: [String], values: [[String]]) {
-        let kept = try read(path, columns: text, rows: Optional(rows))
+        let kept = try read(path, columns: text, rows: Optional(rows))   // (readAll's tuple)
         return (kept.names, kept.values)
     }
 
     /// The kept columns' names and cells for every data row, the file's column names (`header`, `x0`, `x1`, …
-    /// without one) and the kept columns' 0-based positions among them.
+    /// without one), whether the file has a header row (`.npy`: no), and the kept columns' 0-based positions.
     static func readAll(_ path: String, columns text: String) throws
-        -> (names: [String], values: [[String]], header: [String], positions: [Int]) {
+        -> (names: [String], values: [[String]], header: [String], hasHeader: Bool, positions: [Int]) {
         try read(path, columns: text, rows: nil)
     }
 
     /// `rows`: the 0-based data rows wanted, increasing; `nil` for every row.
     private static func read(_ path: String, columns text: String, rows wanted: [Int]?) throws
-        -> (names: [String], values: [[String]], header: [String], positions: [Int]) {
+        -> (names: [String], values: [[String]], header: [String], hasHeader: Bool, positions: [Int]) {
         let selectors = ColumnSelector.parseList(text)
         if DataFileFormat(path: path) == .npy {
             let matrix = try DataFileReader.read(path: path, columns: selectors)
@@ -38,7 +38,7 @@ enum KeptColumns {
                 case let .name(name): header.firstIndex(of: name) ?? 0
                 }
             }
-            return (matrix.featureNames, rows.map { i in (0..<matrix.featureCount).map { "\(matrix[i, $0])" } }, header, positions)
+            return (matrix.featureNames, rows.map { i in (0..<matrix.featureCount).map { "\(matrix[i, $0])" } }, header, false, positions)
         }
         let bytes: [UInt8]
         do {
@@ -49,7 +49,7 @@ enum KeptColumns {
         let format = DataFileFormat(path: path)
         let delimiter = DataFileReader.delimiter ?? (format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ","))
         var splitter = CellSplitter(bytes: bytes, delimiter: delimiter)
-        guard let first = splitter.nextRow() else { return ([], (wanted ?? []).map { _ in [] }, [], []) }
+        guard let first = splitter.nextRow() else { return ([], (wanted ?? []).map { _ in [] }, [], false, []) }
         let isHeader = first.contains { Double($0.trimmingCharacters(in: .whitespaces)) == nil }
         let header = isHeader ? first : (0..<first.count).map { "x\($0)" }
         let picked: [Int] = try selectors.map { selector in
@@ -73,7 +73,7 @@ enum KeptColumns {
                 values.append(picked.map { $0 < cells.count ? cells[$0] : "" })
                 row = splitter.nextRow()
             }
-            return (picked.map { header[$0] }, values, header, picked)
+            return (picked.map { header[$0] }, values, header, isHeader, picked)
         }
         values.reserveCapacity(rows.count)
         var row = 0
@@ -94,7 +94,7 @@ enum KeptColumns {
             // A file shorter than its data cannot happen once the features were read from it; empty cells if it does.
             values.append(picked.map { index in cells.map { index < $0.count ? $0[index] : "" } ?? "" })
         }
-        return (picked.map { header[$0] }, values, header, picked)
+        return (picked.map { header[$0] }, values, header, isHeader, picked)
     }
 }
 

@@ -218,6 +218,12 @@ struct KeepColumnsTests {
         #expect(kept.header == "name,log_density")
         #expect(kept.rows.map { $0[1] } == direct.rows.map { $0[0] })
         #expect(kept.rows[3][0] == "n3")
+        // No header: x0, x1, … are positions, so a kept numeric first column is not a feature either.
+        try box.write("numbered.csv", plain.enumerated().map { "\($0 + 1000)," + $1 }.joined(separator: "\n") + "\n")
+        let numbered = Table(try box.succeed(["score", "x.json", "numbered.csv", "--keep-columns", "0"]).stdout)
+        #expect(numbered.header == "x0,log_density")
+        #expect(numbered.rows.map { $0[1] } == direct.rows.map { $0[0] })
+        #expect(numbered.rows[3][0] == "1003")
     }
 
     @Test("a text column read as a feature names the column and both ways out; bad --keep-columns use")
