@@ -127,11 +127,11 @@ struct Select: ParsableCommand, ReadsTextData {
                 table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
                                         options: options, criterion: criterion)
             }
-            let sampleSize = weights?.reduce(0, +) ?? Double(matrix.sampleCount)
             if let standardized {
-                // The same shift for every candidate: the ranking is that of the standardised fits.
-                let shift = sampleSize * standardized.shift
-                for i in table.rows.indices where table.rows[i].fit != nil {
+                // The same shift for every candidate (n Σ log sd): the ranking is that of the standardised fits.
+                for i in table.rows.indices {
+                    guard let fit = table.rows[i].fit else { continue }
+                    let shift = fit.report.effectiveSampleSize * standardized.shift
                     table.rows[i].logLikelihood? -= shift
                     table.rows[i].bic? += 2 * shift
                     table.rows[i].aic? += 2 * shift

@@ -76,14 +76,15 @@ func hintStandardizeIfScalesDiffer(_ data: DataMatrix, weights: [Double]?) {
         + "\(readable(s.deviations[lo], digits: 3))); --standardize fits on standardised columns and writes the model in original units")
 }
 
-/// `--init-means FILE`: K rows of d numbers. Each data row of `data` (the data the fit sees) goes to its
+/// `--init-means FILE`: K rows of d numbers (a header naming the data's features may order them). Each data row of `data` (the data the fit sees) goes to its
 /// nearest mean (Euclidean; in standardised units under `--standardize`), giving one-hot responsibilities
 /// for a first M-step. Errors name the file and line; a mean that is nobody's nearest is a data error.
 func initialResponsibilities(fromMeans path: String, data: DataMatrix, components: Int?,
                              standardization: Standardization?) throws -> DataMatrix {
     let table: DataMatrix
     do {
-        table = try DataFileReader.read(path: path)
+        // A header naming every feature picks them in the data's order; otherwise the columns are taken as they come.
+        table = try DataFileReader.read(path: path, preferringColumns: data.featureNames)
     } catch {
         // A means file has no columns to leave out: the reader's hint about them does not apply.
         guard case let .malformed(file, line, column, message) = error, let hint = message.range(of: "; a text column") else {

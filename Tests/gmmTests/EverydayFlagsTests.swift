@@ -138,6 +138,11 @@ struct InitMeansTests {
             text[text.range(of: "\"weights\"")!.lowerBound..<text.range(of: "\"converged\"")!.lowerBound]
         }
         #expect(parameters(a) == parameters(b))
+        // A header naming the features in another order picks them by name.
+        try box.write("swapped.csv", "waiting,eruptions\n55,2\n80,4.5\n70,3\n")
+        try box.succeed(["fit", "old-faithful.csv", "--init-means", "swapped.csv", "--max-iter", "5", "--tol", "0",
+                         "-o", "c.json", "--order", "mean", "-q"])
+        #expect(parameters(try #require(box.text("c.json"))) == parameters(a))
         // Without a header, and with -k agreeing.
         try box.write("plain.csv", "2,55\n4.5,80\n")
         try box.succeed(["fit", "old-faithful.csv", "--init-means", "plain.csv", "-k", "2", "-q"])

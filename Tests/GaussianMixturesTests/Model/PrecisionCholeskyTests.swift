@@ -102,6 +102,29 @@ struct PrecisionCholeskyTests {
         return [items.count] + (items.first.map(shape) ?? [])
     }
 
+    @Test("the committed scikit-learn record: every fit loaded by the README snippet agreed with gmm to 1e-12")
+    func scikitLearnRecord() throws {
+        let url = repositoryRoot.appendingPathComponent("Tests/Fixtures/sklearn/load_model.json")
+        guard case let .object(root) = try JSONParser.parse(Array(try Data(contentsOf: url))),
+              case let .array(cases)? = root["cases"], case let .number(tolerance)? = root["tolerance"] else {
+            Issue.record("load_model.json: no cases")
+            return
+        }
+        #expect(root["generator"] == .string("Tests/Fixtures/sklearn/load_model.py") && tolerance <= 1e-12)
+        var kinds = Set<String>()
+        for item in cases {
+            guard case let .object(c) = item, case let .string(kind)? = c["covariance"] else { continue }
+            kinds.insert(kind)
+            for key in ["predict_proba", "score_samples", "details_log_density"] {
+                guard case let .number(x)? = c[key] else { Issue.record("\(kind): no \(key)"); continue }
+                #expect(x <= tolerance, "\(kind) \(key): \(x)")
+            }
+            #expect(c["predict"] == .number(0))
+        }
+        // scikit-learn's four and some of mclust's others, loaded as full.
+        #expect(kinds.isSuperset(of: ["full", "diag", "spherical", "tied", "VEV", "EEI"]))
+    }
+
     @Test("precisions_cholesky is ignored on read: removed, malformed or wrong, the model reads the same")
     func ignoredOnRead() throws {
         for kind in [CovarianceKind.full, .diagonal, .VEV] {
