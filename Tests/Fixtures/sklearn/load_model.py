@@ -54,13 +54,16 @@ def load_gmm(path):
 
 
 CASES = [
-    # (data set, K, covariance model)
+    # (data set, K, covariance model[, extra fit flags])
     ("old-faithful", 2, "full"), ("old-faithful", 3, "diag"), ("old-faithful", 2, "spherical"),
     ("old-faithful", 3, "tied"), ("old-faithful", 2, "EVE"),
     ("iris", 3, "full"), ("iris", 3, "diag"), ("iris", 3, "spherical"), ("iris", 2, "tied"),
     ("iris", 3, "VEV"), ("iris", 3, "EEI"), ("iris", 2, "VII"),
     ("synthetic-5d", 4, "full"), ("synthetic-5d", 4, "tied"), ("synthetic-5d", 3, "EVV"),
     ("wdbc-mean", 2, "full"), ("wdbc-mean", 3, "diag"), ("wdbc-mean", 2, "VVE"),
+    # --standardize writes the model in original units (spherical and EEI as diag, VEV as full)
+    ("wdbc-mean", 2, "spherical", ["--standardize"]), ("wdbc-mean", 3, "VEV", ["--standardize"]),
+    ("iris", 3, "EEI", ["--standardize"]),
 ]
 
 
@@ -82,17 +85,18 @@ def main():
     gmm = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".build/debug/gmm")
     results, failed = [], False
     with tempfile.TemporaryDirectory() as tmp:
-        for name, k, kind in CASES:
+        for name, k, kind, *extra in CASES:
+            extra = extra[0] if extra else []
             data = DATA / f"{name}.csv"
             model = Path(tmp) / "model.json"
-            run(gmm, "fit", str(data), "-k", str(k), "--covariance", kind, "--seed", "1", "-q", "-o", str(model))
+            run(gmm, "fit", str(data), "-k", str(k), "--covariance", kind, "--seed", "1", "-q", "-o", str(model), *extra)
             names, X = table(data.read_text())
             gm = load_gmm(model)
             _, proba = table(run(gmm, "predict", str(model), str(data), "--probabilities"))
             _, score = table(run(gmm, "score", str(model), str(data)))
             header, details = table(run(gmm, "predict", str(model), str(data), "--details"))
             case = {
-                "data": f"Tests/Fixtures/data/{name}.csv", "n_components": k, "covariance": kind,
+                "data": f"Tests/Fixtures/data/{name}.csv", "n_components": k, "covariance": kind, "fit_flags": extra,
                 "loaded_as": gm.covariance_type,
                 "predict_proba": worst(gm.predict_proba(X), proba),
                 "score_samples": worst(gm.score_samples(X), score[:, 0]),
@@ -102,7 +106,7 @@ def main():
             ok = max(case["predict_proba"], case["score_samples"], case["details_log_density"]) <= TOLERANCE \
                 and case["predict"] == 0
             failed = failed or not ok
-            print(f"{'ok  ' if ok else 'FAIL'} {name} K={k} {kind}: predict_proba {case['predict_proba']:.1e}, "
+            print(f"{'ok  ' if ok else 'FAIL'} {name} K={k} {kind} {' '.join(extra)}: predict_proba {case['predict_proba']:.1e}, "
                   f"score_samples {case['score_samples']:.1e}, details {case['details_log_density']:.1e}")
             results.append(case)
     record = {
