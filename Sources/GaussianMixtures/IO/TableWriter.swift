@@ -76,7 +76,7 @@ public struct TableWriter: Sendable {
     ///   - names: the leading columns' names, written before `header`.
     ///   - cells: for each row, one text per leading column (quoted when needed, as names are).
     public init(header: [String], leadingColumns names: [String], cells: [[String]]) {
-        self.init(header: names + header, reservingRows: cells.count)
+        self.init(header: names + header)   // streamed: no reservation for every row
         precondition(cells.allSatisfy { $0.count == names.count }, "one cell per leading column in every row")
         precondition(!names.isEmpty && !cells.isEmpty, "leading columns need names and rows")
         leadingCells = cells
