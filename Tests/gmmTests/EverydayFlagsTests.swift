@@ -97,6 +97,30 @@ struct StandardizeTests {
         #expect(abs(Double(best[4])! - (try #require(member("bic", in: model)))) <= 1e-11 * abs(Double(best[4])!))
     }
 
+    @Test("with frequency weights the means and sds are weighted: integer weights standardise as copies of the rows")
+    func weighted() throws {
+        let box = try Sandbox()
+        try box.copyBundled("old-faithful.csv")
+        let rows = try #require(box.text("old-faithful.csv")).split(separator: "\n")
+        let weights = (0..<(rows.count - 1)).map { $0 % 3 }
+        try box.write("w.csv", "w\n" + weights.map(String.init).joined(separator: "\n") + "\n")
+        try box.write("copies.csv", ([String(rows[0])] + zip(rows.dropFirst(), weights).flatMap { row, w in
+            [String](repeating: String(row), count: w)
+        }).joined(separator: "\n") + "\n")
+        try box.succeed(["fit", "old-faithful.csv", "-k", "2", "--sample-weights", "w.csv", "--standardize", "-o", "a.json", "-q"])
+        try box.succeed(["fit", "copies.csv", "-k", "2", "--standardize", "-o", "b.json", "-q"])
+        let a = try #require(box.text("a.json")), b = try #require(box.text("b.json"))
+        for key in ["deviations"] {
+            let (x, y) = (try #require(numberList(key, in: a)), try #require(numberList(key, in: b)))
+            #expect(zip(x, y).allSatisfy { abs($0 - $1) <= 1e-13 * abs($1) }, "\(key): \(x) vs \(y)")
+        }
+        let standardization = { (text: String) in String(text[text.range(of: "\"standardization\"")!.lowerBound...]) }
+        let (ma, mb) = (try #require(numberList("means", in: standardization(a))), try #require(numberList("means", in: standardization(b))))
+        #expect(zip(ma, mb).allSatisfy { abs($0 - $1) <= 1e-13 * abs($1) }, "means: \(ma) vs \(mb)")
+        let (la, lb) = (try #require(member("mean_log_likelihood", in: a)), try #require(member("mean_log_likelihood", in: b)))
+        #expect(abs(la - lb) <= 1e-8 * abs(lb))
+    }
+
     @Test("flags it cannot be combined with are usage errors")
     func conflicts() throws {
         let box = try Sandbox()
@@ -208,6 +232,18 @@ struct KeepColumnsTests {
             let id = i == 7 ? "\"r,7\"" : "r\(i)"
             #expect(a == ["setosa", "versicolor", "virginica"][i / 50] + "," + id + "," + b, "row \(r): \(a) vs \(b)")
         }
+    }
+
+    @Test("a model with component labels (fit --labels): the kept cells come before component,label")
+    func labelledModel() throws {
+        let box = try Sandbox()
+        try labelledIris(box)
+        try box.succeed(["fit", "labelled.csv", "--columns", "sepal_length,sepal_width,petal_length,petal_width",
+                         "--labels", "species", "-k", "3", "-o", "l.json", "-q"])
+        let out = Table(try box.succeed(["predict", "l.json", "labelled.csv", "--keep-columns", "id"]).stdout)
+        #expect(out.header == "id,component,label")
+        #expect(out.rows.count == 150 && out.rows[0][0] == "r0" && out.rows[149][0] == "r149")
+        #expect(out.rows[0][2] == "setosa")
     }
 
     @Test("without a header naming the model's features, the columns not kept are the features")
