@@ -59,7 +59,15 @@ struct Fit: ParsableCommand, ReadsTextData {
         valueName: "FILE"))
     var initResponsibilities: String?
 
+    @Option(name: .customLong("init-means"), help: ArgumentHelp(
+        "Start from these means: K rows of d numbers (CSV like the data, header optional). Each data row goes to its "
+            + "nearest mean (Euclidean, in standardised units with --standardize), then an M-step; K is -k or the row count.",
+        valueName: "FILE"))
+    var initMeans: String?
+
     @OptionGroup var fitting: FitParameters
+
+    @OptionGroup var standardizing: StandardizeOption
 
     @OptionGroup var variational: VariationalParameters
 
@@ -103,6 +111,31 @@ struct Fit: ParsableCommand, ReadsTextData {
             let other = variational.method == .variational ? "--method variational" : onlineFitting.online ? "--online"
                 : labels != nil ? "--labels" : missingValues.marginalize ? "--missing marginalize" : nil
             if let other { throw ValidationError("--noise cannot be used with \(other)") }
+            if initMeans != nil {
+                throw ValidationError("--init-means cannot be used with --noise (give --init-responsibilities with K + 1 columns, the noise last)")
+            }
+        }
+        if let initMeans {
+            if initModel != nil || initResponsibilities != nil {
+                throw ValidationError("--init-means cannot be used with \(initModel != nil ? "--init-model" : "--init-responsibilities")")
+            }
+            if let choice = fitting.initializationChoice {
+                throw ValidationError("--init-means and --init \(choice.rawValue) cannot be used together")
+            }
+            if fitting.em.initializationCount > 1 {
+                throw ValidationError("--init-means \(initMeans) makes one start: --n-init must be 1, got \(fitting.em.initializationCount)")
+            }
+            if onlineFitting.online { throw ValidationError("--init-means cannot be used with --online (it starts from its first batch)") }
+            if labels != nil { throw ValidationError("--init-means cannot be used with --labels") }
+        }
+        if standardizing.standardize {
+            try checkStandardizeCombinations(
+                online: onlineFitting.online, variational: variational.method == .variational, initModel: initModel, labels: labels,
+                checkpoint: checkpointing.checkpoint, resume: checkpointing.resume, marginalize: missingValues.marginalize)
+            if fitting.noise, let volume = fitting.noiseVolume, Double(volume) != nil {
+                throw ValidationError("--noise-volume \(volume) is in original units and --standardize fits in standardised ones: "
+                    + "use --noise-volume box or hypvol")
+            }
         }
         if missingValues.marginalize && variational.method == .variational {
             throw ValidationError("--missing marginalize cannot be used with --method variational")
@@ -136,11 +169,19 @@ struct Fit: ParsableCommand, ReadsTextData {
             let (incomplete, weights) = try missingValues.readFitData(data, fitting: fitting, start: start,
                                                                       online: onlineFitting.online)
             let matrix = incomplete.complete ?? incomplete.filled()   // the complete-data paths' input (no gaps then)
+            // --standardize: the fit sees standardised columns; its result goes back to the original units below.
+            let standardized = standardizing.standardize
+                ? StandardizedFit(standardization: Standardization(of: matrix, weights: weights)) : nil
+            let fitMatrix = standardized.map { $0.standardization.standardize(matrix) } ?? matrix
             // With --noise the responsibilities have one more column, the noise's, last.
             let noiseColumns = fitting.noise ? 1 : 0
-            let table = try initResponsibilities.map { path in
+            var table = try initResponsibilities.map { path in
                 try readResponsibilities(path, rows: incomplete.sampleCount, components: components.map { $0 + noiseColumns },
                                          noise: fitting.noise)
+            }
+            if let initMeans {
+                table = try initialResponsibilities(fromMeans: initMeans, data: fitMatrix, components: components,
+                                                    standardization: standardized?.standardization)
             }
             var options = fitting.options(
                 componentCount: start?.componentCount ?? table.map { $0.featureCount - noiseColumns } ?? components ?? 1,
@@ -164,7 +205,7 @@ struct Fit: ParsableCommand, ReadsTextData {
                 : onlineFitting.online
                 ? try fitOnlineReportingData(data, matrix, weights: weights, options: options, online: onlineFitting.options,
                                              showProgress: showProgress, saving: saving)
-                : try fitReportingData(data, matrix, weights: weights, options: options, control: control, progress: showProgress ? { p in
+                : try fitReportingData(data, fitMatrix, weights: weights, options: options, control: control, progress: showProgress ? { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
                 printProgress("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
@@ -172,22 +213,26 @@ struct Fit: ParsableCommand, ReadsTextData {
             if showProgress && !onlineFitting.online { printProgress(nil) }
             let elapsed = clock.now - began
             // A starting model keeps its numbering; otherwise components come in canonical order.
-            let model = initModel == nil ? result.model.reordered(by: fitting.order) : result.model
-            let summary = FitSummary(report: result.report, model: model)
+            let fittedModel = initModel == nil ? result.model.reordered(by: fitting.order) : result.model
+            // (s > 0, so the map back keeps the order by the first mean coordinate.)
+            let model = try standardized.map { try $0.standardization.originalUnits(fittedModel) } ?? fittedModel
+            var summary = FitSummary(report: result.report, model: fittedModel)
+            if let standardized { summary = standardized.summary(summary, effectiveSampleSize: result.report.effectiveSampleSize) }
             if let output {
                 let fitted: [(String, String)] = [
-                    ("fit_options", "{\"init\": \"\(initModel != nil ? "model" : initResponsibilities != nil ? "responsibilities" : fitting.initialization.rawValue)\", "
+                    ("fit_options", "{\"init\": \"\(initModel != nil ? "model" : initResponsibilities != nil ? "responsibilities" : initMeans != nil ? "means" : fitting.initialization.rawValue)\", "
                         + "\"n_init\": \(fitting.em.initializationCount), \"max_iter\": \(fitting.em.maxIterations), "
                         + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)"
                         + (fitting.noise ? ", \"noise\": true" + (fitting.noiseVolume.map { ", \"noise_volume\": \"\($0)\"" } ?? "")
                             + (fitting.noiseInit != nil ? ", \"noise_init\": \"file\"" : "") : "")
                         + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")
-                        + missingValues.fitOptionsMembers + "}"),
-                ] + missingValues.modelFileMembers(incomplete) + (result.report.wasInterrupted ? [("interrupted", "true")] : [])
+                        + missingValues.fitOptionsMembers + (standardized != nil ? ", \"standardize\": true" : "") + "}"),
+                ] + missingValues.modelFileMembers(incomplete) + (standardized.map { [$0.modelFileMember(fitted: fittedModel)] } ?? []) + (result.report.wasInterrupted ? [("interrupted", "true")] : [])
                 try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output)
             }
             if !quiet {
                 var lines = summaryLines(model, summary: summary) + missingValues.summaryLines(incomplete)
+                if let standardized { lines.append(standardized.summaryLine(fitted: fittedModel, written: model)) }
                 if onlineFitting.online { lines = onlineFitting.summaryLines(lines) }
                 if options.initializationCount > 1 {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
@@ -198,6 +243,7 @@ struct Fit: ParsableCommand, ReadsTextData {
                 printError(lines.joined(separator: "\n"))
                 printError(componentTable(model))
             }
+            if standardized == nil && !quiet && !onlineFitting.online { hintStandardizeIfScalesDiffer(matrix, weights: weights) }
             let constant = constantColumns(matrix)
             if !constant.isEmpty {
                 printError("gmm: warning: \(constant.count == 1 ? "column" : "columns") \(nameList(constant.map { "\"\($0)\"" })) "

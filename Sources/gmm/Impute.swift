@@ -28,10 +28,12 @@ struct Impute: ParsableCommand, ReadsTextData {
     var draws: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the draws (with --draws).", valueName: "S"), transform: seedArgument)
     var seed: UInt64 = 0
+    @OptionGroup var keeping: KeepColumnsOption
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if let draws, draws < 1 { throw ValidationError("--draws must be at least 1, got \(draws)") }
+        try keeping.check(data: data, output: output)
     }
 
     func run() throws {
@@ -42,10 +44,13 @@ struct Impute: ParsableCommand, ReadsTextData {
                 printError("gmm: imputing with a variational model uses its plug-in mixture (Gaussians at the posterior means)")
             }
             let mixture = loaded.mixture
-            let rows = try readIncompleteData(data, columns: columns, for: mixture)
+            let (kept, features) = try keeping.read(data, columns: columns, for: mixture)
+            let rows = try readingFeatures { try readIncompleteData(data, columns: features, for: mixture) }
+            try checkKeptRows(kept, rows: rows.sampleCount, path: data)
             if rows.hasGaps { try refuseNoise(mixture, model: model, in: "gmm impute") }
+            // With --draws the kept cells repeat in front of each draw's copy of the rows.
             var stream = try output.table(header: (draws == nil ? [] : ["draw"]) + mixture.featureNames,
-                                          rowCount: rows.sampleCount * (draws ?? 1))
+                                          rowCount: rows.sampleCount * (draws ?? 1), kept: kept)
             if let draws {
                 try mixture.imputationDraws(of: rows, count: draws, seed: seed) { n, copy in
                     for i in 0..<copy.sampleCount {

@@ -18,10 +18,12 @@ struct OutputOptions: ParsableArguments {
     /// A table streamed to the output in pieces of about 1 MiB: memory stays
     /// bounded whatever the number of rows, and a file appears only when whole.
     /// An output named `*.npy` is written as a float64 `.npy` array of `rowCount`
-    /// rows instead of CSV (no number formatting; no column names).
-    func table(header: [String], rowCount: Int) throws -> TableStream {
+    /// rows instead of CSV (no number formatting; no column names). `kept` cells
+    /// (`--keep-columns`, CSV only) go in front of every row.
+    func table(header: [String], rowCount: Int, kept: KeptCells? = nil) throws -> TableStream {
         let writer = output?.hasSuffix(".npy") == true
-            ? TableWriter(numpyColumnCount: header.count, rowCount: rowCount) : TableWriter(header: header)
+            ? TableWriter(numpyColumnCount: header.count, rowCount: rowCount)
+            : kept.map { TableWriter(header: header, leadingColumns: $0.names, cells: $0.values) } ?? TableWriter(header: header)
         return try TableStream(table: writer, sink: OutputSink(path: output))
     }
 }

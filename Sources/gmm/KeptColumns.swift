@@ -12,10 +12,33 @@ import GaussianMixtures
 enum KeptColumns {
     /// The kept columns' names and, for each row of `rows` (0-based data rows, increasing), its cells.
     static func read(_ path: String, columns text: String, rows: [Int]) throws -> (names: [String], values: [[String]]) {
+        let kept = try read(path, columns: text, rows: Optional(rows))   // (readAll's tuple)
+        return (kept.names, kept.values)
+    }
+
+    /// The kept columns' names and cells for every data row, the file's column names (`header`, `x0`, `x1`, …
+    /// without one), whether the file has a header row (`.npy`: no), and the kept columns' 0-based positions.
+    static func readAll(_ path: String, columns text: String) throws
+        -> (names: [String], values: [[String]], header: [String], hasHeader: Bool, positions: [Int]) {
+        try read(path, columns: text, rows: nil)
+    }
+
+    /// `rows`: the 0-based data rows wanted, increasing; `nil` for every row.
+    private static func read(_ path: String, columns text: String, rows wanted: [Int]?) throws
+        -> (names: [String], values: [[String]], header: [String], hasHeader: Bool, positions: [Int]) {
         let selectors = ColumnSelector.parseList(text)
         if DataFileFormat(path: path) == .npy {
             let matrix = try DataFileReader.read(path: path, columns: selectors)
-            return (matrix.featureNames, rows.map { i in (0..<matrix.featureCount).map { "\(matrix[i, $0])" } })
+            let rows = wanted ?? Array(0..<matrix.sampleCount)
+            let width = try DataFileReader.read(path: path).featureCount   // mapped, not copied
+            let header = (0..<width).map { "x\($0)" }
+            let positions = selectors.map { selector in
+                switch selector {
+                case let .index(j): j
+                case let .name(name): header.firstIndex(of: name) ?? 0
+                }
+            }
+            return (matrix.featureNames, rows.map { i in (0..<matrix.featureCount).map { "\(matrix[i, $0])" } }, header, false, positions)
         }
         let bytes: [UInt8]
         do {
@@ -26,7 +49,7 @@ enum KeptColumns {
         let format = DataFileFormat(path: path)
         let delimiter = DataFileReader.delimiter ?? (format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ","))
         var splitter = CellSplitter(bytes: bytes, delimiter: delimiter)
-        guard let first = splitter.nextRow() else { return ([], rows.map { _ in [] }) }
+        guard let first = splitter.nextRow() else { return ([], (wanted ?? []).map { _ in [] }, [], false, []) }
         let isHeader = first.contains { Double($0.trimmingCharacters(in: .whitespaces)) == nil }
         let header = isHeader ? first : (0..<first.count).map { "x\($0)" }
         let picked: [Int] = try selectors.map { selector in
@@ -44,6 +67,14 @@ enum KeptColumns {
         // Rows between the wanted ones are skipped without building their cells (on 10⁶ rows, that
         // took 74 MB of CSV from 17 s to 2 s in a debug build).
         var values: [[String]] = []
+        guard let rows = wanted else {
+            var row = isHeader ? splitter.nextRow() : first
+            while let cells = row {
+                values.append(picked.map { $0 < cells.count ? cells[$0] : "" })
+                row = splitter.nextRow()
+            }
+            return (picked.map { header[$0] }, values, header, isHeader, picked)
+        }
         values.reserveCapacity(rows.count)
         var row = 0
         var firstData = isHeader ? nil : first   // without a header, the first row is data row 0
@@ -63,7 +94,7 @@ enum KeptColumns {
             // A file shorter than its data cannot happen once the features were read from it; empty cells if it does.
             values.append(picked.map { index in cells.map { index < $0.count ? $0[index] : "" } ?? "" })
         }
-        return (picked.map { header[$0] }, values)
+        return (picked.map { header[$0] }, values, header, isHeader, picked)
     }
 }
 

@@ -141,14 +141,14 @@ func variationalGapsFailure(_ path: String) -> CommandFailure {
 extension Predict {
     /// `predict` for rows with gaps: P(c | x_o), from each row's observed values; `--details`
     /// measures the Mahalanobis distance on the observed values (|o| degrees of freedom).
-    func predictWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel) throws {
+    func predictWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel, kept: KeptCells? = nil) throws {
         try refuseNoise(loaded.mixture, model: model, in: "rows with missing values")
         if case .variational = loaded { throw variationalGapsFailure(data) }
         let mixture = loaded.mixture
         if details {
             var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
                                                     "log_density", "mahalanobis2", "tail_probability"],
-                                             rowCount: rows.sampleCount)
+                                             rowCount: rows.sampleCount, kept: kept)
             let all = try mixture.assignmentDetails(for: rows)
             for (i, r) in all.enumerated() {
                 stream.table.append(label: r.component, values: [log ? r.logProbability : r.probability, r.entropy,
@@ -160,17 +160,17 @@ extension Predict {
             return
         }
         // With --log the values already are log P(c|x_o).
-        try writeAssignments(try mixture.marginalPosterior(of: rows, logarithmic: log).responsibilities, takingLog: false)
+        try writeAssignments(try mixture.marginalPosterior(of: rows, logarithmic: log).responsibilities, takingLog: false, kept: kept)
     }
 }
 
 extension Score {
     /// `score` for rows with gaps: log P(x_o), the density of each row's observed values.
-    func scoreWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel) throws {
+    func scoreWithGaps(_ rows: IncompleteDataMatrix, _ loaded: LoadedModel, kept: KeptCells? = nil) throws {
         try refuseNoise(loaded.mixture, model: model, in: "rows with missing values")
         if case .variational = loaded { throw variationalGapsFailure(data) }
         let densities = try loaded.mixture.logDensities(of: rows)
-        var stream = try output.table(header: ["log_density"], rowCount: rows.sampleCount)
+        var stream = try output.table(header: ["log_density"], rowCount: rows.sampleCount, kept: kept)
         try densities.withUnsafeBufferPointer { values in
             for i in 0..<rows.sampleCount {
                 stream.table.append(row: UnsafeBufferPointer(rebasing: values[i..<(i + 1)]))

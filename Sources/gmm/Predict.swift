@@ -35,23 +35,24 @@ struct Predict: ParsableCommand, ReadsTextData {
     var log = false
     @Option(help: ArgumentHelp("Columns to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?
+    @OptionGroup var keeping: KeepColumnsOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var missingValues: MissingOptions
 
     /// P(c|x) of a variational model: its own responsibilities (expected log
     /// weights and precisions), as scikit-learn's BayesianGaussianMixture gives them.
-    private func predictVariational(_ posterior: VariationalPosterior, _ matrix: DataMatrix) throws {
-        try writeAssignments(try posterior.responsibilities(for: matrix), takingLog: log)
+    private func predictVariational(_ posterior: VariationalPosterior, _ matrix: DataMatrix, kept: KeptCells?) throws {
+        try writeAssignments(try posterior.responsibilities(for: matrix), takingLog: log, kept: kept)
     }
 
     /// Writes a whole n×K responsibility matrix: each row's P(c|x) with
     /// --probabilities (their logarithms when `takingLog`), else its most
     /// probable component.
-    func writeAssignments(_ resp: ResponsibilityMatrix, takingLog: Bool) throws {
+    func writeAssignments(_ resp: ResponsibilityMatrix, takingLog: Bool, kept: KeptCells? = nil) throws {
         let kCount = resp.componentCount
         let n = resp.values.count / max(kCount, 1)
         var stream = try output.table(header: probabilities ? (0..<kCount).map { (log ? "log_p" : "p") + "\($0)" } : ["component"],
-                                     rowCount: n)
+                                     rowCount: n, kept: kept)
         try resp.values.withUnsafeBufferPointer { values in
             for i in 0..<n {
                 let row = UnsafeBufferPointer(rebasing: values[(i * kCount)..<((i + 1) * kCount)])
@@ -70,11 +71,12 @@ struct Predict: ParsableCommand, ReadsTextData {
 
     /// The default output of a model with component labels: `component,label`, the
     /// label empty for a component without one (CSV text; .npy output keeps the numbers alone).
-    private func writeLabelled(_ mixture: GaussianMixture, _ matrix: DataMatrix, labels: [String?]) throws {
-        var text = "component,label\n"
+    private func writeLabelled(_ mixture: GaussianMixture, _ matrix: DataMatrix, labels: [String?], kept: KeptCells?) throws {
+        var text = ((kept?.names.map(csvCell) ?? []) + ["component", "label"]).joined(separator: ",") + "\n"
         let kCount = mixture.componentCount
         mixture.posterior(for: matrix) { block in
             for r in 0..<block.rows.count {
+                if let kept { text += kept.values[block.rows.lowerBound + r].map(csvCell).joined(separator: ",") + "," }
                 var best = 0
                 for k in 1..<max(kCount, 1) where block.responsibilities[r * kCount + k] > block.responsibilities[r * kCount + best] {
                     best = k
@@ -88,6 +90,7 @@ struct Predict: ParsableCommand, ReadsTextData {
     func validate() throws {
         if probabilities && details { throw ValidationError("--probabilities and --details cannot be used together") }
         if log && !(probabilities || details) { throw ValidationError("--log goes with --probabilities or --details") }
+        try keeping.check(data: data, output: output)
     }
 
     func run() throws {
@@ -95,10 +98,12 @@ struct Predict: ParsableCommand, ReadsTextData {
             try output.checkWritable()
             let loaded = try ModelFile.readModel(path: model)
             let mixture = loaded.mixture
-            let rows = try missingValues.read(data, columns: columns, for: mixture)
-            guard let matrix = rows.complete else { return try predictWithGaps(rows, loaded) }
+            let (kept, features) = try keeping.read(data, columns: columns, for: mixture)
+            let rows = try readingFeatures { try missingValues.read(data, columns: features, for: mixture) }
+            try checkKeptRows(kept, rows: rows.sampleCount, path: data)
+            guard let matrix = rows.complete else { return try predictWithGaps(rows, loaded, kept: kept) }
             if case let .variational(posterior, _) = loaded, !details {
-                try predictVariational(posterior, matrix)
+                try predictVariational(posterior, matrix, kept: kept)
                 return
             }
             if case .variational = loaded {
@@ -110,7 +115,7 @@ struct Predict: ParsableCommand, ReadsTextData {
                 var stream = try output.table(header: ["component", log ? "log_probability" : "probability", "entropy",
                                                         "log_density", "mahalanobis2", "tail_probability"]
                                                  + (hasNoise ? [log ? "log_noise" : "noise"] : []),
-                                             rowCount: matrix.sampleCount)
+                                             rowCount: matrix.sampleCount, kept: kept)
                 var underflowed = 0
                 try mixture.assignmentDetails(for: matrix) { _, rows in
                     for r in rows {
@@ -129,13 +134,13 @@ struct Predict: ParsableCommand, ReadsTextData {
             // A semi-supervised model names its labelled components (ComponentLabels.swift).
             let componentLabels = try ModelFile.componentLabels(path: model)
             if let componentLabels, !probabilities, output.output?.hasSuffix(".npy") != true {
-                return try writeLabelled(mixture, matrix, labels: componentLabels)
+                return try writeLabelled(mixture, matrix, labels: componentLabels, kept: kept)
             }
             let probabilityNames = (0..<kCount).map { k in
                 (log ? "log_p" : "p") + (componentLabels?[k].map { "_" + $0 } ?? "\(k)")
             } + (mixture.noise != nil ? [log ? "log_noise" : "noise"] : [])
             var stream = try output.table(header: probabilities ? probabilityNames : ["component"],
-                                     rowCount: matrix.sampleCount)
+                                     rowCount: matrix.sampleCount, kept: kept)
             try mixture.posterior(for: matrix, logarithmic: log) { block in
                 for r in 0..<block.rows.count {
                     let row = UnsafeBufferPointer(rebasing: block.responsibilities[(r * kCount)..<((r + 1) * kCount)])

@@ -18,18 +18,25 @@ struct Score: ParsableCommand, ReadsTextData {
     var data: String
     @Option(help: ArgumentHelp("Columns to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?
+    @OptionGroup var keeping: KeepColumnsOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var missingValues: MissingOptions
+
+    func validate() throws { try keeping.check(data: data, output: output) }
 
     func run() throws {
         try reportingFailures {
             try output.checkWritable()
             let loaded = try ModelFile.readModel(path: model)
             let mixture = loaded.mixture
-            let rows = try missingValues.read(data, columns: columns, for: mixture)
-            guard let matrix = rows.complete else { return try scoreWithGaps(rows, loaded) }
-            if case let .variational(posterior, _) = loaded { return try scorePredictive(posterior, matrix, output: output) }
-            var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount)
+            let (kept, features) = try keeping.read(data, columns: columns, for: mixture)
+            let rows = try readingFeatures { try missingValues.read(data, columns: features, for: mixture) }
+            try checkKeptRows(kept, rows: rows.sampleCount, path: data)
+            guard let matrix = rows.complete else { return try scoreWithGaps(rows, loaded, kept: kept) }
+            if case let .variational(posterior, _) = loaded {
+                return try scorePredictive(posterior, matrix, output: output, kept: kept)
+            }
+            var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount, kept: kept)
             var total = 0.0
             var underflowed = 0
             try mixture.posterior(for: matrix) { block in

@@ -46,6 +46,7 @@ struct Select: ParsableCommand, ReadsTextData {
     @Option(help: "Criterion to rank by: bic, aic or icl for EM (default bic); elbo for --method variational (its default and only choice).")
     var criterion: SelectionCriterion?
     @OptionGroup var fitting: FitParameters
+    @OptionGroup var standardizing: StandardizeOption
     @OptionGroup var variational: VariationalParameters
     @Option(name: [.short, .long], help: ArgumentHelp("Write the best model file here.", valueName: "FILE"))
     var output: String?
@@ -100,6 +101,14 @@ struct Select: ParsableCommand, ReadsTextData {
         if fitting.noise && variational.method == .variational {
             throw ValidationError("--noise cannot be used with --method variational")
         }
+        if standardizing.standardize {
+            try checkStandardizeCombinations(online: false, variational: variational.method == .variational, initModel: nil,
+                                             labels: nil, checkpoint: nil, resume: nil, marginalize: false)
+            if fitting.noise, let volume = fitting.noiseVolume, Double(volume) != nil {
+                throw ValidationError("--noise-volume \(volume) is in original units and --standardize fits in standardised ones: "
+                    + "use --noise-volume box or hypvol")
+            }
+        }
         if variational.method == .variational, variational.covariancePrior != nil, try kinds().count > 1 {
             throw ValidationError("--covariance-prior has one family's shape: give one family with --covariance")
         }
@@ -112,9 +121,12 @@ struct Select: ParsableCommand, ReadsTextData {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             if let outputTable { try checkOutputPath(outputTable) }
-            let (matrix, weights) = try fitting.read(data)
+            let (original, weights) = try fitting.read(data)
+            // --standardize: candidates see standardised columns; the table and the model are given in original units.
+            let standardized = standardizing.standardize ? StandardizedFit(standardization: Standardization(of: original, weights: weights)) : nil
+            let matrix = standardized.map { $0.standardization.standardize(original) } ?? original
             let criterion = rankingCriterion
-            let table: SelectionTable
+            var table: SelectionTable
             if variational.method == .variational {
                 let options = VariationalFitOptions(fit: fitting.options(), weightPrior: variational.weightPrior.prior,
                                                     priors: try variational.priors)
@@ -126,6 +138,19 @@ struct Select: ParsableCommand, ReadsTextData {
                 table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
                                         options: options, criterion: criterion)
             }
+            if let standardized {
+                // The same shift for every candidate (n Σ log sd): the ranking is that of the standardised fits.
+                for i in table.rows.indices {
+                    guard let fit = table.rows[i].fit else { continue }
+                    let shift = fit.report.effectiveSampleSize * standardized.shift
+                    table.rows[i].logLikelihood? -= shift
+                    table.rows[i].bic? += 2 * shift
+                    table.rows[i].aic? += 2 * shift
+                    table.rows[i].icl? += 2 * shift
+                }
+            } else {
+                hintStandardizeIfScalesDiffer(original, weights: weights)
+            }
             guard let best = table.best else {
                 let reasons = table.rows.compactMap(\.failure)
                 throw CommandFailure(message: "\(data): no candidate could be fitted (first failure: \(reasons.first ?? "unknown"))",
@@ -134,8 +159,15 @@ struct Select: ParsableCommand, ReadsTextData {
             if let outputTable { try OutputFile.write(csv(table), to: outputTable) }
             if let output {
                 if let fit = best.fit {
-                    let model = fit.model.reordered(by: fitting.order)
-                    try OutputFile.write(ModelFile.encode(model, summary: FitSummary(report: fit.report, model: model)), to: output)
+                    let fitted = fit.model.reordered(by: fitting.order)
+                    var summary = FitSummary(report: fit.report, model: fitted)
+                    var extra: [(String, String)] = []
+                    if let standardized {
+                        summary = standardized.summary(summary, effectiveSampleSize: fit.report.effectiveSampleSize)
+                        extra.append(standardized.modelFileMember(fitted: fitted))
+                    }
+                    let model = try standardized.map { try $0.standardization.originalUnits(fitted) } ?? fitted
+                    try OutputFile.write(ModelFile.encode(model, summary: summary, extra: extra), to: output)
                 } else if let fit = best.variationalFit {
                     try OutputFile.write(ModelFile.encode(fit.posterior, summary: VariationalFitSummary(report: fit.report)),
                                          to: output)

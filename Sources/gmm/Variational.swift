@@ -160,10 +160,10 @@ func variationalSummaryLines(_ posterior: VariationalPosterior, summary: Variati
 }
 
 /// `gmm score` for a variational model: the posterior-predictive log density.
-func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, output: OutputOptions) throws {
+func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, output: OutputOptions, kept: KeptCells? = nil) throws {
     printError("gmm: log_density is the posterior-predictive density of a variational model (a mixture of Student t); the plug-in Gaussian mixture is not used")
     let values = try posterior.logPredictiveDensities(of: matrix)
-    var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount)
+    var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount, kept: kept)
     for v in values {
         stream.table.append([v])
         try stream.flushIfLarge()

@@ -362,8 +362,14 @@ if scenarios.contains("covariance-models") {
         }
         var last = 0.0
         // CPU seconds: one thread, so they are the work, steadier than wall time on a shared machine.
-        let many = try medianTimes(runs: runs) { last = try fit(11).report.meanLogLikelihood }.cpu
-        let one = try medianTimes(runs: runs) { _ = try fit(1) }.cpu
+        var failure: (any Error)?
+        let many = medianTimes(runs: runs) {
+            do { last = try fit(11).report.meanLogLikelihood } catch { failure = error }
+        }.cpu
+        let one = medianTimes(runs: runs) {
+            do { _ = try fit(1) } catch { failure = error }
+        }.cpu
+        if let failure { throw failure }
         return ((many - one) / 10, last)
     }
     let full = try secondsPerIteration(.full), diag = try secondsPerIteration(.diagonal)

@@ -4,7 +4,8 @@ import Foundation
 // have scikit-learn's names and shapes, so a Python user can rebuild a
 // `GaussianMixture` from them; fit facts (iterations, log-likelihood, BIC,
 // AIC, the per-iteration trace and the options used) travel alongside.
-// Readers ignore keys they do not know.
+// `precisions_cholesky` is computed from the covariances and written for
+// scikit-learn's sake only; it is never read back. Readers ignore keys they do not know.
 
 /// What a model file holds besides the parameters.
 public struct FitSummary: Sendable, Equatable {
@@ -88,6 +89,8 @@ public enum ModelFile {
                 ("lower", W.list(noise.lower)), ("upper", W.list(noise.upper)),
             ], indent: "  ")))
         }
+        // scikit-learn's precisions_cholesky_ (PrecisionCholesky.swift): for Python readers; `decode` ignores it.
+        members.append(("precisions_cholesky", model.precisionCholeskyFactors.modelFileText))
         if let s = summary {
             members += [
                 ("converged", s.hasConverged ? "true" : "false"),

@@ -28,6 +28,10 @@ public struct TableWriter: Sendable {
     public private(set) var rowCount = 0
     /// In `.npy` mode, the number of rows the header announced; `nil` for CSV.
     public let promisedRowCount: Int?
+    /// Text cells written in front of every row (`init(header:leadingColumns:cells:)`); empty otherwise.
+    private var leadingCells: [[String]] = []
+    /// How many of the `columnCount` columns are leading text columns.
+    private var leadingCount = 0
 
     /// The table so far, header first (since the last `drain()`).
     public var bytes: [UInt8] { sink.bytes }
@@ -63,6 +67,22 @@ public struct TableWriter: Sendable {
         sink.bytes.append(UInt8(ascii: "\n"))
     }
 
+    /// Starts a CSV table whose rows each begin with text cells copied from
+    /// elsewhere (an id, a label): row r gets `cells[r % cells.count]` in front of
+    /// what is appended, so stacked copies of the same rows repeat them. The
+    /// `append` methods take the other cells, as for a table with header `header`.
+    ///
+    /// - Parameters:
+    ///   - names: the leading columns' names, written before `header`.
+    ///   - cells: for each row, one text per leading column (quoted when needed, as names are).
+    public init(header: [String], leadingColumns names: [String], cells: [[String]]) {
+        self.init(header: names + header)   // streamed: no reservation for every row
+        precondition(cells.allSatisfy { $0.count == names.count }, "one cell per leading column in every row")
+        precondition(!names.isEmpty && !cells.isEmpty, "leading columns need names and rows")
+        leadingCells = cells
+        leadingCount = names.count
+    }
+
     /// Starts a table written as a NumPy `.npy` file instead of CSV: float64, C
     /// order, `rowCount`×`columnCount` (the `NumpyWriter` layout). Every cell,
     /// integers included, is stored as its `Double`, so nothing is formatted —
@@ -85,16 +105,16 @@ public struct TableWriter: Sendable {
 
     /// Appends a row of numbers; `row.count` must equal `columnCount`.
     public mutating func append(row: UnsafeBufferPointer<Double>) {
-        precondition(row.count == columnCount, "row has \(row.count) values, the table has \(columnCount) columns")
-        appendDoubles(row)
+        precondition(row.count == columnCount - leadingCount, "row has \(row.count) values, the table has \(columnCount) columns")
+        appendDoubles(row, afterCell: appendLeading())
         endRow()
     }
 
     /// Appends a row of numbers followed by one integer cell, such as a component
     /// label; `row.count + 1` must equal `columnCount`.
     public mutating func append(row: UnsafeBufferPointer<Double>, label: Int) {
-        precondition(row.count + 1 == columnCount, "row has \(row.count + 1) cells, the table has \(columnCount) columns")
-        appendDoubles(row)
+        precondition(row.count + 1 == columnCount - leadingCount, "row has \(row.count + 1) cells, the table has \(columnCount) columns")
+        appendDoubles(row, afterCell: appendLeading())
         appendInteger(label, first: false)
         endRow()
     }
@@ -102,17 +122,28 @@ public struct TableWriter: Sendable {
     /// Appends one integer cell (such as a component label) followed by numbers;
     /// `values.count + 1` must equal `columnCount`.
     public mutating func append(label: Int, values: [Double]) {
-        precondition(values.count + 1 == columnCount, "row has \(values.count + 1) cells, the table has \(columnCount) columns")
-        appendInteger(label, first: true)
+        precondition(values.count + 1 == columnCount - leadingCount, "row has \(values.count + 1) cells, the table has \(columnCount) columns")
+        appendInteger(label, first: !appendLeading())
         values.withUnsafeBufferPointer { appendDoubles($0, afterCell: true) }
         endRow()
     }
 
     /// Appends a row of integers, such as predicted labels; `integers.count` must equal `columnCount`.
     public mutating func append(integers: [Int]) {
-        precondition(integers.count == columnCount, "row has \(integers.count) values, the table has \(columnCount) columns")
-        for (j, value) in integers.enumerated() { appendInteger(value, first: j == 0) }
+        precondition(integers.count == columnCount - leadingCount, "row has \(integers.count) values, the table has \(columnCount) columns")
+        let hasLeading = appendLeading()
+        for (j, value) in integers.enumerated() { appendInteger(value, first: j == 0 && !hasLeading) }
         endRow()
+    }
+
+    /// Writes this row's leading text cells, if the table has any; returns whether it wrote some.
+    private mutating func appendLeading() -> Bool {
+        guard leadingCount > 0 else { return false }
+        for (j, cell) in leadingCells[rowCount % leadingCells.count].enumerated() {
+            if j > 0 { sink.bytes.append(UInt8(ascii: ",")) }
+            Self.appendCell(cell, to: &sink.bytes)
+        }
+        return true
     }
 
     private mutating func endRow() {
@@ -159,7 +190,7 @@ public struct TableWriter: Sendable {
         } while divisor > 0
     }
 
-    /// A header cell, quoted when it would otherwise not read back as itself.
+    /// A header or text cell, quoted when it would otherwise not read back as itself.
     private static func appendCell(_ text: String, to bytes: inout [UInt8]) {
         let utf8 = Array(text.utf8)
         let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }

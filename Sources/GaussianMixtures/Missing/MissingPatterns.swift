@@ -102,7 +102,6 @@ struct PatternMarginal: Sendable {
         let o = pattern.observed
         let m = pattern.missing
         let (no, nm) = (o.count, m.count)
-        let d = model.featureCount
         let kind = model.covarianceKind
         let independent = !kind.hasCorrelations
         var components: [PatternComponent] = []

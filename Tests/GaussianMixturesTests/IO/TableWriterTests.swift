@@ -24,6 +24,19 @@ struct TableWriterTests {
         #expect(String(decoding: sampled.bytes, as: UTF8.self) == "x0,x1,component\n2.5,3.0,1\n")
     }
 
+    @Test("leading text columns go in front of every kind of row, quoted when needed, repeating for stacked copies")
+    func leadingColumns() {
+        var table = TableWriter(header: ["component", "p"], leadingColumns: ["id", "label"], cells: [["a", "x,y"], ["b", ""]])
+        table.append(integers: [0, 1])
+        [0.5].withUnsafeBufferPointer { table.append(row: $0, label: 2) }
+        table.append(label: 3, values: [0.25])
+        [1.0, 2.0].withUnsafeBufferPointer { table.append(row: $0) }
+        table.append([3, 4])
+        #expect(String(decoding: table.bytes, as: UTF8.self)
+                == "id,label,component,p\na,\"x,y\",0,1\nb,,0.5,2\na,\"x,y\",3,0.25\nb,,1.0,2.0\na,\"x,y\",3.0,4.0\n")
+        #expect(table.columnCount == 4 && table.rowCount == 5)
+    }
+
     @Test func headerNamesThatNeedQuotesRoundTrip() throws {
         let names = ["plain", "with, comma", "say \"hi\"", " spaced ", "two\nlines"]
         var table = TableWriter(header: names)

@@ -19,7 +19,7 @@ struct ModelFileTests {
 
     @Test("awkward doubles round-trip exactly")
     func awkwardNumbers() throws {
-        let values: [Double] = [0.1, 1e-300, 5e-324, 1.7976931348623157e308, 123456789.123456789, -0.0, 1 / 3]
+        let values: [Double] = [0.1, 1e-300, .leastNonzeroMagnitude, 1.7976931348623157e308, 123456789.123456789, -0.0, 1 / 3]
         for v in values {
             let w = (1 - 1e-7) * 0.5
             let model = try GaussianMixture(weights: [w, 1 - w], means: [[v], [2]], covariances: .full([[[1 + abs(v) * 0]], [[2]]]))
