@@ -22,12 +22,18 @@ public struct FitOptions: Sendable {
     /// same to the bit whatever the value: the rows are cut into chunks
     /// independently of it and the chunks' statistics are added in a fixed order.
     public var threadCount: Int?
+    /// mclust's conjugate prior: MAP EM instead of maximum likelihood (`nil`: none).
+    /// Its hyper-parameters are usually `ConjugatePrior.mclustDefault(for:weights:componentCount:kind:)`.
+    /// The stopping rule and the trace then use the mean log-posterior (the
+    /// log-likelihood plus `prior.logDensity(of:)`, over the sample size); the
+    /// reported log-likelihood stays the log-likelihood, as mclust reports it.
+    public var prior: ConjugatePrior?
 
     public init(
         componentCount: Int = 1, covarianceKind: CovarianceKind = .full,
         initialization: InitializationMethod = .kMeans, initializationCount: Int = 1,
         maxIterations: Int = 100, tolerance: Double = 1e-3, covarianceRegularization: Double = 1e-6,
-        seed: UInt64 = 0, threadCount: Int? = nil
+        seed: UInt64 = 0, threadCount: Int? = nil, prior: ConjugatePrior? = nil
     ) {
         self.componentCount = componentCount
         self.covarianceKind = covarianceKind
@@ -38,6 +44,7 @@ public struct FitOptions: Sendable {
         self.covarianceRegularization = covarianceRegularization
         self.seed = seed
         self.threadCount = threadCount
+        self.prior = prior
     }
 
     /// The number of threads a pass uses.
@@ -55,6 +62,13 @@ public struct FitOptions: Sendable {
         guard tolerance >= 0, tolerance.isFinite else { throw bad("tolerance", "must be a finite number ≥ 0, got \(tolerance)") }
         guard covarianceRegularization >= 0, covarianceRegularization.isFinite else {
             throw bad("covarianceRegularization", "must be a finite number ≥ 0, got \(covarianceRegularization)")
+        }
+        if let prior {
+            let d = prior.mean.count
+            try prior.validate(featureCount: d, kind: covarianceKind)
+            if case let .model(start) = initialization, start.featureCount != d {
+                throw bad("prior", "has \(d) features, the initial model \(start.featureCount)")
+            }
         }
         if case let .responsibilities(table) = initialization {
             guard table.featureCount == componentCount else {

@@ -184,7 +184,7 @@ enum Initializer {
         do {
             return try MaximizationStep.parameters(
                 from: stats, family: family, regularization: options.covarianceRegularization,
-                featureNames: data.featureNames)
+                featureNames: data.featureNames, prior: options.prior)
         } catch {
             throw collapse(error, stats: stats, iteration: 0)
         }
