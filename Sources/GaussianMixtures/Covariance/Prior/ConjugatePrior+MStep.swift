@@ -32,6 +32,8 @@ import Foundation
 //   log p(θ) = Σ_k [ −(o/2) log|Σ_k| − ½ tr(Σ_k⁻¹ S_k) − (κ/2) (μ_k − μ_P)ᵀ Σ_k⁻¹ (μ_k − μ_P) ]
 //
 // (up to a constant): `logDensity(of:)`, the quantity MAP EM never lowers.
+// With one component every model takes VII's, VVI's or VVV's step, as mclust's
+// `mvn` does (`effectiveModel`).
 // Two of mclust's routines depart from the textbook prior, and we follow them:
 // EII leaves ς² out, VEV leaves ν out; and EEI's means are not shrunk, so its
 // step is not an exact maximiser of the quantity above (it misses by O(κ)).
@@ -51,7 +53,8 @@ extension ConjugatePrior {
         let shrinksMeans: Bool
     }
 
-    func placement(for model: MclustModelName, componentCount K: Int, featureCount d: Int) -> Placement {
+    func placement(for requested: MclustModelName, componentCount K: Int, featureCount d: Int) -> Placement {
+        let model = Self.effectiveModel(requested, componentCount: K)
         let nu = degreesOfFreedom, dd = Double(d), kk = Double(K)
         func p(_ o: Double, each: Bool = true, scale: Bool = true, factor: Double = 1, shrink: Bool = true) -> Placement {
             Placement(countOffset: o, scalePerComponent: each, hasScale: scale, varianceFactor: factor, shrinksMeans: shrink)
@@ -69,6 +72,16 @@ extension ConjugatePrior {
         case .VVV: return p(nu + dd + 2)
         case .VEE, .EVE, .VVE, .EVV: preconditionFailure("mclust defines no prior for \(model.rawValue)")
         }
+    }
+
+    /// The model whose M-step a fit of `model` with K components takes: itself,
+    /// except with one component, where mclust (`mvn`, as `mclustBIC` calls it
+    /// for G = 1) uses its one-component models XII, XXI and XXX, whose prior
+    /// steps are VII's, VVI's and VVV's; every model of a family is one of those when K = 1.
+    static func effectiveModel(_ model: MclustModelName, componentCount K: Int) -> MclustModelName {
+        guard K == 1 else { return model }
+        if model.shape == .identity { return .VII }
+        return model.isAxisAligned ? .VVI : .VVV
     }
 
     /// The kind a family type implements.
@@ -124,7 +137,8 @@ extension ConjugatePrior {
         var warm = (previous as? any MclustFamily)?.storage.decomposition
         if let w = warm, !w.fits(componentCount: K, featureCount: d, model: model) { warm = nil }
         let estimate = try MclustMStep.estimate(
-            model: model, scatter: scatter, softCounts: counts, featureCount: d, control: .mclustDefault, previous: warm)
+            model: Self.effectiveModel(model, componentCount: K), scatter: scatter, softCounts: counts, featureCount: d,
+            control: .mclustDefault, previous: K == 1 ? nil : warm)
         let covariances = try Self.family(family, kind: kind, estimate: estimate, componentCount: K, featureCount: d)
         return GaussianMixture(weights: weights, flatMeans: shrunk, family: covariances, featureNames: featureNames)
     }
