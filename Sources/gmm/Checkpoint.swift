@@ -150,7 +150,7 @@ extension FitCheckpointing {
     static func settings(_ fit: Fit, options: FitOptions, data: IncompleteDataMatrix, weights: [Double]?,
                          online: OnlineParameters? = nil) -> [(String, String)] {
         let f = fit.fitting
-        let common: [(String, String)] = [
+        var common: [(String, String)] = [
             ("k", String(options.componentCount)),
             ("covariance", options.covarianceKind.rawValue),
             ("init", fit.initModel != nil ? "model " + fingerprint(of: options)
@@ -164,6 +164,7 @@ extension FitCheckpointing {
             ("weights", f.sampleWeights.map { "file " + $0 } ?? f.weightColumn.map { "column " + $0 } ?? "none"),
             ("missing", fit.missingValues.marginalize ? "marginalize" : "error"),
         ]
+        if f.usesPrior { common.append(("prior", "mclust default")) }
         guard let online else { return common + dataFingerprint(data, weights: weights) }
         let o = online.options
         return common.filter { $0.0 != "max_iter" && $0.0 != "tol" } + [

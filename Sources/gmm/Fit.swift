@@ -97,6 +97,14 @@ struct Fit: ParsableCommand, ReadsTextData {
                 throw ValidationError("--init-responsibilities cannot be used with --online (it starts from its first batch)")
             }
         }
+        if fitting.usesPrior {
+            if variational.method == .variational {
+                throw ValidationError("--prior cannot be used with --method variational: it has its own priors (--weight-prior, --mean-prior, …)")
+            }
+            if onlineFitting.online { throw ValidationError("--prior cannot be used with --online") }
+            if labels != nil { throw ValidationError("--prior cannot be used with --labels") }
+            if missingValues.marginalize { throw ValidationError("--prior cannot be used with --missing marginalize") }
+        }
         if missingValues.marginalize && variational.method == .variational {
             throw ValidationError("--missing marginalize cannot be used with --method variational")
         }
@@ -135,6 +143,13 @@ struct Fit: ParsableCommand, ReadsTextData {
             var options = fitting.options(componentCount: start?.componentCount ?? table?.featureCount ?? components ?? 1,
                                           kind: start?.covarianceKind ?? covariance ?? .full, start: start)
             if let table { options.initialization = .responsibilities(table) }
+            if incomplete.hasGaps, fitting.usesPrior { throw ValidationError("--prior cannot be used with missing values") }
+            // A starting model fitted with a prior keeps its hyper-parameters (a refit on other rows stays comparable).
+            if fitting.usesPrior, let initModel, let recorded = try ModelFile.prior(path: initModel) {
+                options.prior = recorded
+            } else {
+                options.prior = try fitting.prior(for: matrix, weights: weights, options: options)
+            }
             // Every fit stops gracefully on a first Ctrl-C from here on (after reading the data).
             let saving = FitCheckpointing(
                 options: checkpointing,
@@ -153,7 +168,8 @@ struct Fit: ParsableCommand, ReadsTextData {
                 : try fitReportingData(data, matrix, weights: weights, options: options, control: control, progress: showProgress ? { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
-                printProgress("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
+                let quantity = options.prior == nil ? "mean log-likelihood" : "mean log-posterior"
+                printProgress("\(restart)iteration \(p.iteration)  \(quantity) \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
             } : nil)
             if showProgress && !onlineFitting.online { printProgress(nil) }
             let elapsed = clock.now - began
@@ -167,12 +183,16 @@ struct Fit: ParsableCommand, ReadsTextData {
                         + "\"tol\": \(fitting.em.tol), \"reg_covar\": \(fitting.em.regularization), \"seed\": \(fitting.em.seed)"
                         + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")
                         + missingValues.fitOptionsMembers + "}"),
-                ] + missingValues.modelFileMembers(incomplete) + (result.report.wasInterrupted ? [("interrupted", "true")] : [])
+                ] + missingValues.modelFileMembers(incomplete) + (options.prior.map { [ModelFile.priorMember($0)] } ?? [])
+                    + (result.report.wasInterrupted ? [("interrupted", "true")] : [])
                 try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output)
             }
             if !quiet {
                 var lines = summaryLines(model, summary: summary) + missingValues.summaryLines(incomplete)
                 if onlineFitting.online { lines = onlineFitting.summaryLines(lines) }
+                if let prior = options.prior {
+                    lines.append("prior:               mclust's conjugate prior (MAP EM), shrinkage \(prior.shrinkage), dof \(readable(prior.degreesOfFreedom, digits: 6))")
+                }
                 if options.initializationCount > 1 {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
                 }

@@ -26,6 +26,10 @@ struct Select: ParsableCommand, ReadsTextData {
             with few rows per feature the constrained models (VVE, EEE, VEI, …) often
             win on BIC because they spend fewer parameters on the shape of each cluster.
 
+            --prior fits every candidate by MAP EM with mclust's default conjugate prior for
+            its model and K, as mclustBIC(…, prior = priorControl()) does; the grid "all" is
+            then the ten models mclust defines the prior for.
+
             EM candidates start as mclust's Mclust() does (--init hc, the default): one
             model-based hierarchical agglomeration of the data (on a seeded subset of 2000
             rows above that), cut at each K, and an M-step from that partition. With
@@ -66,7 +70,8 @@ struct Select: ParsableCommand, ReadsTextData {
         let list = covariance ?? (variational.method == .variational ? "full,diag,spherical,tied" : "all")
         for name in list.split(separator: ",") {
             if name == "all" {
-                kinds += CovarianceKind.mclustOrder
+                // With --prior, the ten models mclust defines its prior for.
+                kinds += CovarianceKind.mclustOrder.filter { !fitting.usesPrior || ConjugatePrior.isSupported($0) }
                 continue
             }
             guard let kind = CovarianceKind(name: String(name)) else {
@@ -93,6 +98,15 @@ struct Select: ParsableCommand, ReadsTextData {
         case (.em, _) where variational.hasVariationalFlags: throw ValidationError("the prior flags need --method variational")
         default: break
         }
+        if fitting.usesPrior {
+            if variational.method == .variational {
+                throw ValidationError("--prior cannot be used with --method variational: it has its own priors (--weight-prior, --mean-prior, …)")
+            }
+            if let other = try kinds().first(where: { !ConjugatePrior.isSupported($0) }) {
+                throw ValidationError("--prior: mclust defines no conjugate prior for \(other.mclustName); "
+                    + "it has one for EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV (--covariance all with --prior means those ten)")
+            }
+        }
         if variational.method == .variational, variational.covariancePrior != nil, try kinds().count > 1 {
             throw ValidationError("--covariance-prior has one family's shape: give one family with --covariance")
         }
@@ -117,7 +131,7 @@ struct Select: ParsableCommand, ReadsTextData {
                 var options = fitting.options()
                 if fitting.initializationChoice == nil { options.initialization = weights == nil ? .hierarchical : .kMeans }
                 table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
-                                        options: options, criterion: criterion)
+                                        options: options, criterion: criterion, usesMclustPrior: fitting.usesPrior)
             }
             guard let best = table.best else {
                 let reasons = table.rows.compactMap(\.failure)
@@ -128,7 +142,11 @@ struct Select: ParsableCommand, ReadsTextData {
             if let output {
                 if let fit = best.fit {
                     let model = fit.model.reordered(by: fitting.order)
-                    try OutputFile.write(ModelFile.encode(model, summary: FitSummary(report: fit.report, model: model)), to: output)
+                    // The prior the best candidate was fitted with (the same numbers: a function of the data, K and model).
+                    let prior = try fitting.prior(for: matrix, weights: weights, options: FitOptions(
+                        componentCount: model.componentCount, covarianceKind: model.covarianceKind))
+                    try OutputFile.write(ModelFile.encode(model, summary: FitSummary(report: fit.report, model: model),
+                                                          extra: prior.map { [ModelFile.priorMember($0)] } ?? []), to: output)
                 } else if let fit = best.variationalFit {
                     try OutputFile.write(ModelFile.encode(fit.posterior, summary: VariationalFitSummary(report: fit.report)),
                                          to: output)

@@ -90,9 +90,14 @@ public enum ModelSearch {
     ///
     /// With `.hierarchical` initialisation the tree is built once (with the seed
     /// restart 0 of a fit would use) and cut at every K.
+    ///
+    /// - Parameter usesMclustPrior: fit each candidate by MAP EM with mclust's default
+    ///   conjugate prior for its model and K (`ConjugatePrior.mclustDefault`), as
+    ///   `mclustBIC(…, prior = priorControl())` does; `options.prior` is then ignored.
+    ///   A model mclust defines no prior for is a failed row.
     public static func run(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
-        options: FitOptions, criterion: SelectionCriterion,
+        options: FitOptions, criterion: SelectionCriterion, usesMclustPrior: Bool = false,
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> SelectionTable {
         var shared = options
@@ -102,7 +107,7 @@ public enum ModelSearch {
         }
         let options = shared
         let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
-            candidate(data, weights: weights, kind: kind, components: k, options: options)
+            candidate(data, weights: weights, kind: kind, components: k, options: options, usesMclustPrior: usesMclustPrior)
         }
         return SelectionTable(criterion: criterion, rows: rows).ranked(by: criterion)
     }
@@ -177,7 +182,8 @@ public enum ModelSearch {
     }
 
     static func candidate(
-        _ data: DataMatrix, weights: [Double]?, kind: CovarianceKind, components: Int, options: FitOptions
+        _ data: DataMatrix, weights: [Double]?, kind: CovarianceKind, components: Int, options: FitOptions,
+        usesMclustPrior: Bool = false
     ) -> SelectionRow {
         var opts = options
         // Candidates already run one per core; each fit uses one thread unless told otherwise.
@@ -186,6 +192,10 @@ public enum ModelSearch {
         opts.covarianceKind = kind
         return timedRow(kind: kind, components: components, featureCount: data.featureCount) { row throws(FitError) in
             let p = row.parameterCount
+            var opts = opts
+            if usesMclustPrior {
+                opts.prior = try ConjugatePrior.mclustDefault(for: data, weights: weights, componentCount: components, kind: kind)
+            }
             let fit = try ExpectationMaximization.fit(data, weights: weights, options: opts)
             let n = fit.report.effectiveSampleSize
             let bic = GaussianMixture.bic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleSize: n, parameterCount: p)
