@@ -42,6 +42,7 @@ extension ExpectationMaximization {
         shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         try options.validate()
+        try options.refusePrior(in: "semi-supervised")
         try known.validate(rows: data.sampleCount, componentCount: options.componentCount)
         return try fit(localRows: data, weights: weights, options: options, reducer: LocalReducer(),
                        knownComponents: known, startingModel: { restart throws(FitError) in

@@ -78,6 +78,7 @@ extension ExpectationMaximization {
         shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         try options.validate()
+        if known != nil { try options.refusePrior(in: "semi-supervised") }
         var localError: FitError?
         if let weights {
             do throws(FitError) { try checkLocally(weights, rows: data.sampleCount) } catch { localError = error }

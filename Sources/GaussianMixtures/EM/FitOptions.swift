@@ -50,6 +50,14 @@ public struct FitOptions: Sendable {
     /// The number of threads a pass uses.
     var resolvedThreadCount: Int { threadCount ?? ProcessInfo.processInfo.activeProcessorCount }
 
+    /// Throws unless `prior` is `nil`: for the fits MAP EM is not implemented for
+    /// (`what`: online, variational, missing values, semi-supervised).
+    func refusePrior(in what: String) throws(FitError) {
+        guard prior == nil else {
+            throw .invalidOption(name: "prior", reason: "cannot be used with \(what) fits (mclust's conjugate prior is implemented for EM on complete data)")
+        }
+    }
+
     /// Checks every value's range and that an initial model agrees with K and the kind.
     public func validate() throws(FitError) {
         func bad(_ name: String, _ why: String) -> FitError { .invalidOption(name: name, reason: why) }

@@ -82,6 +82,7 @@ extension OnlineExpectationMaximization {
         checkpoint: OnlineCheckpointHandler? = nil, shouldStop: (() -> Bool)? = nil
     ) throws(FitError) -> FitResult {
         try options.validate()
+        try options.refusePrior(in: "online")
         guard online.batchSize >= 1 else {
             throw .invalidOption(name: "batchSize", reason: "must be at least 1, got \(online.batchSize)")
         }

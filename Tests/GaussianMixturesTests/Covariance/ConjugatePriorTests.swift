@@ -135,6 +135,26 @@ struct ConjugatePriorTests {
         #expect(ConjugatePrior.unsupported(kind).description.contains(name))
     }
 
+    /// The fits MAP EM is not implemented for refuse a prior instead of ignoring it.
+    @Test("online, variational and missing-value fits refuse the prior")
+    func refusedElsewhere() throws {
+        let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent("Data/iris.csv").path)
+        var options = FitOptions(componentCount: 2, covarianceKind: .full, maxIterations: 3)
+        options.prior = try ConjugatePrior.mclustDefault(for: data, componentCount: 2, kind: .full)
+        func isPriorError(_ error: any Error) -> Bool {
+            if case .invalidOption(name: "prior", _)? = error as? FitError { return true }
+            return false
+        }
+        #expect(performing: { _ = try OnlineExpectationMaximization.fit(data, options: options, online: OnlineFitOptions(batchSize: 50)) },
+                throws: isPriorError)
+        #expect(performing: { _ = try VariationalInference.fit(data, options: VariationalFitOptions(fit: options)) },
+                throws: isPriorError)
+        var rows = (0..<data.sampleCount).map { i in (0..<4).map { j in data[i, j] } }
+        rows[0][1] = .nan
+        let gappy = try IncompleteDataMatrix(rows: rows)
+        #expect(performing: { _ = try ExpectationMaximization.fit(gappy, options: options) }, throws: isPriorError)
+    }
+
     /// mclustBIC(iris, G = 1:9, prior = priorControl()): every cell from the same hc start
     /// with as many M-steps as mclust made, no regulariser, to 1e-6 relative.
     @Test("the same number of MAP EM steps from the hc start gives mclustBIC's table with the prior")
