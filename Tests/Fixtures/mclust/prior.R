@@ -29,6 +29,9 @@
 # The four models mclust has no prior for (VEE, EVE, VVE, EVV: me() fits them
 # without it, with a warning) are listed under "unsupported".
 #
+# prior-choice.json: the model Mclust(prior = priorControl()) chooses on iris and
+# Old Faithful (see the end).
+#
 # prior-bic-iris.json: mclustBIC(X, G = 1:9, prior = priorControl()) on iris
 # for the ten models, with mclust's defaults otherwise (its hierarchical start,
 # which does not depend on the prior); `starts` holds the partitions for
@@ -119,3 +122,15 @@ writeLines(toJSON(list(
   starts = lapply(2:9, function(g) as.integer(cl[, as.character(g)])), fits = cells),
   digits = NA, auto_unbox = TRUE, na = "null", pretty = FALSE),
   "Tests/Fixtures/mclust/prior-bic-iris.json")
+
+# The model Mclust(X, G = 1:9, prior = priorControl()) chooses over the ten
+# models, on iris and Old Faithful: prior-choice.json.
+choices <- list()
+for (name in c("iris", "old-faithful")) {
+  X <- as.matrix(read.csv(DATASETS[[name]]))
+  fit <- Mclust(X, G = 1:9, modelNames = MODELS, prior = priorControl(), verbose = FALSE)
+  choices[[name]] <- list(data = DATASETS[[name]], model = fit$modelName, G = fit$G, bic = fit$bic)
+}
+writeLines(toJSON(list(generator = "Tests/Fixtures/mclust/prior.R", versions = versions, choices = choices),
+                  digits = NA, auto_unbox = TRUE, pretty = FALSE),
+           "Tests/Fixtures/mclust/prior-choice.json")

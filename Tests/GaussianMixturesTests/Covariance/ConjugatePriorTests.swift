@@ -180,6 +180,23 @@ struct ConjugatePriorTests {
         #expect(compared >= 80)
     }
 
+    /// `gmm select --prior`'s defaults (hc start, K = 1…9, the ten models, --tol 1e-3,
+    /// --reg-covar 1e-6) choose what Mclust(prior = priorControl()) chooses, with its BIC to 1e-3.
+    @Test("select with the prior chooses Mclust(prior = priorControl())'s model", arguments: ["iris", "old-faithful"])
+    func sameChoice(_ name: String) throws {
+        struct Choice: Decodable { let data: String; let model: String; let G: Int; let bic: Double }
+        struct File: Decodable { let choices: [String: Choice] }
+        let url = repositoryRoot.appendingPathComponent("Tests/Fixtures/mclust/prior-choice.json")
+        let expected = try #require(try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).choices[name])
+        let data = try DataFileReader.read(path: repositoryRoot.appendingPathComponent(expected.data).path)
+        let table = ModelSearch.run(data, componentCounts: Array(1...9), kinds: MclustPriorFixture.supported,
+                                    options: FitOptions(initialization: .hierarchical), criterion: .bic, usesMclustPrior: true)
+        let best = try #require(table.best)
+        #expect(best.covarianceKind.mclustName == expected.model && best.componentCount == expected.G)
+        let bic = try #require(best.bic)
+        #expect(abs(-bic - expected.bic) <= 1e-3 * abs(expected.bic), "BIC \(-bic) vs mclust's \(expected.bic)")
+    }
+
     /// MAP EM never lowers the log-posterior (the trace), up to rounding, for every
     /// supported model: on iris from mclust's start, 60 iterations. EEI's means are
     /// not shrunk in mclust's step (nor ours), so its step is not an exact maximiser;
