@@ -71,6 +71,11 @@ final class FitCheckpointing {
     private func check(_ saved: [String: String], path: String, iteration: Int, finishedRestarts: Int,
                        except skipped: String? = nil) throws {
         let current = settings.filter { $0.0 != skipped }
+        // "prior" is saved only by fits with --prior (older checkpoints lack it): a run without it must refuse one.
+        if saved["prior"] != nil, !current.contains(where: { $0.0 == "prior" }) {
+            throw CommandFailure(message: "--resume \(path): it was written with --prior, now without; "
+                + "resume with the same data and options", status: ExitStatus.usage)
+        }
         if let why = CheckpointSettings.mismatch(saved: saved, current: current, iteration: iteration,
                                                  finishedRestarts: finishedRestarts) {
             throw CommandFailure(message: "--resume \(path): \(why); resume with the same data and options",

@@ -66,6 +66,21 @@ struct PriorCommandTests {
         expectCleanFailure(try box.run(args), status: 64, facts: [fact])
     }
 
+    @Test("a checkpoint of a fit with --prior resumes to the uninterrupted result, and only with --prior")
+    func resume() throws {
+        let box = try Sandbox()
+        try box.copyBundled("iris.csv")
+        let common = ["fit", "iris.csv", "-k", "3", "--covariance", "VEV", "--prior", "--tol", "0", "-q"]
+        try box.succeed(common + ["--max-iter", "30", "-o", "a.json"])
+        try box.succeed(common + ["--max-iter", "12", "--checkpoint", "c.json", "--checkpoint-every", "1", "-o", "partial.json"])
+        try box.succeed(common + ["--max-iter", "30", "--resume", "c.json", "-o", "b.json"])
+        #expect(box.bytes("a.json") == box.bytes("b.json"))
+        let without = common.filter { $0 != "--prior" }
+        expectCleanFailure(try box.run(without + ["--max-iter", "30", "--resume", "c.json"]), status: 64, facts: ["--prior"])
+        try box.succeed(without + ["--max-iter", "12", "--checkpoint", "plain.json", "--checkpoint-every", "1", "-o", "p.json"])
+        expectCleanFailure(try box.run(common + ["--max-iter", "30", "--resume", "plain.json"]), status: 64, facts: ["prior"])
+    }
+
     @Test("a model file whose prior is malformed names the key", arguments: [
         ("\"scale\": 0.5", "\"scale\": [[1, 2], [3]]", "prior.scale"),
         ("\"dof\": 6.0", "\"dof\": -1", "prior.dof"),
