@@ -38,7 +38,7 @@ struct FitParameters: ParsableArguments {
             + "d + 2 degrees of freedom, scale the data's variance over K^(2/d)), so small or degenerate clusters get a "
             + "finite fit. For EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV (mclust defines none for the other four). "
             + "The log-likelihood, BIC and AIC reported are the log-likelihood's, as mclust reports them; "
-            + "with --reg-covar 0 the numbers are mclust's. The model file records the prior (\"prior\"); "
+            + "with --reg-covar 0 each EM step is mclust's. The model file records the prior (\"prior\"); "
             + "fit --init-model FILE --prior reuses FILE's."))
     var usesPrior = false
 

@@ -224,18 +224,36 @@ struct ConjugatePriorTests {
         #expect(posterior > fit.report.meanLogLikelihood - 1e3 && posterior.isFinite)
     }
 
-    /// A cluster of duplicated points (fewer distinct rows than features): without
-    /// the prior its covariance collapses; with it the fit is finite.
-    @Test("a duplicated-points cluster collapses without the prior and fits with it", arguments: [CovarianceKind.full, .diagonal, .spherical, .VEV])
-    func degenerate(_ kind: CovarianceKind) throws {
-        // 40 rows around the origin in 3 dimensions, and 6 copies of one point far away.
-        var rows = (0..<40).map { i -> [Double] in
+    /// Degenerate clusters: 6 copies of one point, or 3 distinct points in 5 dimensions
+    /// (fewer rows than features: singular for VVV, not for the models that share
+    /// a shape or are axis-aligned). Without the prior the cluster's covariance
+    /// collapses; with it the fit is finite.
+    @Test("a degenerate cluster collapses without the prior and fits with it",
+          arguments: [(CovarianceKind.full, false), (.diagonal, false), (.spherical, false), (.VEV, false), (.full, true)])
+    func degenerate(_ kind: CovarianceKind, _ fewerRowsThanFeatures: Bool) throws {
+        let d = fewerRowsThanFeatures ? 5 : 3
+        var rows: [[Double]] = []
+        for i in 0..<40 {
+            var row = [Double](repeating: 0, count: d)
             let t = Double(i)
-            return [sin(1.3 * t), 2 * cos(0.7 * t), sin(2.1 * t + 1)]
+            row[0] = sin(1.3 * t)
+            row[1] = 2 * cos(0.7 * t)
+            row[2] = sin(2.1 * t + 1)
+            for j in 3..<d { row[j] = cos(Double(j) * t + 0.5) }
+            rows.append(row)
         }
-        rows += [[Double]](repeating: [10, 10, 10], count: 6)
+        var small: [[Double]] = []
+        for i in 0..<(fewerRowsThanFeatures ? 3 : 6) {
+            var row = [Double](repeating: 10, count: d)
+            if fewerRowsThanFeatures {
+                for j in 0..<d { row[j] += Double((i * 7 + j * 3) % 5) }
+            }
+            small.append(row)
+        }
+        rows += small
+        let n = rows.count
         let data = try DataMatrix(rows: rows)
-        let start = try DataMatrix(rows: (0..<46).map { $0 < 40 ? [1, 0] : [0, 1] })
+        let start = try DataMatrix(rows: (0..<n).map { $0 < 40 ? [1, 0] : [0, 1] })
         let plain = FitOptions(componentCount: 2, covarianceKind: kind, initialization: .responsibilities(start),
                                maxIterations: 20, tolerance: 0, covarianceRegularization: 0)
         #expect(throws: FitError.self) { _ = try ExpectationMaximization.fit(data, options: plain) }
@@ -243,7 +261,7 @@ struct ConjugatePriorTests {
         options.prior = try ConjugatePrior.mclustDefault(for: data, componentCount: 2, kind: kind)
         let fit = try ExpectationMaximization.fit(data, options: options)
         #expect(fit.report.meanLogLikelihood.isFinite)
-        #expect(abs(fit.model.weights[1] - 6.0 / 46) < 1e-6)
+        #expect(abs(fit.model.weights[1] - Double(small.count) / Double(n)) < 1e-6)
         for k in 0..<2 { #expect(fit.model.covarianceMatrix(component: k).joined().allSatisfy { $0.isFinite }) }
     }
 
