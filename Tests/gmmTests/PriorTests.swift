@@ -66,6 +66,23 @@ struct PriorCommandTests {
         expectCleanFailure(try box.run(args), status: 64, facts: [fact])
     }
 
+    @Test("a cluster of duplicated rows collapses (exit 65) without --prior and fits with it")
+    func degenerate() throws {
+        let box = try Sandbox()
+        var rows = ["a,b,c"]
+        for i in 0..<40 {
+            let t = Double(i)
+            rows.append("\(sin(1.3 * t)),\(2 * cos(0.7 * t)),\(sin(2.1 * t + 1))")
+        }
+        rows += [String](repeating: "10,10,10", count: 6)
+        try box.write("d.csv", rows.joined(separator: "\n") + "\n")
+        try box.write("r.csv", "p,q\n" + (0..<46).map { $0 < 40 ? "1,0" : "0,1" }.joined(separator: "\n") + "\n")
+        let args = ["fit", "d.csv", "--init-responsibilities", "r.csv", "--reg-covar", "0", "-q"]
+        expectCleanFailure(try box.run(args), status: 65, facts: ["d.csv", "collapsed"])
+        try box.succeed(args + ["--prior", "-o", "m.json"])
+        #expect(try #require(box.text("m.json")).contains("\"prior\""))
+    }
+
     @Test("a checkpoint of a fit with --prior resumes to the uninterrupted result, and only with --prior")
     func resume() throws {
         let box = try Sandbox()
