@@ -71,6 +71,11 @@ final class FitCheckpointing {
     private func check(_ saved: [String: String], path: String, iteration: Int, finishedRestarts: Int,
                        except skipped: String? = nil) throws {
         let current = settings.filter { $0.0 != skipped }
+        // "prior" is saved only by fits with --prior (older checkpoints lack it): a run without it must refuse one.
+        if saved["prior"] != nil, !current.contains(where: { $0.0 == "prior" }) {
+            throw CommandFailure(message: "--resume \(path): it was written with --prior, now without; "
+                + "resume with the same data and options", status: ExitStatus.usage)
+        }
         if let why = CheckpointSettings.mismatch(saved: saved, current: current, iteration: iteration,
                                                  finishedRestarts: finishedRestarts) {
             throw CommandFailure(message: "--resume \(path): \(why); resume with the same data and options",
@@ -157,7 +162,7 @@ extension FitCheckpointing {
     static func settings(_ fit: Fit, options: FitOptions, data: IncompleteDataMatrix, weights: [Double]?,
                          online: OnlineParameters? = nil) -> [(String, String)] {
         let f = fit.fitting
-        let common: [(String, String)] = [
+        var common: [(String, String)] = [
             ("k", String(options.componentCount)),
             ("covariance", options.covarianceKind.rawValue),
             ("init", fit.initModel != nil ? "model " + fingerprint(of: options)
@@ -171,6 +176,7 @@ extension FitCheckpointing {
             ("weights", f.sampleWeights.map { "file " + $0 } ?? f.weightColumn.map { "column " + $0 } ?? "none"),
             ("missing", fit.missingValues.marginalize ? "marginalize" : "error"),
         ] + noiseSettings(f)
+        if f.usesPrior { common.append(("prior", "mclust default")) }
         guard let online else { return common + dataFingerprint(data, weights: weights) }
         let o = online.options
         return common.filter { $0.0 != "max_iter" && $0.0 != "tol" } + [

@@ -137,6 +137,18 @@ struct Fit: ParsableCommand, ReadsTextData {
                     + "use --noise-volume box or hypvol")
             }
         }
+        if fitting.usesPrior {
+            if variational.method == .variational {
+                throw ValidationError("--prior cannot be used with --method variational: it has its own priors (--weight-prior, --mean-prior, …)")
+            }
+            if onlineFitting.online { throw ValidationError("--prior cannot be used with --online") }
+            if labels != nil { throw ValidationError("--prior cannot be used with --labels") }
+            if missingValues.marginalize { throw ValidationError("--prior cannot be used with --missing marginalize") }
+            if fitting.noise { throw ValidationError("--prior cannot be used with --noise: mclust's conjugate prior is not implemented here with a noise component") }
+            if standardizing.standardize {
+                throw ValidationError("--prior cannot be used with --standardize: the prior's scale is already the data's own variance")
+            }
+        }
         if missingValues.marginalize && variational.method == .variational {
             throw ValidationError("--missing marginalize cannot be used with --method variational")
         }
@@ -190,6 +202,13 @@ struct Fit: ParsableCommand, ReadsTextData {
             options = try fitting.readingNoiseInit(options, rows: incomplete.sampleCount)
             // A starting model with a noise component continues with it (its own V and box).
             if start?.noise != nil && options.noise == nil { options.noise = NoiseOptions() }
+            if incomplete.hasGaps, fitting.usesPrior { throw ValidationError("--prior cannot be used with missing values") }
+            // A starting model fitted with a prior keeps its hyper-parameters (a refit on other rows stays comparable).
+            if fitting.usesPrior, let initModel, let recorded = try ModelFile.prior(path: initModel) {
+                options.prior = recorded
+            } else {
+                options.prior = try fitting.prior(for: matrix, weights: weights, options: options)
+            }
             // Every fit stops gracefully on a first Ctrl-C from here on (after reading the data).
             let saving = FitCheckpointing(
                 options: checkpointing,
@@ -208,7 +227,8 @@ struct Fit: ParsableCommand, ReadsTextData {
                 : try fitReportingData(data, fitMatrix, weights: weights, options: options, control: control, progress: showProgress ? { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
-                printProgress("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
+                let quantity = options.prior == nil ? "mean log-likelihood" : "mean log-posterior"
+                printProgress("\(restart)iteration \(p.iteration)  \(quantity) \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
             } : nil)
             if showProgress && !onlineFitting.online { printProgress(nil) }
             let elapsed = clock.now - began
@@ -227,13 +247,18 @@ struct Fit: ParsableCommand, ReadsTextData {
                             + (fitting.noiseInit != nil ? ", \"noise_init\": \"file\"" : "") : "")
                         + (onlineFitting.online ? ", " + onlineFitting.fitOptionsMembers : "")
                         + missingValues.fitOptionsMembers + (standardized != nil ? ", \"standardize\": true" : "") + "}"),
-                ] + missingValues.modelFileMembers(incomplete) + (standardized.map { [$0.modelFileMember(fitted: fittedModel)] } ?? []) + (result.report.wasInterrupted ? [("interrupted", "true")] : [])
+                ] + missingValues.modelFileMembers(incomplete) + (standardized.map { [$0.modelFileMember(fitted: fittedModel)] } ?? [])
+                    + (options.prior.map { [ModelFile.priorMember($0)] } ?? [])
+                    + (result.report.wasInterrupted ? [("interrupted", "true")] : [])
                 try OutputFile.write(ModelFile.encode(model, summary: summary, extra: fitted), to: output)
             }
             if !quiet {
                 var lines = summaryLines(model, summary: summary) + missingValues.summaryLines(incomplete)
                 if let standardized { lines.append(standardized.summaryLine(fitted: fittedModel, written: model)) }
                 if onlineFitting.online { lines = onlineFitting.summaryLines(lines) }
+                if let prior = options.prior {
+                    lines.append("prior:               mclust's conjugate prior (MAP EM), shrinkage \(prior.shrinkage), dof \(readable(prior.degreesOfFreedom, digits: 6))")
+                }
                 if options.initializationCount > 1 {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
                 }

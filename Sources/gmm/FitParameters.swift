@@ -58,6 +58,15 @@ struct FitParameters: ParsableArguments {
             + "(or false/true) per data row.", valueName: "FILE"))
     var noiseInit: String?
 
+    @Flag(name: .customLong("prior"), help: ArgumentHelp(
+        "MAP EM with mclust's conjugate prior and its defaults (priorControl(): shrinkage 0.01 toward the data's mean, "
+            + "d + 2 degrees of freedom, scale the data's variance over K^(2/d)), so small or degenerate clusters get a "
+            + "finite fit. For EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV (mclust defines none for the other four). "
+            + "The log-likelihood, BIC and AIC reported are the log-likelihood's, as mclust reports them; "
+            + "with --reg-covar 0 each EM step is mclust's. The model file records the prior (\"prior\"); "
+            + "fit --init-model FILE --prior reuses FILE's."))
+    var usesPrior = false
+
     func validate() throws {
         try em.check()
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -93,6 +102,15 @@ struct FitParameters: ParsableArguments {
         var options = options
         options.noise?.initialNoise = try readNoiseRows(noiseInit, rows: rows)
         return options
+    }
+
+    /// mclust's default prior for a fit of `options` to `data`, when --prior is given.
+    ///
+    /// - Throws: `FitError.invalidOption` (exit 64) when mclust defines no prior for the model.
+    func prior(for data: DataMatrix, weights: [Double]?, options: FitOptions) throws -> ConjugatePrior? {
+        guard usesPrior else { return nil }
+        return try ConjugatePrior.mclustDefault(for: data, weights: weights, componentCount: options.componentCount,
+                                                kind: options.covarianceKind)
     }
 
     /// Reads the data and the frequency weights the flags name; with a starting

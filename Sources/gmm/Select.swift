@@ -26,6 +26,10 @@ struct Select: ParsableCommand, ReadsTextData {
             with few rows per feature the constrained models (VVE, EEE, VEI, …) often
             win on BIC because they spend fewer parameters on the shape of each cluster.
 
+            --prior fits every candidate by MAP EM with mclust's default conjugate prior for
+            its model and K, as mclustBIC(…, prior = priorControl()) does; the grid "all" is
+            then the ten models mclust defines the prior for.
+
             EM candidates start as mclust's Mclust() does (--init hc, the default): one
             model-based hierarchical agglomeration of the data (on a seeded subset of 2000
             rows above that), cut at each K, and an M-step from that partition. With
@@ -71,7 +75,8 @@ struct Select: ParsableCommand, ReadsTextData {
         let list = covariance ?? (variational.method == .variational ? "full,diag,spherical,tied" : "all")
         for name in list.split(separator: ",") {
             if name == "all" {
-                kinds += CovarianceKind.mclustOrder
+                // With --prior, the ten models mclust defines its prior for.
+                kinds += CovarianceKind.mclustOrder.filter { !fitting.usesPrior || ConjugatePrior.isSupported($0) }
                 continue
             }
             guard let kind = CovarianceKind(name: String(name)) else {
@@ -109,6 +114,19 @@ struct Select: ParsableCommand, ReadsTextData {
                     + "use --noise-volume box or hypvol")
             }
         }
+        if fitting.usesPrior {
+            if variational.method == .variational {
+                throw ValidationError("--prior cannot be used with --method variational: it has its own priors (--weight-prior, --mean-prior, …)")
+            }
+            if let other = try kinds().first(where: { !ConjugatePrior.isSupported($0) }) {
+                throw ValidationError("--prior: mclust defines no conjugate prior for \(other.mclustName); "
+                    + "it has one for EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV and VVV (--covariance all with --prior means those ten)")
+            }
+            if fitting.noise { throw ValidationError("--prior cannot be used with --noise: mclust's conjugate prior is not implemented here with a noise component") }
+            if standardizing.standardize {
+                throw ValidationError("--prior cannot be used with --standardize: the prior's scale is already the data's own variance")
+            }
+        }
         if variational.method == .variational, variational.covariancePrior != nil, try kinds().count > 1 {
             throw ValidationError("--covariance-prior has one family's shape: give one family with --covariance")
         }
@@ -136,7 +154,7 @@ struct Select: ParsableCommand, ReadsTextData {
                 var options = try fitting.readingNoiseInit(fitting.options(), rows: matrix.sampleCount)
                 if fitting.initializationChoice == nil { options.initialization = weights == nil ? .hierarchical : .kMeans }
                 table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
-                                        options: options, criterion: criterion)
+                                        options: options, criterion: criterion, usesMclustPrior: fitting.usesPrior)
             }
             if let standardized {
                 // The same shift for every candidate (n Σ log sd): the ranking is that of the standardised fits.
@@ -165,6 +183,11 @@ struct Select: ParsableCommand, ReadsTextData {
                     if let standardized {
                         summary = standardized.summary(summary, effectiveSampleSize: fit.report.effectiveSampleSize)
                         extra.append(standardized.modelFileMember(fitted: fitted))
+                    }
+                    // The prior the best candidate was fitted with (the same numbers: a function of the data, K and model).
+                    if let prior = try fitting.prior(for: matrix, weights: weights, options: FitOptions(
+                        componentCount: fitted.componentCount, covarianceKind: fitted.covarianceKind)) {
+                        extra.append(ModelFile.priorMember(prior))
                     }
                     let model = try standardized.map { try $0.standardization.originalUnits(fitted) } ?? fitted
                     try OutputFile.write(ModelFile.encode(model, summary: summary, extra: extra), to: output)

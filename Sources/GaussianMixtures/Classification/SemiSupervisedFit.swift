@@ -43,6 +43,7 @@ extension ExpectationMaximization {
     ) throws(FitError) -> FitResult {
         try options.validate()
         try options.refuseNoise(in: "known labels (semi-supervised EM)")
+        try options.refusePrior(in: "semi-supervised")
         try known.validate(rows: data.sampleCount, componentCount: options.componentCount)
         return try fit(localRows: data, weights: weights, options: options, reducer: LocalReducer(),
                        knownComponents: known, startingModel: { restart throws(FitError) in

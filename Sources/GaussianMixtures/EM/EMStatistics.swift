@@ -154,17 +154,21 @@ extension GaussianMixture {
     /// every variance (scikit-learn's `_estimate_gaussian_parameters` and `reg_covar`).
     /// The result keeps this mixture's feature names.
     ///
-    /// - Parameter iteration: reported in the error when a component collapses.
+    /// - Parameters:
+    ///   - iteration: reported in the error when a component collapses.
+    ///   - prior: mclust's conjugate prior for a MAP M-step (ConjugatePrior+MStep.swift); `nil`: none.
     /// - Throws: `FitError.componentCollapsed` when a covariance cannot be factored
     ///   even with the regulariser.
-    public func maximized(from statistics: EMStatistics, regularization: Double, iteration: Int = 0) throws(FitError)
-        -> GaussianMixture {
+    public func maximized(
+        from statistics: EMStatistics, regularization: Double, iteration: Int = 0, prior: ConjugatePrior? = nil
+    ) throws(FitError) -> GaussianMixture {
         precondition(statistics.featureCount == featureCount, "statistics of another number of features")
         do {
             return try MaximizationStep.parameters(
                 from: statistics.base, family: statistics.covarianceKind.family, regularization: regularization,
                 featureNames: featureNames, previous: statistics.covarianceKind == covarianceKind ? family : nil,
-                noise: statistics.base.noiseCount == nil ? nil : noise)
+                noise: statistics.base.noiseCount == nil ? nil : noise,
+                prior: prior)
         } catch {
             throw collapse(error, stats: statistics.base, iteration: iteration)
         }

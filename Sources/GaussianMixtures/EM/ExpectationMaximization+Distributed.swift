@@ -80,6 +80,7 @@ extension ExpectationMaximization {
         try options.validate()
         if known != nil { try options.refuseNoise(in: "known labels (semi-supervised EM)") }
         if !(reducer is LocalReducer) { try options.refuseNoise(in: "rows spread over several processes (gmm-mpi)") }
+        if known != nil { try options.refusePrior(in: "semi-supervised") }
         var localError: FitError?
         if let weights {
             do throws(FitError) { try checkLocally(weights, rows: data.sampleCount) } catch { localError = error }
@@ -115,6 +116,9 @@ extension ExpectationMaximization {
         try checkFeasible(usableRows: Int(facts[2]), featureCount: data.featureCount, options: options)
         if case let .model(start) = options.initialization, start.featureCount != data.featureCount {
             throw .featureCountMismatch(expected: start.featureCount, actual: data.featureCount)
+        }
+        if let prior = options.prior, prior.mean.count != data.featureCount {
+            throw .invalidOption(name: "prior", reason: "has \(prior.mean.count) features, the data \(data.featureCount)")
         }
         try check(resume, options: options, featureCount: data.featureCount)
         let session = FitSession(resume: resume, checkpoint: checkpoint, shouldStop: shouldStop)
@@ -210,7 +214,10 @@ extension ExpectationMaximization {
             let stats = try pass(model, iteration)
             lowerBound = stats.logLikelihood / n
             guard lowerBound.isFinite else { throw nonFiniteLikelihood(lowerBound, iteration: iteration) }
-            model = try model.maximized(from: stats, regularization: options.covarianceRegularization, iteration: iteration)
+            // MAP EM: the quantity that never decreases is the log-posterior.
+            if let prior = options.prior { lowerBound += prior.logDensity(of: model) / n }
+            model = try model.maximized(from: stats, regularization: options.covarianceRegularization, iteration: iteration,
+                                        prior: options.prior)
             trace.append(lowerBound)
             let change = lowerBound - previous
             progress?(FitProgress(initialization: restart, iteration: iteration, meanLogLikelihood: lowerBound, change: change))

@@ -25,11 +25,19 @@ public struct FitOptions: Sendable {
     /// mclust's uniform noise component (`NoiseOptions`); `nil`: none.
     public var noise: NoiseOptions?
 
+    /// mclust's conjugate prior: MAP EM instead of maximum likelihood (`nil`: none).
+    /// Its hyper-parameters are usually `ConjugatePrior.mclustDefault(for:weights:componentCount:kind:)`.
+    /// The stopping rule and the trace then use the mean log-posterior (the
+    /// log-likelihood plus `prior.logDensity(of:)`, over the sample size); the
+    /// reported log-likelihood stays the log-likelihood, as mclust reports it.
+    public var prior: ConjugatePrior?
+
     public init(
         componentCount: Int = 1, covarianceKind: CovarianceKind = .full,
         initialization: InitializationMethod = .kMeans, initializationCount: Int = 1,
         maxIterations: Int = 100, tolerance: Double = 1e-3, covarianceRegularization: Double = 1e-6,
-        seed: UInt64 = 0, threadCount: Int? = nil, noise: NoiseOptions? = nil
+        seed: UInt64 = 0, threadCount: Int? = nil, noise: NoiseOptions? = nil,
+        prior: ConjugatePrior? = nil
     ) {
         self.componentCount = componentCount
         self.covarianceKind = covarianceKind
@@ -41,10 +49,19 @@ public struct FitOptions: Sendable {
         self.seed = seed
         self.threadCount = threadCount
         self.noise = noise
+        self.prior = prior
     }
 
     /// The number of threads a pass uses.
     var resolvedThreadCount: Int { threadCount ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Throws unless `prior` is `nil`: for the fits MAP EM is not implemented for
+    /// (`what`: online, variational, missing values, semi-supervised).
+    func refusePrior(in what: String) throws(FitError) {
+        guard prior == nil else {
+            throw .invalidOption(name: "prior", reason: "cannot be used with \(what) fits (mclust's conjugate prior is implemented for EM on complete data)")
+        }
+    }
 
     /// Checks every value's range and that an initial model agrees with K and the kind.
     public func validate() throws(FitError) {
@@ -60,6 +77,16 @@ public struct FitOptions: Sendable {
             throw bad("covarianceRegularization", "must be a finite number ≥ 0, got \(covarianceRegularization)")
         }
         if let noise { try noise.validate() }
+        if let prior {
+            let d = prior.mean.count
+            try prior.validate(featureCount: d, kind: covarianceKind)
+            if case let .model(start) = initialization, start.featureCount != d {
+                throw bad("prior", "has \(d) features, the initial model \(start.featureCount)")
+            }
+        }
+        if noise != nil && prior != nil {
+            throw bad("prior", "mclust's conjugate prior is not defined here with a noise component: use one or the other")
+        }
         if case let .responsibilities(table) = initialization {
             let columns = componentCount + (noise == nil ? 0 : 1)
             guard table.featureCount == columns else {

@@ -12,7 +12,8 @@ public struct FitReport: Sendable, Equatable {
     /// the last M-step; that value is the last entry of `logLikelihoodTrace`.
     public var meanLogLikelihood: Double
     /// The mean log-likelihood computed in each iteration's E-step (of the
-    /// parameters before that iteration's M-step).
+    /// parameters before that iteration's M-step). With a prior (`FitOptions.prior`)
+    /// it is the mean log-posterior, the quantity MAP EM never lowers and stops on.
     public var logLikelihoodTrace: [Double]
     /// 0-based index of the kept restart.
     public var selectedInitialization: Int

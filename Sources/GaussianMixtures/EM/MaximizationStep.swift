@@ -15,14 +15,34 @@ import Foundation
 enum MaximizationStep {
     /// The mixture the statistics imply.
     ///
+    /// - Parameter prior: mclust's conjugate prior, for a MAP M-step
+    ///   (ConjugatePrior+MStep.swift); `nil` for maximum likelihood.
     /// - Throws: `CovarianceError` when a component's covariance cannot be factored.
     static func parameters(
         from stats: SufficientStatistics, family: any CovarianceFamily.Type,
         regularization: Double, featureNames: [String], previous: (any CovarianceFamily)? = nil,
-        noise: NoiseComponent? = nil
+        noise: NoiseComponent? = nil, prior: ConjugatePrior? = nil
     ) throws(CovarianceError) -> GaussianMixture {
         precondition((stats.noiseCount != nil) == (noise != nil), "noise statistics without a noise component, or back")
         precondition(stats.momentShape == family.momentShape, "statistics lack the moments this family needs")
+        precondition(noise == nil || prior == nil, "a noise component with a prior (refused by FitOptions.validated)")
+        let moments = centredMoments(of: stats)
+        if let prior {
+            return try prior.parameters(
+                weights: moments.weights, softCounts: moments.softCounts, means: moments.means, centred: moments.centred,
+                family: family, regularization: regularization, featureNames: featureNames, previous: previous)
+        }
+        let covariances = try family.estimate(
+            centredMoments: moments.centred, softCounts: moments.softCounts, featureCount: stats.featureCount,
+            regularization: regularization, previous: previous)
+        return GaussianMixture(weights: moments.weights, flatMeans: moments.means, family: covariances, featureNames: featureNames,
+                               noise: moments.noiseWeight.map { noise!.reweighted($0) })
+    }
+
+    /// Floored soft counts N_k, weights, the K×d means, the moments centred on them, and
+    /// the noise component's weight when the statistics have one.
+    static func centredMoments(of stats: SufficientStatistics)
+        -> (softCounts: [Double], weights: [Double], means: [Double], centred: [Double], noiseWeight: Double?) {
         let d = stats.featureCount
         let kCount = stats.componentCount
         let m = stats.momentShape.count(featureCount: d)
@@ -46,10 +66,6 @@ enum MaximizationStep {
             stats.momentShape.centre(moments: stats.moments, sums: stats.sums, component: k, softCount: rk, delta: delta,
                                      featureCount: d, into: &centred)
         }
-        let covariances = try family.estimate(
-            centredMoments: centred, softCounts: softCounts, featureCount: d, regularization: regularization,
-            previous: previous)
-        return GaussianMixture(weights: weights, flatMeans: means, family: covariances, featureNames: featureNames,
-                               noise: noiseCount.map { noise!.reweighted($0 / total) })
+        return (softCounts, weights, means, centred, noiseCount.map { $0 / total })
     }
 }

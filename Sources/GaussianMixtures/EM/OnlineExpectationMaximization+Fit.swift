@@ -83,6 +83,7 @@ extension OnlineExpectationMaximization {
     ) throws(FitError) -> FitResult {
         try options.validate()
         try options.refuseNoise(in: "online EM")
+        try options.refusePrior(in: "online")
         guard online.batchSize >= 1 else {
             throw .invalidOption(name: "batchSize", reason: "must be at least 1, got \(online.batchSize)")
         }

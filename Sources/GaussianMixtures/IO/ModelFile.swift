@@ -236,6 +236,7 @@ public enum ModelFile {
             case .featureCountMismatch: throw .invalid(path: path, key: "means", reason: error.description)
             }
         }
+        _ = try prior(in: r, kind: model.covarianceKind, featureCount: model.featureCount)   // checked, read by prior(path:)
         var summary: FitSummary?
         if o["mean_log_likelihood"] != nil {
             summary = FitSummary(

@@ -93,7 +93,7 @@ enum Initializer {
         do {
             return try MaximizationStep.parameters(
                 from: stats, family: options.covarianceKind.family, regularization: options.covarianceRegularization,
-                featureNames: featureNames, noise: noise)
+                featureNames: featureNames, noise: noise, prior: options.prior)
         } catch {
             throw collapse(error, stats: stats, iteration: 0)
         }

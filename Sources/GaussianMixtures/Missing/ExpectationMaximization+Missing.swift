@@ -53,6 +53,7 @@ extension ExpectationMaximization {
         }
         try options.validate()
         try options.refuseNoise(in: "missing values")
+        try options.refusePrior(in: "missing-value")
         if let weights { try validate(weights, rows: data.sampleCount) }
         try known?.validate(rows: data.sampleCount, componentCount: options.componentCount)
         let usable = weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount

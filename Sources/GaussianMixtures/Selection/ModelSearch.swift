@@ -92,9 +92,14 @@ public enum ModelSearch {
     /// restart 0 of a fit would use) and cut at every K. With a noise component
     /// the starting noise rows are guessed once too (unless given) and the tree is
     /// built on the other rows, as mclust's `Mclust(initialization = list(noise = …))`.
+    ///
+    /// - Parameter usesMclustPrior: fit each candidate by MAP EM with mclust's default
+    ///   conjugate prior for its model and K (`ConjugatePrior.mclustDefault`), as
+    ///   `mclustBIC(…, prior = priorControl())` does; `options.prior` is then ignored.
+    ///   A model mclust defines no prior for is a failed row.
     public static func run(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
-        options: FitOptions, criterion: SelectionCriterion,
+        options: FitOptions, criterion: SelectionCriterion, usesMclustPrior: Bool = false,
         concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     ) -> SelectionTable {
         var shared = options
@@ -121,7 +126,7 @@ public enum ModelSearch {
         }
         let options = shared
         let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
-            candidate(data, weights: weights, kind: kind, components: k, options: options)
+            candidate(data, weights: weights, kind: kind, components: k, options: options, usesMclustPrior: usesMclustPrior)
         }
         return SelectionTable(criterion: criterion, rows: rows).ranked(by: criterion)
     }
@@ -198,7 +203,8 @@ public enum ModelSearch {
     }
 
     static func candidate(
-        _ data: DataMatrix, weights: [Double]?, kind: CovarianceKind, components: Int, options: FitOptions
+        _ data: DataMatrix, weights: [Double]?, kind: CovarianceKind, components: Int, options: FitOptions,
+        usesMclustPrior: Bool = false
     ) -> SelectionRow {
         var opts = options
         // Candidates already run one per core; each fit uses one thread unless told otherwise.
@@ -208,6 +214,10 @@ public enum ModelSearch {
         return timedRow(kind: kind, components: components, featureCount: data.featureCount,
                         noise: opts.noise != nil) { row throws(FitError) in
             let p = row.parameterCount
+            var opts = opts
+            if usesMclustPrior {
+                opts.prior = try ConjugatePrior.mclustDefault(for: data, weights: weights, componentCount: components, kind: kind)
+            }
             let fit = try ExpectationMaximization.fit(data, weights: weights, options: opts)
             let n = fit.report.effectiveSampleSize
             let bic = GaussianMixture.bic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleSize: n, parameterCount: p)

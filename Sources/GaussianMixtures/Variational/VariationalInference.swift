@@ -101,6 +101,7 @@ public enum VariationalInference {
         try check(resume, options: options, featureCount: data.featureCount)
         try fitOptions.validate()
         try fitOptions.refuseNoise(in: "variational inference")
+        try fitOptions.refusePrior(in: "variational (it has its own priors)")
         if let weights { try ExpectationMaximization.validate(weights, rows: data.sampleCount) }
         let kCount = fitOptions.componentCount
         let usable = weights.map { $0.filter { $0 > 0 }.count } ?? data.sampleCount
