@@ -23,18 +23,33 @@ enum ExpectationStep {
     /// - Parameter weights: one non-negative frequency weight per row, or `nil` for all 1.
     /// - Parameter threads: how many chunks run at once (the result does not depend on it).
     /// - Parameter known: rows whose component is known keep it (semi-supervised EM, KnownComponents.swift).
+    /// - Parameter skipsNegligibleComponents: skip, for groups of rows, the components whose
+    ///   responsibilities are below rounding (ComponentPruning.swift); the pass is repeated
+    ///   exactly when what was skipped is not negligible. Off under `GMM_EXACT=1` and with `known`.
     static func statistics(
         of data: DataMatrix, under model: GaussianMixture, weights: [Double]? = nil, momentShape: MomentShape? = nil,
-        threads: Int = 1, known: KnownComponents? = nil
+        threads: Int = 1, known: KnownComponents? = nil, skipsNegligibleComponents: Bool = true
     ) -> SufficientStatistics {
         let blockRows = blockRowCount(featureCount: data.featureCount, componentCount: model.componentCount)
         let shape = momentShape ?? type(of: model.family).momentShape
-        return reduceChunks(data, blockRows: blockRows, threads: threads) {
-            // One evaluator and one set of buffers per worker, reused for every chunk it reduces.
-            let worker = PassWorker(model: model, data: data, weights: weights, momentShape: shape, blockRows: blockRows,
-                                    known: known)
-            return worker.statistics
+        func pass(pruning: Bool) -> SufficientStatistics {
+            reduceChunks(data, blockRows: blockRows, threads: threads) {
+                // One evaluator and one set of buffers per worker, reused for every chunk it reduces.
+                let worker = PassWorker(model: model, data: data, weights: weights, momentShape: shape,
+                                        blockRows: blockRows, known: known, pruning: pruning)
+                return worker.statistics
+            }
         }
+        let prunes = skipsNegligibleComponents && !exactExpectationRequested && known == nil
+            && model.componentCount > 1
+        let stats = pass(pruning: prunes)
+        guard !stats.leavesOutOnlyNegligibleMass else { return stats }
+        var exact = pass(pruning: false)
+        var tally = PruningTally.zero(componentCount: model.componentCount, featureCount: data.featureCount)
+        tally.evaluatedPairs = data.sampleCount * model.componentCount
+        tally.repeatedPasses = 1
+        exact.pruning = tally
+        return exact
     }
 
     /// Number of chunks a pass cuts `n` rows into: fixed by n and the block size
@@ -174,9 +189,11 @@ private final class PassWorker {
     let known: KnownComponents?
     var evaluator: BlockEvaluator
     let buffers: BlockBuffers
+    /// Skips negligible components when present (ComponentPruning.swift).
+    let pruner: ComponentPruner?
 
     init(model: GaussianMixture, data: DataMatrix, weights: [Double]?, momentShape: MomentShape, blockRows: Int,
-         known: KnownComponents?) {
+         known: KnownComponents?, pruning: Bool = false) {
         self.data = data
         self.known = known
         self.weights = weights
@@ -186,17 +203,32 @@ private final class PassWorker {
         evaluator = BlockEvaluator(model: model, blockRows: blockRows)
         buffers = BlockBuffers(blockRows: blockRows, componentCount: model.componentCount,
                                featureCount: data.featureCount)
+        pruner = pruning ? ComponentPruner(model: model, normalizers: evaluator.normalizers, blockRows: blockRows) : nil
     }
 
     func statistics(of rows: Range<Int>) -> SufficientStatistics {
         let kCount = evaluator.model.componentCount
-        return ExpectationStep.accumulateRows(
+        pruner?.resetTally()
+        var stats = ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
             blockRows: blockRows, buffers: buffers
         ) { range, block, count, resp, logDensity in
+            if let pruner, let weights {
+                weights.withUnsafeBufferPointer { w in
+                    pruner.posterior(of: block, rows: count, rowWeights: w.baseAddress! + range.lowerBound,
+                                     evaluator: &evaluator, into: resp, logDensity: logDensity)
+                }
+                return
+            } else if let pruner {
+                pruner.posterior(of: block, rows: count, rowWeights: nil, evaluator: &evaluator, into: resp,
+                                 logDensity: logDensity)
+                return
+            }
             evaluator.posterior(of: block, rows: count, into: resp, logDensity: logDensity, keepLog: known != nil)
             known?.clamp(resp, rows: count, componentCount: kCount, logDensity: logDensity) { range.lowerBound + $0 }
         }
+        stats.pruning = pruner?.tally
+        return stats
     }
 }
 

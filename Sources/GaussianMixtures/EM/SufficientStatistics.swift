@@ -31,6 +31,8 @@ struct SufficientStatistics: Equatable, Sendable {
     var sampleCount: Int
     /// Σ_i w_i: the number of rows when every weight is 1.
     var totalWeight: Double
+    /// What a pruned E-step skipped (ComponentPruning.swift); `nil` for an exact one.
+    var pruning: PruningTally? = nil
 
     static func zero(componentCount: Int, featureCount: Int, momentShape: MomentShape, shifts: [Double]) -> Self {
         precondition(shifts.count == componentCount * featureCount, "one shift vector per component")
@@ -52,6 +54,7 @@ struct SufficientStatistics: Equatable, Sendable {
         c.logLikelihood += b.logLikelihood
         c.sampleCount += b.sampleCount
         c.totalWeight += b.totalWeight
+        if let other = b.pruning { c.pruning = c.pruning.map { $0 + other } ?? other }
         return c
     }
 }

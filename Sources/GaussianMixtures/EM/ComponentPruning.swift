@@ -1,0 +1,368 @@
+import Foundation
+
+// Skipping the components a group of rows cannot see: the E-step's counterpart
+// of the M-step's negligible responsibilities (`negligibleFraction`).
+//
+// The rows of a block are cut by median splits along the widest coordinate (the
+// leaves of a kd-tree over the block, as in Moore 1999, "Very fast EM-based
+// mixture model clustering using multiresolution kd-trees") into groups of at
+// most `pruningGroupRows`. For a group with bounding box [lo, hi] and component k,
+//   near_j = max(0, lo_j − μ_kj, μ_kj − hi_j),   far_j = max(|lo_j − μ_kj|, |hi_j − μ_kj|),
+// and weights p_kj with Σ_j p_kj v_j² ≤ vᵀ Σ_k⁻¹ v for every v (`quadraticFloors`:
+// 1/Σ_k,jj for axis-aligned covariances, else 1/λ with λ ≥ λ_max(Σ_k) by
+// Gershgorin's theorem), every x in the box has q_k(x) ≥ Σ_j p_kj near_j², so
+//   U_k = normalizer_k − ½ Σ_j p_kj near_j²  ≥  log P(x, c = k)  on the whole group.
+// The component with the largest U_k is evaluated first; the smallest of its
+// log-joints over the group, L, is below every row's largest log-joint, so
+// r_rk ≤ exp(U_k − L) for every row. Component k is skipped (r_rk = 0 exactly,
+// its log-joint never computed) when
+//   exp(U_k − L) · (1 + max_j far_j² / Σ_k,jj)  ≤  τ w_k / 16,   τ = `negligibleFraction` = 2⁻⁵²:
+// every row gives up at most τ/16 of its share w_k of the soft count N_k, and of
+// the moments in units of the component's variances. What is skipped is tallied
+// (`PruningTally`, with the group's exact smallest row maximum M ≥ L in place of
+// L), and after the pass `leavesOutOnlyNegligibleMass` checks it against the new
+// statistics: when some component lost more than τ of its soft count, of its
+// centred second moments, or of its mean in units of its spread (its weight fell
+// about 16-fold in one iteration), the pass is repeated without skipping. So a
+// pruned pass differs from the exact one by about τ relative in every statistic
+// and 64 τ in the log-likelihood: below the rounding of the sums themselves.
+
+/// Whether `GMM_EXACT=1` turns skipping off for this process (to compare with the exact E-step).
+let exactExpectationRequested = ProcessInfo.processInfo.environment["GMM_EXACT"] == "1"
+
+/// The most rows a group evaluates with one set of components (see the note at the top).
+let pruningGroupRows = 64
+
+/// log(τ/16): the skip test's limit (see the note at the top).
+private let skipLimit = log(negligibleFraction / 16)
+
+/// What an E-step pass skipped, and bounds on what the skipped responsibilities would have added.
+struct PruningTally: Equatable, Sendable {
+    /// (row, component) pairs whose log-joint was computed.
+    var evaluatedPairs = 0
+    /// (row, component) pairs skipped (responsibility 0).
+    var skippedPairs = 0
+    /// Passes done twice, the second time without skipping, because what was skipped was not negligible.
+    var repeatedPasses = 0
+    /// Per component: ≥ Σ w_i r_ik over the skipped pairs.
+    var droppedCounts: [Double]
+    /// K×d: ≥ Σ w_i r_ik |x_ij − μ_kj| over the skipped pairs.
+    var droppedFirst: [Double]
+    /// K×d: ≥ Σ w_i r_ik (x_ij − μ_kj)² over the skipped pairs.
+    var droppedSecond: [Double]
+
+    static func zero(componentCount: Int, featureCount: Int) -> Self {
+        PruningTally(droppedCounts: [Double](repeating: 0, count: componentCount),
+                     droppedFirst: [Double](repeating: 0, count: componentCount * featureCount),
+                     droppedSecond: [Double](repeating: 0, count: componentCount * featureCount))
+    }
+
+    static func + (a: Self, b: Self) -> Self {
+        var c = a
+        c.evaluatedPairs += b.evaluatedPairs
+        c.skippedPairs += b.skippedPairs
+        c.repeatedPasses += b.repeatedPasses
+        for i in c.droppedCounts.indices { c.droppedCounts[i] += b.droppedCounts[i] }
+        for i in c.droppedFirst.indices {
+            c.droppedFirst[i] += b.droppedFirst[i]
+            c.droppedSecond[i] += b.droppedSecond[i]
+        }
+        return c
+    }
+}
+
+extension SufficientStatistics {
+    /// Whether what a pruned pass skipped is below one rounding (τ = `negligibleFraction`) of every
+    /// component's soft count, centred second moments and mean (in units of its spread), and below
+    /// 64 τ of the log-likelihood. Always true for an exact pass.
+    var leavesOutOnlyNegligibleMass: Bool {
+        guard let t = pruning else { return true }
+        let tau = negligibleFraction, d = featureCount, m = momentShape.count(featureCount: d)
+        var dropped = 0.0
+        for k in 0..<componentCount {
+            let n = softCounts[k], lost = t.droppedCounts[k]
+            guard lost > 0 else { continue }
+            guard lost <= tau * n else { return false }
+            dropped += lost
+            for j in 0..<d {
+                let a = sums[k * d + j]
+                // The new mean's distance from the shift, and the moment around the new mean.
+                let delta = abs(a / n)
+                let raw = momentShape == .matrix ? moments[k * m + j * d + j] : moments[k * m + j]
+                let centred = raw - a * a / n
+                let first = t.droppedFirst[k * d + j] + delta * lost
+                let second = t.droppedSecond[k * d + j] + 2 * delta * t.droppedFirst[k * d + j] + delta * delta * lost
+                guard second <= tau * centred, first <= tau * (n * centred).squareRoot() else { return false }
+            }
+        }
+        return dropped <= 64 * tau * abs(logLikelihood)
+    }
+}
+
+/// Weights p_kj (K×d) with Σ_j p_kj v_j² ≤ vᵀ Σ_k⁻¹ v for every v: 1/Σ_k,jj for axis-aligned
+/// covariances, 1/λ for all j otherwise, λ ≥ λ_max(Σ_k) (Gershgorin: the largest absolute
+/// row sum); both made 1e-12 smaller, so that rounding in either side cannot break the bound.
+func quadraticFloors(of family: any CovarianceFamily) -> [Double] {
+    let kCount = family.componentCount, d = family.featureCount
+    var floors = [Double](repeating: 0, count: kCount * d)
+    let axisAligned = type(of: family).momentShape == .diagonal
+    for k in 0..<kCount {
+        if axisAligned {
+            for j in 0..<d { floors[k * d + j] = (1 - 1e-12) / family.covariance(component: k, row: j, column: j) }
+            continue
+        }
+        var largest = 0.0
+        for i in 0..<d {
+            var sum = 0.0
+            for j in 0..<d { sum += abs(family.covariance(component: k, row: i, column: j)) }
+            largest = max(largest, sum)
+        }
+        let floor = 1 / (largest * (1 + 1e-12))
+        for j in 0..<d { floors[k * d + j] = floor.isFinite ? floor : 0 }
+    }
+    return floors
+}
+
+/// One worker's pruned E-step: groups a block's rows, skips the components each group
+/// cannot see and tallies what it skipped. Owns its scratch memory; one per worker.
+final class ComponentPruner {
+    let componentCount: Int
+    let featureCount: Int
+    private let means: [Double]
+    private let normalizers: [Double]
+    private let logWeights: [Double]
+    private let floors: [Double]
+    /// Σ_k,jj, K×d.
+    private let variances: [Double]
+    /// What the rows since the last `resetTally` skipped.
+    private(set) var tally: PruningTally
+
+    // Scratch, owned here and freed in deinit (sized for a block, a group and K).
+    private let order: UnsafeMutablePointer<Int32>
+    private let permuted: UnsafeMutablePointer<Double>
+    private let lower: UnsafeMutablePointer<Double>
+    private let upper: UnsafeMutablePointer<Double>
+    private let bounds: UnsafeMutablePointer<Double>
+    private let isActive: UnsafeMutablePointer<Bool>
+    private let seedValues: UnsafeMutablePointer<Double>
+    private let others: UnsafeMutablePointer<Double>
+    private let compact: UnsafeMutablePointer<Double>
+    private let groupDensity: UnsafeMutablePointer<Double>
+    private let blockRows: Int
+    private var groups: [(start: Int, count: Int)] = []
+    private var active: [Int] = []
+
+    init(model: GaussianMixture, normalizers: [Double], blockRows: Int) {
+        let kCount = model.componentCount, d = model.featureCount
+        componentCount = kCount
+        featureCount = d
+        means = model.flatMeans
+        self.normalizers = normalizers
+        logWeights = model.logWeights
+        floors = quadraticFloors(of: model.family)
+        variances = (0..<(kCount * d)).map { model.family.covariance(component: $0 / d, row: $0 % d, column: $0 % d) }
+        tally = .zero(componentCount: kCount, featureCount: d)
+        self.blockRows = blockRows
+        let g = pruningGroupRows
+        order = .allocate(capacity: blockRows)
+        permuted = .allocate(capacity: blockRows * d)
+        lower = .allocate(capacity: d)
+        upper = .allocate(capacity: d)
+        bounds = .allocate(capacity: kCount)
+        isActive = .allocate(capacity: kCount)
+        seedValues = .allocate(capacity: g)
+        others = .allocate(capacity: g * kCount)
+        compact = .allocate(capacity: g * kCount)
+        groupDensity = .allocate(capacity: g)
+    }
+
+    deinit {
+        for p in [permuted, lower, upper, bounds, seedValues, others, compact, groupDensity] { p.deallocate() }
+        order.deallocate()
+        isActive.deallocate()
+    }
+
+    func resetTally() { tally = .zero(componentCount: componentCount, featureCount: featureCount) }
+
+    /// P(c|x) into `values` (rows×K, 0 for skipped components) and log P(x) into `logDensity`
+    /// for the `rows` rows at `block`; `rowWeights`, when given, are the rows' frequency weights.
+    func posterior(
+        of block: UnsafePointer<Double>, rows: Int, rowWeights: UnsafePointer<Double>?,
+        evaluator: inout BlockEvaluator, into values: UnsafeMutablePointer<Double>,
+        logDensity: UnsafeMutablePointer<Double>
+    ) {
+        let d = featureCount, kCount = componentCount
+        precondition(rows <= blockRows, "block larger than the pruner's scratch")
+        for r in 0..<rows { order[r] = Int32(r) }
+        groups.removeAll(keepingCapacity: true)
+        split(0, rows, block: block)
+        for i in 0..<rows { (permuted + i &* d).update(from: block + Int(order[i]) &* d, count: d) }
+        for group in groups {
+            evaluate(group, rowWeights: rowWeights, evaluator: &evaluator, into: values, logDensity: logDensity)
+        }
+        // Rows too far from every component for the kernels: the exact formulas (BlockEvaluator.posterior).
+        for r in 0..<rows where !logDensity[r].isFinite {
+            let row = values + r &* kCount
+            let isFinite = evaluator.repairDistantRow(block + r &* d, into: row)
+            let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
+            for k in 0..<kCount { row[k] = exp(row[k] - lse) }
+            logDensity[r] = isFinite ? lse : -.infinity
+        }
+    }
+
+    /// Cuts order[start..<end] into groups of at most `pruningGroupRows` rows by median splits
+    /// along the widest coordinate of each part's bounding box (sizes kept multiples of 4 where
+    /// they can be: the kernels take rows four at a time).
+    private func split(_ start: Int, _ end: Int, block: UnsafePointer<Double>) {
+        let count = end - start, d = featureCount
+        guard count > pruningGroupRows else {
+            if count > 0 { groups.append((start, count)) }
+            return
+        }
+        var widest = 0, width = -1.0
+        for j in 0..<d {
+            var lo = Double.infinity, hi = -Double.infinity
+            for i in start..<end {
+                let v = block[Int(order[i]) &* d &+ j]
+                lo = min(lo, v)
+                hi = max(hi, v)
+            }
+            if hi - lo > width { width = hi - lo; widest = j }
+        }
+        let half = max(4, (count / 2 + 3) & ~3)
+        let middle = start + min(half, count - 1)
+        selectNth(order, start, end, middle) { block[Int($0) &* d &+ widest] }
+        split(start, middle, block: block)
+        split(middle, end, block: block)
+    }
+
+    /// One group: bounds, its first component, the others it cannot skip, then normalised
+    /// responsibilities scattered back to the rows' places.
+    private func evaluate(
+        _ group: (start: Int, count: Int), rowWeights: UnsafePointer<Double>?, evaluator: inout BlockEvaluator,
+        into values: UnsafeMutablePointer<Double>, logDensity: UnsafeMutablePointer<Double>
+    ) {
+        let d = featureCount, kCount = componentCount, m = group.count
+        let x = UnsafePointer(permuted + group.start &* d)
+        setBox(x, rows: m)
+        var seed = 0, best = -Double.infinity
+        for k in 0..<kCount {
+            var q = 0.0
+            for j in 0..<d {
+                let mu = means[k &* d &+ j]
+                let near = max(0, lower[j] - mu, mu - upper[j])
+                q += floors[k &* d &+ j] * near * near
+            }
+            bounds[k] = normalizers[k] - 0.5 * q
+            if bounds[k] > best { best = bounds[k]; seed = k }
+        }
+        evaluator.logJoint(of: x, rows: m, components: [seed], into: seedValues)
+        // The seed's smallest log-joint over the group (NaN when one is NaN).
+        var floor = Double.infinity
+        for r in 0..<m where !(seedValues[r] >= floor) { floor = seedValues[r].isNaN ? .nan : seedValues[r] }
+        active.removeAll(keepingCapacity: true)
+        for k in 0..<kCount { isActive[k] = true }
+        if floor.isFinite {
+            active.append(seed)
+            for k in 0..<kCount where k != seed {
+                var spread = 0.0
+                for j in 0..<d {
+                    let mu = means[k &* d &+ j]
+                    let far = max(abs(lower[j] - mu), abs(upper[j] - mu))
+                    spread = max(spread, far * far / variances[k &* d &+ j])
+                }
+                if bounds[k] - logWeights[k] - floor + log1p(spread) <= skipLimit {
+                    isActive[k] = false
+                } else {
+                    active.append(k)
+                }
+            }
+        }
+        let kept = active.count == 0 ? kCount : active.count
+        let c = compact
+        if kept == kCount {
+            active = Array(0..<kCount)
+            evaluator.logJoint(of: x, rows: m, into: c)
+        } else {
+            evaluator.logJoint(of: x, rows: m, components: Array(active[1...]), into: others)
+            for r in 0..<m {
+                c[r &* kept] = seedValues[r]
+                (c + r &* kept + 1).update(from: others + r &* (kept - 1), count: kept - 1)
+            }
+        }
+        // The group's smallest row maximum, for the tally (≥ floor).
+        var smallestMax = Double.infinity
+        for r in 0..<m {
+            var rowMax = -Double.infinity
+            for i in 0..<kept { rowMax = max(rowMax, c[r &* kept &+ i]) }
+            smallestMax = min(smallestMax, rowMax)
+        }
+        normalizeRows(c, rows: m, componentCount: kept, logDensity: groupDensity)
+        for r in 0..<m {
+            let row = Int(order[group.start &+ r])
+            let out = values + row &* kCount
+            if kept < kCount { out.update(repeating: 0, count: kCount) }
+            for i in 0..<kept { out[active[i]] = c[r &* kept &+ i] }
+            logDensity[row] = groupDensity[r]
+        }
+        tally.evaluatedPairs += m * kept
+        guard kept < kCount else { return }
+        tally.skippedPairs += m * (kCount - kept)
+        var weight = Double(m)
+        if let rowWeights {
+            weight = 0
+            for r in 0..<m { weight += rowWeights[Int(order[group.start &+ r])] }
+        }
+        for k in 0..<kCount where !isActive[k] {
+            let lost = weight * exp(bounds[k] - smallestMax)
+            guard lost > 0 else { continue }
+            tally.droppedCounts[k] += lost
+            for j in 0..<d {
+                let mu = means[k &* d &+ j]
+                let far = max(abs(lower[j] - mu), abs(upper[j] - mu))
+                tally.droppedFirst[k &* d &+ j] += lost * far
+                tally.droppedSecond[k &* d &+ j] += lost * far * far
+            }
+        }
+    }
+
+    /// `lower`, `upper` = the bounding box of `rows` rows at `x`.
+    private func setBox(_ x: UnsafePointer<Double>, rows: Int) {
+        let d = featureCount
+        for j in 0..<d {
+            lower[j] = x[j]
+            upper[j] = x[j]
+        }
+        for r in 1..<max(rows, 1) {
+            let row = x + r &* d
+            for j in 0..<d {
+                lower[j] = min(lower[j], row[j])
+                upper[j] = max(upper[j], row[j])
+            }
+        }
+    }
+}
+
+/// Reorders items[start..<end] so that items[nth] has the key it would have sorted, with no
+/// larger key before it and no smaller one after (Hoare's selection, median-of-three pivots).
+func selectNth(
+    _ items: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int, _ nth: Int, key: (Int32) -> Double
+) {
+    var lo = start, hi = end - 1
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2
+        let a = key(items[lo]), b = key(items[mid]), c = key(items[hi])
+        let pivot = max(min(a, b), min(max(a, b), c))
+        var i = lo, j = hi
+        while i <= j {
+            while key(items[i]) < pivot { i += 1 }
+            while key(items[j]) > pivot { j -= 1 }
+            if i <= j {
+                (items[i], items[j]) = (items[j], items[i])
+                i += 1
+                j -= 1
+            }
+        }
+        if nth <= j { hi = j } else if nth >= i { lo = i } else { return }
+    }
+}
