@@ -33,6 +33,11 @@ let exactExpectationRequested = ProcessInfo.processInfo.environment["GMM_EXACT"]
 /// The most rows a group evaluates with one set of components (see the note at the top).
 let pruningGroupRows = 64
 
+/// A pass skips only when the pruned evaluation of its first block skips at least this share
+/// of the (row, component) pairs (data of more than four blocks; smaller data always tries):
+/// below it, grouping the rows costs more than the skipping saves.
+let pruningProbeShare = 0.25
+
 /// log(τ/16): the skip test's limit (see the note at the top).
 private let skipLimit = log(negligibleFraction / 16)
 
@@ -99,6 +104,23 @@ extension SufficientStatistics {
     }
 }
 
+extension ExpectationStep {
+    /// Whether skipping is worth a pass under `model`: the first block's share of skipped pairs
+    /// against `pruningProbeShare` (depends on the model and those rows only, not on threads).
+    static func pruningPays(_ data: DataMatrix, under model: GaussianMixture, blockRows: Int) -> Bool {
+        guard data.sampleCount > 4 * blockRows else { return true }
+        var evaluator = BlockEvaluator(model: model, blockRows: blockRows)
+        let pruner = ComponentPruner(model: model, normalizers: evaluator.normalizers, blockRows: blockRows)
+        var values = [Double](repeating: 0, count: blockRows * model.componentCount)
+        var density = [Double](repeating: 0, count: blockRows)
+        data.withUnsafeBufferPointer { x in
+            pruner.posterior(of: x.baseAddress!, rows: blockRows, weights: nil, offset: 0, evaluator: &evaluator,
+                             into: &values, logDensity: &density)
+        }
+        return pruner.skippedShare >= pruningProbeShare
+    }
+}
+
 /// Weights p_kj (K×d) with Σ_j p_kj v_j² ≤ vᵀ Σ_k⁻¹ v for every v: 1/Σ_k,jj for axis-aligned
 /// covariances, 1/λ for all j otherwise, λ ≥ λ_max(Σ_k) (Gershgorin: the largest absolute
 /// row sum); both made 1e-12 smaller, so that rounding in either side cannot break the bound.
@@ -125,6 +147,12 @@ func quadraticFloors(of family: any CovarianceFamily) -> [Double] {
 
 /// One worker's pruned E-step: groups a block's rows, skips the components each group
 /// cannot see and tallies what it skipped. Owns its scratch memory; one per worker.
+///
+/// A block is evaluated group by group into the kept responsibilities of each group
+/// (`evaluate`); they then go either to the rows×K layout every consumer reads
+/// (`scatter`, zeros where skipped), or, for the full and tied moments of d ≤ 16, straight
+/// into the statistics group by group, with the kernel run on each group's kept components
+/// only (`accumulateBlock`): once the components separate, that is most of the M-step's work.
 final class ComponentPruner {
     let componentCount: Int
     let featureCount: Int
@@ -137,8 +165,20 @@ final class ComponentPruner {
     /// What the rows since the last `resetTally` skipped.
     private(set) var tally: PruningTally
 
+    /// A group of a block: rows order[start..<start + count], its kept components
+    /// activeLists[activeStart..<activeStart + kept], their responsibilities at kept[respStart...] (count×kept).
+    private struct Group {
+        var start: Int
+        var count: Int
+        var activeStart = 0
+        var kept = 0
+        var respStart = 0
+    }
+
     // Scratch, owned here and freed in deinit (sized for a block, a group and K).
+    private let blockRows: Int
     private let order: UnsafeMutablePointer<Int32>
+    private let keys: UnsafeMutablePointer<Double>
     private let permuted: UnsafeMutablePointer<Double>
     private let lower: UnsafeMutablePointer<Double>
     private let upper: UnsafeMutablePointer<Double>
@@ -146,11 +186,16 @@ final class ComponentPruner {
     private let isActive: UnsafeMutablePointer<Bool>
     private let seedValues: UnsafeMutablePointer<Double>
     private let others: UnsafeMutablePointer<Double>
-    private let compact: UnsafeMutablePointer<Double>
-    private let groupDensity: UnsafeMutablePointer<Double>
-    private let blockRows: Int
-    private var groups: [(start: Int, count: Int)] = []
-    private var active: [Int] = []
+    /// The kept responsibilities of a block's groups, one after another (at most rows×K).
+    private let keptValues: UnsafeMutablePointer<Double>
+    /// log P(x) of a block's rows, in the rows' own order.
+    private let blockDensity: UnsafeMutablePointer<Double>
+    /// `accumulateBlock`'s gathered shifts, counts, sums and moments of a group's kept components, and the kernel's scratch.
+    private let gathered: UnsafeMutablePointer<Double>
+    private let momentScratch: UnsafeMutablePointer<Double>
+    private var groups: [Group] = []
+    private var activeLists: [Int] = []
+    private var keptTotal = 0
 
     init(model: GaussianMixture, normalizers: [Double], blockRows: Int) {
         let kCount = model.componentCount, d = model.featureCount
@@ -165,6 +210,7 @@ final class ComponentPruner {
         self.blockRows = blockRows
         let g = pruningGroupRows
         order = .allocate(capacity: blockRows)
+        keys = .allocate(capacity: blockRows)
         permuted = .allocate(capacity: blockRows * d)
         lower = .allocate(capacity: d)
         upper = .allocate(capacity: d)
@@ -172,35 +218,118 @@ final class ComponentPruner {
         isActive = .allocate(capacity: kCount)
         seedValues = .allocate(capacity: g)
         others = .allocate(capacity: g * kCount)
-        compact = .allocate(capacity: g * kCount)
-        groupDensity = .allocate(capacity: g)
+        keptValues = .allocate(capacity: blockRows * kCount)
+        blockDensity = .allocate(capacity: blockRows)
+        gathered = .allocate(capacity: kCount * (1 + 2 * d + d * d))
+        momentScratch = .allocate(capacity: d <= momentKernelLimit ? momentScratchCount(featureCount: d, componentCount: kCount) : 1)
     }
 
     deinit {
-        for p in [permuted, lower, upper, bounds, seedValues, others, compact, groupDensity] { p.deallocate() }
+        for p in [keys, permuted, lower, upper, bounds, seedValues, others, keptValues, blockDensity, gathered,
+                  momentScratch] { p.deallocate() }
         order.deallocate()
         isActive.deallocate()
     }
 
     func resetTally() { tally = .zero(componentCount: componentCount, featureCount: featureCount) }
 
+    /// The share of (row, component) pairs skipped so far.
+    var skippedShare: Double {
+        let total = tally.evaluatedPairs + tally.skippedPairs
+        return total == 0 ? 0 : Double(tally.skippedPairs) / Double(total)
+    }
+
     /// P(c|x) into `values` (rows×K, 0 for skipped components) and log P(x) into `logDensity`
-    /// for the `rows` rows at `block`; `rowWeights`, when given, are the rows' frequency weights.
+    /// for the `rows` rows at `block`; `weights[offset + r]`, when given, is row r's frequency weight.
     func posterior(
-        of block: UnsafePointer<Double>, rows: Int, rowWeights: UnsafePointer<Double>?,
+        of block: UnsafePointer<Double>, rows: Int, weights: [Double]?, offset: Int,
         evaluator: inout BlockEvaluator, into values: UnsafeMutablePointer<Double>,
         logDensity: UnsafeMutablePointer<Double>
     ) {
-        let d = featureCount, kCount = componentCount
-        precondition(rows <= blockRows, "block larger than the pruner's scratch")
-        for r in 0..<rows { order[r] = Int32(r) }
-        groups.removeAll(keepingCapacity: true)
-        split(0, rows, block: block)
-        for i in 0..<rows { (permuted + i &* d).update(from: block + Int(order[i]) &* d, count: d) }
-        for group in groups {
-            evaluate(group, rowWeights: rowWeights, evaluator: &evaluator, into: values, logDensity: logDensity)
+        evaluate(block, rows: rows, weights: weights, offset: offset, evaluator: &evaluator)
+        scatter(block, rows: rows, evaluator: &evaluator, into: values, logDensity: logDensity)
+    }
+
+    /// Full and tied moments, d ≤ `momentKernelLimit`: adds the block's statistics (soft counts,
+    /// sums, moments, log-likelihood, weights, rows) to `stats`, each group's through the moment
+    /// kernel on its kept components alone. Returns false, with `stats` untouched, for a block
+    /// with a row too far from every component for the kernels: its caller then passes the
+    /// block's `scatter` to the ordinary accumulation.
+    func accumulateBlock(
+        _ block: UnsafePointer<Double>, rows: Int, weights: [Double]?, offset: Int, evaluator: inout BlockEvaluator,
+        into stats: inout SufficientStatistics
+    ) -> Bool {
+        evaluate(block, rows: rows, weights: weights, offset: offset, evaluator: &evaluator)
+        guard (0..<rows).allSatisfy({ blockDensity[$0].isFinite }) else { return false }
+        for r in 0..<rows {
+            if let weights {
+                let w = weights[offset + r]
+                // A zero weight removes the row, as in ExpectationStep.accumulateRows.
+                stats.logLikelihood += w == 0 ? 0 : w * blockDensity[r]
+                stats.totalWeight += w
+            } else {
+                stats.logLikelihood += blockDensity[r]
+            }
         }
-        // Rows too far from every component for the kernels: the exact formulas (BlockEvaluator.posterior).
+        if weights == nil { stats.totalWeight += Double(rows) }
+        stats.sampleCount += rows
+        for group in groups { accumulate(group, weights: weights, offset: offset, into: &stats) }
+        return true
+    }
+
+    /// One group's kept responsibilities (times the rows' weights) into `stats` by the moment kernel.
+    private func accumulate(_ group: Group, weights: [Double]?, offset: Int, into stats: inout SufficientStatistics) {
+        let d = featureCount, kept = group.kept, m = group.count
+        let resp = keptValues + group.respStart
+        if let weights {
+            for r in 0..<m {
+                let w = weights[offset + Int(order[group.start + r])]
+                for i in 0..<kept { resp[r &* kept &+ i] *= w }
+            }
+        }
+        let shifts = gathered, counts = shifts + kept * d, sums = counts + kept, moments = sums + kept * d
+        for i in 0..<kept {
+            let k = activeLists[group.activeStart + i]
+            counts[i] = stats.softCounts[k]
+            for j in 0..<d {
+                shifts[i * d + j] = stats.shifts[k * d + j]
+                sums[i * d + j] = stats.sums[k * d + j]
+            }
+            for j in 0..<(d * d) { moments[i * d * d + j] = stats.moments[k * d * d + j] }
+        }
+        accumulateMoments(block: permuted + group.start * d, rows: m, featureCount: d, componentCount: kept,
+                          responsibilities: resp, shifts: shifts, counts: counts, sums: sums, moments: moments,
+                          scratch: momentScratch)
+        for i in 0..<kept {
+            let k = activeLists[group.activeStart + i]
+            stats.softCounts[k] = counts[i]
+            for j in 0..<d { stats.sums[k * d + j] = sums[i * d + j] }
+            for j in 0..<(d * d) { stats.moments[k * d * d + j] = moments[i * d * d + j] }
+        }
+    }
+
+    /// Writes the rows×K responsibilities of the block evaluated last (0 where skipped) and
+    /// its rows' log P(x); rows too far from every component for the kernels get the exact formulas
+    /// (BlockEvaluator.posterior).
+    func scatter(
+        _ block: UnsafePointer<Double>, rows: Int, evaluator: inout BlockEvaluator,
+        into values: UnsafeMutablePointer<Double>, logDensity: UnsafeMutablePointer<Double>
+    ) {
+        let d = featureCount, kCount = componentCount
+        for group in groups {
+            let kept = group.kept, resp = keptValues + group.respStart
+            for r in 0..<group.count {
+                let row = Int(order[group.start &+ r])
+                let out = values + row &* kCount
+                if kept == kCount {
+                    out.update(from: resp + r &* kCount, count: kCount)
+                    continue
+                }
+                out.update(repeating: 0, count: kCount)
+                for i in 0..<kept { out[activeLists[group.activeStart &+ i]] = resp[r &* kept &+ i] }
+            }
+        }
+        logDensity.update(from: blockDensity, count: rows)
         for r in 0..<rows where !logDensity[r].isFinite {
             let row = values + r &* kCount
             let isFinite = evaluator.repairDistantRow(block + r &* d, into: row)
@@ -210,13 +339,28 @@ final class ComponentPruner {
         }
     }
 
+    /// Groups the block's rows and evaluates every group: kept responsibilities and log P(x).
+    private func evaluate(
+        _ block: UnsafePointer<Double>, rows: Int, weights: [Double]?, offset: Int, evaluator: inout BlockEvaluator
+    ) {
+        let d = featureCount
+        precondition(rows <= blockRows, "block larger than the pruner's scratch")
+        for r in 0..<rows { order[r] = Int32(r) }
+        groups.removeAll(keepingCapacity: true)
+        activeLists.removeAll(keepingCapacity: true)
+        keptTotal = 0
+        split(0, rows, block: block)
+        for i in 0..<rows { (permuted + i &* d).update(from: block + Int(order[i]) &* d, count: d) }
+        for g in groups.indices { evaluate(&groups[g], weights: weights, offset: offset, evaluator: &evaluator) }
+    }
+
     /// Cuts order[start..<end] into groups of at most `pruningGroupRows` rows by median splits
     /// along the widest coordinate of each part's bounding box (sizes kept multiples of 4 where
     /// they can be: the kernels take rows four at a time).
     private func split(_ start: Int, _ end: Int, block: UnsafePointer<Double>) {
         let count = end - start, d = featureCount
         guard count > pruningGroupRows else {
-            if count > 0 { groups.append((start, count)) }
+            if count > 0 { groups.append(Group(start: start, count: count)) }
             return
         }
         var widest = 0, width = -1.0
@@ -229,18 +373,18 @@ final class ComponentPruner {
             }
             if hi - lo > width { width = hi - lo; widest = j }
         }
+        for i in start..<end { keys[i] = block[Int(order[i]) &* d &+ widest] }
         let half = max(4, (count / 2 + 3) & ~3)
         let middle = start + min(half, count - 1)
-        selectNth(order, start, end, middle) { block[Int($0) &* d &+ widest] }
+        selectNth(keys: keys, items: order, start, end, middle)
         split(start, middle, block: block)
         split(middle, end, block: block)
     }
 
     /// One group: bounds, its first component, the others it cannot skip, then normalised
-    /// responsibilities scattered back to the rows' places.
+    /// kept responsibilities at `keptValues + keptTotal` and log P(x) at the rows' places.
     private func evaluate(
-        _ group: (start: Int, count: Int), rowWeights: UnsafePointer<Double>?, evaluator: inout BlockEvaluator,
-        into values: UnsafeMutablePointer<Double>, logDensity: UnsafeMutablePointer<Double>
+        _ group: inout Group, weights: [Double]?, offset: Int, evaluator: inout BlockEvaluator
     ) {
         let d = featureCount, kCount = componentCount, m = group.count
         let x = UnsafePointer(permuted + group.start &* d)
@@ -260,58 +404,59 @@ final class ComponentPruner {
         // The seed's smallest log-joint over the group (NaN when one is NaN).
         var floor = Double.infinity
         for r in 0..<m where !(seedValues[r] >= floor) { floor = seedValues[r].isNaN ? .nan : seedValues[r] }
-        active.removeAll(keepingCapacity: true)
-        for k in 0..<kCount { isActive[k] = true }
+        group.activeStart = activeLists.count
+        var kept = kCount
         if floor.isFinite {
-            active.append(seed)
+            activeLists.append(seed)
+            isActive[seed] = true
             for k in 0..<kCount where k != seed {
+                isActive[k] = true
+                // log1p(spread) ≥ 0: only a component that could be skipped without it needs it.
+                let base = bounds[k] - logWeights[k] - floor
+                guard base <= skipLimit else { activeLists.append(k); continue }
                 var spread = 0.0
                 for j in 0..<d {
                     let mu = means[k &* d &+ j]
                     let far = max(abs(lower[j] - mu), abs(upper[j] - mu))
                     spread = max(spread, far * far / variances[k &* d &+ j])
                 }
-                if bounds[k] - logWeights[k] - floor + log1p(spread) <= skipLimit {
-                    isActive[k] = false
-                } else {
-                    active.append(k)
-                }
+                if base + log1p(spread) <= skipLimit { isActive[k] = false } else { activeLists.append(k) }
             }
+            kept = activeLists.count - group.activeStart
         }
-        let kept = active.count == 0 ? kCount : active.count
-        let c = compact
+        let c = keptValues + keptTotal
+        group.respStart = keptTotal
+        group.kept = kept
         if kept == kCount {
-            active = Array(0..<kCount)
+            activeLists.removeSubrange(group.activeStart...)
+            activeLists.append(contentsOf: 0..<kCount)
             evaluator.logJoint(of: x, rows: m, into: c)
         } else {
-            evaluator.logJoint(of: x, rows: m, components: Array(active[1...]), into: others)
+            evaluator.logJoint(of: x, rows: m, components: Array(activeLists[(group.activeStart + 1)...]), into: others)
             for r in 0..<m {
                 c[r &* kept] = seedValues[r]
                 (c + r &* kept + 1).update(from: others + r &* (kept - 1), count: kept - 1)
             }
         }
+        keptTotal += m * kept
         // The group's smallest row maximum, for the tally (≥ floor).
         var smallestMax = Double.infinity
-        for r in 0..<m {
-            var rowMax = -Double.infinity
-            for i in 0..<kept { rowMax = max(rowMax, c[r &* kept &+ i]) }
-            smallestMax = min(smallestMax, rowMax)
+        if kept < kCount {
+            for r in 0..<m {
+                var rowMax = -Double.infinity
+                for i in 0..<kept { rowMax = max(rowMax, c[r &* kept &+ i]) }
+                smallestMax = min(smallestMax, rowMax)
+            }
         }
-        normalizeRows(c, rows: m, componentCount: kept, logDensity: groupDensity)
-        for r in 0..<m {
-            let row = Int(order[group.start &+ r])
-            let out = values + row &* kCount
-            if kept < kCount { out.update(repeating: 0, count: kCount) }
-            for i in 0..<kept { out[active[i]] = c[r &* kept &+ i] }
-            logDensity[row] = groupDensity[r]
-        }
+        normalizeRows(c, rows: m, componentCount: kept, logDensity: seedValues)
+        for r in 0..<m { blockDensity[Int(order[group.start &+ r])] = seedValues[r] }
         tally.evaluatedPairs += m * kept
         guard kept < kCount else { return }
         tally.skippedPairs += m * (kCount - kept)
         var weight = Double(m)
-        if let rowWeights {
+        if let weights {
             weight = 0
-            for r in 0..<m { weight += rowWeights[Int(order[group.start &+ r])] }
+            for r in 0..<m { weight += weights[offset + Int(order[group.start &+ r])] }
         }
         for k in 0..<kCount where !isActive[k] {
             let lost = weight * exp(bounds[k] - smallestMax)
@@ -343,21 +488,23 @@ final class ComponentPruner {
     }
 }
 
-/// Reorders items[start..<end] so that items[nth] has the key it would have sorted, with no
-/// larger key before it and no smaller one after (Hoare's selection, median-of-three pivots).
+/// Reorders keys[start..<end] (and items alongside) so that keys[nth] is the key it would be
+/// sorted, with no larger key before it and no smaller one after (Hoare's selection,
+/// median-of-three pivots).
 func selectNth(
-    _ items: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int, _ nth: Int, key: (Int32) -> Double
+    keys: UnsafeMutablePointer<Double>, items: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int, _ nth: Int
 ) {
     var lo = start, hi = end - 1
     while lo < hi {
         let mid = lo + (hi - lo) / 2
-        let a = key(items[lo]), b = key(items[mid]), c = key(items[hi])
+        let a = keys[lo], b = keys[mid], c = keys[hi]
         let pivot = max(min(a, b), min(max(a, b), c))
         var i = lo, j = hi
         while i <= j {
-            while key(items[i]) < pivot { i += 1 }
-            while key(items[j]) > pivot { j -= 1 }
+            while keys[i] < pivot { i += 1 }
+            while keys[j] > pivot { j -= 1 }
             if i <= j {
+                (keys[i], keys[j]) = (keys[j], keys[i])
                 (items[i], items[j]) = (items[j], items[i])
                 i += 1
                 j -= 1

@@ -40,14 +40,17 @@ enum ExpectationStep {
                 return worker.statistics
             }
         }
-        let prunes = skipsNegligibleComponents && !exactExpectationRequested && known == nil
-            && model.componentCount > 1
-        let stats = pass(pruning: prunes)
-        guard !stats.leavesOutOnlyNegligibleMass else { return stats }
-        var exact = pass(pruning: false)
+        guard skipsNegligibleComponents && !exactExpectationRequested && known == nil && model.componentCount > 1
+        else { return pass(pruning: false) }
+        // An exact pass still counts its pairs, so that skip shares are over every pass.
         var tally = PruningTally.zero(componentCount: model.componentCount, featureCount: data.featureCount)
         tally.evaluatedPairs = data.sampleCount * model.componentCount
-        tally.repeatedPasses = 1
+        if pruningPays(data, under: model, blockRows: blockRows) {
+            let stats = pass(pruning: true)
+            guard !stats.leavesOutOnlyNegligibleMass else { return stats }
+            tally.repeatedPasses = 1
+        }
+        var exact = pass(pruning: false)
         exact.pruning = tally
         return exact
     }
@@ -209,25 +212,52 @@ private final class PassWorker {
     func statistics(of rows: Range<Int>) -> SufficientStatistics {
         let kCount = evaluator.model.componentCount
         pruner?.resetTally()
+        if let pruner, momentShape == .matrix, data.featureCount <= momentKernelLimit {
+            var stats = groupedStatistics(of: rows, pruner: pruner)
+            stats.pruning = pruner.tally
+            return stats
+        }
         var stats = ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
             blockRows: blockRows, buffers: buffers
         ) { range, block, count, resp, logDensity in
-            if let pruner, let weights {
-                weights.withUnsafeBufferPointer { w in
-                    pruner.posterior(of: block, rows: count, rowWeights: w.baseAddress! + range.lowerBound,
-                                     evaluator: &evaluator, into: resp, logDensity: logDensity)
-                }
-                return
-            } else if let pruner {
-                pruner.posterior(of: block, rows: count, rowWeights: nil, evaluator: &evaluator, into: resp,
-                                 logDensity: logDensity)
+            if let pruner {
+                pruner.posterior(of: block, rows: count, weights: weights, offset: range.lowerBound,
+                                 evaluator: &evaluator, into: resp, logDensity: logDensity)
                 return
             }
             evaluator.posterior(of: block, rows: count, into: resp, logDensity: logDensity, keepLog: known != nil)
             known?.clamp(resp, rows: count, componentCount: kCount, logDensity: logDensity) { range.lowerBound + $0 }
         }
         stats.pruning = pruner?.tally
+        return stats
+    }
+
+    /// `statistics(of:)` for full and tied moments of d ≤ 16 under pruning: each group of rows
+    /// adds its kept components' moments alone (ComponentPruner.accumulateBlock).
+    private func groupedStatistics(of rows: Range<Int>, pruner: ComponentPruner) -> SufficientStatistics {
+        let d = data.featureCount, kCount = evaluator.model.componentCount
+        var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: momentShape,
+                                              shifts: shifts)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let block = start..<min(start + blockRows, rows.upperBound)
+            let isDone = data.withUnsafeBufferPointer { x in
+                pruner.accumulateBlock(x.baseAddress! + start * d, rows: block.count, weights: weights, offset: start,
+                                       evaluator: &evaluator, into: &stats)
+            }
+            if !isDone {
+                stats = stats + ExpectationStep.accumulateRows(
+                    block, of: data, weights: weights, componentCount: kCount, momentShape: momentShape,
+                    shifts: shifts, blockRows: blockRows, buffers: buffers
+                ) { _, x, count, resp, logDensity in
+                    pruner.scatter(x, rows: count, evaluator: &evaluator, into: resp, logDensity: logDensity)
+                }
+            }
+            data.dropResidentPages(rows: block)
+            start = block.upperBound
+        }
+        data.dropResidentPages(rows: rows, outward: true)
         return stats
     }
 }
