@@ -34,9 +34,12 @@ let exactExpectationRequested = ProcessInfo.processInfo.environment["GMM_EXACT"]
 let pruningGroupRows = 64
 
 /// A pass skips only when the pruned evaluation of its first block skips at least this share
-/// of the (row, component) pairs (data of more than four blocks; smaller data always tries):
-/// below it, grouping the rows costs more than the skipping saves.
-let pruningProbeShare = 0.25
+/// of the (row, component) pairs (data of more than four blocks; smaller data always tries),
+/// and only with at least `pruningMinimumComponents` components: below either, grouping the
+/// rows costs more than the skipping saves (bench/PRUNING.md: at 28 % skipped on diagonal
+/// 10⁶×4, K = 8, the pruned pass took four times as long).
+let pruningProbeShare = 0.5
+let pruningMinimumComponents = 16
 
 /// log(τ/16): the skip test's limit (see the note at the top).
 private let skipLimit = log(negligibleFraction / 16)
@@ -108,6 +111,7 @@ extension ExpectationStep {
     /// Whether skipping is worth a pass under `model`: the first block's share of skipped pairs
     /// against `pruningProbeShare` (depends on the model and those rows only, not on threads).
     static func pruningPays(_ data: DataMatrix, under model: GaussianMixture, blockRows: Int) -> Bool {
+        guard model.componentCount >= pruningMinimumComponents else { return false }
         guard data.sampleCount > 4 * blockRows else { return true }
         var evaluator = BlockEvaluator(model: model, blockRows: blockRows)
         let pruner = ComponentPruner(model: model, normalizers: evaluator.normalizers, blockRows: blockRows)
@@ -354,9 +358,8 @@ final class ComponentPruner {
         for g in groups.indices { evaluate(&groups[g], weights: weights, offset: offset, evaluator: &evaluator) }
     }
 
-    /// Cuts order[start..<end] into groups of at most `pruningGroupRows` rows by median splits
-    /// along the widest coordinate of each part's bounding box (sizes kept multiples of 4 where
-    /// they can be: the kernels take rows four at a time).
+    /// Cuts order[start..<end] into groups of at most `pruningGroupRows` rows by splits along the
+    /// widest coordinate of each part's bounding box, at a pivot near the median (`splitNearMedian`).
     private func split(_ start: Int, _ end: Int, block: UnsafePointer<Double>) {
         let count = end - start, d = featureCount
         guard count > pruningGroupRows else {
@@ -374,9 +377,7 @@ final class ComponentPruner {
             if hi - lo > width { width = hi - lo; widest = j }
         }
         for i in start..<end { keys[i] = block[Int(order[i]) &* d &+ widest] }
-        let half = max(4, (count / 2 + 3) & ~3)
-        let middle = start + min(half, count - 1)
-        selectNth(keys: keys, items: order, start, end, middle)
+        let middle = splitNearMedian(keys: keys, items: order, start, end)
         split(start, middle, block: block)
         split(middle, end, block: block)
     }
@@ -420,7 +421,9 @@ final class ComponentPruner {
                     let far = max(abs(lower[j] - mu), abs(upper[j] - mu))
                     spread = max(spread, far * far / variances[k &* d &+ j])
                 }
-                if base + log1p(spread) <= skipLimit { isActive[k] = false } else { activeLists.append(k) }
+                // log1p(spread) ≤ (e + 1) ln 2 with e the binary exponent of 1 + spread: no libm call.
+                let logSpread = spread < 0x1p1000 ? Double((1 + spread).exponent + 1) * M_LN2 : .infinity
+                if base + logSpread <= skipLimit { isActive[k] = false } else { activeLists.append(k) }
             }
             kept = activeLists.count - group.activeStart
         }
@@ -459,6 +462,8 @@ final class ComponentPruner {
             for r in 0..<m { weight += weights[offset + Int(order[group.start &+ r])] }
         }
         for k in 0..<kCount where !isActive[k] {
+            // Below −746 the exponential is 0 in doubles: no call needed.
+            guard bounds[k] - smallestMax > -746 else { continue }
             let lost = weight * exp(bounds[k] - smallestMax)
             guard lost > 0 else { continue }
             tally.droppedCounts[k] += lost
@@ -488,28 +493,25 @@ final class ComponentPruner {
     }
 }
 
-/// Reorders keys[start..<end] (and items alongside) so that keys[nth] is the key it would be
-/// sorted, with no larger key before it and no smaller one after (Hoare's selection,
-/// median-of-three pivots).
-func selectNth(
-    keys: UnsafeMutablePointer<Double>, items: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int, _ nth: Int
-) {
-    var lo = start, hi = end - 1
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2
-        let a = keys[lo], b = keys[mid], c = keys[hi]
-        let pivot = max(min(a, b), min(max(a, b), c))
-        var i = lo, j = hi
-        while i <= j {
-            while keys[i] < pivot { i += 1 }
-            while keys[j] > pivot { j -= 1 }
-            if i <= j {
-                (keys[i], keys[j]) = (keys[j], keys[i])
-                (items[i], items[j]) = (items[j], items[i])
-                i += 1
-                j -= 1
-            }
-        }
-        if nth <= j { hi = j } else if nth >= i { lo = i } else { return }
+/// Reorders keys[start..<end] (and items alongside) so that the keys below a pivot come first,
+/// and returns where the rest begin. The pivot is the median of three medians of three evenly
+/// spaced keys (Tukey's ninther), so the two parts are near halves; one branch-free pass. When
+/// every key is on one side (all equal), the middle index.
+func splitNearMedian(
+    keys: UnsafeMutablePointer<Double>, items: UnsafeMutablePointer<Int32>, _ start: Int, _ end: Int
+) -> Int {
+    let count = end - start
+    func median3(_ a: Double, _ b: Double, _ c: Double) -> Double { max(min(a, b), min(max(a, b), c)) }
+    func at(_ eighth: Int) -> Double { keys[start + (count - 1) * eighth / 8] }
+    let pivot = median3(median3(at(0), at(1), at(2)), median3(at(3), at(4), at(5)), median3(at(6), at(7), at(8)))
+    var i = start
+    for j in start..<end {
+        let key = keys[j], item = items[j]
+        keys[j] = keys[i]
+        items[j] = items[i]
+        keys[i] = key
+        items[i] = item
+        i &+= key < pivot ? 1 : 0
     }
+    return i == start || i == end ? start + count / 2 : i
 }

@@ -50,7 +50,7 @@ struct ComponentPruningTests {
 
     @Test("fits with and without skipping agree within 1e-12 on overlapping data", arguments: kinds)
     func overlappingFits(_ kind: CovarianceKind) throws {
-        var options = FitOptions(componentCount: 3, covarianceKind: kind, maxIterations: 8, tolerance: 0, seed: 5)
+        var options = FitOptions(componentCount: 16, covarianceKind: kind, maxIterations: 8, tolerance: 0, seed: 5)
         let pruned = try ExpectationMaximization.fit(Self.overlapping, options: options)
         options.skipsNegligibleComponents = false
         let exact = try ExpectationMaximization.fit(Self.overlapping, options: options)
