@@ -133,6 +133,17 @@ struct ComponentPruningTests {
         #expect(results[0].report.expectationSkips.skippedPairs > 0)
     }
 
+    @Test("below 16 components a pass runs exactly (grouping would cost more) and counts its pairs")
+    func fewComponents() throws {
+        let data = Self.overlapping
+        let model = try ExpectationMaximization.fit(data, options: FitOptions(componentCount: 3, maxIterations: 3)).model
+        let pass = ExpectationStep.statistics(of: data, under: model)
+        let exact = ExpectationStep.statistics(of: data, under: model, skipsNegligibleComponents: false)
+        #expect(pass.pruning?.skippedPairs == 0 && pass.pruning?.evaluatedPairs == 3 * data.sampleCount)
+        #expect(pass.softCounts == exact.softCounts && pass.moments == exact.moments
+            && pass.logLikelihood == exact.logLikelihood)
+    }
+
     @Test("a pass that would skip more than rounding is repeated exactly")
     func repeatedPass() throws {
         // Component 16 has weight 0.2 but sits ~17 standard deviations from every cluster: all of its
