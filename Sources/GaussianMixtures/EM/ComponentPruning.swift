@@ -224,8 +224,10 @@ final class ComponentPruner {
         others = .allocate(capacity: g * kCount)
         keptValues = .allocate(capacity: blockRows * kCount)
         blockDensity = .allocate(capacity: blockRows)
-        gathered = .allocate(capacity: kCount * (1 + 2 * d + d * d))
-        momentScratch = .allocate(capacity: d <= momentKernelLimit ? momentScratchCount(featureCount: d, componentCount: kCount) : 1)
+        // Only the grouped moments (d ≤ momentKernelLimit) use these two.
+        let grouped = d <= momentKernelLimit
+        gathered = .allocate(capacity: grouped ? kCount * (1 + 2 * d + d * d) : 1)
+        momentScratch = .allocate(capacity: grouped ? momentScratchCount(featureCount: d, componentCount: kCount) : 1)
     }
 
     deinit {
