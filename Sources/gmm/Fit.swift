@@ -262,6 +262,11 @@ struct Fit: ParsableCommand, ReadsTextData {
                 if options.initializationCount > 1 {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
                 }
+                let skips = result.report.expectationSkips
+                if skips.skippedPairs > 0 || skips.repeatedPasses > 0 {
+                    lines.append("E-step skipped:      \(readable(100 * skips.skippedShare, digits: 3)) % of (row, component) pairs"
+                        + " as negligible (--exact: none); passes repeated exactly: \(skips.repeatedPasses)")
+                }
                 lines.append("time:                \(readable(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, digits: 3)) s")
                 lines.append(output.map { "model written to:    \($0 == "-" ? "<stdout>" : $0)" }
                     ?? "model not saved:     use -o FILE to keep it")

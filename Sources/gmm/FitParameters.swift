@@ -30,6 +30,9 @@ struct FitParameters: ParsableArguments {
     @Option(parsing: .unconditional, help: "Threads for the E-step (default: every core); results are the same to the bit whatever the number.")
     var threads: Int?
 
+    @Flag(help: "Evaluate every component for every row in the E-step (default: skip, for groups of nearby rows, the components whose responsibilities there are below rounding; results agree within about 1e-15). GMM_EXACT=1 does the same.")
+    var exact = false
+
     @Option(help: "Component order of the result: weight (largest first) or mean (by the first coordinate), so refits number components alike.")
     var order: ComponentOrder = .weight
 
@@ -93,7 +96,8 @@ struct FitParameters: ParsableArguments {
             initializationCount: em.initializationCount, maxIterations: em.maxIterations, tolerance: em.tol,
             covarianceRegularization: em.regularization, seed: em.seed, threadCount: threads,
             noise: noise ? NoiseOptions(volume: noiseVolumeSetting?.volume,
-                                        volumeRule: noiseVolumeSetting?.rule ?? .boundingBox) : nil)
+                                        volumeRule: noiseVolumeSetting?.rule ?? .boundingBox) : nil,
+            skipsNegligibleComponents: !exact)
     }
 
     /// `options` with the `--noise-init` rows read for `rows` data rows.

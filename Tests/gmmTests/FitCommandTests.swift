@@ -118,3 +118,39 @@ struct FitCommandTests {
         #expect(fromStdin == fromFile)
     }
 }
+
+@Suite("gmm fit --exact")
+struct FitExactTests {
+    /// 16 tight clusters 30 units apart (a deterministic pseudo-random scatter), written as CSV.
+    func separatedCSV() -> String {
+        var state: UInt64 = 12345
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var lines = ["x,y"]
+        for i in 0..<3200 {
+            let k = i % 16
+            lines.append("\(30 * Double(k % 4) + uniform() - 0.5),\(30 * Double(k / 4) + uniform() - 0.5)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test("fit skips negligible components by default and says so; --exact and GMM_EXACT=1 do not; the models agree")
+    func exactAgrees() throws {
+        let box = try Sandbox()
+        try box.write("sep.csv", separatedCSV())
+        let args = ["fit", "sep.csv", "-k", "16", "--max-iter", "5", "--tol", "0", "--seed", "1"]
+        let pruned = try box.succeed(args + ["-o", "p.json"])
+        #expect(pruned.stderr.contains("E-step skipped:"))
+        let exact = try box.succeed(args + ["-o", "e.json", "--exact"])
+        #expect(!exact.stderr.contains("E-step skipped:"))
+        let environment = try box.succeed(args + ["-o", "v.json"], environment: ["GMM_EXACT": "1"])
+        #expect(!environment.stderr.contains("E-step skipped:"))
+        #expect(box.bytes("e.json") == box.bytes("v.json"))
+        let (p, e) = (try ModelJSON.read("p.json", in: box), try ModelJSON.read("e.json", in: box))
+        #expect(isClose(p.meanLogLikelihood, e.meanLogLikelihood, relative: 1e-12))
+        for (a, b) in zip(p.weights, e.weights) { #expect(isClose(a, b, relative: 1e-12)) }
+        for (a, b) in zip(p.means.joined(), e.means.joined()) { #expect(abs(a - b) <= 1e-12 * max(1, abs(b))) }
+    }
+}

@@ -42,6 +42,13 @@ struct BlockEvaluator {
         kernel.logJoint(of: block, rows: rows, into: logJoint)
     }
 
+    /// log P(x_r, c = components[i]) to `logJoint[r·m + i]`, m = `components.count` (ComponentPruning.swift).
+    mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, components: [Int],
+                           into logJoint: UnsafeMutablePointer<Double>) {
+        precondition(rows <= blockRows, "block larger than the evaluator's scratch")
+        kernel.logJoint(of: block, rows: rows, components: components, into: logJoint)
+    }
+
     /// `logJoint(of:rows:into:)` followed by `normalizeRows`: P(c|x) (or its log) in
     /// `values` and log P(x) in `logDensity`, for rows at any distance.
     ///

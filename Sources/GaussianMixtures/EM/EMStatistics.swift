@@ -139,14 +139,17 @@ extension GaussianMixture {
     ///   - threads: how many chunks are evaluated at once.
     ///   - known: rows whose component is known keep it, and add their complete-data
     ///     log-likelihood (semi-supervised EM); `nil`: every row is latent.
+    ///   - skipsNegligibleComponents: skip the (row, component) pairs whose responsibilities
+    ///     are below rounding (`FitOptions.skipsNegligibleComponents`).
     public func statistics(
-        of data: DataMatrix, weights: [Double]? = nil, known: KnownComponents? = nil, threads: Int = 1
+        of data: DataMatrix, weights: [Double]? = nil, known: KnownComponents? = nil, threads: Int = 1,
+        skipsNegligibleComponents: Bool = true
     ) -> EMStatistics {
         precondition(data.featureCount == featureCount, "the data and the model have different numbers of features")
         precondition(weights == nil || weights!.count == data.sampleCount, "one weight per row")
         precondition(known == nil || known!.rowCount == data.sampleCount, "one known component (or nil) per row")
         let stats = ExpectationStep.statistics(of: data, under: self, weights: weights, threads: max(1, threads),
-                                               known: known)
+                                               known: known, skipsNegligibleComponents: skipsNegligibleComponents)
         return EMStatistics(stats, kind: covarianceKind)
     }
 

@@ -170,7 +170,8 @@ extension ExpectationMaximization {
         return try iterate(options: options, from: start, restart: restart, rowCount: rowCount, sampleSize: n,
                            isWeighted: weights != nil, progress: progress, session: session) { model, _ in
             // One E-step over every party's rows.
-            let local = model.statistics(of: data, weights: weights, known: known, threads: threads)
+            let local = model.statistics(of: data, weights: weights, known: known, threads: threads,
+                                         skipsNegligibleComponents: options.skipsNegligibleComponents)
             var values = local.flattened
             reducer.sum(&values)
             return local.replacingValues(withFlattened: values)
@@ -197,6 +198,7 @@ extension ExpectationMaximization {
         var lowerBound = -Double.infinity
         var converged = false
         var iteration = 0
+        var skips = ExpectationSkipCount()
         if let state = session?.resumedState(restart: restart) {
             // The loop's variables as they were after the checkpoint's iteration,
             // including the stopping decision taken there (the same subtraction).
@@ -212,6 +214,7 @@ extension ExpectationMaximization {
             iteration += 1
             let previous = lowerBound
             let stats = try pass(model, iteration)
+            skips.add(stats.base.pruning)
             lowerBound = stats.logLikelihood / n
             guard lowerBound.isFinite else { throw nonFiniteLikelihood(lowerBound, iteration: iteration) }
             // MAP EM: the quantity that never decreases is the log-posterior.
@@ -224,12 +227,15 @@ extension ExpectationMaximization {
             converged = abs(change) < options.tolerance
             if session?.afterIteration(restart: restart, model: model, trace: trace) == true { break }
         }
-        let meanLogLikelihood = try pass(model, iteration).logLikelihood / n
+        let final = try pass(model, iteration)
+        skips.add(final.base.pruning)
+        let meanLogLikelihood = final.logLikelihood / n
         guard meanLogLikelihood.isFinite else { throw nonFiniteLikelihood(meanLogLikelihood, iteration: iteration) }
-        let report = FitReport(
+        var report = FitReport(
             hasConverged: converged, iterationCount: iteration, meanLogLikelihood: meanLogLikelihood,
             logLikelihoodTrace: trace, selectedInitialization: restart, initializationLogLikelihoods: [],
             sampleCount: rowCount, totalWeight: isWeighted ? n : nil)
+        report.expectationSkips = skips
         return FitResult(model: model, report: report)
     }
 

@@ -23,18 +23,39 @@ enum ExpectationStep {
     /// - Parameter weights: one non-negative frequency weight per row, or `nil` for all 1.
     /// - Parameter threads: how many chunks run at once (the result does not depend on it).
     /// - Parameter known: rows whose component is known keep it (semi-supervised EM, KnownComponents.swift).
+    /// - Parameter skipsNegligibleComponents: skip, for groups of rows, the components whose
+    ///   responsibilities are below rounding (ComponentPruning.swift); the pass is repeated
+    ///   exactly when what was skipped is not negligible. Off under `GMM_EXACT=1`, with `known`
+    ///   and with a noise component.
     static func statistics(
         of data: DataMatrix, under model: GaussianMixture, weights: [Double]? = nil, momentShape: MomentShape? = nil,
-        threads: Int = 1, known: KnownComponents? = nil
+        threads: Int = 1, known: KnownComponents? = nil, skipsNegligibleComponents: Bool = true
     ) -> SufficientStatistics {
         let blockRows = blockRowCount(featureCount: data.featureCount, componentCount: model.componentCount)
         let shape = momentShape ?? type(of: model.family).momentShape
-        return reduceChunks(data, blockRows: blockRows, threads: threads) {
-            // One evaluator and one set of buffers per worker, reused for every chunk it reduces.
-            let worker = PassWorker(model: model, data: data, weights: weights, momentShape: shape, blockRows: blockRows,
-                                    known: known)
-            return worker.statistics
+        func pass(pruning: Bool) -> SufficientStatistics {
+            reduceChunks(data, blockRows: blockRows, threads: threads) {
+                // One evaluator and one set of buffers per worker, reused for every chunk it reduces.
+                let worker = PassWorker(model: model, data: data, weights: weights, momentShape: shape,
+                                        blockRows: blockRows, known: known, pruning: pruning)
+                return worker.statistics
+            }
         }
+        // (A noise component's column is BlockEvaluator's alone: such passes are exact.)
+        guard skipsNegligibleComponents && !exactExpectationRequested && known == nil && model.noise == nil
+                && model.componentCount > 1
+        else { return pass(pruning: false) }
+        // An exact pass still counts its pairs, so that skip shares are over every pass.
+        var tally = PruningTally.zero(componentCount: model.componentCount, featureCount: data.featureCount)
+        tally.evaluatedPairs = data.sampleCount * model.componentCount
+        if pruningPays(data, under: model, blockRows: blockRows) {
+            let stats = pass(pruning: true)
+            guard !stats.leavesOutOnlyNegligibleMass else { return stats }
+            tally.repeatedPasses = 1
+        }
+        var exact = pass(pruning: false)
+        exact.pruning = tally
+        return exact
     }
 
     /// Number of chunks a pass cuts `n` rows into: fixed by n and the block size
@@ -176,9 +197,11 @@ private final class PassWorker {
     let buffers: BlockBuffers
     /// P(noise|x) of a block's rows (used only with a noise component).
     let noiseScratch: UnsafeMutablePointer<Double>
+    /// Skips negligible components when present (ComponentPruning.swift).
+    let pruner: ComponentPruner?
 
     init(model: GaussianMixture, data: DataMatrix, weights: [Double]?, momentShape: MomentShape, blockRows: Int,
-         known: KnownComponents?) {
+         known: KnownComponents?, pruning: Bool = false) {
         self.data = data
         self.known = known
         self.weights = weights
@@ -190,6 +213,7 @@ private final class PassWorker {
                                featureCount: data.featureCount)
         noiseScratch = .allocate(capacity: blockRows)
         noiseScratch.initialize(repeating: 0, count: blockRows)
+        pruner = pruning ? ComponentPruner(model: model, normalizers: evaluator.normalizers, blockRows: blockRows) : nil
     }
 
     deinit { noiseScratch.deallocate() }
@@ -198,10 +222,21 @@ private final class PassWorker {
         let kCount = evaluator.model.componentCount
         let hasNoise = evaluator.model.noise != nil
         var noiseCount = 0.0
+        pruner?.resetTally()
+        if let pruner, momentShape == .matrix, data.featureCount <= momentKernelLimit {
+            var stats = groupedStatistics(of: rows, pruner: pruner)
+            stats.pruning = pruner.tally
+            return stats
+        }
         var stats = ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
             blockRows: blockRows, buffers: buffers
         ) { range, block, count, resp, logDensity in
+            if let pruner {
+                pruner.posterior(of: block, rows: count, weights: weights, offset: range.lowerBound,
+                                 evaluator: &evaluator, into: resp, logDensity: logDensity)
+                return
+            }
             evaluator.posterior(of: block, rows: count, into: resp, logDensity: logDensity, keepLog: known != nil,
                                 noise: hasNoise ? noiseScratch : nil)
             known?.clamp(resp, rows: count, componentCount: kCount, logDensity: logDensity) { range.lowerBound + $0 }
@@ -211,6 +246,35 @@ private final class PassWorker {
             }
         }
         if hasNoise { stats.noiseCount = noiseCount }
+        stats.pruning = pruner?.tally
+        return stats
+    }
+
+    /// `statistics(of:)` for full and tied moments of d ≤ 16 under pruning: each group of rows
+    /// adds its kept components' moments alone (ComponentPruner.accumulateBlock).
+    private func groupedStatistics(of rows: Range<Int>, pruner: ComponentPruner) -> SufficientStatistics {
+        let d = data.featureCount, kCount = evaluator.model.componentCount
+        var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: momentShape,
+                                              shifts: shifts)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let block = start..<min(start + blockRows, rows.upperBound)
+            let isDone = data.withUnsafeBufferPointer { x in
+                pruner.accumulateBlock(x.baseAddress! + start * d, rows: block.count, weights: weights, offset: start,
+                                       evaluator: &evaluator, into: &stats)
+            }
+            if !isDone {
+                stats = stats + ExpectationStep.accumulateRows(
+                    block, of: data, weights: weights, componentCount: kCount, momentShape: momentShape,
+                    shifts: shifts, blockRows: blockRows, buffers: buffers
+                ) { _, x, count, resp, logDensity in
+                    pruner.scatter(x, rows: count, evaluator: &evaluator, into: resp, logDensity: logDensity)
+                }
+            }
+            data.dropResidentPages(rows: block)
+            start = block.upperBound
+        }
+        data.dropResidentPages(rows: rows, outward: true)
         return stats
     }
 }

@@ -32,12 +32,19 @@ public struct FitOptions: Sendable {
     /// reported log-likelihood stays the log-likelihood, as mclust reports it.
     public var prior: ConjugatePrior?
 
+    /// Whether the E-step skips, for groups of nearby rows, the components whose
+    /// responsibilities there are below rounding (their responsibilities become 0).
+    /// The statistics then differ from the exact E-step's by about 2⁻⁵² relative; a
+    /// pass where they would differ more is repeated exactly. `false` (or the
+    /// environment variable `GMM_EXACT=1`) evaluates every component for every row.
+    public var skipsNegligibleComponents: Bool
+
     public init(
         componentCount: Int = 1, covarianceKind: CovarianceKind = .full,
         initialization: InitializationMethod = .kMeans, initializationCount: Int = 1,
         maxIterations: Int = 100, tolerance: Double = 1e-3, covarianceRegularization: Double = 1e-6,
         seed: UInt64 = 0, threadCount: Int? = nil, noise: NoiseOptions? = nil,
-        prior: ConjugatePrior? = nil
+        prior: ConjugatePrior? = nil, skipsNegligibleComponents: Bool = true
     ) {
         self.componentCount = componentCount
         self.covarianceKind = covarianceKind
@@ -50,6 +57,7 @@ public struct FitOptions: Sendable {
         self.threadCount = threadCount
         self.noise = noise
         self.prior = prior
+        self.skipsNegligibleComponents = skipsNegligibleComponents
     }
 
     /// The number of threads a pass uses.

@@ -26,9 +26,42 @@ public struct FitReport: Sendable, Equatable {
     /// Whether the fit was stopped early by its `shouldStop` request (then
     /// `hasConverged` is false and the result is the best of what was done).
     public var wasInterrupted = false
+    /// What this process's E-steps of the kept restart skipped (`FitOptions.skipsNegligibleComponents`).
+    public var expectationSkips = ExpectationSkipCount()
 
     /// The sample size for BIC and AIC: the total weight, or the number of rows.
     public var effectiveSampleSize: Double { totalWeight ?? Double(sampleCount) }
+}
+
+/// How many (row, component) pairs the E-steps evaluated and how many they skipped as negligible.
+///
+/// A skipped pair's responsibility is exactly 0; the skipped ones of a pass add up to less than
+/// one rounding (2⁻⁵²) of every component's soft count and moments, or the pass is repeated
+/// without skipping (counted in `repeatedPasses`).
+public struct ExpectationSkipCount: Sendable, Equatable {
+    public var evaluatedPairs = 0
+    public var skippedPairs = 0
+    /// E-step passes repeated without skipping.
+    public var repeatedPasses = 0
+
+    public init() {}
+
+    /// Always true: the counts say how a result was computed, not what it is, so reports that
+    /// differ only in them are equal (a resumed fit, say, counts only the passes it ran itself).
+    public static func == (a: Self, b: Self) -> Bool { true }
+
+    /// skipped / (evaluated + skipped), 0 when nothing was evaluated.
+    public var skippedShare: Double {
+        let total = evaluatedPairs + skippedPairs
+        return total == 0 ? 0 : Double(skippedPairs) / Double(total)
+    }
+
+    mutating func add(_ tally: PruningTally?) {
+        guard let tally else { return }
+        evaluatedPairs += tally.evaluatedPairs
+        skippedPairs += tally.skippedPairs
+        repeatedPasses += tally.repeatedPasses
+    }
 }
 
 /// A fitted mixture and the report of its fit.

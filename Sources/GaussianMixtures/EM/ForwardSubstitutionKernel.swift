@@ -41,6 +41,11 @@ struct ForwardSubstitutionKernel: LogJointKernel {
     let level: KernelLevel
     /// Transposed rows and −z for d > 16 (`mixture_substitution_scratch_count`).
     private var scratch: [Double]
+    /// The factors, 1/L_ii, means and normalizers of the components a pruned block evaluates.
+    private var subsetLower: [Double] = []
+    private var subsetInverseDiagonal: [Double] = []
+    private var subsetMeans: [Double] = []
+    private var subsetNormalizers: [Double] = []
 
     /// - Parameter factors: one Cholesky factor per component, or one for all (tied); the
     ///   components are those of `normalizers`.
@@ -65,6 +70,40 @@ struct ForwardSubstitutionKernel: LogJointKernel {
         normalizers.withUnsafeBufferPointer { c in
         scratch.withUnsafeMutableBufferPointer { t in
             mixture_forward_substitution(level, block, rows, featureCount, componentCount, factorCount,
+                                         l.baseAddress!, inv.baseAddress!, mu.baseAddress!, c.baseAddress!, logJoint,
+                                         t.baseAddress!)
+        }}}}}
+    }
+
+    /// The listed components only: their parameters gathered (K'·d² values), then the same kernel.
+    mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, components: [Int],
+                           into logJoint: UnsafeMutablePointer<Double>) {
+        let d = featureCount, m = components.count
+        guard m > 0, rows > 0 else { return }
+        let shared = factorCount == 1
+        if subsetMeans.count < componentCount * d {
+            subsetMeans = [Double](repeating: 0, count: componentCount * d)
+            subsetNormalizers = [Double](repeating: 0, count: componentCount)
+            if !shared {
+                subsetLower = [Double](repeating: 0, count: componentCount * d * d)
+                subsetInverseDiagonal = [Double](repeating: 0, count: componentCount * d)
+            }
+        }
+        for (i, k) in components.enumerated() {
+            for j in 0..<d { subsetMeans[i * d + j] = means[k * d + j] }
+            subsetNormalizers[i] = normalizers[k]
+            if !shared {
+                for j in 0..<(d * d) { subsetLower[i * d * d + j] = lower[k * d * d + j] }
+                for j in 0..<d { subsetInverseDiagonal[i * d + j] = inverseDiagonal[k * d + j] }
+            }
+        }
+        let factors = shared ? lower : subsetLower, inverses = shared ? inverseDiagonal : subsetInverseDiagonal
+        factors.withUnsafeBufferPointer { l in
+        inverses.withUnsafeBufferPointer { inv in
+        subsetMeans.withUnsafeBufferPointer { mu in
+        subsetNormalizers.withUnsafeBufferPointer { c in
+        scratch.withUnsafeMutableBufferPointer { t in
+            mixture_forward_substitution(level, block, rows, featureCount, m, shared ? 1 : m,
                                          l.baseAddress!, inv.baseAddress!, mu.baseAddress!, c.baseAddress!, logJoint,
                                          t.baseAddress!)
         }}}}}

@@ -29,6 +29,12 @@ protocol LogJointKernel {
     /// `block` (row-major, d values per row); `rows` is at most the block size
     /// the kernel was made for.
     mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, into logJoint: UnsafeMutablePointer<Double>)
+
+    /// The same for the listed components only (ComponentPruning.swift): log P(x_r, c = components[i])
+    /// to `logJoint[r·m + i]`, m = `components.count`, each value as `logJoint(of:rows:into:)` computes it
+    /// up to the summation order of a smaller product.
+    mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, components: [Int],
+                           into logJoint: UnsafeMutablePointer<Double>)
 }
 
 /// The largest squared Mahalanobis distance C_k of a component mean from the
@@ -79,6 +85,23 @@ struct WhiteningKernel<Family: CovarianceFamily>: LogJointKernel {
             }
         }
     }
+
+    mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, components: [Int],
+                           into logJoint: UnsafeMutablePointer<Double>) {
+        let d = family.featureCount
+        let family = self.family
+        let normalizers = self.normalizers
+        means.withUnsafeBufferPointer { mu in
+            scratch.withUnsafeMutableBufferPointer { z in
+                let z = z.baseAddress!
+                for (i, k) in components.enumerated() {
+                    mixture_subtract_rows(activeKernelLevel, block, rows, d, mu.baseAddress! + k &* d, z)
+                    family.whiten(z, rows: rows, component: k)
+                    mixture_half_norms(activeKernelLevel, z, rows, d, normalizers[k], logJoint + i, components.count)
+                }
+            }
+        }
+    }
 }
 
 /// The diagonal and spherical kernel: one DGEMM per block (see the note at the top).
@@ -99,6 +122,9 @@ struct ExpandedDiagonalKernel: LogJointKernel {
     let directComponents: [Int]
     /// b×2d: [x̃², x̃] for the rows of a block.
     private var expanded: [Double]
+    /// The coefficients' and offsets' columns of the components a pruned block evaluates.
+    private var subsetCoefficients: [Double] = []
+    private var subsetOffsets: [Double] = []
 
     /// - Parameter variances: σ²_kj, K×d row-major.
     init(variances: [Double], means: [Double], normalizers: [Double], componentCount kCount: Int,
@@ -164,6 +190,46 @@ struct ExpandedDiagonalKernel: LogJointKernel {
                         logJoint[r &* kCount &+ k] = normalizers[k] - 0.5 * q
                     }
                 }
+            }
+        }
+    }
+}
+
+extension ExpandedDiagonalKernel {
+    /// The listed components' columns of the DGEMM (and the direct formula for the far ones among them).
+    mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, components: [Int],
+                           into logJoint: UnsafeMutablePointer<Double>) {
+        let d = featureCount, kCount = componentCount, m = components.count
+        guard m > 0, rows > 0 else { return }
+        if subsetCoefficients.count < 2 * d * kCount { subsetCoefficients = [Double](repeating: 0, count: 2 * d * kCount) }
+        if subsetOffsets.count < kCount { subsetOffsets = [Double](repeating: 0, count: kCount) }
+        for (i, k) in components.enumerated() {
+            for j in 0..<(2 * d) { subsetCoefficients[j * m + i] = coefficients[j * kCount + k] }
+            subsetOffsets[i] = offsets[k]
+        }
+        expanded.withUnsafeMutableBufferPointer { u in
+            let u = u.baseAddress!
+            centre.withUnsafeBufferPointer { c in
+                fillExpandedRows(block, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
+            }
+            subsetOffsets.withUnsafeBufferPointer { off in
+                for r in 0..<rows { (logJoint + r &* m).update(from: off.baseAddress!, count: m) }
+            }
+            subsetCoefficients.withUnsafeBufferPointer { g in
+                GSLLinearAlgebra.multiply(UnsafePointer(u), lda: 2 * d, g.baseAddress!, ldb: m,
+                                          into: logJoint, ldc: m, m: rows, n: m, p: 2 * d, beta: 1)
+            }
+        }
+        guard !directComponents.isEmpty else { return }
+        for (i, k) in components.enumerated() where directComponents.contains(k) {
+            for r in 0..<rows {
+                let x = block + r &* d
+                var q = 0.0
+                for j in 0..<d {
+                    let z = (x[j] - means[k &* d &+ j]) * inverseDeviations[k &* d &+ j]
+                    q += z * z
+                }
+                logJoint[r &* m &+ i] = normalizers[k] - 0.5 * q
             }
         }
     }

@@ -33,6 +33,8 @@ struct SufficientStatistics: Equatable, Sendable {
     var totalWeight: Double
     /// R_0 = Σ_i w_i z_i0, the noise component's soft count; `nil` without one.
     var noiseCount: Double? = nil
+    /// What a pruned E-step skipped (ComponentPruning.swift); `nil` for an exact one.
+    var pruning: PruningTally? = nil
 
     static func zero(componentCount: Int, featureCount: Int, momentShape: MomentShape, shifts: [Double]) -> Self {
         precondition(shifts.count == componentCount * featureCount, "one shift vector per component")
@@ -55,6 +57,7 @@ struct SufficientStatistics: Equatable, Sendable {
         c.sampleCount += b.sampleCount
         c.totalWeight += b.totalWeight
         if a.noiseCount != nil || b.noiseCount != nil { c.noiseCount = (a.noiseCount ?? 0) + (b.noiseCount ?? 0) }
+        if let other = b.pruning { c.pruning = c.pruning.map { $0 + other } ?? other }
         return c
     }
 }
