@@ -6,10 +6,15 @@ import GaussianMixturesCommandLine
 struct ClassifyEvaluate: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Confusion matrix, error rate and Brier score of a classifier on rows with known classes.",
-        discussion: "Rows with an empty label are left out. A label the classifier does not know is an error (exit 65).")
+        abstract: "Confusion matrix, error rate and Brier score on rows of known class.",
+        usage: "gmm classify evaluate [<options>] <MODEL> <DATA> --labels <COLUMN|FILE>",
+        discussion: """
+            Rows with an empty label are left out. A label the classifier does not know
+            is an error (exit 65).
+            """)
 
     @OptionGroup var delimiterOption: DelimiterOption
+    @OptionGroup var quieting: QuietOption
     @Argument(help: ArgumentHelp("Classifier file written by `gmm classify fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy).", valueName: "DATA"))

@@ -7,6 +7,7 @@ struct ClassifyPredict: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "P(class|x) and the predicted class of every row.",
+        usage: "gmm classify predict [<options>] <MODEL> <DATA>",
         discussion: """
             CSV columns: the --keep-columns cells (copied as they are), p_<class> for
             every class (P(class|x) = prior × Σ over the class's components of w_k
@@ -16,6 +17,7 @@ struct ClassifyPredict: ParsableCommand, ReadsTextData {
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
+    @OptionGroup var quieting: QuietOption
     @Argument(help: ArgumentHelp("Classifier file written by `gmm classify fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy).", valueName: "DATA"))

@@ -5,7 +5,7 @@ import GaussianMixturesCommandLine
 /// `gmm convert IN OUT`: parse a data file once, into the format every later pass reads in place.
 struct Convert: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
-        abstract: "Convert a data file: CSV, TSV, .npy or standard input to .npy (float64, C order), CSV or TSV.",
+        abstract: "Convert data between CSV, TSV and .npy (float64, C order).",
         discussion: """
             The output format follows the output name: .npy is NumPy float64 in C order
             (read in place, block by block, by fit, predict and score, however large),
