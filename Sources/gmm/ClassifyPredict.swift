@@ -30,12 +30,13 @@ struct ClassifyPredict: ParsableCommand, ReadsTextData {
     var columns: String?
     @Option(name: [.short, .long], help: ArgumentHelp("Write the table to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
+    @OptionGroup var missingValues: MissingOptions
 
     func run() throws {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             let classifier = try ClassifierFile.read(path: model)
-            let matrix = try readData(data, columns: columns, for: classifier.mixtures[0])
+            let matrix = try missingValues.read(data, columns: columns, for: classifier.mixtures[0])
             let priors = try parsePriors(self.priors, classNames: classifier.classNames)
             let p = try classifier.classProbabilities(for: matrix, priors: priors)
             let predicted = MixtureClassifier.predictedClasses(fromProbabilities: p, classCount: classifier.classCount)

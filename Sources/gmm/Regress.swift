@@ -9,7 +9,8 @@ struct Regress: ParsableCommand, ReadsTextData {
             For each row of DATA, conditions the mixture on the row's non-target features
             and writes the conditional mean of each target (column NAME); with --interval P
             also NAME_lower and NAME_upper, the central interval holding probability P of
-            the conditional mixture (found numerically per target).
+            the conditional mixture (found numerically per target). With --missing
+            marginalize a row is conditioned on the non-target values it has.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -26,6 +27,7 @@ struct Regress: ParsableCommand, ReadsTextData {
     @Option(parsing: .unconditional, help: ArgumentHelp("Also write a central interval with this probability, e.g. 0.9.", valueName: "P"))
     var interval: Double?
     @OptionGroup var output: OutputOptions
+    @OptionGroup var missingValues: MissingOptions
 
     func validate() throws {
         if let interval, !(interval > 0 && interval < 1) { throw ValidationError("--interval must be in (0, 1), got \(interval)") }
@@ -48,7 +50,8 @@ struct Regress: ParsableCommand, ReadsTextData {
             }
             let map = try ConditionalMap(model: mixture, given: given)
             let rows = try DataFileReader.read(path: data, columns: columns.map(ColumnSelector.parseList)
-                                                   ?? given.map { .name(mixture.featureNames[$0]) })
+                                                   ?? given.map { .name(mixture.featureNames[$0]) },
+                                               missing: missingValues.choice.policy)
             guard rows.featureCount == given.count else {
                 throw CommandFailure(message: "\(data == "-" ? "<stdin>" : data): --columns picks \(rows.featureCount) columns but "
                                      + "the model has \(given.count) non-target features (\(nameList(given.map { mixture.featureNames[$0] })))",
@@ -59,8 +62,20 @@ struct Regress: ParsableCommand, ReadsTextData {
             var header: [String] = []
             for name in names { header += interval == nil ? [name] : [name, name + "_lower", name + "_upper"] }
             var stream = try output.table(header: header, rowCount: rows.sampleCount)
+            // Rows with gaps (--missing marginalize): a map per pattern of observed non-target features.
+            var maps: [[Int]: (map: ConditionalMap, positions: [Int])] = [:]
             for i in 0..<rows.sampleCount {
-                let x = rows.row(i)
+                var x = rows.row(i)
+                var map = map, positions = positions
+                if x.contains(where: \.isNaN) {
+                    let observed = x.indices.filter { !x[$0].isNaN }
+                    if maps[observed] == nil {
+                        let partial = try ConditionalMap(model: mixture, given: observed.map { given[$0] })
+                        maps[observed] = (partial, targetIndices.map { partial.targetFeatures.firstIndex(of: $0)! })
+                    }
+                    (map, positions) = maps[observed]!
+                    x = observed.map { x[$0] }
+                }
                 let (weights, means) = map.weightsAndMeans(at: x)
                 var cells: [Double] = []
                 for t in positions {
