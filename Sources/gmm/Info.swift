@@ -24,6 +24,8 @@ struct Info: ParsableCommand, ReadsTextData {
     @Option(help: ArgumentHelp("Columns of DATA to use, by name or 0-based index.", valueName: "LIST"))
     var columns: String?
     @OptionGroup var missingValues: MissingOptions
+    @Flag(help: "Print every covariance matrix in full, whatever the number of features.")
+    var covariances = false
 
     func validate() throws {
         if !(uncertainBelow > 0 && uncertainBelow <= 1) {
@@ -43,7 +45,7 @@ struct Info: ParsableCommand, ReadsTextData {
                 text += variationalSummaryLines(posterior, summary: fit).joined(separator: "\n") + "\n"
                 text += "posterior mean weights and the plug-in mixture (Gaussians at the posterior means):\n"
             }
-            text += componentTable(mixture) + "\n"
+            text += componentTable(mixture, allCovariances: covariances) + "\n"
             if let data {
                 let rows = try missingValues.read(data, columns: columns, for: mixture)
                 text += "\nassignments of \(data) (\(rows.sampleCount) rows; uncertain: max P(c|x) < \(uncertainBelow)"

@@ -5,7 +5,7 @@
 import Foundation
 import Testing
 
-@Suite("help text")
+@Suite("help text and the flags every data-reading command takes")
 struct HelpTextTests {
     /// Every command below `gmm` as its path of names (["fit"], ["classify", "fit"], …),
     /// with the names of its options, from the tree `gmm --experimental-dump-help` prints.
@@ -202,5 +202,32 @@ struct HelpTextTests {
                 #expect(gaps.rows[i] != plain.rows[i], "row \(i)")
             }
         }
+    }
+
+    @Test("info prints a shared covariance once, variances above 4 features, and every matrix with --covariances")
+    func infoAsParameterised() throws {
+        let box = try Sandbox()
+        try box.copyBundled("old-faithful.csv")
+        try box.succeed(["fit", "old-faithful.csv", "-k", "3", "--covariance", "tied", "-o", "tied.json"])
+        let tied = try box.succeed(["info", "tied.json"]).stdout
+        #expect(tied.components(separatedBy: "covariance shared by every component:").count == 2)
+        #expect(tied.split(separator: "\n").filter { $0.hasPrefix("  [") }.count == 2, "the 2×2 matrix, once")
+        try box.succeed(["fit", "old-faithful.csv", "-k", "2", "--covariance", "EII", "-o", "eii.json"])
+        #expect(try box.succeed(["info", "eii.json"]).stdout.contains("variance shared by every component:"))
+
+        // Five features: iris and a fifth column, the product of two.
+        let rows = irisSpecies.split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(4).compactMap { Double($0) } }
+        try box.write("five.csv", (["a,b,c,d,e"] + rows.map { r in (r + [r[0] * r[3]]).map { "\($0)" }.joined(separator: ",") })
+            .joined(separator: "\n") + "\n")
+        let fit = try box.succeed(["fit", "five.csv", "-k", "2", "-o", "five.json"])
+        #expect(fit.stderr.contains("the variances only; `gmm info MODEL --covariances` prints the matrices"))
+        let short = try box.succeed(["info", "five.json"]).stdout
+        #expect(short.contains("variances") && !short.contains("  covariance"))
+        let full = try box.succeed(["info", "five.json", "--covariances"]).stdout
+        let matrixRows = full.split(separator: "\n").filter { line in
+            line.split(separator: "[").last.map { $0.split(separator: ",").count == 5 && $0.hasSuffix("]") } ?? false
+        }
+        #expect(matrixRows.count >= 10, "5 rows of 5 entries per component, and the means")
+        #expect(!full.contains("the variances only"))
     }
 }
