@@ -60,14 +60,14 @@ struct HelpTextTests {
         let readers = try Self.commands(in: box).filter { $0.options.contains("delimiter") }
         #expect(readers.count >= 13, "found \(readers.map { $0.path.joined(separator: " ") })")
         // Not yet: --missing needs gap-aware model search, fitting or drawing there; impute always reads gaps.
-        let withoutMissing: Set = ["select", "plot", "report", "convert", "impute", "classify fit"]
+        let withoutMissing: Set = ["select", "plot", "report", "impute", "classify fit"]
         for reader in readers {
             let name = reader.path.joined(separator: " ")
             for option in ["columns", "quiet", "q"] + (withoutMissing.contains(name) ? [] : ["missing"]) {
                 #expect(reader.options.contains(option), "gmm \(name) has no --\(option)")
             }
         }
-        for name in ["fit", "predict", "score", "info", "regress", "classify predict", "classify evaluate"] {
+        for name in ["fit", "predict", "score", "info", "regress", "convert", "classify predict", "classify evaluate"] {
             #expect(readers.contains { $0.path.joined(separator: " ") == name && $0.options.contains("missing") })
         }
     }
@@ -229,5 +229,27 @@ struct HelpTextTests {
         }
         #expect(matrixRows.count >= 10, "5 rows of 5 entries per component, and the means")
         #expect(!full.contains("the variances only"))
+    }
+
+    @Test("convert --missing marginalize keeps the gaps: NaN in .npy, nan in CSV and TSV, and back")
+    func convertWithGaps() throws {
+        let box = try Sandbox()
+        try gappyIris(box)
+        try box.write("gappy4.csv", try #require(box.text("gappy.csv")).split(separator: "\n")
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(4).joined(separator: ",") }
+            .joined(separator: "\n") + "\n")
+        expectCleanFailure(try box.run(["convert", "gappy4.csv", "g.npy"]), status: 65, facts: ["gappy4.csv:3"])
+        let npy = try box.succeed(["convert", "gappy4.csv", "g.npy", "--missing", "marginalize"])
+        #expect(npy.stderr.contains("(38 missing values kept)"))
+        try box.succeed(["convert", "g.npy", "back.tsv", "--missing", "marginalize", "-q"])
+        let back = try box.succeed(["convert", "back.tsv", "-", "--missing", "marginalize", "-q"]).stdout
+        let original = Table(try #require(box.text("gappy4.csv"))).rows
+        let table = Table(back)
+        #expect(table.header == "x0,x1,x2,x3" && table.rows.count == original.count)
+        for (i, (row, expected)) in zip(table.rows, original).enumerated() {
+            for (cell, want) in zip(row, expected) {
+                #expect(want.isEmpty ? cell == "nan" : Double(cell) == Double(want), "row \(i): \(cell) for \(want)")
+            }
+        }
     }
 }
