@@ -10,7 +10,7 @@ import GaussianMixturesCommandLine
 
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify rows with a Gaussian mixture per class (mclust's MclustDA, or EDDA).",
+        abstract: "Classify rows with a mixture per class (mclust's MclustDA or EDDA).",
         discussion: """
             `fit` learns, from rows with known classes, a density per class: a mixture
             whose K and covariance family are chosen by BIC for each class (MclustDA, K =

@@ -6,10 +6,15 @@ import GaussianMixturesCommandLine
 struct ClassifyEvaluate: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Confusion matrix, error rate and Brier score of a classifier on rows with known classes.",
-        discussion: "Rows with an empty label are left out. A label the classifier does not know is an error (exit 65).")
+        abstract: "Confusion matrix, error rate and Brier score on rows of known class.",
+        usage: "gmm classify evaluate [<options>] <MODEL> <DATA> --labels <COLUMN|FILE>",
+        discussion: """
+            Rows with an empty label are left out. A label the classifier does not know
+            is an error (exit 65).
+            """)
 
     @OptionGroup var delimiterOption: DelimiterOption
+    @OptionGroup var quieting: QuietOption
     @Argument(help: ArgumentHelp("Classifier file written by `gmm classify fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy).", valueName: "DATA"))
@@ -20,11 +25,14 @@ struct ClassifyEvaluate: ParsableCommand, ReadsTextData {
     var priors: String?
     @Option(help: ArgumentHelp("Feature columns, by name or 0-based index (default: the model's feature names).", valueName: "LIST"))
     var columns: String?
+    @OptionGroup var missingValues: MissingOptions
 
     func run() throws {
         try reportingFailures {
             let classifier = try ClassifierFile.read(path: model)
-            let (matrix, rowLabels) = try readLabelledRows(data, labels: labels, columns: columns, for: classifier.mixtures[0])
+            let rowLabels = try RowLabels.read(labels, data: data)
+            let matrix = try missingValues.read(data, columns: columns, for: classifier.mixtures[0])
+            try rowLabels.check(rows: matrix.sampleCount, spec: labels)
             let priors = try parsePriors(self.priors, classNames: classifier.classNames)
             let rows = rowLabels.labels.indices.filter { rowLabels.labels[$0] != nil }
             let classes = try rows.map { i in
@@ -37,8 +45,8 @@ struct ClassifyEvaluate: ParsableCommand, ReadsTextData {
                 return c
             }
             let values = rows.flatMap { matrix.row($0) }
-            let subset = try DataMatrix(values: values, sampleCount: rows.count, featureCount: matrix.featureCount,
-                                        featureNames: matrix.featureNames)
+            let subset = try IncompleteDataMatrix(values: values, sampleCount: rows.count, featureCount: matrix.featureCount,
+                                                  featureNames: matrix.featureNames)
             let record = try classifier.evaluate(subset, classes: classes, priors: priors)
             print(evaluationLines(record, classNames: classifier.classNames, title: "confusion matrix (rows: true class):")
                 .joined(separator: "\n"))

@@ -7,6 +7,7 @@ struct ClassifyPredict: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "P(class|x) and the predicted class of every row.",
+        usage: "gmm classify predict [<options>] <MODEL> <DATA>",
         discussion: """
             CSV columns: the --keep-columns cells (copied as they are), p_<class> for
             every class (P(class|x) = prior × Σ over the class's components of w_k
@@ -16,6 +17,7 @@ struct ClassifyPredict: ParsableCommand, ReadsTextData {
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
+    @OptionGroup var quieting: QuietOption
     @Argument(help: ArgumentHelp("Classifier file written by `gmm classify fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy).", valueName: "DATA"))
@@ -28,12 +30,13 @@ struct ClassifyPredict: ParsableCommand, ReadsTextData {
     var columns: String?
     @Option(name: [.short, .long], help: ArgumentHelp("Write the table to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
+    @OptionGroup var missingValues: MissingOptions
 
     func run() throws {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             let classifier = try ClassifierFile.read(path: model)
-            let matrix = try readData(data, columns: columns, for: classifier.mixtures[0])
+            let matrix = try missingValues.read(data, columns: columns, for: classifier.mixtures[0])
             let priors = try parsePriors(self.priors, classNames: classifier.classNames)
             let p = try classifier.classProbabilities(for: matrix, priors: priors)
             let predicted = MixtureClassifier.predictedClasses(fromProbabilities: p, classCount: classifier.classCount)

@@ -6,6 +6,7 @@ import GaussianMixturesCommandLine
 struct Condition: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The mixture of the other features given values of some: P(x_b | x_a).",
+        usage: "gmm condition [<options>] <MODEL> --given <NAME=VALUE,…>",
         discussion: """
             Prints the conditional mixture (weights P(c|x_a), means and covariances of the
             remaining features); -o writes it as a model file; --sample N draws N rows

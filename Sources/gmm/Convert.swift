@@ -5,7 +5,8 @@ import GaussianMixturesCommandLine
 /// `gmm convert IN OUT`: parse a data file once, into the format every later pass reads in place.
 struct Convert: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
-        abstract: "Convert a data file: CSV, TSV, .npy or standard input to .npy (float64, C order), CSV or TSV.",
+        abstract: "Convert data between CSV, TSV and .npy (float64, C order).",
+        usage: "gmm convert [<options>] <IN> <OUT>",
         discussion: """
             The output format follows the output name: .npy is NumPy float64 in C order
             (read in place, block by block, by fit, predict and score, however large),
@@ -18,7 +19,8 @@ struct Convert: ParsableCommand, ReadsTextData {
             form that reads back to the same double, so CSV → .npy → CSV gives the same
             numbers. A .npy file holds no column names (NumPy's header takes no extra
             keys): they are lost, the columns read back as x0, x1, …, and the mapping is
-            printed on standard error. The output is written whole or not at all.
+            printed on standard error. The output is written whole or not at all. With
+            --missing marginalize, gaps are kept: nan in CSV and TSV, NaN in .npy.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -34,12 +36,27 @@ struct Convert: ParsableCommand, ReadsTextData {
     @Flag(name: [.short, .long], help: "Print nothing on standard error.")
     var quiet = false
 
+    @OptionGroup var missingValues: MissingOptions
+
     func run() throws {
         try reportingFailures {
             let toStandardOutput = output == "-"
             if !toStandardOutput { try checkOutputPath(output) }
-            let matrix = try DataFileReader.read(path: input, columns: columns.map(ColumnSelector.parseList))
             let format = toStandardOutput ? DataFileFormat.csv : DataFileFormat(path: output)
+            let matrix: DataMatrix
+            if missingValues.marginalize {
+                let rows = try DataFileReader.read(path: input, columns: columns.map(ColumnSelector.parseList), missing: .allow)
+                guard let complete = rows.complete else {
+                    let sink = try OutputSink(path: toStandardOutput ? nil : output)
+                    try writeWithGaps(rows, format: format, to: sink)
+                    try sink.commit()
+                    report(rows: rows.sampleCount, columns: rows.featureNames, gaps: rows.missingCount, format: format)
+                    return
+                }
+                matrix = complete
+            } else {
+                matrix = try DataFileReader.read(path: input, columns: columns.map(ColumnSelector.parseList))
+            }
             let sink = try OutputSink(path: toStandardOutput ? nil : output)
             switch format {
             case .npy:
@@ -48,14 +65,54 @@ struct Convert: ParsableCommand, ReadsTextData {
                 try writeText(matrix, to: sink, tabs: format == .tsv)
             }
             try sink.commit()
-            guard !quiet else { return }
-            let inputName = input == "-" ? "<stdin>" : input
-            let outputName = toStandardOutput ? "<stdout>" : output
-            printError("converted \(matrix.sampleCount) rows × \(matrix.featureCount) columns: \(inputName) → \(outputName)")
-            let generated = (0..<matrix.featureCount).map { "x\($0)" }
-            if format == .npy && matrix.featureNames != generated {
-                let pairs = zip(generated, matrix.featureNames).map { "\($0) = \($1)" }
-                printError("gmm: note: .npy files hold no column names; \(outputName) has columns \(pairs.joined(separator: ", "))")
+            report(rows: matrix.sampleCount, columns: matrix.featureNames, gaps: 0, format: format)
+        }
+    }
+
+    /// The summary on standard error (none with --quiet).
+    private func report(rows: Int, columns names: [String], gaps: Int, format: DataFileFormat) {
+        guard !quiet else { return }
+        let inputName = input == "-" ? "<stdin>" : input
+        let outputName = output == "-" ? "<stdout>" : output
+        printError("converted \(rows) rows × \(names.count) columns: \(inputName) → \(outputName)"
+                   + (gaps > 0 ? " (\(gaps) missing value\(gaps == 1 ? "" : "s") kept)" : ""))
+        let generated = (0..<names.count).map { "x\($0)" }
+        if format == .npy && names != generated {
+            let pairs = zip(generated, names).map { "\($0) = \($1)" }
+            printError("gmm: note: .npy files hold no column names; \(outputName) has columns \(pairs.joined(separator: ", "))")
+        }
+    }
+
+    /// Writes data with gaps (`--missing marginalize`): NaN in .npy, `nan` cells in CSV and TSV.
+    private func writeWithGaps(_ rows: IncompleteDataMatrix, format: DataFileFormat, to sink: OutputSink) throws {
+        let values = rows.values
+        if format == .npy {
+            try sink.write(NumpyWriter.header(rowCount: rows.sampleCount, columnCount: rows.featureCount))
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(values.count * 8)
+            for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            try sink.write(bytes)
+            return
+        }
+        let tabs = format == .tsv
+        if tabs, let bad = rows.featureNames.first(where: { $0.contains("\t") || $0.contains("\n") || $0.contains("\r") }) {
+            throw CommandFailure(message: "\(output): column name \"\(oneLine(bad))\" cannot be written to TSV (it holds a tab or a line break)",
+                                 status: ExitStatus.dataError)
+        }
+        var table = TableWriter(header: rows.featureNames)
+        if tabs {
+            _ = table.drain()
+            try sink.write(Array((rows.featureNames.joined(separator: "\t") + "\n").utf8))
+        }
+        let d = rows.featureCount
+        try values.withUnsafeBufferPointer { x in
+            for i in 0..<rows.sampleCount {
+                table.append(row: UnsafeBufferPointer(rebasing: x[(i * d)..<((i + 1) * d)]))
+                if table.pendingByteCount >= 1 << 20 || i == rows.sampleCount - 1 {
+                    var bytes = table.drain()
+                    if tabs { for j in bytes.indices where bytes[j] == UInt8(ascii: ",") { bytes[j] = UInt8(ascii: "\t") } }
+                    try sink.write(bytes)
+                }
             }
         }
     }

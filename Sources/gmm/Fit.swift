@@ -34,10 +34,11 @@ struct Fit: ParsableCommand, ReadsTextData {
             --checkpoint FILE saves the state while the fit runs (every method; with
             --online, --checkpoint-every counts updates); --resume FILE continues it, with
             the same data and options, to the model file an uninterrupted run writes. Once
-            the data is read, a first Ctrl-C finishes the current iteration (online: update;
-            during the start, the start and the first iteration), saves the checkpoint and
-            the model so far (marked "interrupted": true) and exits 130; a second stops at
-            once. While the data is read, Ctrl-C exits 130 at once: nothing was fitted yet.
+            the data is read, a first Ctrl-C finishes the current iteration (online:
+            update; during the start, the start and the first iteration), saves the
+            checkpoint and the model so far (marked "interrupted": true) and exits 130; a
+            second stops at once. While the data is read, Ctrl-C exits 130 at once:
+            nothing was fitted yet.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption

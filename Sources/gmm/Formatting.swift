@@ -27,38 +27,55 @@ func textTable(_ rows: [[String]], indent: String = "  ") -> String {
 
 /// The per-component table: weight, mean and covariance of each component.
 ///
-/// A full or tied covariance is shown as its matrix up to 4 features and as its
-/// variances above; diagonal and spherical models as their variances. Nothing
-/// d×d is built, and lists longer than `listLimit` are cut (a model of 10⁵
-/// features is summarised, not dumped).
-func componentTable(_ model: GaussianMixture) -> String {
+/// Each model as it is parameterised: a full or tied covariance is shown as its
+/// matrix up to 4 features (or with `allCovariances`) and as its variances above;
+/// diagonal models as their variances, spherical ones as one variance; a
+/// covariance every component shares (tied, EEE, EEI, EII) once, under the table.
+/// Nothing d×d is built unless asked, and lists longer than `listLimit` are cut
+/// (a model of 10⁵ features is summarised, not dumped) except the covariances
+/// under `allCovariances`.
+func componentTable(_ model: GaussianMixture, allCovariances: Bool = false) -> String {
     let d = model.featureCount
-    let showsMatrix = d <= 4 && model.covarianceKind.hasCorrelations
+    let showsMatrix = (d <= 4 || allCovariances) && model.covarianceKind.hasCorrelations
+    let shared = model.covarianceKind.sharesOneCovariance && model.componentCount > 1
+    let list = { (values: [Double]) in
+        allCovariances ? "[" + values.map { readable($0) }.joined(separator: ", ") + "]" : readableList(values)
+    }
     let header = showsMatrix ? "covariance" : model.covarianceKind.isSpherical ? "variance" : "variances"
-    var rows = [["component", "weight", "mean", header]]
-    for k in 0..<model.componentCount {
+    func covarianceText(_ k: Int) -> [String] {
         let entry = { (i: Int, j: Int) in model.covariance(component: k, row: i, column: j) }
-        let covText: [String] = if showsMatrix {
-            (0..<d).map { i in readableList((0..<d).map { entry(i, $0) }) }
+        return if showsMatrix {
+            (0..<d).map { i in list((0..<d).map { entry(i, $0) }) }
         } else if model.covarianceKind.isSpherical {
             [readable(entry(0, 0))]
         } else {
-            [readableList((0..<d).map { entry($0, $0) })]
+            [list((0..<d).map { entry($0, $0) })]
         }
-        rows.append([String(k), readable(model.weights[k]), readableList(model.means[k]), covText.first ?? ""])
+    }
+    var rows = [["component", "weight", "mean"] + (shared ? [] : [header])]
+    for k in 0..<model.componentCount {
+        let covText = shared ? [] : covarianceText(k)
+        rows.append([String(k), readable(model.weights[k]), readableList(model.means[k])] + (shared ? [] : [covText.first ?? ""]))
         for line in covText.dropFirst() { rows.append(["", "", "", line]) }
     }
     if let noise = model.noise {
         // mclust's uniform noise: its weight, and the volume V of its density 1/V.
-        rows.append(["noise", readable(noise.weight), "uniform, volume \(readable(noise.volume))", ""])
+        rows.append(["noise", readable(noise.weight), "uniform, volume \(readable(noise.volume))"] + (shared ? [] : [""]))
     }
-    guard let parts = model.decomposition else { return textTable(rows) }
+    var text = textTable(rows)
+    if shared {
+        text += "\n\(header) shared by every component:\n" + covarianceText(0).map { "  " + $0 }.joined(separator: "\n")
+    }
+    if model.covarianceKind.hasCorrelations && !showsMatrix {
+        text += "\n(\(d) features: the variances only; `gmm info MODEL --covariances` prints the matrices)"
+    }
+    guard let parts = model.decomposition else { return text }
     // mclust's models: volume λ_k and shape A_k of Σ_k = λ_k D_k A_k D_kᵀ (the orientation is in the model file).
     var decomposition = [["component", "volume", "shape"]]
     for k in 0..<model.componentCount {
         decomposition.append([String(k), readable(parts.volumes[k]), readableList(parts.shapes[k])])
     }
-    return textTable(rows) + "\n" + textTable(decomposition)
+    return text + "\n" + textTable(decomposition)
 }
 
 /// How many entries of a list a summary shows before "…".

@@ -4,7 +4,8 @@ import GaussianMixturesCommandLine
 
 struct Impute: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
-        abstract: "Fill the missing values of each row from the model (conditional mean, or multiple imputations).",
+        abstract: "Fill each row's missing values (conditional mean or multiple draws).",
+        usage: "gmm impute [<options>] <MODEL> <DATA>",
         discussion: """
             DATA may have missing values: empty cells and NA, NaN, nan or NAN (NaN in
             .npy). Each gap is filled with its conditional mean under the mixture given
@@ -30,6 +31,7 @@ struct Impute: ParsableCommand, ReadsTextData {
     var seed: UInt64 = 0
     @OptionGroup var keeping: KeepColumnsOption
     @OptionGroup var output: OutputOptions
+    @OptionGroup var quieting: QuietOption
 
     func validate() throws {
         if let draws, draws < 1 { throw ValidationError("--draws must be at least 1, got \(draws)") }
@@ -40,7 +42,7 @@ struct Impute: ParsableCommand, ReadsTextData {
         try reportingFailures {
             try output.checkWritable()
             let loaded = try ModelFile.readModel(path: model)
-            if case .variational = loaded {
+            if case .variational = loaded, !quieting.quiet {
                 printError("gmm: imputing with a variational model uses its plug-in mixture (Gaussians at the posterior means)")
             }
             let mixture = loaded.mixture
@@ -69,6 +71,7 @@ struct Impute: ParsableCommand, ReadsTextData {
                 }
             }
             try stream.finish()
+            guard !quieting.quiet else { return }
             printError("filled \(rows.missingCount) missing value\(rows.missingCount == 1 ? "" : "s") in "
                        + "\(rows.incompleteRowCount) of \(rows.sampleCount) rows"
                        + (draws.map { ", \($0) draw\($0 == 1 ? "" : "s") (seed \(seed))" } ?? " (conditional mean)"))

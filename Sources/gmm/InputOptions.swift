@@ -121,3 +121,9 @@ struct DelimiterOption: ParsableArguments {
 protocol ReadsTextData {
     var delimiterOption: DelimiterOption { get }
 }
+
+/// `-q/--quiet`: no notes or summary lines on standard error (errors and warnings still go there).
+struct QuietOption: ParsableArguments {
+    @Flag(name: [.short, .long], help: "Print no notes or summary on standard error (errors and warnings still).")
+    var quiet = false
+}

@@ -6,7 +6,8 @@ import GaussianMixturesPlot
 
 struct Plot: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
-        abstract: "Draw a mixture over its data, a model search, or an EM trace, as an SVG figure.",
+        abstract: "Draw a mixture over its data, a model search or an EM trace as SVG.",
+        usage: "gmm plot [<options>] -o <FILE> [<MODEL> <DATA>]",
         discussion: """
             gmm plot MODEL DATA -o FILE.svg [--dims i,j] [--density]
               rows as dots coloured by their most probable component and shaded by
@@ -29,6 +30,7 @@ struct Plot: ParsableCommand, ReadsTextData {
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
+    @OptionGroup var quieting: QuietOption
     @Argument(help: ArgumentHelp("A model file and the data to draw under it.", valueName: "MODEL DATA"))
     var inputs: [String] = []
     @Option(help: ArgumentHelp("Draw a model-search table written by `gmm select --output-table`.", valueName: "TABLE"))
@@ -84,7 +86,7 @@ struct Plot: ParsableCommand, ReadsTextData {
                 document = try mixtureFigure(model: inputs[0], data: inputs[1])
             }
             try OutputFile.write(document.bytes, to: output)
-            if output != "-" { printError("figure written to \(output)") }
+            if output != "-" && !quieting.quiet { printError("figure written to \(output)") }
         }
     }
 

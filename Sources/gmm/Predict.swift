@@ -6,6 +6,7 @@ import GaussianMixturesCommandLine
 struct Predict: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "Most probable component of each row, or P(c|x) with --probabilities.",
+        usage: "gmm predict [<options>] <MODEL> <DATA>",
         discussion: """
             One output row per data row. Default: column `component`, the 0-based most
             probable component. With --probabilities: columns p0,p1,… holding P(c=k|x),
@@ -38,6 +39,7 @@ struct Predict: ParsableCommand, ReadsTextData {
     @OptionGroup var keeping: KeepColumnsOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var missingValues: MissingOptions
+    @OptionGroup var quieting: QuietOption
 
     /// P(c|x) of a variational model: its own responsibilities (expected log
     /// weights and precisions), as scikit-learn's BayesianGaussianMixture gives them.
@@ -106,7 +108,7 @@ struct Predict: ParsableCommand, ReadsTextData {
                 try predictVariational(posterior, matrix, kept: kept)
                 return
             }
-            if case .variational = loaded {
+            if case .variational = loaded, !quieting.quiet {
                 printError("gmm: details of a variational model use its plug-in mixture (Gaussians at the posterior means)")
             }
             let kCount = mixture.componentCount

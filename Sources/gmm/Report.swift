@@ -6,7 +6,8 @@ import GaussianMixturesReport
 
 struct Report: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
-        abstract: "Write one self-contained web page to inspect a mixture and its posterior assignments.",
+        abstract: "Write a self-contained web page to inspect a mixture and its data.",
+        usage: "gmm report [<options>] <MODEL> <DATA> -o <FILE>",
         discussion: """
             gmm report MODEL DATA -o report.html
               one HTML file (inline SVG, CSS and plain JavaScript; nothing fetched, opens
@@ -23,6 +24,7 @@ struct Report: ParsableCommand, ReadsTextData {
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
+    @OptionGroup var quieting: QuietOption
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o` (EM or variational).", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data file (.csv, .tsv, .npy, or - for standard input).", valueName: "DATA"))
@@ -70,7 +72,7 @@ struct Report: ParsableCommand, ReadsTextData {
             if let keepColumns { kept = try KeptColumns.read(data, columns: keepColumns, rows: report.drawnRows) }
             let page = try report.html(keptNames: kept.names, keptValues: kept.values)
             try OutputFile.write(page, to: output)
-            if output != "-" {
+            if output != "-" && !quieting.quiet {
                 printError("report written to \(output) (\(report.drawnRows.count) of \(matrix.sampleCount) rows drawn)")
             }
         }

@@ -5,12 +5,13 @@ import GaussianMixturesCommandLine
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw rows from the mixture.",
+        usage: "gmm sample [<options>] <MODEL> -n <N>",
         discussion: """
             N independent draws from the joint P(x, c), in the order drawn (not grouped by
             component), with columns named as the model's features. --labels adds a last
             column `component`. The same seed gives the same rows. For a variational model
-            the draws come from the posterior predictive (a mixture of Student t); --plug-in
-            draws from the Gaussian mixture at the posterior means instead.
+            the draws come from the posterior predictive (a mixture of Student t);
+            --plug-in draws from the Gaussian mixture at the posterior means instead.
             """)
 
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))

@@ -5,6 +5,7 @@ import GaussianMixturesCommandLine
 struct Score: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
         abstract: "log P(x) of each row under the model (natural log).",
+        usage: "gmm score [<options>] <MODEL> <DATA>",
         discussion: """
             Column `log_density`; the mean goes to standard error. For a variational model
             (`gmm fit --method variational`) this is the posterior-predictive density, a
@@ -21,6 +22,7 @@ struct Score: ParsableCommand, ReadsTextData {
     @OptionGroup var keeping: KeepColumnsOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var missingValues: MissingOptions
+    @OptionGroup var quieting: QuietOption
 
     func validate() throws { try keeping.check(data: data, output: output) }
 
@@ -49,7 +51,7 @@ struct Score: ParsableCommand, ReadsTextData {
             }
             try stream.finish()
             warnUnderflowedDensities(underflowed)
-            printError("mean log-likelihood: \(total / Double(matrix.sampleCount)) over \(matrix.sampleCount) rows")
+            if !quieting.quiet { printError("mean log-likelihood: \(total / Double(matrix.sampleCount)) over \(matrix.sampleCount) rows") }
         }
     }
 }

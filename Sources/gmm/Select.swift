@@ -7,7 +7,7 @@ extension SelectionCriterion: ExpressibleByArgument {}
 
 struct Select: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(
-        abstract: "Fit a grid of component counts and covariance families and pick the best by BIC, AIC, ICL or the ELBO.",
+        abstract: "Fit a grid of models; pick the best by BIC, AIC, ICL or the ELBO.",
         discussion: """
             Fits every candidate (both cores; candidates are independent), prints a table
             sorted by the criterion with the best marked `*` (the last column names the
@@ -26,9 +26,9 @@ struct Select: ParsableCommand, ReadsTextData {
             with few rows per feature the constrained models (VVE, EEE, VEI, …) often
             win on BIC because they spend fewer parameters on the shape of each cluster.
 
-            --prior fits every candidate by MAP EM with mclust's default conjugate prior for
-            its model and K, as mclustBIC(…, prior = priorControl()) does; the grid "all" is
-            then the ten models mclust defines the prior for.
+            --prior fits every candidate by MAP EM with mclust's default conjugate prior
+            for its model and K, as mclustBIC(…, prior = priorControl()) does; the grid
+            "all" is then the ten models mclust defines the prior for.
 
             EM candidates start as mclust's Mclust() does (--init hc, the default): one
             model-based hierarchical agglomeration of the data (on a seeded subset of 2000
@@ -52,6 +52,7 @@ struct Select: ParsableCommand, ReadsTextData {
     @OptionGroup var fitting: FitParameters
     @OptionGroup var standardizing: StandardizeOption
     @OptionGroup var variational: VariationalParameters
+    @OptionGroup var quieting: QuietOption
     @Option(name: [.short, .long], help: ArgumentHelp("Write the best model file here.", valueName: "FILE"))
     var output: String?
     @Option(name: .customLong("output-table"), help: ArgumentHelp("Write the table as CSV here.", valueName: "FILE"))
@@ -166,7 +167,7 @@ struct Select: ParsableCommand, ReadsTextData {
                     table.rows[i].aic? += 2 * shift
                     table.rows[i].icl? += 2 * shift
                 }
-            } else {
+            } else if !quieting.quiet {
                 hintStandardizeIfScalesDiffer(original, weights: weights)
             }
             guard let best = table.best else {
@@ -197,6 +198,7 @@ struct Select: ParsableCommand, ReadsTextData {
                 }
             }
             try OutputFile.writeStandardOutput(Array(readableTable(table).utf8))
+            guard !quieting.quiet else { return }
             let kept = best.variationalFit.map { " (\($0.posterior.effectiveComponents().count) effective)" } ?? ""
             printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")\(kept)"
                 + (output.map { "; model written to \($0)" } ?? "; model not saved: use -o FILE to keep it"))

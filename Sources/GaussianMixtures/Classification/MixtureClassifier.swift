@@ -106,11 +106,16 @@ public struct MixtureClassifier: Sendable, Equatable {
     /// - Parameter priors: one positive number per class (normalised to sum 1), or `nil`.
     /// - Throws: `ModelError.featureCountMismatch`.
     public func classProbabilities(for data: DataMatrix, priors override: [Double]? = nil) throws(ModelError) -> [Double] {
+        classProbabilities(fromLogDensities: try logClassDensities(of: data), priors: override)
+    }
+
+    /// P(c | x) from log p(x | c) (n×C, row-major) and the priors.
+    func classProbabilities(fromLogDensities logDensities: [Double], priors override: [Double]?) -> [Double] {
         let priors = override.map { p in p.map { $0 / p.reduce(0, +) } } ?? self.priors
         precondition(priors.count == classCount, "one prior per class")
-        var values = try logClassDensities(of: data)
+        var values = logDensities
         let cCount = classCount
-        for i in 0..<data.sampleCount {
+        for i in 0..<(values.count / cCount) {
             for c in 0..<cCount { values[i * cCount + c] += log(priors[c]) }
             let row = Array(values[(i * cCount)..<((i + 1) * cCount)])
             let total = logSumExp(row)

@@ -108,7 +108,7 @@ public enum CovarianceKind: String, CaseIterable, Codable, Sendable {
     public var isSpherical: Bool { family.isSpherical }
 
     /// Whether every component has the same covariance matrix.
-    var sharesOneCovariance: Bool { family.sharesOneCovariance }
+    public var sharesOneCovariance: Bool { family.sharesOneCovariance }
 
     /// The scikit-learn shape of a kind a variational fit accepts.
     ///
