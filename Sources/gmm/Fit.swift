@@ -263,7 +263,7 @@ struct Fit: ParsableCommand, ReadsTextData {
                 if options.initializationCount > 1 {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")
                 }
-                let skips = result.report.expectationSkips
+                let skips = result.expectationSkips
                 if skips.skippedPairs > 0 || skips.repeatedPasses > 0 {
                     lines.append("E-step skipped:      \(readable(100 * skips.skippedShare, digits: 3)) % of (row, component) pairs"
                         + " as negligible (--exact: none); passes repeated exactly: \(skips.repeatedPasses)")

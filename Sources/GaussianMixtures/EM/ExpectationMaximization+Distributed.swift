@@ -231,12 +231,11 @@ extension ExpectationMaximization {
         skips.add(final.base.pruning)
         let meanLogLikelihood = final.logLikelihood / n
         guard meanLogLikelihood.isFinite else { throw nonFiniteLikelihood(meanLogLikelihood, iteration: iteration) }
-        var report = FitReport(
+        let report = FitReport(
             hasConverged: converged, iterationCount: iteration, meanLogLikelihood: meanLogLikelihood,
             logLikelihoodTrace: trace, selectedInitialization: restart, initializationLogLikelihoods: [],
             sampleCount: rowCount, totalWeight: isWeighted ? n : nil)
-        report.expectationSkips = skips
-        return FitResult(model: model, report: report)
+        return FitResult(model: model, report: report, expectationSkips: skips)
     }
 
     /// The error for a mean log-likelihood of −∞ (or NaN) in `iteration` (0: the starting model).

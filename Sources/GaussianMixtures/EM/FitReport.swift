@@ -26,8 +26,6 @@ public struct FitReport: Sendable, Equatable {
     /// Whether the fit was stopped early by its `shouldStop` request (then
     /// `hasConverged` is false and the result is the best of what was done).
     public var wasInterrupted = false
-    /// What this process's E-steps of the kept restart skipped (`FitOptions.skipsNegligibleComponents`).
-    public var expectationSkips = ExpectationSkipCount()
 
     /// The sample size for BIC and AIC: the total weight, or the number of rows.
     public var effectiveSampleSize: Double { totalWeight ?? Double(sampleCount) }
@@ -45,10 +43,6 @@ public struct ExpectationSkipCount: Sendable, Equatable {
     public var repeatedPasses = 0
 
     public init() {}
-
-    /// Always true: the counts say how a result was computed, not what it is, so reports that
-    /// differ only in them are equal (a resumed fit, say, counts only the passes it ran itself).
-    public static func == (a: Self, b: Self) -> Bool { true }
 
     /// skipped / (evaluated + skipped), 0 when nothing was evaluated.
     public var skippedShare: Double {
@@ -68,6 +62,10 @@ public struct ExpectationSkipCount: Sendable, Equatable {
 public struct FitResult: Sendable {
     public var model: GaussianMixture
     public var report: FitReport
+    /// What this process's E-steps of the kept restart skipped (`FitOptions.skipsNegligibleComponents`).
+    /// Kept here, not in `FitReport`: the counts say how a result was computed, not what it
+    /// is (a resumed fit counts only the passes it ran itself), so reports stay comparable.
+    public var expectationSkips = ExpectationSkipCount()
 }
 
 /// One EM iteration's progress, for an observer such as a terminal progress line.
