@@ -31,8 +31,10 @@ public enum OutputFile {
     }
 
     /// Opens a uniquely named temporary file beside `path` (O_EXCL), carrying
-    /// over the permission bits of a regular file already at `path`.
-    static func openTemporary(for path: String) throws(OutputFileError) -> (fd: Int32, temporaryPath: String) {
+    /// over the permission bits of a regular file already at `path`. The name is
+    /// registered with `TemporaryFiles` before the file is created (its slot is
+    /// returned), so a signal arriving at any moment after creation removes it.
+    static func openTemporary(for path: String) throws(OutputFileError) -> (fd: Int32, temporaryPath: String, slot: Int?) {
         func fail(_ code: Int32) -> OutputFileError { .cannotWrite(path: path, reason: systemErrorText(code)) }
         guard !path.isEmpty else { throw .cannotWrite(path: path, reason: "the path is empty") }
         guard !path.hasSuffix("/") else { throw fail(EISDIR) }
@@ -42,17 +44,24 @@ public enum OutputFile {
         let (folder, name) = split(path)
         var temporaryPath = ""
         var fd: Int32 = -1
+        var slot: Int?
         for _ in 0..<8 {
             let unique = String(UInt32.random(in: .min ... .max), radix: 16)
             temporaryPath = "\(folder)/.\(name.prefix(200)).tmp-\(getpid())-\(unique)"
+            slot = TemporaryFiles.register(temporaryPath)
             fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-            if fd >= 0 || errno != EEXIST { break }
+            if fd >= 0 { break }
+            let code = errno
+            TemporaryFiles.unregister(slot)
+            slot = nil
+            errno = code
+            if code != EEXIST { break }
         }
         guard fd >= 0 else { throw fail(errno) }
         if exists && existing.st_mode & S_IFMT == S_IFREG {
             _ = fchmod(fd, existing.st_mode & 0o7777)
         }
-        return (fd, temporaryPath)
+        return (fd, temporaryPath, slot)
     }
 
     /// Writes all of `bytes` to standard output, retrying short and interrupted writes.
@@ -132,8 +141,7 @@ public final class OutputSink {
             temporaryPath = nil
         } else {
             do {
-                (fd, temporaryPath) = try OutputFile.openTemporary(for: resolved ?? path)
-                signalSlot = TemporaryFiles.register(temporaryPath!)
+                (fd, temporaryPath, signalSlot) = try OutputFile.openTemporary(for: resolved ?? path)
             } catch {
                 // Name the path the user gave, not where its links lead.
                 guard case let .cannotWrite(_, reason) = error else { throw error }
