@@ -8,9 +8,9 @@
 #
 #   --quick     every case with N/10 rows (D and K kept), one repetition:
 #               under two minutes once the peers are installed. Default is the
-#               full run: the five cases below, 3 repetitions (~15-20 minutes).
+#               full run: the ten cases below, 3 repetitions (~30-40 minutes).
 #   --reps R    repetitions per case (median reported).
-#   --cases     run only these of the five cases (1-based).
+#   --cases     run only these of the ten cases (1-based).
 #   --tools     subset of tools (only these peers are installed).
 #   --iters S,L short and long iteration counts for every case (default: per case).
 #   --gmm PATH  time this gmm binary instead of building one.
@@ -26,6 +26,12 @@
 #   3. full, N = 100 000,   D = 64, K = 32
 #   4. full, N = 1 000 000, D = 8,  K = 8
 #   5. diag, N = 1 000 000, D = 32, K = 64
+#   and five shapes the speed work was not tuned on:
+#   6. full, N = 200 000,   D = 8,   K = 8
+#   7. full, N = 50 000,    D = 128, K = 4
+#   8. full, N = 400 000,   D = 2,   K = 64
+#   9. diag, N = 1 000 000, D = 4,   K = 8
+#  10. diag, N = 200 000,   D = 32,  K = 16
 #
 # Method: per case and repetition, each tool runs in turn a short and a long EM
 # run from the same start (tolerance 0); per-iteration time = (long − short) /
@@ -41,7 +47,11 @@
 # single-core DGEMM rate measured on the spot (numpy, 2000³), peak RSS, the
 # mean log-likelihood of the final parameters and its relative difference to
 # scikit-learn's (gmm's mean_log_likelihood vs score(X) after fit), and the
-# BLAS kernels each tool ran on.
+# BLAS kernels each tool ran on. With oneDAL, a second table per case: the
+# floor (the flops at the DGEMM rate or one read of the data at the measured
+# memory read rate, whichever is longer), gmm's share of it, and whether the
+# case meets issue 17's target (2× oneDAL, or 75 % of the floor where 2×
+# oneDAL would be below it).
 #
 # Peers (installed when missing; needs root for apt-get):
 #   scikit-learn  PyPI (pip), GaussianMixture(weights_init, means_init,
