@@ -436,8 +436,8 @@ def summary_against_onedal(raw):
     out = ["| case | gmm (1 thread) | oneDAL (1 thread) | scikit-learn | Armadillo | gmm vs oneDAL "
            "| gmm vs best of scikit-learn/Armadillo | floor (binds) | gmm % of floor | target "
            "| gmm, 2 threads (wall) | gmm 2-thread speed-up | oneDAL, 2 threads (wall) "
-           "| gmm vs oneDAL, 2 threads (wall) |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+           "| gmm vs oneDAL, 2 threads (wall) | gmm peak RSS − data (MiB) |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
     for c in raw["cases"]:
         t = c["tools"]
         g = t.get("gmm", {}).get("cpu")
@@ -454,12 +454,13 @@ def summary_against_onedal(raw):
                 target = ("met" if o / g >= 2 else "NOT met") + f": {o / g:.2f}× oneDAL"
         else:
             target = "–"
+        rss = f"{t['gmm']['rss_mib'] - c['data_mib']:.0f}" if "rss_mib" in t.get("gmm", {}) else "–"
         out.append(f"| {c['name']} | {cell(t, 'gmm')} | {cell(t, 'onedal')} | {cell(t, 'sklearn')} | "
                    f"{cell(t, 'armadillo')} | {ratio(o, g)} | "
                    f"{ratio(min(peers) if peers else None, g)} | "
                    f"{fmt(floor_s, 3) + ' (' + binds + ')' if floor_s else '–'} | "
                    f"{fmt(100 * share, 2) + ' %' if share else '–'} | {target} | {cell(t, 'gmm-2t', 'wall')} | "
-                   f"{ratio(g1, g2)} | {cell(t, 'onedal-2t', 'wall')} | {ratio(o2, g2)} |")
+                   f"{ratio(g1, g2)} | {cell(t, 'onedal-2t', 'wall')} | {ratio(o2, g2)} | {rss} |")
     out.append("")
     out.append("CPU s/iter on one thread (2-thread columns: wall s/iter); speed-ups are the peer's time over gmm's. "
                "Floor: the least CPU time an unpruned iteration can take on one core — its fewest flops (full: "
