@@ -81,8 +81,8 @@ func evaluationLines(_ record: ClassificationEvaluation, classNames: [String], t
         lines.append(pad(classNames[c], first) + row.map { pad(String($0)) }.joined())
     }
     lines.append("rows:        \(record.sampleCount)")
-    lines.append("error rate:  \(readable(record.errorRate, digits: 6))")
-    lines.append("Brier score: \(readable(record.brierScore, digits: 6))  (mclust's: Σ (P(c|x) − [c true])² / 2n)")
+    lines.append("error rate:  \(readable(record.errorRate))")
+    lines.append("Brier score: \(readable(record.brierScore))  (mclust's: Σ (P(c|x) − [c true])² / 2n)")
     return lines
 }
 

@@ -120,9 +120,9 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
                     let bic = classifier.modelType == .componentPerClass
                         ? candidates.first { $0.covarianceKind == mixture.covarianceKind }?.bic
                         : candidates.filter { $0.className == names[c] }.compactMap(\.bic).min()
-                    lines.append("  " + padded([names[c], "\(classifier.classSampleCounts[c])", readable(classifier.priors[c], digits: 4),
+                    lines.append("  " + padded([names[c], "\(classifier.classSampleCounts[c])", readable(classifier.priors[c]),
                                                 mixture.covarianceKind.rawValue, "\(classifier.classDensities[c].components.count)",
-                                                bic.map { readable($0, digits: 8) } ?? "—"], widths: [12, 7, 10, 11, 4, 0]))
+                                                bic.map(readableTotal) ?? "—"], widths: [12, 7, 10, 11, 4, 0]))
                 }
                 lines += evaluationLines(training, classNames: names, title: "training data:")
                 if let crossValidated, let folds {

@@ -258,7 +258,7 @@ struct Fit: ParsableCommand, ReadsTextData {
                 if let standardized { lines.append(standardized.summaryLine(fitted: fittedModel, written: model)) }
                 if onlineFitting.online { lines = onlineFitting.summaryLines(lines) }
                 if let prior = options.prior {
-                    lines.append("prior:               mclust's conjugate prior (MAP EM), shrinkage \(prior.shrinkage), dof \(readable(prior.degreesOfFreedom, digits: 6))")
+                    lines.append("prior:               mclust's conjugate prior (MAP EM), shrinkage \(readable(prior.shrinkage)), dof \(readable(prior.degreesOfFreedom))")
                 }
                 if options.initializationCount > 1 {
                     lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")

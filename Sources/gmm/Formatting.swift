@@ -1,17 +1,9 @@
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
-/// A number for people: up to `digits` significant digits.
-func readable(_ x: Double, digits: Int = 6) -> String {
-    if x == 0 { return "0" }
-    if x.isNaN || x.isInfinite { return "\(x)" }
-    let magnitude = abs(x)
-    if magnitude >= 1e-4 && magnitude < 1e9 {
-        var s = String(format: "%.\(digits)g", x)
-        if s.contains("e") { s = String(format: "%.\(max(digits - 1, 0))e", x) }
-        return s
-    }
-    return String(format: "%.\(max(digits - 1, 0))e", x)
-}
+// Summaries round their numbers by the rule in
+// GaussianMixturesCommandLine/ReadableNumbers.swift (`readable`, `readableTotal`,
+// `readableSeconds`); files and tables keep shortest round-trip.
 
 /// Left-aligned text table with columns padded to their widest cell.
 func textTable(_ rows: [[String]], indent: String = "  ") -> String {
@@ -106,9 +98,9 @@ func summaryLines(_ model: GaussianMixture, summary: FitSummary?) -> [String] {
             "training rows:       \(s.sampleCount)",
             "iterations:          \(s.iterationCount)",
             "converged:           \(s.hasConverged ? "yes" : "no")",
-            "mean log-likelihood: \(s.meanLogLikelihood)",
-            "BIC:                 \(s.bic)",
-            "AIC:                 \(s.aic)",
+            "mean log-likelihood: \(readable(s.meanLogLikelihood))",
+            "BIC:                 \(readableTotal(s.bic))",
+            "AIC:                 \(readableTotal(s.aic))",
         ]
     }
     return lines

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
 struct Info: ParsableCommand, ReadsTextData {
     static let configuration = CommandConfiguration(

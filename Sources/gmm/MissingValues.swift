@@ -180,7 +180,7 @@ extension Score {
         try stream.finish()
         warnUnderflowedDensities(densities.filter { $0 == -.infinity }.count)
         guard !quieting.quiet else { return }
-        printError("mean log-likelihood: \(densities.reduce(0, +) / Double(rows.sampleCount)) over \(rows.sampleCount) rows "
+        printError("mean log-likelihood: \(readable(densities.reduce(0, +) / Double(rows.sampleCount))) over \(rows.sampleCount) rows "
                    + "(\(rows.incompleteRowCount) with missing values: log P of their observed values)")
     }
 }

@@ -48,7 +48,7 @@ struct OnlineParameters: ParsableArguments {
             if line.hasPrefix("converged:") { return nil }
             guard line.hasPrefix("iterations:") else { return line }
             let count = line.dropFirst("iterations:".count).trimmingCharacters(in: .whitespaces)
-            return "online updates:      \(count) (\(o.epochCount) epoch\(o.epochCount == 1 ? "" : "s"), batch size \(o.batchSize), step decay \(o.stepDecay))"
+            return "online updates:      \(count) (\(o.epochCount) epoch\(o.epochCount == 1 ? "" : "s"), batch size \(o.batchSize), step decay \(readable(o.stepDecay)))"
         }
     }
 

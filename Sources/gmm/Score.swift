@@ -51,7 +51,7 @@ struct Score: ParsableCommand, ReadsTextData {
             }
             try stream.finish()
             warnUnderflowedDensities(underflowed)
-            if !quieting.quiet { printError("mean log-likelihood: \(total / Double(matrix.sampleCount)) over \(matrix.sampleCount) rows") }
+            if !quieting.quiet { printError("mean log-likelihood: \(readable(total / Double(matrix.sampleCount))) over \(matrix.sampleCount) rows") }
         }
     }
 }

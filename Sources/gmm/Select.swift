@@ -207,7 +207,7 @@ struct Select: ParsableCommand, ReadsTextData {
 
     private func readableTable(_ table: SelectionTable) -> String {
         if table.criterion == .elbo { return readableVariationalTable(table) }
-        var rows = [["", "K", "covariance", "log-likelihood", "parameters", "BIC", "AIC", "ICL", "converged", "seconds", "best by"]]
+        var rows = [["", "K", "covariance", "log-likelihood", "parameters", "BIC", "AIC", "ICL", "converged", "best by", "time"]]
         // The best by BIC and by ICL (mclust's two criteria), whatever the ranking.
         func isBest(_ row: SelectionRow, _ c: SelectionCriterion) -> Bool {
             guard let best = table.ranked(by: c).best else { return false }
@@ -218,10 +218,10 @@ struct Select: ParsableCommand, ReadsTextData {
             let bestBy = [SelectionCriterion.bic, .icl].filter { isBest(row, $0) }.map { $0.rawValue.uppercased() }
                 .joined(separator: ", ")
             if let fit = row.fit {
-                rows.append([mark, String(row.componentCount), row.covarianceKind.rawValue, readable(row.logLikelihood!, digits: 8),
-                             String(row.parameterCount), readable(row.bic!, digits: 8), readable(row.aic!, digits: 8),
-                             readable(row.icl!, digits: 8), fit.report.hasConverged ? "yes" : "no", readable(row.seconds, digits: 2),
-                             bestBy])
+                rows.append([mark, String(row.componentCount), row.covarianceKind.rawValue, readableTotal(row.logLikelihood!),
+                             String(row.parameterCount), readableTotal(row.bic!), readableTotal(row.aic!),
+                             readableTotal(row.icl!), fit.report.hasConverged ? "yes" : "no", bestBy,
+                             readableSeconds(row.seconds, digits: 2)])
             } else {
                 rows.append([mark, String(row.componentCount), row.covarianceKind.rawValue, "failed: \(row.failure ?? "")"])
             }
@@ -230,13 +230,13 @@ struct Select: ParsableCommand, ReadsTextData {
     }
 
     private func readableVariationalTable(_ table: SelectionTable) -> String {
-        var rows = [["", "K", "covariance", "evidence bound", "effective", "iterations", "converged", "seconds"]]
+        var rows = [["", "K", "covariance", "evidence bound", "effective", "iterations", "converged", "time"]]
         for (idx, row) in table.rows.enumerated() {
             if let fit = row.variationalFit {
                 rows.append([idx == 0 ? "*" : "", String(row.componentCount), row.covarianceKind.rawValue,
-                             readable(row.evidenceLowerBound!, digits: 8),
+                             readableTotal(row.evidenceLowerBound!),
                              String(fit.posterior.effectiveComponents().count), String(fit.report.iterationCount),
-                             fit.report.hasConverged ? "yes" : "no", readable(row.seconds, digits: 2)])
+                             fit.report.hasConverged ? "yes" : "no", readableSeconds(row.seconds, digits: 2)])
             } else {
                 rows.append(["", String(row.componentCount), row.covarianceKind.rawValue, "failed: \(row.failure ?? "")"])
             }

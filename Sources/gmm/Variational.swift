@@ -151,9 +151,9 @@ func variationalSummaryLines(_ posterior: VariationalPosterior, summary: Variati
             "training rows:       \(s.sampleCount)",
             "iterations:          \(s.iterationCount)",
             "converged:           \(s.hasConverged ? "yes" : "no")",
-            "ELBO:                \(s.lowerBound) (scikit-learn's lower_bound_, its constants)",
-            "ELBO per sample:     \(s.lowerBoundPerSample)",
-            "evidence bound:      \(s.evidenceLowerBound(of: posterior)) (full ELBO ≤ log P(data); compare across K and families)",
+            "ELBO:                \(readableTotal(s.lowerBound)) (scikit-learn's lower_bound_, its constants)",
+            "ELBO per sample:     \(readable(s.lowerBoundPerSample))",
+            "evidence bound:      \(readableTotal(s.evidenceLowerBound(of: posterior))) (full ELBO ≤ log P(data); compare across K and families)",
         ]
     }
     return lines
@@ -169,7 +169,7 @@ func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, ou
         try stream.flushIfLarge()
     }
     try stream.finish()
-    printError("mean log-likelihood: \(values.reduce(0, +) / Double(matrix.sampleCount)) over \(matrix.sampleCount) rows (posterior predictive)")
+    printError("mean log-likelihood: \(readable(values.reduce(0, +) / Double(matrix.sampleCount))) over \(matrix.sampleCount) rows (posterior predictive)")
 }
 
 extension VariationalParameters {

@@ -43,6 +43,24 @@ struct FitCommandTests {
         }
     }
 
+    @Test("the summary rounds (6 significant digits; BIC and AIC one decimal); the file keeps every digit")
+    func summaryRounds() throws {
+        let box = try Sandbox()
+        try box.copyBundled("old-faithful.csv")
+        let outcome = try box.succeed(["fit", "old-faithful.csv", "-k", "2", "-o", "m.json", "--seed", "0"])
+        let model = try ModelJSON.read("m.json", in: box)
+        let lines = Set(outcome.stderr.split(separator: "\n").map(String.init))
+        #expect(lines.contains("mean log-likelihood: \(String(format: "%.6g", model.meanLogLikelihood))"), "\(outcome.stderr)")
+        #expect(lines.contains("BIC:                 \(String(format: "%.1f", model.bic))"), "\(outcome.stderr)")
+        #expect(lines.contains("AIC:                 \(String(format: "%.1f", model.aic))"), "\(outcome.stderr)")
+        // The component table: weights to 6 significant digits.
+        for weight in model.weights {
+            #expect(outcome.stderr.contains("  \(String(format: "%.6g", weight))  ["), "\(outcome.stderr)")
+        }
+        // No summary line shows a shortest round-trip number (17 digits): those belong in files.
+        #expect(outcome.stderr.range(of: "[0-9]\\.[0-9]{9,}", options: .regularExpression) == nil, "\(outcome.stderr)")
+    }
+
     @Test("the same seed gives byte-identical model files")
     func sameSeedSameBytes() throws {
         let box = try Sandbox()

@@ -258,9 +258,9 @@ struct Fit: ParsableCommand, RankCommand {
                 "training rows:       \(summary.sampleCount) over \(comm.size) rank\(comm.size == 1 ? "" : "s")",
                 "iterations:          \(summary.iterationCount)",
                 "converged:           \(summary.hasConverged ? "yes" : "no")",
-                "mean log-likelihood: \(summary.meanLogLikelihood)",
-                "BIC:                 \(summary.bic)",
-                "AIC:                 \(summary.aic)",
+                "mean log-likelihood: \(readable(summary.meanLogLikelihood))",
+                "BIC:                 \(readableTotal(summary.bic))",
+                "AIC:                 \(readableTotal(summary.aic))",
             ]
             if options.initializationCount > 1 {
                 lines.append("restart kept:        \(result.report.selectedInitialization + 1) of \(options.initializationCount)")

@@ -120,7 +120,7 @@ struct Score: ParsableCommand, RankCommand {
         var sums = [total]
         comm.sum(&sums)
         if comm.isRoot {
-            printError("mean log-likelihood: \(sums[0] / Double(local.totalRows)) over \(local.totalRows) rows")
+            printError("mean log-likelihood: \(readable(sums[0] / Double(local.totalRows))) over \(local.totalRows) rows")
         }
     }
 }
