@@ -30,9 +30,10 @@ typedef unsigned long long v4u __attribute__((vector_size(32)));
 
 /// X(1) X(2) … X(16): the cases of a switch over a dimension the kernels specialise on.
 #define FOR_1_TO_16(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)
+_Static_assert(MIXTURE_KERNELS_UNROLLED_MAX == 16, "FOR_1_TO_16 and the kernels' 16-entry tables list the unrolled sizes");
 
 /// Rows per transposed sub-block in accumulate_moments (its scratch holds two d×MOMENT_SUB tables).
-#define MOMENT_SUB 256
+#define MOMENT_SUB MIXTURE_MOMENT_SUBBLOCK_ROWS
 
 /// The forward substitution above d = 16 (substitution_tiled) solves tiles of
 /// SUBSTITUTION_ROWS rows (two vectors of four) by SUBSTITUTION_COLUMNS columns
@@ -85,6 +86,8 @@ static mixture_kernels_level active_level = mixture_kernels_portable;
 
 int mixture_kernels_supports(mixture_kernels_level level) {
     switch (level) {
+    case mixture_kernels_level_count:   // not a level
+        return 0;
     case mixture_kernels_portable:
         return 1;
     case mixture_kernels_avx2_fma:
@@ -144,7 +147,7 @@ void mixture_accumulate_moments(mixture_kernels_level level, const double *block
 }
 
 ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
-    return 4 * k_count * (1 + d + d * (d + 1) / 2) + 32 * MOMENT_SUB + MOMENT_SUB;
+    return 4 * k_count * (1 + d + d * (d + 1) / 2) + 2 * MIXTURE_KERNELS_UNROLLED_MAX * MOMENT_SUB + MOMENT_SUB;
 }
 
 void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,

@@ -24,7 +24,30 @@ extern "C" {
 typedef enum {
     mixture_kernels_portable = 0,
     mixture_kernels_avx2_fma = 1,
+    /// Not a level: one more than the last one (a new level goes above this line,
+    /// and Swift and the tests then see it without further edits).
+    mixture_kernels_level_count
 } mixture_kernels_level;
+
+// MARK: limits and scratch sizes (Swift reads these instead of restating them)
+
+/// The largest dimension the kernels have unrolled variants for: forward
+/// substitution keeps z in registers for d ≤ this, mixture_accumulate_moments
+/// sums moments only for d ≤ this, and mixture_normalize_rows puts one row per
+/// lane for K ≤ this.
+#define MIXTURE_KERNELS_UNROLLED_MAX 16
+
+/// Rows per transposed sub-block in mixture_accumulate_moments (its scratch holds
+/// two MIXTURE_KERNELS_UNROLLED_MAX × this tables and one row of weights).
+#define MIXTURE_MOMENT_SUBBLOCK_ROWS 256
+
+/// Bits per word of mixture_count_kept's masks.
+#define MIXTURE_MASK_WORD_BITS 64
+
+/// Words of mixture_count_kept's mask per row: ⌈k_count / 64⌉.
+static inline ptrdiff_t mixture_mask_word_count(ptrdiff_t k_count) {
+    return (k_count + MIXTURE_MASK_WORD_BITS - 1) / MIXTURE_MASK_WORD_BITS;
+}
 
 /// The variant every `mixture_*` call uses in this process.
 mixture_kernels_level mixture_kernels_active_level(void);

@@ -1,4 +1,3 @@
-import CMixtureKernels
 import Foundation
 
 // The E-step kernel: log P(x, c = k) for a block of rows at once.
@@ -135,31 +134,5 @@ struct BlockEvaluator {
         let shift = largest.isFinite ? largest : 0
         for k in 0..<kCount { out[k] = shift + differences[k] }
         return largest.isFinite
-    }
-}
-
-/// Normalises each row of a b×K log-joint block in place.
-///
-/// Afterwards `values` holds P(c = k | x) (or log P(c = k | x) when `keepLog`)
-/// and `logDensity[r]` holds log P(x_r) = logsumexp_k log P(x_r, c = k).
-/// One exponential per value: with m the row maximum (at k = a) and
-/// e_k = exp(v_k − m), log P(x) = m + log1p(Σ_{k≠a} e_k) as in `logSumExp`, and
-/// P(c = k | x) = e_k / (1 + Σ_{k≠a} e_k); the exponentials and the rows'
-/// log1p run in the vector kernels (`mixture_normalize_rows`).
-func normalizeRows(
-    _ values: UnsafeMutablePointer<Double>, rows: Int, componentCount kCount: Int,
-    logDensity: UnsafeMutablePointer<Double>, keepLog: Bool = false, level: KernelLevel = activeKernelLevel
-) {
-    guard rows > 0 else { return }
-    let skipped = withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { scratch in
-        mixture_normalize_rows(level, values, rows, kCount, logDensity, scratch.baseAddress!, keepLog ? 1 : 0)
-    }
-    guard skipped > 0 else { return }
-    for r in 0..<rows where logDensity[r].isNaN {
-        // Every value −∞ (or a +∞/NaN): the plain formulas, whatever they give.
-        let row = values + r &* kCount
-        let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
-        logDensity[r] = lse
-        for k in 0..<kCount { row[k] = keepLog ? row[k] - lse : exp(row[k] - lse) }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 // One pass over the rows: rows → responsibilities → sufficient statistics.
@@ -90,18 +89,11 @@ enum ExpectationStep {
         let blocks = (n + blockRows - 1) / blockRows
         let bounds = (0...chunks).map { c in c == chunks ? n : min(n, (blocks * c / chunks) * blockRows) }
         let ranges = (0..<chunks).map { bounds[$0]..<bounds[$0 + 1] }
-        let slots = ChunkSlots(count: chunks)
-        let workers = max(1, min(threads, chunks))
-        if workers == 1 {
-            let reduce = makeWorker()
-            for c in 0..<chunks { slots.set(c, reduce(ranges[c])) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                let reduce = makeWorker()
-                while let c = slots.nextChunk() { slots.set(c, reduce(ranges[c])) }
-            }
-        }
-        return slots.total
+        // ((s₀ + s₁) + s₂) + … whatever the thread count; a chunk's statistics wait only until
+        // every earlier chunk is in, so few are alive at once (each holds K moment blocks).
+        return ParallelWork.orderedReduce(count: chunks, threads: threads, makeWorker: makeWorker) { reduce, c in
+            reduce(ranges[c])
+        } combine: { $0 + $1 }!
     }
 
     /// Accumulates statistics block by block, in row order, on one thread.
@@ -123,63 +115,49 @@ enum ExpectationStep {
     }
 
     /// The statistics of the rows `range`, block by block.
-    /// `buffers`, when given, holds the block buffers to reuse (sized for `blockRows` rows and K components).
+    /// `workspace`, when given, holds the block buffers to reuse (made for `blockRows` rows, K components and d).
     static func accumulateRows(
         _ range: Range<Int>, of data: DataMatrix, weights: [Double]?, componentCount kCount: Int,
-        momentShape: MomentShape, shifts: [Double], blockRows: Int, buffers: BlockBuffers? = nil, fill: BlockFiller
+        momentShape: MomentShape, shifts: [Double], blockRows: Int, workspace: KernelWorkspace? = nil,
+        fill: BlockFiller
     ) -> SufficientStatistics {
         precondition(weights == nil || weights!.count == data.sampleCount, "one weight per row")
         let d = data.featureCount
         var stats = SufficientStatistics.zero(
             componentCount: kCount, featureCount: d, momentShape: momentShape, shifts: shifts)
-        let buffers = buffers ?? BlockBuffers(blockRows: blockRows, componentCount: kCount, featureCount: d)
-        precondition(buffers.responsibilities.count >= blockRows * kCount, "block buffers too small")
+        let workspace = workspace ?? KernelWorkspace(blockRows: blockRows, componentCount: kCount, featureCount: d)
+        precondition(workspace.blockRows >= blockRows && workspace.componentCount == kCount, "workspace too small")
+        let resp = workspace.responsibilities.mutablePointer(count: blockRows * kCount)
+        let ld = workspace.logDensity.mutablePointer(count: blockRows)
+        workspace.beginAccumulating(stats)
         data.withUnsafeBufferPointer { x in
-            buffers.responsibilities.withUnsafeMutableBufferPointer { respBuf in
-                buffers.logDensity.withUnsafeMutableBufferPointer { ld in
-                    var start = range.lowerBound
-                    while start < range.upperBound {
-                        let rows = min(blockRows, range.upperBound - start)
-                        let block = x.baseAddress! + start * d
-                        for r in 0..<rows { ld[r] = 0 }
-                        fill(start..<(start + rows), block, rows, respBuf.baseAddress!, ld.baseAddress!)
-                        if let weights {
-                            for r in 0..<rows {
-                                let w = weights[start + r]
-                                // A zero weight removes the row, even a row whose density underflows.
-                                stats.logLikelihood += w == 0 ? 0 : w * ld[r]
-                                stats.totalWeight += w
-                                for k in 0..<kCount { respBuf[r * kCount + k] *= w }
-                            }
-                        } else {
-                            for r in 0..<rows { stats.logLikelihood += ld[r] }
-                            stats.totalWeight += Double(rows)
-                        }
-                        stats.accumulate(block: block, rows: rows, responsibilities: respBuf.baseAddress!,
-                                         scratch: &buffers.accumulation)
-                        data.dropResidentPages(rows: start..<(start + rows))
-                        start += rows
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let rows = min(blockRows, range.upperBound - start)
+                let block = x.baseAddress! + start * d
+                for r in 0..<rows { ld[r] = 0 }
+                fill(start..<(start + rows), block, rows, resp, ld)
+                if let weights {
+                    for r in 0..<rows {
+                        let w = weights[start + r]
+                        // A zero weight removes the row, even a row whose density underflows.
+                        stats.logLikelihood += w == 0 ? 0 : w * ld[r]
+                        stats.totalWeight += w
+                        for k in 0..<kCount { resp[r * kCount + k] *= w }
                     }
+                } else {
+                    for r in 0..<rows { stats.logLikelihood += ld[r] }
+                    stats.totalWeight += Double(rows)
                 }
+                workspace.addBlock(block, rows: rows, responsibilities: resp)
+                stats.sampleCount += rows
+                data.dropResidentPages(rows: start..<(start + rows))
+                start += rows
             }
         }
+        workspace.endAccumulating(into: &stats)
         data.dropResidentPages(rows: range, outward: true)
         return stats
-    }
-}
-
-/// The buffers one worker needs for a block: its b×K responsibilities, its rows'
-/// log P(x), and the M-step accumulation's scratch. A class, so that a worker
-/// keeps one set for all the chunks it reduces.
-final class BlockBuffers {
-    var responsibilities: [Double]
-    var logDensity: [Double]
-    var accumulation: AccumulationScratch
-
-    init(blockRows: Int, componentCount: Int, featureCount: Int) {
-        responsibilities = [Double](repeating: 0, count: blockRows * componentCount)
-        logDensity = [Double](repeating: 0, count: blockRows)
-        accumulation = AccumulationScratch(blockRows: blockRows, featureCount: featureCount)
     }
 }
 
@@ -194,7 +172,7 @@ private final class PassWorker {
     let blockRows: Int
     let known: KnownComponents?
     var evaluator: BlockEvaluator
-    let buffers: BlockBuffers
+    let workspace: KernelWorkspace
     /// P(noise|x) of a block's rows (used only with a noise component).
     let noiseScratch: UnsafeMutablePointer<Double>
     /// Skips negligible components when present (ComponentPruning.swift).
@@ -209,8 +187,8 @@ private final class PassWorker {
         shifts = model.flatMeans
         self.blockRows = blockRows
         evaluator = BlockEvaluator(model: model, blockRows: blockRows)
-        buffers = BlockBuffers(blockRows: blockRows, componentCount: model.componentCount,
-                               featureCount: data.featureCount)
+        workspace = KernelWorkspace(blockRows: blockRows, componentCount: model.componentCount,
+                                    featureCount: data.featureCount)
         noiseScratch = .allocate(capacity: blockRows)
         noiseScratch.initialize(repeating: 0, count: blockRows)
         pruner = pruning ? ComponentPruner(model: model, normalizers: evaluator.normalizers, blockRows: blockRows) : nil
@@ -230,7 +208,7 @@ private final class PassWorker {
         }
         var stats = ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
-            blockRows: blockRows, buffers: buffers
+            blockRows: blockRows, workspace: workspace
         ) { range, block, count, resp, logDensity in
             if let pruner {
                 pruner.posterior(of: block, rows: count, weights: weights, offset: range.lowerBound,
@@ -266,7 +244,7 @@ private final class PassWorker {
             if !isDone {
                 stats = stats + ExpectationStep.accumulateRows(
                     block, of: data, weights: weights, componentCount: kCount, momentShape: momentShape,
-                    shifts: shifts, blockRows: blockRows, buffers: buffers
+                    shifts: shifts, blockRows: blockRows, workspace: workspace
                 ) { _, x, count, resp, logDensity in
                     pruner.scatter(x, rows: count, evaluator: &evaluator, into: resp, logDensity: logDensity)
                 }
@@ -276,47 +254,5 @@ private final class PassWorker {
         }
         data.dropResidentPages(rows: rows, outward: true)
         return stats
-    }
-}
-
-/// Per-chunk results from concurrent workers, added in chunk order as soon as
-/// they can be: a chunk's statistics wait only until every earlier chunk is
-/// in, so at most a few are alive at once (each holds K moment blocks: 1 MiB
-/// at K = 32, d = 64), and the sum is ((s₀ + s₁) + s₂) + … whatever the thread count.
-private final class ChunkSlots: @unchecked Sendable {
-    // @unchecked: all state is guarded by `lock`.
-    private var pending: [SufficientStatistics?]
-    private var sum: SufficientStatistics?
-    private var added = 0
-    private var next = 0
-    private let lock = NSLock()
-
-    init(count: Int) { pending = Array(repeating: nil, count: count) }
-
-    func nextChunk() -> Int? {
-        lock.withLock {
-            guard next < pending.count else { return nil }
-            defer { next += 1 }
-            return next
-        }
-    }
-
-    func set(_ c: Int, _ stats: SufficientStatistics) {
-        lock.withLock {
-            pending[c] = stats
-            while added < pending.count, let part = pending[added] {
-                sum = sum.map { $0 + part } ?? part
-                pending[added] = nil
-                added += 1
-            }
-        }
-    }
-
-    /// The sum of every chunk's statistics (all chunks must be in).
-    var total: SufficientStatistics {
-        lock.withLock {
-            precondition(added == pending.count, "a chunk is missing")
-            return sum!
-        }
     }
 }

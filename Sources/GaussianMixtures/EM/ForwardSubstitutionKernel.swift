@@ -1,4 +1,3 @@
-import CMixtureKernels
 import Foundation
 
 // The full and tied families' E-step kernel.
@@ -12,11 +11,11 @@ import Foundation
 // L_k z = x − μ_k runs on those lanes, adding z_i² to the squared norm as each
 // z_i appears; z is never written to the caller. Division by L_ii is a
 // multiplication by 1/L_ii, as OpenBLAS's dtrsm does. The loops are C
-// (`mixture_forward_substitution`), so that they run on AVX2 registers with
+// (`forwardSubstitution`, Kernels/), so that they run on AVX2 registers with
 // fused multiply-adds where the CPU has them: for d ≤ 16 the whole of z stays
 // in registers (the loops unrolled for each d); above, z is solved four
 // columns at a time on eight rows, each step reading the earlier z_i from a
-// small table (see mixture_kernels.c).
+// small table (see Sources/CMixtureKernels).
 //
 // Measured on this project's machine (AMD Zen 3, OpenBLAS 0.3.21 Zen kernels,
 // one core). The solve alone, GFLOP/s (d² flops per row and component; DGEMM
@@ -30,22 +29,23 @@ import Foundation
 struct ForwardSubstitutionKernel: LogJointKernel {
     let componentCount: Int
     let featureCount: Int
-    let means: [Double]
-    let normalizers: [Double]
-    /// The lower factors L_k, row-major d×d each: K of them, or one that every component shares (tied).
-    let lower: [Double]
-    /// 1/L_k,ii, one row of d per factor.
-    let inverseDiagonal: [Double]
     let factorCount: Int
     /// The vector kernels' variant (the process's own unless a test asks for another).
     let level: KernelLevel
-    /// Transposed rows and −z for d > 16 (`mixture_substitution_scratch_count`).
-    private var scratch: [Double]
+    /// μ_k (K×d) and the normalizers (K).
+    private let means: ScratchBuffer<Double>
+    private let normalizers: ScratchBuffer<Double>
+    /// The lower factors L_k, row-major d×d each: K of them, or one that every component shares (tied).
+    private let lower: ScratchBuffer<Double>
+    /// 1/L_k,ii, one row of d per factor.
+    private let inverseDiagonal: ScratchBuffer<Double>
+    /// Transposed rows and −z for d > `momentKernelLimit` (`substitutionScratchCount`).
+    private var scratch: ScratchBuffer<Double>
     /// The factors, 1/L_ii, means and normalizers of the components a pruned block evaluates.
-    private var subsetLower: [Double] = []
-    private var subsetInverseDiagonal: [Double] = []
-    private var subsetMeans: [Double] = []
-    private var subsetNormalizers: [Double] = []
+    private var subsetLower = ScratchBuffer<Double>()
+    private var subsetInverseDiagonal = ScratchBuffer<Double>()
+    private var subsetMeans = ScratchBuffer<Double>()
+    private var subsetNormalizers = ScratchBuffer<Double>()
 
     /// - Parameter factors: one Cholesky factor per component, or one for all (tied); the
     ///   components are those of `normalizers`.
@@ -55,24 +55,19 @@ struct ForwardSubstitutionKernel: LogJointKernel {
         componentCount = normalizers.count
         factorCount = factors.count
         featureCount = d
-        self.means = means
-        self.normalizers = normalizers
-        lower = factors.flatMap(\.lower)
-        inverseDiagonal = factors.flatMap { f in (0..<d).map { 1 / f.lower[$0 * d + $0] } }
+        self.means = ScratchBuffer(means)
+        self.normalizers = ScratchBuffer(normalizers)
+        lower = ScratchBuffer(factors.flatMap(\.lower))
+        inverseDiagonal = ScratchBuffer(factors.flatMap { f in (0..<d).map { 1 / f.lower[$0 * d + $0] } })
         self.level = level
-        scratch = [Double](repeating: 0, count: mixture_substitution_scratch_count(d))
+        scratch = ScratchBuffer(count: substitutionScratchCount(featureCount: d))
     }
 
     mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, into logJoint: UnsafeMutablePointer<Double>) {
-        lower.withUnsafeBufferPointer { l in
-        inverseDiagonal.withUnsafeBufferPointer { inv in
-        means.withUnsafeBufferPointer { mu in
-        normalizers.withUnsafeBufferPointer { c in
-        scratch.withUnsafeMutableBufferPointer { t in
-            mixture_forward_substitution(level, block, rows, featureCount, componentCount, factorCount,
-                                         l.baseAddress!, inv.baseAddress!, mu.baseAddress!, c.baseAddress!, logJoint,
-                                         t.baseAddress!)
-        }}}}}
+        forwardSubstitution(block: block, rows: rows, featureCount: featureCount, componentCount: componentCount,
+                            factorCount: factorCount, lower: lower.pointer, inverseDiagonal: inverseDiagonal.pointer,
+                            means: means.pointer, normalizers: normalizers.pointer, into: logJoint,
+                            scratch: scratch.mutablePointer(), level: level)
     }
 
     /// The listed components only: their parameters gathered (K'·d² values), then the same kernel.
@@ -81,31 +76,23 @@ struct ForwardSubstitutionKernel: LogJointKernel {
         let d = featureCount, m = components.count
         guard m > 0, rows > 0 else { return }
         let shared = factorCount == 1
-        if subsetMeans.count < componentCount * d {
-            subsetMeans = [Double](repeating: 0, count: componentCount * d)
-            subsetNormalizers = [Double](repeating: 0, count: componentCount)
-            if !shared {
-                subsetLower = [Double](repeating: 0, count: componentCount * d * d)
-                subsetInverseDiagonal = [Double](repeating: 0, count: componentCount * d)
-            }
-        }
+        let subsetMeans = self.subsetMeans.mutablePointer(count: componentCount * d)
+        let subsetNormalizers = self.subsetNormalizers.mutablePointer(count: componentCount)
+        let subsetLower = shared ? nil : self.subsetLower.mutablePointer(count: componentCount * d * d)
+        let subsetInverse = shared ? nil : self.subsetInverseDiagonal.mutablePointer(count: componentCount * d)
+        let means = self.means.pointer, lower = self.lower.pointer, inverseDiagonal = self.inverseDiagonal.pointer
         for (i, k) in components.enumerated() {
-            for j in 0..<d { subsetMeans[i * d + j] = means[k * d + j] }
+            (subsetMeans + i * d).update(from: means + k * d, count: d)
             subsetNormalizers[i] = normalizers[k]
-            if !shared {
-                for j in 0..<(d * d) { subsetLower[i * d * d + j] = lower[k * d * d + j] }
-                for j in 0..<d { subsetInverseDiagonal[i * d + j] = inverseDiagonal[k * d + j] }
+            if let subsetLower, let subsetInverse {
+                (subsetLower + i * d * d).update(from: lower + k * d * d, count: d * d)
+                (subsetInverse + i * d).update(from: inverseDiagonal + k * d, count: d)
             }
         }
-        let factors = shared ? lower : subsetLower, inverses = shared ? inverseDiagonal : subsetInverseDiagonal
-        factors.withUnsafeBufferPointer { l in
-        inverses.withUnsafeBufferPointer { inv in
-        subsetMeans.withUnsafeBufferPointer { mu in
-        subsetNormalizers.withUnsafeBufferPointer { c in
-        scratch.withUnsafeMutableBufferPointer { t in
-            mixture_forward_substitution(level, block, rows, featureCount, m, shared ? 1 : m,
-                                         l.baseAddress!, inv.baseAddress!, mu.baseAddress!, c.baseAddress!, logJoint,
-                                         t.baseAddress!)
-        }}}}}
+        forwardSubstitution(block: block, rows: rows, featureCount: d, componentCount: m,
+                            factorCount: shared ? 1 : m, lower: subsetLower.map { UnsafePointer($0) } ?? lower,
+                            inverseDiagonal: subsetInverse.map { UnsafePointer($0) } ?? inverseDiagonal,
+                            means: subsetMeans, normalizers: subsetNormalizers, into: logJoint,
+                            scratch: scratch.mutablePointer(), level: level)
     }
 }

@@ -1,4 +1,3 @@
-import CMixtureKernels
 import Foundation
 
 // How a covariance family turns a block of rows into log P(x, c = k).
@@ -78,9 +77,9 @@ struct WhiteningKernel<Family: CovarianceFamily>: LogJointKernel {
             scratch.withUnsafeMutableBufferPointer { z in
                 let z = z.baseAddress!
                 for k in 0..<kCount {
-                    mixture_subtract_rows(activeKernelLevel, block, rows, d, mu.baseAddress! + k &* d, z)
+                    subtractRows(block: block, rows: rows, featureCount: d, mean: mu.baseAddress! + k &* d, into: z)
                     family.whiten(z, rows: rows, component: k)
-                    mixture_half_norms(activeKernelLevel, z, rows, d, normalizers[k], logJoint + k, kCount)
+                    halfSquaredNorms(z, rows: rows, featureCount: d, constant: normalizers[k], into: logJoint + k, stride: kCount)
                 }
             }
         }
@@ -95,9 +94,10 @@ struct WhiteningKernel<Family: CovarianceFamily>: LogJointKernel {
             scratch.withUnsafeMutableBufferPointer { z in
                 let z = z.baseAddress!
                 for (i, k) in components.enumerated() {
-                    mixture_subtract_rows(activeKernelLevel, block, rows, d, mu.baseAddress! + k &* d, z)
+                    subtractRows(block: block, rows: rows, featureCount: d, mean: mu.baseAddress! + k &* d, into: z)
                     family.whiten(z, rows: rows, component: k)
-                    mixture_half_norms(activeKernelLevel, z, rows, d, normalizers[k], logJoint + i, components.count)
+                    halfSquaredNorms(z, rows: rows, featureCount: d, constant: normalizers[k], into: logJoint + i,
+                                     stride: components.count)
                 }
             }
         }

@@ -1,4 +1,3 @@
-import CMixtureKernels
 import Foundation
 
 // What one pass over the rows contributes to the M-step.
@@ -62,19 +61,11 @@ struct SufficientStatistics: Equatable, Sendable {
     }
 }
 
-/// The largest d for which full and tied moments are summed by the vector
-/// kernel (`accumulateMoments`: four rows per register, each moment row's
-/// accumulators held in registers over a transposed sub-block) instead of a
-/// √r-scaled copy and a dsyrk per component. Measured (1 thread, CPU s per EM
-/// iteration, AMD Zen 3): d = 2, K = 4, 10⁵ rows 0.0078 → 0.0047 (with the
-/// other small-d kernels); d = 16, K = 16, 2·10⁴ rows 0.022 → 0.012.
-let momentKernelLimit = 16
-
 /// The M-step leaves out a block's negligible responsibilities: r_ik is kept
 /// when it is nonzero and at least `negligibleFraction` times the mean of
 /// column k over the block's rows, or when r_ik s_i is at least that fraction
 /// of the mean of r_ik s_i, with s_i = max(1, max_j (x_ij − c_j)²) bounding the
-/// size of row i's terms around the centre c (`mixture_row_spreads`). What is
+/// size of row i's terms around the centre c (`rowSpreads`). What is
 /// left out then adds up to at most one rounding (2⁻⁵²) of the block's soft
 /// count and of Σ_i r_ik s_i in every first and second moment (twice that for
 /// moments around a shift s_k ≠ c, with s_i there bounding around c and
@@ -86,103 +77,91 @@ let momentKernelLimit = 16
 let negligibleFraction = 0x1p-52
 
 /// The diagonal families sum the kept responsibilities pair by pair
-/// (`mixture_sparse_moments`) when a block keeps at most this share of them,
+/// (`sparseMoments`) when a block keeps at most this share of them,
 /// and by one DGEMM over all of them otherwise. A kept pair costs three to
 /// five DGEMM pairs (measured at d = 32, K = 64: 9–15 ns, its row read from
 /// cache for each pair, against 2.8 ns), so the two break even near here.
 let sparseProductShare = 0.25
-
-/// Scratch memory for `SufficientStatistics.accumulate`, reused across blocks.
-struct AccumulationScratch {
-    /// Full and tied: √r_ik (x_i − s_k) for the rows of a block, the operand of
-    /// the rank-b update. Diagonal: [(x_i − c)², x_i − c] per row (2d values).
-    var scaled: [Double]
-    /// Diagonal: K×2d products Rᵀ [(x − c)², x − c] of one block.
-    var products: [Double] = []
-    /// Per row of a block: s_i = max(1, max_j (x_ij − c_j)²).
-    var spreads: [Double] = []
-    /// Per component: the block's Σ_i r_ik, then its Σ_i r_ik s_i.
-    var columnSums: [Double] = []
-    /// Per component: the `negligibleFraction` thresholds of the two sums above.
-    var thresholds: [Double] = []
-    /// Per component: how many of a block's responsibilities are kept; per row, which (bit masks).
-    var keptCounts: [Int] = []
-    var keptMasks: [UInt64] = []
-    /// The pair-by-pair diagonal moments' lists: per component a position, per kept pair its row and weight.
-    var keptPositions: [Int] = []
-    var keptRows: [Int32] = []
-    var keptWeights: [Double] = []
-    /// The buffers are sized by the first (largest) block of the family's path.
-    init(blockRows: Int, featureCount: Int) {
-        scaled = []
-    }
-}
 
 extension SufficientStatistics {
     /// Adds a block of `rows` rows with their responsibilities (rows×K), already
     /// multiplied by the rows' weights when there are any.
     mutating func accumulate(
         block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>,
-        scratch: inout AccumulationScratch
+        workspace: KernelWorkspace
     ) {
+        workspace.beginAccumulating(self)
+        workspace.addBlock(x, rows: rows, responsibilities: resp)
+        workspace.endAccumulating(into: &self)
+        sampleCount += rows
+    }
+}
+
+extension KernelWorkspace {
+    /// Copies the shifts, soft counts, sums and moments of `stats` into the workspace,
+    /// where `addBlock` then adds blocks of rows; `endAccumulating` copies them back.
+    /// (Copies only: a chunk accumulated here has the bits it would have in `stats`.)
+    func beginAccumulating(_ stats: SufficientStatistics) {
+        precondition(stats.componentCount == componentCount && stats.featureCount == featureCount,
+                     "statistics of another shape than the workspace's")
+        momentShape = stats.momentShape
+        shifts.assign(stats.shifts)
+        counts.assign(stats.softCounts)
+        sums.assign(stats.sums)
+        moments.assign(stats.moments)
+        let kCount = componentCount, d = featureCount
+        let centre = self.centre.mutablePointer(count: d)
+        let c = expansionCentre(means: stats.shifts, componentCount: kCount, featureCount: d)
+        centre.update(from: c, count: d)
+    }
+
+    /// The soft counts, sums and moments accumulated since `beginAccumulating`, into `stats`.
+    func endAccumulating(into stats: inout SufficientStatistics) {
+        stats.softCounts = counts.array(count: stats.softCounts.count)
+        stats.sums = sums.array(count: stats.sums.count)
+        stats.moments = moments.array(count: stats.moments.count)
+    }
+
+    /// Adds a block of `rows` rows with their responsibilities (rows×K), already
+    /// multiplied by the rows' weights when there are any, to the statistics
+    /// being accumulated (the caller counts the rows).
+    func addBlock(_ x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>) {
         switch momentShape {
-        case .matrix: accumulateMatrices(block: x, rows: rows, responsibilities: resp, scratch: &scratch)
-        case .diagonal: accumulateDiagonals(block: x, rows: rows, responsibilities: resp, scratch: &scratch)
+        case .matrix: addMatrixMoments(x, rows: rows, responsibilities: resp)
+        case .diagonal: addDiagonalMoments(x, rows: rows, responsibilities: resp)
         }
     }
 
     /// Full and tied: per component, first moments element-wise and the second
-    /// moments as one BLAS-3 rank-b update.
-    private mutating func accumulateMatrices(
-        block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>,
-        scratch: inout AccumulationScratch
-    ) {
+    /// moments as one BLAS-3 rank-b update (d ≤ `momentKernelLimit`: both by the moment kernel).
+    private func addMatrixMoments(_ x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>) {
         let d = featureCount
         let kCount = componentCount
         let m = momentShape.count(featureCount: d)
-        sampleCount += rows
+        let shift = shifts.pointer
+        let counts = self.counts.mutablePointer(), sums = self.sums.mutablePointer(), moments = self.moments.mutablePointer()
         if d <= momentKernelLimit {
-            let lanes = momentScratchCount(featureCount: d, componentCount: kCount)
-            if scratch.scaled.count < lanes { scratch.scaled = [Double](repeating: 0, count: lanes) }
-            shifts.withUnsafeBufferPointer { shift in
-            softCounts.withUnsafeMutableBufferPointer { counts in
-            sums.withUnsafeMutableBufferPointer { sums in
-            moments.withUnsafeMutableBufferPointer { moments in
-            scratch.scaled.withUnsafeMutableBufferPointer { lanes in
-                accumulateMoments(block: x, rows: rows, featureCount: d, componentCount: kCount, responsibilities: resp,
-                                  shifts: shift.baseAddress!, counts: counts.baseAddress!, sums: sums.baseAddress!,
-                                  moments: moments.baseAddress!, scratch: lanes.baseAddress!)
-            }}}}}
+            let lanes = scaled.mutablePointer(count: momentScratchCount(featureCount: d, componentCount: kCount))
+            accumulateMoments(block: x, rows: rows, featureCount: d, componentCount: kCount, responsibilities: resp,
+                              shifts: shift, counts: counts, sums: sums, moments: moments, scratch: lanes)
             return
         }
-        if scratch.scaled.count < rows * d { scratch.scaled = [Double](repeating: 0, count: rows * d) }
-        let centre = expansionCentre(means: shifts, componentCount: kCount, featureCount: d)
-        scratch.setNegligibleThresholds(block: x, rows: rows, centre: centre, responsibilities: resp,
-                                        componentCount: kCount)
-        shifts.withUnsafeBufferPointer { shift in
-        softCounts.withUnsafeMutableBufferPointer { counts in
-        sums.withUnsafeMutableBufferPointer { sums in
-        moments.withUnsafeMutableBufferPointer { moments in
-        scratch.scaled.withUnsafeMutableBufferPointer { yBuf in
-        scratch.spreads.withUnsafeBufferPointer { spreads in
-        scratch.thresholds.withUnsafeBufferPointer { thresholds in
-            let y = yBuf.baseAddress!
-            for k in 0..<kCount {
-                let s = shift.baseAddress! + k &* d
-                let sumK = sums.baseAddress! + k &* d
-                let momK = moments.baseAddress! + k &* m
-                var rk = 0.0
-                let kept = mixture_scaled_deviations(activeKernelLevel, x, rows, d, s, resp + k, kCount,
-                                                     spreads.baseAddress!, thresholds[k], thresholds[kCount + k],
-                                                     y, sumK, &rk)
-                counts[k] += rk
-                // M_k += Σ_r (√r_rk c_r)(√r_rk c_r)ᵀ as one BLAS-3 rank update over the kept rows
-                // (once the components separate, most of a block's responsibilities are negligible).
-                if kept > 0 {
-                    GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: kept, dimension: d, into: momK)
-                }
+        let y = scaled.mutablePointer(count: rows * d)
+        setNegligibleThresholds(block: x, rows: rows, responsibilities: resp)
+        let spreads = self.spreads.pointer, thresholds = self.thresholds.pointer
+        for k in 0..<kCount {
+            var rk = 0.0
+            let kept = scaledDeviations(block: x, rows: rows, featureCount: d, shift: shift + k &* d,
+                                        weights: resp + k, weightStride: kCount, spreads: spreads,
+                                        threshold: thresholds[k], spreadThreshold: thresholds[kCount &+ k], into: y,
+                                        sums: sums + k &* d, total: &rk)
+            counts[k] += rk
+            // M_k += Σ_r (√r_rk c_r)(√r_rk c_r)ᵀ as one BLAS-3 rank update over the kept rows
+            // (once the components separate, most of a block's responsibilities are negligible).
+            if kept > 0 {
+                GSLLinearAlgebra.addGramUpper(UnsafePointer(y), rows: kept, dimension: d, into: moments + k &* m)
             }
-        }}}}}}}
+        }
     }
 
     /// Diagonal and spherical: both moments of every component from the products
@@ -196,139 +175,95 @@ extension SufficientStatistics {
     /// with its spread in this block), the component's block is summed
     /// element-wise over the same responsibilities instead. With equal shifts
     /// (δ = 0) the move is exact.
-    private mutating func accumulateDiagonals(
-        block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>,
-        scratch: inout AccumulationScratch
-    ) {
+    private func addDiagonalMoments(_ x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>) {
         let d = featureCount
         let kCount = componentCount
-        sampleCount += rows
-        let centre = expansionCentre(means: shifts, componentCount: kCount, featureCount: d)
-        scratch.setDiagonalProducts(block: x, rows: rows, featureCount: d, centre: centre, responsibilities: resp,
-                                    componentCount: kCount)
-        shifts.withUnsafeBufferPointer { shift in
-        softCounts.withUnsafeMutableBufferPointer { counts in
-        sums.withUnsafeMutableBufferPointer { sums in
-        moments.withUnsafeMutableBufferPointer { moments in
-        scratch.products.withUnsafeBufferPointer { pBuf in
-        scratch.columnSums.withUnsafeBufferPointer { blockCounts in
-        scratch.spreads.withUnsafeBufferPointer { spreads in
-        scratch.thresholds.withUnsafeBufferPointer { thresholds in
-        centre.withUnsafeBufferPointer { c in
-            let products = pBuf.baseAddress!
-            var moved = [Double](repeating: 0, count: 2 * d)
-            for k in 0..<kCount {
-                let rk = blockCounts[k]
-                counts[k] += rk
-                let s = shift.baseAddress! + k &* d
-                let sumK = sums.baseAddress! + k &* d
-                let momK = moments.baseAddress! + k &* d
-                let pK = products + k &* (2 &* d)
-                var cancels = false
-                for j in 0..<d {
-                    let delta = s[j] - c[j]
-                    let second = pK[j], first = pK[d &+ j]
-                    let moment = second - 2 * delta * first + rk * delta * delta
-                    moved[j] = first - rk * delta
-                    moved[d &+ j] = moment
-                    if second > expansionLimit * moment { cancels = true }
-                }
-                if cancels {
-                    let threshold = thresholds[k], spreadThreshold = thresholds[kCount &+ k]
-                    for r in 0..<rows {
-                        let w = resp[r &* kCount &+ k]
-                        // The kernels' test, to the bit (t'·(1/s), see mixture_count_kept).
-                        guard w != 0, w >= threshold || w >= spreadThreshold * (1 / spreads[r]) else { continue }
-                        let xr = x + r &* d
-                        for j in 0..<d {
-                            let v = xr[j] - s[j]
-                            sumK[j] += w * v
-                            momK[j] += w * v * v
-                        }
-                    }
-                } else {
+        setDiagonalProducts(block: x, rows: rows, responsibilities: resp)
+        let shift = shifts.pointer, c = centre.pointer
+        let counts = self.counts.mutablePointer(), sums = self.sums.mutablePointer(), moments = self.moments.mutablePointer()
+        let products = self.products.pointer, blockCounts = columnSums.pointer
+        let spreads = self.spreads.pointer, thresholds = self.thresholds.pointer
+        let moved = self.moved.mutablePointer(count: 2 * d)
+        for k in 0..<kCount {
+            let rk = blockCounts[k]
+            counts[k] += rk
+            let s = shift + k &* d
+            let sumK = sums + k &* d
+            let momK = moments + k &* d
+            let pK = products + k &* (2 &* d)
+            var cancels = false
+            for j in 0..<d {
+                let delta = s[j] - c[j]
+                let second = pK[j], first = pK[d &+ j]
+                let moment = second - 2 * delta * first + rk * delta * delta
+                moved[j] = first - rk * delta
+                moved[d &+ j] = moment
+                if second > expansionLimit * moment { cancels = true }
+            }
+            if cancels {
+                let threshold = thresholds[k], spreadThreshold = thresholds[kCount &+ k]
+                for r in 0..<rows {
+                    let w = resp[r &* kCount &+ k]
+                    // The kernels' test, to the bit (t'·(1/s), see countKept).
+                    guard w != 0, w >= threshold || w >= spreadThreshold * (1 / spreads[r]) else { continue }
+                    let xr = x + r &* d
                     for j in 0..<d {
-                        sumK[j] += moved[j]
-                        momK[j] += moved[d &+ j]
+                        let v = xr[j] - s[j]
+                        sumK[j] += w * v
+                        momK[j] += w * v * v
                     }
+                }
+            } else {
+                for j in 0..<d {
+                    sumK[j] += moved[j]
+                    momK[j] += moved[d &+ j]
                 }
             }
-        }}}}}}}}}
+        }
     }
-}
 
-extension AccumulationScratch {
     /// Diagonal and spherical, for a block of rows: `products` = the K×2d sums of
     /// w [(x − c)², x − c] and `columnSums` (first K) = the soft counts, over the
     /// kept responsibilities pair by pair when at most `sparseProductShare` of
     /// them are kept, else over all of them by one DGEMM (`thresholds` then 0,
     /// so that nothing is left out downstream either).
-    mutating func setDiagonalProducts(
-        block x: UnsafePointer<Double>, rows: Int, featureCount d: Int, centre: [Double],
-        responsibilities resp: UnsafePointer<Double>, componentCount kCount: Int
-    ) {
-        if products.count < kCount * 2 * d { products = [Double](repeating: 0, count: kCount * 2 * d) }
-        setNegligibleThresholds(block: x, rows: rows, centre: centre, responsibilities: resp, componentCount: kCount)
-        if keptCounts.count != kCount { keptCounts = [Int](repeating: 0, count: kCount) }
-        let words = (kCount + 63) / 64
-        if keptMasks.count < rows * words { keptMasks = [UInt64](repeating: 0, count: rows * words) }
-        let kept = spreads.withUnsafeBufferPointer { spreads in
-        thresholds.withUnsafeBufferPointer { thresholds in
-        keptCounts.withUnsafeMutableBufferPointer { perComponent in
-        keptMasks.withUnsafeMutableBufferPointer { masks in
-            mixture_count_kept(activeKernelLevel, resp, rows, kCount, spreads.baseAddress!, thresholds.baseAddress!,
-                               perComponent.baseAddress!, masks.baseAddress!)
-        }}}}
+    private func setDiagonalProducts(block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>) {
+        let d = featureCount, kCount = componentCount
+        let products = self.products.mutablePointer(count: kCount * 2 * d)
+        setNegligibleThresholds(block: x, rows: rows, responsibilities: resp)
+        let perComponent = keptCounts.mutablePointer(count: kCount)
+        let masks = keptMasks.mutablePointer(count: rows * maskWordCount(componentCount: kCount))
+        let kept = countKept(responsibilities: resp, rows: rows, componentCount: kCount, spreads: spreads.pointer,
+                             thresholds: thresholds.pointer, perComponent: perComponent, masks: masks)
         if Double(kept) <= sparseProductShare * Double(rows * kCount) {
-            if keptPositions.count < kCount { keptPositions = [Int](repeating: 0, count: kCount) }
-            if keptRows.count < max(kept, 1) {
-                keptRows = [Int32](repeating: 0, count: max(kept, 1))
-                keptWeights = [Double](repeating: 0, count: max(kept, 1))
-            }
-            products.withUnsafeMutableBufferPointer { products in
-            columnSums.withUnsafeMutableBufferPointer { counts in
-            keptCounts.withUnsafeBufferPointer { perComponent in
-            keptMasks.withUnsafeBufferPointer { masks in
-            keptPositions.withUnsafeMutableBufferPointer { positions in
-            keptRows.withUnsafeMutableBufferPointer { keptRows in
-            keptWeights.withUnsafeMutableBufferPointer { keptWeights in
-                products.update(repeating: 0)
-                counts.update(repeating: 0)
-                mixture_sparse_moments(activeKernelLevel, x, rows, d, centre, resp, kCount, masks.baseAddress!,
-                                       perComponent.baseAddress!, products.baseAddress!, counts.baseAddress!,
-                                       positions.baseAddress!, keptRows.baseAddress!, keptWeights.baseAddress!)
-            }}}}}}}
+            let sums = columnSums.mutablePointer()
+            products.update(repeating: 0, count: self.products.count)
+            sums.update(repeating: 0, count: columnSums.count)
+            sparseMoments(block: x, rows: rows, featureCount: d, centre: centre.pointer, responsibilities: resp,
+                          componentCount: kCount, masks: masks, perComponent: perComponent, products: products,
+                          counts: sums, positions: keptPositions.mutablePointer(count: kCount),
+                          keptRows: keptRows.mutablePointer(count: max(kept, 1)),
+                          keptWeights: keptWeights.mutablePointer(count: max(kept, 1)))
         } else {
             // The DGEMM sums every responsibility: R_k is the whole column sum, and none is left out below.
-            for k in thresholds.indices { thresholds[k] = 0 }
-            if scaled.count < rows * 2 * d { scaled = [Double](repeating: 0, count: rows * 2 * d) }
-            scaled.withUnsafeMutableBufferPointer { u in
-            products.withUnsafeMutableBufferPointer { products in
-                fillExpandedRows(x, rows: rows, featureCount: d, centre: centre, into: u.baseAddress!)
-                GSLLinearAlgebra.multiply(resp, transposeA: true, lda: kCount, UnsafePointer(u.baseAddress!),
-                                          ldb: 2 * d, into: products.baseAddress!, ldc: 2 * d, m: kCount, n: 2 * d,
-                                          p: rows)
-            }}
+            thresholds.mutablePointer().update(repeating: 0, count: thresholds.count)
+            let u = scaled.mutablePointer(count: rows * 2 * d)
+            fillExpandedRows(x, rows: rows, featureCount: d, centre: centre.pointer, into: u)
+            GSLLinearAlgebra.multiply(resp, transposeA: true, lda: kCount, UnsafePointer(u), ldb: 2 * d,
+                                      into: products, ldc: 2 * d, m: kCount, n: 2 * d, p: rows)
         }
     }
 
-    /// For a block of rows: `spreads` around `centre`, `columnSums` (Σ_i r_ik, then
+    /// For a block of rows: `spreads` around the centre, `columnSums` (Σ_i r_ik, then
     /// Σ_i r_ik s_i) and `thresholds` (`negligibleFraction` × their means).
-    mutating func setNegligibleThresholds(
-        block x: UnsafePointer<Double>, rows: Int, centre: [Double], responsibilities resp: UnsafePointer<Double>,
-        componentCount: Int
-    ) {
-        if spreads.count < rows { spreads = [Double](repeating: 0, count: rows) }
-        if columnSums.count != 2 * componentCount {
-            columnSums = [Double](repeating: 0, count: 2 * componentCount)
-            thresholds = [Double](repeating: 0, count: 2 * componentCount)
-        }
-        spreads.withUnsafeMutableBufferPointer { spreads in
-        columnSums.withUnsafeMutableBufferPointer { sums in
-            mixture_row_spreads(activeKernelLevel, x, rows, centre.count, centre, spreads.baseAddress!)
-            mixture_column_sums(activeKernelLevel, resp, rows, componentCount, spreads.baseAddress!, sums.baseAddress!)
-        }}
+    private func setNegligibleThresholds(block x: UnsafePointer<Double>, rows: Int,
+                                         responsibilities resp: UnsafePointer<Double>) {
+        let kCount = componentCount
+        let spreads = self.spreads.mutablePointer(count: rows), sums = columnSums.mutablePointer(count: 2 * kCount)
+        rowSpreads(block: x, rows: rows, featureCount: featureCount, centre: centre.pointer, into: spreads)
+        sumColumns(responsibilities: resp, rows: rows, componentCount: kCount, spreads: spreads, into: sums)
         let scale = negligibleFraction / Double(max(rows, 1))
-        for k in thresholds.indices { thresholds[k] = columnSums[k] * scale }
+        let thresholds = self.thresholds.mutablePointer(count: 2 * kCount)
+        for k in 0..<(2 * kCount) { thresholds[k] = sums[k] * scale }
     }
 }

@@ -24,18 +24,7 @@ extension GSLLinearAlgebra {
         var vectors = [Double](repeating: 0, count: d * d)
         guard let workspace = gsl_eigen_symmv_alloc(d) else { throw GSLStatus.noMemory }
         defer { gsl_eigen_symmv_free(workspace) }
-        let status: Int32 = work.withUnsafeMutableBufferPointer { w in
-            values.withUnsafeMutableBufferPointer { v in
-                vectors.withUnsafeMutableBufferPointer { e in
-                    var am = gsl_matrix_view_array(w.baseAddress, d, d)
-                    var ev = gsl_vector_view_array(v.baseAddress, d)
-                    var em = gsl_matrix_view_array(e.baseAddress, d, d)
-                    let s = gsl_eigen_symmv(&am.matrix, &ev.vector, &em.matrix, workspace)
-                    guard s == GSL_SUCCESS else { return s }
-                    return gsl_eigen_symmv_sort(&ev.vector, &em.matrix, GSL_EIGEN_SORT_VAL_DESC)
-                }
-            }
-        }
+        let status = eigen(&work, values: &values, vectors: &vectors, dimension: d, workspace: workspace)
         try GSLStatus.check(status)
         return (values, vectors)
     }
@@ -55,20 +44,33 @@ extension GSLLinearAlgebra {
         var s = [Double](repeating: 0, count: d)
         var v = [Double](repeating: 0, count: d * d)
         var work = [Double](repeating: 0, count: d)
-        let status: Int32 = u.withUnsafeMutableBufferPointer { ub in
-            s.withUnsafeMutableBufferPointer { sb in
-                v.withUnsafeMutableBufferPointer { vb in
-                    work.withUnsafeMutableBufferPointer { wb in
-                        var um = gsl_matrix_view_array(ub.baseAddress, d, d)
-                        var sv = gsl_vector_view_array(sb.baseAddress, d)
-                        var vm = gsl_matrix_view_array(vb.baseAddress, d, d)
-                        var wv = gsl_vector_view_array(wb.baseAddress, d)
-                        return gsl_linalg_SV_decomp(&um.matrix, &vm.matrix, &sv.vector, &wv.vector)
-                    }
-                }
-            }
-        }
+        let status = singularValues(&u, s: &s, v: &v, work: &work, dimension: d)
         try GSLStatus.check(status)
         return (u, s, v)
+    }
+
+    /// `gsl_eigen_symmv` then `gsl_eigen_symmv_sort` (decreasing values) on the d×d `a`.
+    private static func eigen(
+        _ a: UnsafeMutablePointer<Double>, values: UnsafeMutablePointer<Double>,
+        vectors: UnsafeMutablePointer<Double>, dimension d: Int, workspace: UnsafeMutablePointer<gsl_eigen_symmv_workspace>
+    ) -> Int32 {
+        var am = gsl_matrix_view_array(a, d, d)
+        var ev = gsl_vector_view_array(values, d)
+        var em = gsl_matrix_view_array(vectors, d, d)
+        let s = gsl_eigen_symmv(&am.matrix, &ev.vector, &em.matrix, workspace)
+        guard s == GSL_SUCCESS else { return s }
+        return gsl_eigen_symmv_sort(&ev.vector, &em.matrix, GSL_EIGEN_SORT_VAL_DESC)
+    }
+
+    /// `gsl_linalg_SV_decomp` of the d×d `u` (overwritten by U), with `work` d doubles.
+    private static func singularValues(
+        _ u: UnsafeMutablePointer<Double>, s: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Double>,
+        work: UnsafeMutablePointer<Double>, dimension d: Int
+    ) -> Int32 {
+        var um = gsl_matrix_view_array(u, d, d)
+        var sv = gsl_vector_view_array(s, d)
+        var vm = gsl_matrix_view_array(v, d, d)
+        var wv = gsl_vector_view_array(work, d)
+        return gsl_linalg_SV_decomp(&um.matrix, &vm.matrix, &sv.vector, &wv.vector)
     }
 }

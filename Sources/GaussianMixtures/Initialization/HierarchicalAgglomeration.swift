@@ -184,21 +184,7 @@ enum VVVAgglomeration {
                 // Determinant lemma when a singleton joins a square regular factor.
                 for (big, single) in [(a, b), (b, a)] where count[single] == 1 {
                     guard let base = logDets[big] else { continue }
-                    let norm = factors[big].withUnsafeBufferPointer { r in
-                        scratch.withUnsafeBufferPointer { v in
-                            work.withUnsafeMutableBufferPointer { y in
-                                var norm = 0.0
-                                for k in 0..<p {   // Rᵀ y = v, forward substitution (Rᵀ is lower triangular)
-                                    var s = v[k]
-                                    for i in 0..<k { s -= r[i * p + k] * y[i] }
-                                    let yk = s / r[k * p + k]
-                                    y[k] = yk
-                                    norm += yk * yk
-                                }
-                                return norm
-                            }
-                        }
-                    }
+                    let norm = Self.solvedSquaredNorm(factor: factors[big], v: scratch, into: &work, dimension: p)
                     return base + log1p(norm)
                 }
                 var r: [Double] = []
@@ -208,6 +194,21 @@ enum VVVAgglomeration {
                 return logDet(of: r, rows: rows)
             }
             return (t - terms[a] - terms[b], trace, t)
+        }
+
+        /// |y|² for Rᵀ y = v with R the p×p upper triangular `factor`: forward substitution
+        /// (Rᵀ is lower triangular), y left in `y`.
+        static func solvedSquaredNorm(factor r: UnsafePointer<Double>, v: UnsafePointer<Double>,
+                                      into y: UnsafeMutablePointer<Double>, dimension p: Int) -> Double {
+            var norm = 0.0
+            for k in 0..<p {
+                var s = v[k]
+                for i in 0..<k { s -= r[i * p + k] * y[i] }
+                let yk = s / r[k * p + k]
+                y[k] = yk
+                norm += yk * yk
+            }
+            return norm
         }
 
         @inline(__always) static func position(_ i: Int, _ j: Int) -> Int { j * (j - 1) / 2 + i }

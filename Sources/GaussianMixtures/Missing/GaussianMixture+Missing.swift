@@ -297,36 +297,16 @@ extension GaussianMixture {
                 var whitened = [Double](repeating: 0, count: rows * no * kCount)
                 var resp = [Double](repeating: 0, count: rows * kCount)
                 var densities = [Double](repeating: 0, count: rows)
-                pattern.observedValues.withUnsafeBufferPointer { x in
-                    whitened.withUnsafeMutableBufferPointer { u in
-                        resp.withUnsafeMutableBufferPointer { lj in
-                            densities.withUnsafeMutableBufferPointer { ld in
-                                marginal.evaluate(x.baseAddress! + start * no, rows: rows, whitened: u.baseAddress!,
-                                                  logJoint: lj.baseAddress!)
-                                normalizeRows(lj.baseAddress!, rows: rows, componentCount: kCount,
-                                              logDensity: ld.baseAddress!, keepLog: logarithmic)
-                                for r in 0..<rows where !ld[r].isFinite {
-                                    // A row too far for the squared distances (see BlockEvaluator.posterior).
-                                    let row = lj.baseAddress! + r * kCount
-                                    let isFinite = marginal.repairDistantRow(x.baseAddress! + (start + r) * no, into: row)
-                                    let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
-                                    for k in 0..<kCount { row[k] = logarithmic ? row[k] - lse : exp(row[k] - lse) }
-                                    ld[r] = isFinite ? lse : -.infinity
-                                }
-                            }
-                        }
-                    }
-                }
+                Self.posterior(marginal, of: pattern.observedValues, rows: start..<(start + rows), whitened: &whitened,
+                               into: &resp, logDensity: &densities, logarithmic: logarithmic)
                 let frozen = whitened
                 let nm = pattern.missing.count
                 let results = PatternBlockResults(responsibilities: resp, logDensities: densities) { k in
                     guard nm > 0 else { return [] }
                     var out = [Double](repeating: 0, count: rows * nm)
                     frozen.withUnsafeBufferPointer { u in
-                        out.withUnsafeMutableBufferPointer { o in
-                            marginal.conditionalMeans(component: k, whitened: u.baseAddress! + k * rows * no, rows: rows,
-                                                      into: o.baseAddress!)
-                        }
+                        marginal.conditionalMeans(component: k, whitened: u.baseAddress! + k * rows * no, rows: rows,
+                                                  into: &out)
                     }
                     return out
                 }
@@ -344,6 +324,30 @@ extension GaussianMixture {
         guard noise == nil else {
             throw .invalid(key: "noise", reason: "rows with missing values are not supported by a model with a noise "
                 + "component; drop or impute them first")
+        }
+    }
+}
+
+extension GaussianMixture {
+    /// P(c|x_o) (or its log) into `values` (rows×K) and log P(x_o) into `logDensity` for the
+    /// rows `rows` of `marginal`'s pattern (`observed`: the pattern's observed values, |o| per
+    /// row), with rows too far for the squared distances recomputed (see BlockEvaluator.posterior).
+    /// `whitened` receives the marginal's whitened rows (K×rows×|o|).
+    static func posterior(
+        _ marginal: PatternMarginal, of observed: UnsafePointer<Double>, rows range: Range<Int>,
+        whitened: UnsafeMutablePointer<Double>, into values: UnsafeMutablePointer<Double>,
+        logDensity: UnsafeMutablePointer<Double>, logarithmic: Bool
+    ) {
+        let no = marginal.pattern.observed.count, kCount = marginal.components.count, rows = range.count
+        let x = observed + range.lowerBound * no
+        marginal.evaluate(x, rows: rows, whitened: whitened, logJoint: values)
+        normalizeRows(values, rows: rows, componentCount: kCount, logDensity: logDensity, keepLog: logarithmic)
+        for r in 0..<rows where !logDensity[r].isFinite {
+            let row = values + r * kCount
+            let isFinite = marginal.repairDistantRow(x + r * no, into: row)
+            let lse = logSumExp(UnsafeBufferPointer(start: row, count: kCount))
+            for k in 0..<kCount { row[k] = logarithmic ? row[k] - lse : exp(row[k] - lse) }
+            logDensity[r] = isFinite ? lse : -.infinity
         }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 // The E-step for data with gaps (Ghahramani & Jordan, "Supervised learning
@@ -17,7 +16,7 @@ import Foundation
 // family, the regulariser and the soft-count floor) applies unchanged.
 //
 // Determinism: the work is a fixed list of (pattern, block of rows) items,
-// cut into at most 16 chunks by item count alone; chunks are reduced
+// cut into at most `maximumChunkCount` chunks by item count alone; chunks are reduced
 // concurrently and added in chunk order, so the bits do not depend on the
 // thread count.
 
@@ -47,13 +46,16 @@ enum MissingDataStep {
                 start = end
             }
         }
-        let chunks = max(1, min(16, items.count))
+        let chunks = max(1, min(maximumChunkCount, items.count))
         let shifts = model.flatMeans
-        let parts = orderedConcurrentMap(count: chunks, threads: threads) { c in
+        let total = ParallelWork.orderedReduce(
+            count: chunks, threads: threads,
+            makeWorker: { Scratch(blockRows: block, featureCount: d, componentCount: kCount) }
+        ) { scratch, c in
             Result { () throws(CovarianceError) -> SufficientStatistics in
                 var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: shape,
                                                       shifts: shifts)
-                var scratch = Scratch(blockRows: block, featureCount: d, componentCount: kCount)
+                scratch.workspace.beginAccumulating(stats)
                 // A pattern's marginal lives while the chunk works through its rows: memory stays
                 // small however many patterns there are (a pattern cut by a chunk boundary is prepared twice).
                 var current: (pattern: Int, marginal: PatternMarginal)?
@@ -62,36 +64,46 @@ enum MissingDataStep {
                         current = (item.pattern, try PatternMarginal(model: model, pattern: patterns.patterns[item.pattern]))
                     }
                     accumulate(current!.marginal, rows: item.rows, weights: weights, known: known, into: &stats,
-                               scratch: &scratch)
+                               scratch: scratch)
                 }
+                scratch.workspace.endAccumulating(into: &stats)
                 return stats
             }
+        } combine: { a, b in
+            // The first failure in chunk order, else the sum in chunk order.
+            a.flatMap { first in b.map { first + $0 } }
         }
-        var total = try parts[0].get()
-        for part in parts.dropFirst() { total = total + (try part.get()) }
-        return total
+        return try total!.get()
     }
 
-    /// Scratch memory for one chunk.
-    struct Scratch {
-        var whitened: [Double]
-        var logJoint: [Double]
-        var logDensity: [Double]
-        var means: [Double]
-        var centred: [Double]
+    /// The most chunks a pass is cut into (fixed, so that the bits do not depend on the thread count).
+    static let maximumChunkCount = 16
+
+    /// One worker's scratch memory: the kernels' workspace (a block's log-joint and
+    /// log-density, and the statistics being accumulated) and the marginals' buffers.
+    final class Scratch {
+        let workspace: KernelWorkspace
+        /// Per component, the whitened observed part of a block's rows (K × rows × |o|).
+        var whitened: ScratchBuffer<Double>
+        /// One component's conditional means of the missing coordinates (rows × |m|).
+        var conditionalMeans: ScratchBuffer<Double>
+        /// The rows' completed deviations x̂ − s_k (rows × d).
+        var centred: ScratchBuffer<Double>
+
         init(blockRows: Int, featureCount d: Int, componentCount kCount: Int) {
-            whitened = [Double](repeating: 0, count: blockRows * d * kCount)
-            logJoint = [Double](repeating: 0, count: blockRows * kCount)
-            logDensity = [Double](repeating: 0, count: blockRows)
-            means = [Double](repeating: 0, count: blockRows * d)
-            centred = [Double](repeating: 0, count: blockRows * d)
+            workspace = KernelWorkspace(blockRows: blockRows, componentCount: kCount, featureCount: d)
+            whitened = ScratchBuffer(count: blockRows * d * kCount)
+            conditionalMeans = ScratchBuffer(count: blockRows * d)
+            centred = ScratchBuffer(count: blockRows * d)
         }
     }
 
-    /// Adds the rows `range` (positions within the pattern) of `marginal`'s pattern to `stats`.
+    /// Adds the rows `range` (positions within the pattern) of `marginal`'s pattern: their
+    /// log-likelihood, weight and count to `stats`, their soft counts, sums and moments to the
+    /// statistics `scratch.workspace` accumulates (between its `beginAccumulating` and `endAccumulating`).
     static func accumulate(
         _ marginal: PatternMarginal, rows range: Range<Int>, weights: [Double]?, known: KnownComponents? = nil,
-        into stats: inout SufficientStatistics, scratch: inout Scratch
+        into stats: inout SufficientStatistics, scratch: Scratch
     ) {
         let pattern = marginal.pattern
         let (o, m) = (pattern.observed, pattern.missing)
@@ -102,22 +114,17 @@ enum MissingDataStep {
         let moments = stats.momentShape.count(featureCount: d)
         let isMatrix = stats.momentShape == .matrix
         stats.sampleCount += rows
+        let workspace = scratch.workspace
+        let u = scratch.whitened.mutablePointer(), cm = scratch.conditionalMeans.mutablePointer()
+        let y = scratch.centred.mutablePointer()
+        let resp = workspace.responsibilities.mutablePointer(), ld = workspace.logDensity.mutablePointer()
+        let shift = workspace.shifts.pointer, counts = workspace.counts.mutablePointer()
+        let sums = workspace.sums.mutablePointer(), mom = workspace.moments.mutablePointer()
         pattern.observedValues.withUnsafeBufferPointer { xAll in
-        scratch.whitened.withUnsafeMutableBufferPointer { uBuf in
-        scratch.logJoint.withUnsafeMutableBufferPointer { resp in
-        scratch.logDensity.withUnsafeMutableBufferPointer { ld in
-        scratch.means.withUnsafeMutableBufferPointer { cm in
-        scratch.centred.withUnsafeMutableBufferPointer { yBuf in
-        stats.shifts.withUnsafeBufferPointer { shift in
-        stats.softCounts.withUnsafeMutableBufferPointer { counts in
-        stats.sums.withUnsafeMutableBufferPointer { sums in
-        stats.moments.withUnsafeMutableBufferPointer { mom in
             let xo = xAll.baseAddress! + range.lowerBound &* no
-            let u = uBuf.baseAddress!, y = yBuf.baseAddress!
-            marginal.evaluate(xo, rows: rows, whitened: u, logJoint: resp.baseAddress!)
-            normalizeRows(resp.baseAddress!, rows: rows, componentCount: kCount, logDensity: ld.baseAddress!,
-                          keepLog: known != nil)
-            known?.clamp(resp.baseAddress!, rows: rows, componentCount: kCount, logDensity: ld.baseAddress!) {
+            marginal.evaluate(xo, rows: rows, whitened: u, logJoint: resp)
+            normalizeRows(resp, rows: rows, componentCount: kCount, logDensity: ld, keepLog: known != nil)
+            known?.clamp(resp, rows: rows, componentCount: kCount, logDensity: ld) {
                 pattern.rows[range.lowerBound + $0]
             }
             if let weights {
@@ -132,10 +139,10 @@ enum MissingDataStep {
                 stats.totalWeight += Double(rows)
             }
             for k in 0..<kCount {
-                marginal.conditionalMeans(component: k, whitened: u + k &* rows &* no, rows: rows, into: cm.baseAddress!)
-                let s = shift.baseAddress! + k &* d
-                let sumK = sums.baseAddress! + k &* d
-                let momK = mom.baseAddress! + k &* moments
+                marginal.conditionalMeans(component: k, whitened: u + k &* rows &* no, rows: rows, into: cm)
+                let s = shift + k &* d
+                let sumK = sums + k &* d
+                let momK = mom + k &* moments
                 var rk = 0.0
                 for r in 0..<rows {
                     let w = resp[r &* kCount &+ k]
@@ -167,43 +174,6 @@ enum MissingDataStep {
                     }
                 }
             }
-        }}}}}}}}}}
-    }
-}
-
-/// `body(0) … body(count − 1)`, up to `threads` at a time, results in index order.
-func orderedConcurrentMap<T>(count: Int, threads: Int, _ body: (Int) -> T) -> [T] {
-    guard count > 0 else { return [] }
-    let workers = max(1, min(threads, count))
-    if workers == 1 { return (0..<count).map(body) }
-    return withoutActuallyEscaping(body) { body in
-        nonisolated(unsafe) let body = body
-        let slots = OrderedSlots<T>(count: count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = slots.next() { slots.set(i, body(i)) }
-        }
-        return slots.values
-    }
-}
-
-/// Results written by index from concurrent workers, handed out once each.
-private final class OrderedSlots<T>: @unchecked Sendable {
-    // @unchecked: all state is guarded by `lock`.
-    private var slots: [T?]
-    private var nextIndex = 0
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func next() -> Int? {
-        lock.withLock {
-            guard nextIndex < slots.count else { return nil }
-            defer { nextIndex += 1 }
-            return nextIndex
         }
     }
-
-    func set(_ i: Int, _ value: T) { lock.withLock { slots[i] = value } }
-
-    var values: [T] { lock.withLock { slots.map { $0! } } }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 // A grid search over component counts and covariance families. Candidates are
@@ -155,16 +154,10 @@ public enum ModelSearch {
         _ candidate: @escaping @Sendable (CovarianceKind, Int) -> SelectionRow
     ) -> [SelectionRow] {
         let grid = kinds.flatMap { kind in componentCounts.map { (kind, $0) } }
-        let results = ResultSlots(count: grid.count)
-        let workers = max(1, min(concurrency, grid.count))
-        let next = ResultSlots.Counter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let idx = next.take(below: grid.count) {
-                let (kind, k) = grid[idx]
-                results.set(idx, candidate(kind, k))
-            }
+        return ParallelWork.orderedMap(count: grid.count, threads: concurrency) { idx in
+            let (kind, k) = grid[idx]
+            return candidate(kind, k)
         }
-        return results.values
     }
 
     static func variationalCandidate(
@@ -237,29 +230,6 @@ public enum ModelSearch {
             row.bic = bic
             row.aic = GaussianMixture.aic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleSize: n, parameterCount: p)
             row.icl = bic - 2 * hardLogLikelihood
-        }
-    }
-}
-
-/// Results written by index from concurrent workers.
-private final class ResultSlots: @unchecked Sendable {
-    // @unchecked: every slot is written by exactly one worker, under the lock.
-    private var slots: [SelectionRow?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ idx: Int, _ row: SelectionRow) { lock.withLock { slots[idx] = row } }
-    var values: [SelectionRow] { lock.withLock { slots.map { $0! } } }
-
-    /// Hands out grid indices in order, each once.
-    final class Counter: @unchecked Sendable {
-        private var value = 0
-        private let lock = NSLock()
-        func take(below limit: Int) -> Int? {
-            lock.withLock {
-                guard value < limit else { return nil }
-                defer { value += 1 }
-                return value
-            }
         }
     }
 }

@@ -77,10 +77,10 @@ private final class VariationalBlockKernel {
 
     /// The statistics of the rows `rows`, block by block, with each row's entropy in `logLikelihood`.
     func statistics(of rows: Range<Int>, in data: DataMatrix, weights: [Double]?,
-                    momentShape: MomentShape, buffers: BlockBuffers) -> SufficientStatistics {
+                    momentShape: MomentShape, workspace: KernelWorkspace) -> SufficientStatistics {
         ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: constants.count, momentShape: momentShape, shifts: means,
-            blockRows: blockRows, buffers: buffers, fill: fill)
+            blockRows: blockRows, workspace: workspace, fill: fill)
     }
 
     /// Writes the b×K responsibilities of the `rows` rows at `block` (rows `range` of
@@ -134,11 +134,11 @@ private struct VariationalPass: Sendable {
     @Sendable func worker() -> (Range<Int>) -> SufficientStatistics {
         let kernel = VariationalBlockKernel(family: family, means: means, constants: constants, blockRows: blockRows,
                                             kept: kept)
-        let buffers = BlockBuffers(blockRows: blockRows, componentCount: constants.count,
-                                   featureCount: family.featureCount)
+        let workspace = KernelWorkspace(blockRows: blockRows, componentCount: constants.count,
+                                        featureCount: family.featureCount)
         return { rows in
             kernel.statistics(of: rows, in: data, weights: weights, momentShape: type(of: family).momentShape,
-                              buffers: buffers)
+                              workspace: workspace)
         }
     }
 }

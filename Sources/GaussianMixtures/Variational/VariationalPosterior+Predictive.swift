@@ -47,29 +47,29 @@ extension VariationalPosterior {
         var z = [Double](repeating: 0, count: blockRows * d)
         var terms = [Double](repeating: 0, count: blockRows * kCount)
         data.withUnsafeBufferPointer { x in
-            z.withUnsafeMutableBufferPointer { zBuf in
-                terms.withUnsafeMutableBufferPointer { t in
-                    var start = 0
-                    while start < n {
-                        let rows = min(blockRows, n - start)
-                        for k in 0..<kCount {
-                            for r in 0..<rows {
-                                for j in 0..<d { zBuf[r * d + j] = x[(start + r) * d + j] - flatMeans[k * d + j] }
-                            }
-                            family.whiten(zBuf.baseAddress!, rows: rows, component: k)
-                            let (dof, s) = params[k]
-                            for r in 0..<rows {
-                                var q = 0.0
-                                for j in 0..<d { q += zBuf[r * d + j] * zBuf[r * d + j] }
-                                t[r * kCount + k] = constants[k] - 0.5 * (dof + dd) * log1p(q / (s * dof))
-                            }
-                        }
+            var start = 0
+            while start < n {
+                let rows = min(blockRows, n - start)
+                z.withUnsafeMutableBufferPointer { zBuf in
+                    for k in 0..<kCount {
                         for r in 0..<rows {
-                            out[start + r] = logSumExp(UnsafeBufferPointer(rebasing: t[(r * kCount)..<((r + 1) * kCount)]))
+                            for j in 0..<d { zBuf[r * d + j] = x[(start + r) * d + j] - flatMeans[k * d + j] }
                         }
-                        start += rows
+                        family.whiten(zBuf.baseAddress!, rows: rows, component: k)
+                        let (dof, s) = params[k]
+                        for r in 0..<rows {
+                            var q = 0.0
+                            for j in 0..<d { q += zBuf[r * d + j] * zBuf[r * d + j] }
+                            terms[r * kCount + k] = constants[k] - 0.5 * (dof + dd) * log1p(q / (s * dof))
+                        }
                     }
                 }
+                terms.withUnsafeBufferPointer { t in
+                    for r in 0..<rows {
+                        out[start + r] = logSumExp(UnsafeBufferPointer(rebasing: t[(r * kCount)..<((r + 1) * kCount)]))
+                    }
+                }
+                start += rows
             }
         }
         return out

@@ -270,10 +270,10 @@ struct KernelTests {
         let shifts = (0..<(kCount * d)).map { 1000 + Double($0 % 5) - 2 }
         var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: .matrix,
                                               shifts: shifts)
-        var scratch = AccumulationScratch(blockRows: n, featureCount: d)
+        let workspace = KernelWorkspace(blockRows: n, componentCount: kCount, featureCount: d)
         let x = data.withUnsafeBufferPointer { Array($0) }
         x.withUnsafeBufferPointer { xb in resp.withUnsafeBufferPointer { rb in
-            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, scratch: &scratch)
+            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, workspace: workspace)
         }}
         for k in 0..<kCount {
             var count = 0.0
@@ -342,9 +342,9 @@ struct KernelTests {
         for shifts in [near + near + near, near + near.map { $0 + 0.5 } + near.map { $0 - 0.3 },
                        near + near.map { $0 + 0.5 } + near.map { $0 + 1e6 }] {
             var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: .diagonal, shifts: shifts)
-            var scratch = AccumulationScratch(blockRows: 500, featureCount: d)
+            let workspace = KernelWorkspace(blockRows: 500, componentCount: kCount, featureCount: d)
             data.withUnsafeBufferPointer { x in
-                resp.withUnsafeBufferPointer { stats.accumulate(block: x.baseAddress!, rows: 500, responsibilities: $0.baseAddress!, scratch: &scratch) }
+                resp.withUnsafeBufferPointer { stats.accumulate(block: x.baseAddress!, rows: 500, responsibilities: $0.baseAddress!, workspace: workspace) }
             }
             var sums = [Double](repeating: 0, count: kCount * d), moments = sums, counts = [Double](repeating: 0, count: kCount)
             for i in 0..<500 {
@@ -422,9 +422,9 @@ struct KernelTests {
         #expect(bySpread >= kCount / 2, "row 7's tiny responsibilities are kept for their spread")
 
         var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: .diagonal, shifts: shifts)
-        var scratch = AccumulationScratch(blockRows: n, featureCount: d)
+        let workspace = KernelWorkspace(blockRows: n, componentCount: kCount, featureCount: d)
         x.withUnsafeBufferPointer { xb in resp.withUnsafeBufferPointer { rb in
-            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, scratch: &scratch)
+            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, workspace: workspace)
         }}
         for k in 0..<kCount {
             var count = 0.0, all = 0.0
@@ -459,9 +459,9 @@ struct KernelTests {
                                                     componentCount: kCount)
         #expect(bySpread > 0)
         var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: .matrix, shifts: shifts)
-        var scratch = AccumulationScratch(blockRows: n, featureCount: d)
+        let workspace = KernelWorkspace(blockRows: n, componentCount: kCount, featureCount: d)
         x.withUnsafeBufferPointer { xb in resp.withUnsafeBufferPointer { rb in
-            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, scratch: &scratch)
+            stats.accumulate(block: xb.baseAddress!, rows: n, responsibilities: rb.baseAddress!, workspace: workspace)
         }}
         for k in 0..<kCount {
             var count = 0.0

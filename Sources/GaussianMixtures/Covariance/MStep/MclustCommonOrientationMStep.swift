@@ -131,14 +131,7 @@ enum MclustCommonOrientationMStep {
 
     /// `product ← stacked · d` for K stacked d×d blocks (a Kd×d matrix) and a d×d `d`.
     private static func multiplyStacked(_ stacked: [Double], by o: [Double], into product: inout [Double], blocks K: Int, dimension d: Int) {
-        stacked.withUnsafeBufferPointer { a in
-            o.withUnsafeBufferPointer { b in
-                product.withUnsafeMutableBufferPointer { c in
-                    GSLLinearAlgebra.multiply(a.baseAddress!, lda: d, b.baseAddress!, ldb: d,
-                                              into: c.baseAddress!, ldc: d, m: K * d, n: d, p: d)
-                }
-            }
-        }
+        GSLLinearAlgebra.multiply(stacked, lda: d, o, ldb: d, into: &product, ldc: d, m: K * d, n: d, p: d)
     }
 
     private static func svd(_ f: [Double], dimension d: Int) throws(CovarianceError) -> (u: [Double], s: [Double], v: [Double]) {

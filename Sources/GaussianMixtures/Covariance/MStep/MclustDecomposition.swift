@@ -68,16 +68,8 @@ enum MclustDecomposition {
     /// `a · b` for d×d matrices (`transposeA`: `aᵀ · b`; `transposeB`: `a · bᵀ`).
     static func multiply(_ a: [Double], _ b: [Double], dimension d: Int, transposeA: Bool = false, transposeB: Bool = false) -> [Double] {
         var c = [Double](repeating: 0, count: d * d)
-        a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-                c.withUnsafeMutableBufferPointer { cp in
-                    GSLLinearAlgebra.multiply(
-                        ap.baseAddress!, transposeA: transposeA, lda: d,
-                        bp.baseAddress!, transposeB: transposeB, ldb: d,
-                        into: cp.baseAddress!, ldc: d, m: d, n: d, p: d)
-                }
-            }
-        }
+        GSLLinearAlgebra.multiply(a, transposeA: transposeA, lda: d, b, transposeB: transposeB, ldb: d,
+                                  into: &c, ldc: d, m: d, n: d, p: d)
         return c
     }
 
