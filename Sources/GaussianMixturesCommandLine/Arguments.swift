@@ -4,6 +4,8 @@ import GaussianMixtures
 // What `gmm` and `gmm-mpi` (mpi/) share of their command lines: an executable
 // target cannot be imported, so the pieces both use live here.
 
+/// Covariance models as command-line values: `full`, `diag`, `spherical`, `tied` or an mclust name
+/// such as `VVE` (`--covariance`).
 extension CovarianceKind: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
 
@@ -15,6 +17,7 @@ extension CovarianceKind: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) + scikitLearnKinds.map(\.mclustName) }
 }
 
+/// Component orders as command-line values: `weight` or `mean` (`--order`).
 extension ComponentOrder: ExpressibleByArgument {}
 
 /// The `--init` choices, spelled as scikit-learn's `init_params`, plus mclust's `hc`.
