@@ -59,7 +59,14 @@ public final class Communicator: @unchecked Sendable {
     }
 
     /// What `reduce` combines with.
-    public enum Operation { case sum, min, max }
+    public enum Operation {
+        /// The sum over the ranks (`MPI_SUM`).
+        case sum
+        /// The smallest value over the ranks (`MPI_MIN`).
+        case min
+        /// The largest value over the ranks (`MPI_MAX`).
+        case max
+    }
 
     /// Every rank's value, in rank order (MPI_Allgather).
     public func allGather(_ value: Int64) -> [Int64] {
