@@ -4,6 +4,8 @@ import GaussianMixtures
 // What `gmm` and `gmm-mpi` (mpi/) share of their command lines: an executable
 // target cannot be imported, so the pieces both use live here.
 
+/// Covariance models as command-line values: `full`, `diag`, `spherical`, `tied` or an mclust name
+/// such as `VVE` (`--covariance`).
 extension CovarianceKind: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
 
@@ -15,16 +17,23 @@ extension CovarianceKind: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) + scikitLearnKinds.map(\.mclustName) }
 }
 
+/// Component orders as command-line values: `weight` or `mean` (`--order`).
 extension ComponentOrder: ExpressibleByArgument {}
 
 /// The `--init` choices, spelled as scikit-learn's `init_params`, plus mclust's `hc`.
 public enum InitChoice: String, CaseIterable, ExpressibleByArgument {
+    /// `kmeans`: k-means from a seeded k-means++ start, then an M-step (the default of `fit`).
     case kmeans
+    /// `k-means++`: the k-means++ centres alone.
     case kmeansPlusPlus = "k-means++"
+    /// `random`: random responsibilities.
     case random
+    /// `random-from-data`: K random rows as the means.
     case randomFromData = "random-from-data"
+    /// `hc`: mclust's model-based hierarchical agglomeration, cut at K (the default of `select`).
     case hc
 
+    /// The library's initialisation method for this choice.
     public var method: InitializationMethod {
         switch self {
         case .kmeans: .kMeans
@@ -46,18 +55,23 @@ public func seedArgument(_ text: String) throws -> UInt64 {
 
 /// How EM runs: `--n-init`, `--max-iter`, `--tol`, `--reg-covar`, `--seed`.
 public struct EMParameters: ParsableArguments {
+    /// `--n-init`: restarts; the one with the highest final log-likelihood is kept.
     @Option(name: .customLong("n-init"), parsing: .unconditional, help: "Restarts; the one with the highest final log-likelihood is kept.")
     public var initializationCount: Int = 1
 
+    /// `--max-iter`: EM iterations at most; 0 returns the starting model.
     @Option(name: .customLong("max-iter"), parsing: .unconditional, help: "EM iterations at most; 0 returns the starting model.")
     public var maxIterations: Int = 100
 
+    /// `--tol`: stop when the mean log-likelihood changes by less than this.
     @Option(parsing: .unconditional, help: "Stop when the mean log-likelihood changes by less than this; 0 runs exactly --max-iter iterations.")
     public var tol: Double = 1e-3
 
+    /// `--reg-covar`: added to every covariance's diagonal.
     @Option(name: .customLong("reg-covar"), parsing: .unconditional, help: "Added to every covariance's diagonal.")
     public var regularization: Double = 1e-6
 
+    /// `--seed`: every random choice derives from it.
     @Option(parsing: .unconditional, help: "Every random choice derives from this seed.", transform: seedArgument)
     public var seed: UInt64 = 0
 

@@ -9,11 +9,14 @@ import GaussianMixtures
 /// enough that a lost fit costs little, rarely enough that writing a large
 /// model costs nothing noticeable.
 public struct CheckpointSchedule {
+    /// The time after which an iteration's end triggers a save when `every` is `nil`: 5 s.
     public static let interval = Duration.seconds(5)
+    /// Save after every this many iterations; `nil`: by time.
     public let every: Int?
     private let clock = ContinuousClock()
     private var lastSave: ContinuousClock.Instant
 
+    /// A schedule whose clock starts now.
     public init(every: Int?) {
         self.every = every
         lastSave = clock.now
@@ -28,6 +31,7 @@ public struct CheckpointSchedule {
     public mutating func didSave() { lastSave = clock.now }
 }
 
+/// How a resumed run's settings are compared with those a checkpoint saved.
 public enum CheckpointSettings {
     /// How the command line spells each saved option, for messages.
     static let flagNames = [
@@ -69,8 +73,11 @@ public enum CheckpointSettings {
 
 /// 64-bit FNV-1a over 8-byte words.
 public struct FNV1a {
+    /// The hash of the words added so far (the FNV offset basis before any).
     public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// A hash of nothing yet.
     public init() {}
+    /// Hashes the eight bytes of `word`, least significant first.
     public mutating func add(_ word: UInt64) {
         for shift in stride(from: 0, to: 64, by: 8) {
             value = (value ^ ((word >> UInt64(shift)) & 0xFF)) &* 0x100_0000_01b3

@@ -6,9 +6,13 @@
 public struct PlotArea: Sendable {
     /// The rectangle in pixels: left, top, width, height.
     public var left: Double, top: Double, width: Double, height: Double
+    /// The horizontal axis's range and ticks.
     public var xTicks: AxisTicks
+    /// The vertical axis's range and ticks.
     public var yTicks: AxisTicks
 
+    /// The area whose pixel rectangle is `left`, `top`, `width`, `height` and whose data ranges are
+    /// those of `xTicks` and `yTicks`.
     public init(left: Double, top: Double, width: Double, height: Double, xTicks: AxisTicks, yTicks: AxisTicks) {
         self.left = left
         self.top = top

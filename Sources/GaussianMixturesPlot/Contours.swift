@@ -6,10 +6,14 @@
 
 /// Values on a regular grid: `columns` × `rows`, row-major, row 0 at the bottom.
 public struct GridValues: Sendable {
+    /// Grid points per row, at least 2.
     public var columns: Int
+    /// Grid rows, at least 2.
     public var rows: Int
+    /// `columns × rows` values, row-major, row 0 at the bottom.
     public var values: [Double]
 
+    /// A grid of `values` (row-major, `columns × rows` of them).
     public init(columns: Int, rows: Int, values: [Double]) {
         precondition(columns >= 2 && rows >= 2 && values.count == columns * rows)
         self.columns = columns
@@ -17,11 +21,13 @@ public struct GridValues: Sendable {
         self.values = values
     }
 
+    /// The value at grid point (`column`, `row`).
     public subscript(column: Int, row: Int) -> Double { values[row * columns + column] }
 }
 
 /// A segment in grid coordinates (column, row as fractional indices).
 public struct Segment: Sendable, Equatable {
+    /// The two ends, (`x1`, `y1`) and (`x2`, `y2`), as fractional column and row indices.
     public var x1: Double, y1: Double, x2: Double, y2: Double
 }
 

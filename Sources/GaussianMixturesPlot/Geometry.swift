@@ -7,7 +7,9 @@ import Foundation
 
 /// An ellipse in pixels: centre, semi-axes and the rotation of the first axis.
 public struct EllipseShape: Sendable, Equatable {
+    /// The centre in pixels.
     public var centerX: Double, centerY: Double
+    /// The semi-axes in pixels, `radiusX` along the rotated first axis.
     public var radiusX: Double, radiusY: Double
     /// Rotation of the `radiusX` axis in degrees, clockwise on screen (SVG's `rotate`).
     public var degrees: Double

@@ -19,9 +19,12 @@ public enum LegendMark: Sendable {
 
 /// One legend line.
 public struct LegendEntry: Sendable {
+    /// What is drawn before the text.
     public var mark: LegendMark
+    /// The line's text.
     public var text: String
 
+    /// A legend line: `mark`, then `text`.
     public init(_ mark: LegendMark, _ text: String) {
         self.mark = mark
         self.text = text
@@ -66,6 +69,7 @@ func legend(_ entries: [LegendEntry], left: Double, top: Double) -> SVGElement {
 /// mixture, pairs and density figures and the report), so a colour names the
 /// same component wherever it appears.
 public enum Palette {
+    /// The twenty colours, as SVG hex strings: Tableau 10, then its lighter partners.
     public static let colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
                                 "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",

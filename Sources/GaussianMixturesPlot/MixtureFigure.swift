@@ -11,10 +11,15 @@ import GaussianMixtures
 
 /// A scatter figure of data under a mixture, projected on a plane.
 public struct MixtureFigure {
+    /// The mixture drawn: its means, ellipses and (with `showsDensity`) contours.
     public var model: GaussianMixture
+    /// The rows drawn as dots, with the model's features.
     public var data: DataMatrix
+    /// The plane the rows and the components are projected on.
     public var projection: PlaneProjection
+    /// The figure's title.
     public var title: String
+    /// Whether contour lines of log P(x) of the mixture's marginal on the plane are drawn.
     public var showsDensity = false
     /// Drawn rows at most; larger data is thinned to every n-th row (noted in the figure).
     public var maxPoints = 20_000

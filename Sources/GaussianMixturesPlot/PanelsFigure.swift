@@ -4,10 +4,14 @@
 
 /// One panel: a heading and its points, each with a category (its colour).
 public struct ScatterPanel: Sendable {
+    /// The panel's heading.
     public var heading: String
+    /// The points, in data coordinates shared by every panel.
     public var points: [(x: Double, y: Double)]
+    /// Each point's category (its colour), one per point.
     public var categories: [Int]
 
+    /// A panel of `points`, each coloured by its category.
     public init(heading: String, points: [(x: Double, y: Double)], categories: [Int]) {
         precondition(points.count == categories.count)
         self.heading = heading
@@ -18,14 +22,20 @@ public struct ScatterPanel: Sendable {
 
 /// Two or more scatter panels in a row, all on the same axes.
 public struct PanelsFigure {
+    /// The panels, left to right; at least one.
     public var panels: [ScatterPanel]
+    /// The figure's title.
     public var title: String
+    /// A line under the title, if any.
     public var subtitle: String?
+    /// The horizontal axis's label.
     public var xLabel: String
+    /// The vertical axis's label.
     public var yLabel: String
     /// The legend's text for each category, in colour order.
     public var categoryNames: [String]
 
+    /// A figure of `panels` on shared axes.
     public init(panels: [ScatterPanel], title: String, subtitle: String? = nil, xLabel: String, yLabel: String, categoryNames: [String]) {
         precondition(!panels.isEmpty)
         self.panels = panels
@@ -36,6 +46,7 @@ public struct PanelsFigure {
         self.categoryNames = categoryNames
     }
 
+    /// The figure as an SVG document.
     public func render() -> SVGDocument {
         var document = SVGDocument(title: title)
         document.append(contentsOf: heading(title, subtitle: subtitle, width: Layout.width))

@@ -12,7 +12,9 @@ public struct PlaneProjection: Sendable {
     public let axes: [[Double]]
     /// The point of feature space drawn at (0, 0).
     public let origin: [Double]
+    /// The horizontal axis's label (a feature's name, or a principal direction with its share of variance).
     public let xLabel: String
+    /// The vertical axis's label.
     public let yLabel: String
     /// Lines explaining the axes (the loadings of the principal directions, one line each), if any.
     public let note: String?

@@ -7,11 +7,16 @@ import Foundation
 
 /// One SVG element: a name, attributes in the order given, and text or children.
 public struct SVGElement: Sendable, Equatable {
+    /// The element's name, such as `circle` or `path`.
     public var name: String
+    /// Attribute names and values, written in this order (values escaped).
     public var attributes: [(String, String)]
+    /// The element's text content, if any (escaped); it takes the place of `children`.
     public var text: String?
+    /// The elements inside this one.
     public var children: [SVGElement]
 
+    /// An element `name` with `attributes`, and `text` or `children`.
     public init(_ name: String, _ attributes: [(String, String)] = [], text: String? = nil, children: [SVGElement] = []) {
         self.name = name
         self.attributes = attributes
@@ -19,6 +24,7 @@ public struct SVGElement: Sendable, Equatable {
         self.children = children
     }
 
+    /// Whether two elements have the same name, attributes in the same order, text and children.
     public static func == (a: SVGElement, b: SVGElement) -> Bool {
         a.name == b.name && a.text == b.text && a.children == b.children
             && a.attributes.map { $0.0 + "=" + $0.1 } == b.attributes.map { $0.0 + "=" + $0.1 }
@@ -41,19 +47,25 @@ public struct SVGElement: Sendable, Equatable {
 
 /// A whole SVG figure of a fixed size in pixels.
 public struct SVGDocument: Sendable {
+    /// The width in pixels.
     public let width: Double
+    /// The height in pixels.
     public let height: Double
     /// A one-line description, written as the document's `<title>`.
     public var title: String
+    /// The top-level elements, drawn in order.
     public var elements: [SVGElement] = []
 
+    /// An empty document of `width` × `height` pixels.
     public init(width: Double = 800, height: Double = 600, title: String) {
         self.width = width
         self.height = height
         self.title = title
     }
 
+    /// Adds `element` on top of what is drawn.
     public mutating func append(_ element: SVGElement) { elements.append(element) }
+    /// Adds `more`, in order, on top of what is drawn.
     public mutating func append(contentsOf more: [SVGElement]) { elements.append(contentsOf: more) }
 
     /// The document as text: an XML declaration, then the `<svg>` element.

@@ -10,14 +10,20 @@ import GaussianMixtures
 
 /// One candidate of a model search: its size, family and criteria.
 public struct SelectionPoint: Sendable, Equatable {
+    /// K.
     public var componentCount: Int
+    /// The covariance family's name (one line per family).
     public var covariance: String
+    /// The candidate's BIC.
     public var bic: Double
+    /// The candidate's AIC.
     public var aic: Double
+    /// The candidate's ICL.
     public var icl: Double
     /// Whether this is the candidate the search chose.
     public var isBest: Bool
 
+    /// A candidate with its criteria.
     public init(componentCount: Int, covariance: String, bic: Double, aic: Double, icl: Double, isBest: Bool) {
         self.componentCount = componentCount
         self.covariance = covariance
@@ -148,10 +154,14 @@ public enum SelectionTableFile {
 
 /// Three stacked panels (BIC, AIC, ICL) against K, one line per covariance family.
 public struct SelectionFigure {
+    /// The candidates drawn; failed ones are left out by the caller.
     public var points: [SelectionPoint]
+    /// The figure's title.
     public var title: String
+    /// A line under the title, if any.
     public var subtitle: String?
 
+    /// A figure of `points`; at least one.
     public init(points: [SelectionPoint], title: String = "Choosing K: BIC, AIC and ICL (lower is better)", subtitle: String? = nil) {
         precondition(!points.isEmpty)
         self.points = points
@@ -168,6 +178,7 @@ public struct SelectionFigure {
         return ordered.map { name in (name, Palette.color(Self.familyOrder.firstIndex(of: name) ?? (4 + ordered.firstIndex(of: name)!))) }
     }
 
+    /// The figure as an SVG document.
     public func render() -> SVGDocument {
         var document = SVGDocument(title: title)
         let chosen = points.first(where: \.isBest)

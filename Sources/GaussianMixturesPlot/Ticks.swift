@@ -9,6 +9,7 @@ import Foundation
 public struct AxisTicks: Sendable, Equatable {
     /// The axis range, from the first tick to the last.
     public var lower: Double
+    /// The axis's upper end, the last tick.
     public var upper: Double
     /// The distance between neighbouring ticks.
     public var step: Double

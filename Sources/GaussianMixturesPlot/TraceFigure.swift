@@ -6,10 +6,14 @@ import Foundation
 
 /// A line of the mean log-likelihood against the iteration.
 public struct TraceFigure {
+    /// The mean log-likelihood of each iteration, as `log_likelihood_trace`.
     public var trace: [Double]
+    /// The figure's title.
     public var title: String
+    /// A line under the title, if any.
     public var subtitle: String?
 
+    /// A figure of `trace`; at least one value.
     public init(trace: [Double], title: String = "EM: mean log-likelihood per iteration", subtitle: String? = nil) {
         precondition(!trace.isEmpty)
         self.trace = trace
@@ -17,6 +21,7 @@ public struct TraceFigure {
         self.subtitle = subtitle
     }
 
+    /// The figure as an SVG document.
     public func render() -> SVGDocument {
         var document = SVGDocument(title: title)
         document.append(contentsOf: heading(title, subtitle: subtitle, width: Layout.width))

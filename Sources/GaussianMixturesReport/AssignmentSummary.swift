@@ -9,6 +9,7 @@ import GaussianMixtures
 
 /// Per-component and overall facts about how a data set splits among a mixture's components.
 public struct AssignmentSummary: Sendable {
+    /// Rows gone through.
     public var rowCount = 0
     /// Σ_x P(c|x) per component.
     public var softCounts: [Double]
@@ -16,6 +17,7 @@ public struct AssignmentSummary: Sendable {
     public var hardCounts: [Int]
     /// Of those, rows whose largest P(c|x) is below `uncertainBelow`.
     public var uncertainCounts: [Int]
+    /// The threshold: a row is uncertain when its largest P(c|x) is below it.
     public let uncertainBelow: Double
     /// Σ log P(x) over all rows (−∞ when a row's density underflows).
     public var logLikelihood = 0.0
@@ -36,9 +38,13 @@ public struct AssignmentSummary: Sendable {
     /// One pass over `data`.
     ///
     /// - Parameters:
+    ///   - model: the mixture.
+    ///   - data: the rows, with the model's features.
     ///   - maxPoints: rows drawn at most (all of them when there are no more).
     ///   - outlierCount: rows listed as outliers (at most a twentieth of the rows, at least 10, and a fifth of `maxPoints`).
+    ///   - uncertainBelow: a row is uncertain when its largest P(c|x) is below this.
     ///   - seed: picks the sample; the same seed draws the same rows.
+    ///   - threads: threads for the pass; `nil` uses every core.
     public static func gather(model: GaussianMixture, data: DataMatrix, maxPoints: Int, outlierCount: Int,
                               uncertainBelow: Double = 0.9, seed: UInt64 = 0, threads: Int? = nil) -> AssignmentSummary {
         let kCount = model.componentCount

@@ -15,8 +15,10 @@ public struct ReportModelFacts: Sendable {
     public var lines: [(String, String)]
     /// The objective per iteration, if the file kept it, and what it is.
     public var trace: [Double]?
+    /// What the trace is ("mean log-likelihood" or "ELBO").
     public var traceLabel: String
 
+    /// Facts with the given lines and trace.
     public init(lines: [(String, String)], trace: [Double]?, traceLabel: String) {
         self.lines = lines
         self.trace = trace
@@ -51,6 +53,7 @@ public struct ReportModelFacts: Sendable {
 
 /// Options of a report page.
 public struct ReportOptions: Sendable {
+    /// The page's title.
     public var title: String
     /// Points drawn at most (a seeded sample that keeps the outliers and the least certain rows).
     public var maxPoints = 3000
@@ -58,12 +61,16 @@ public struct ReportOptions: Sendable {
     public var outlierCount = 100
     /// A row is uncertain when its largest P(c|x) is below this.
     public var uncertainBelow = 0.9
+    /// Picks the sample of drawn rows; the same seed draws the same rows.
     public var seed: UInt64 = 0
+    /// Threads for the pass over the rows; `nil` uses every core.
     public var threads: Int?
     /// Where the model and the data came from, for the page's header.
     public var modelName = ""
+    /// Where the data came from, for the page's header.
     public var dataName = ""
 
+    /// Options with the command's defaults and the page titled `title`.
     public init(title: String) { self.title = title }
 }
 
@@ -71,9 +78,13 @@ public struct ReportOptions: Sendable {
 /// rows to show (`drawnRows`); `html(keptNames:keptValues:)` writes the page,
 /// with the caller's extra columns for exactly those rows.
 public struct MixtureReport {
+    /// The mixture the page shows (the plug-in mixture of a variational model).
     public let model: GaussianMixture
+    /// What the model file says about the fit.
     public let facts: ReportModelFacts
+    /// The page's options.
     public let options: ReportOptions
+    /// The facts about every row, from the one pass over the data.
     public let summary: AssignmentSummary
     let data: DataMatrix
 

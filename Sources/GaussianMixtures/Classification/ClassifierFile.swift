@@ -15,7 +15,9 @@
 
 /// Reads and writes the `gmm-classifier` file.
 public enum ClassifierFile {
+    /// The file's `"format"` value.
     public static let formatName = "gmm-classifier"
+    /// The file's `"version"` value; reading refuses other versions.
     public static let version = 1
 
     /// The file's bytes; `extra` members (key, JSON text) go at the end.

@@ -20,6 +20,7 @@ import Foundation
 
 /// How `MixtureClassifier.fit` searches.
 public struct ClassifierOptions: Sendable {
+    /// A mixture per class (mclust's `MclustDA`, the default) or a component per class (`EDDA`).
     public var modelType: MixtureClassifier.ModelType
     /// The covariance models tried (default: all).
     public var covarianceKinds: [CovarianceKind]
@@ -31,6 +32,8 @@ public struct ClassifierOptions: Sendable {
     /// become `.hierarchical`); EDDA needs no start.
     public var fitting: FitOptions
 
+    /// Options with mclust's defaults: `MclustDA` over every covariance model and K = 1…5, each class started
+    /// from its hierarchical agglomeration.
     public init(modelType: MixtureClassifier.ModelType = .mixturePerClass,
                 covarianceKinds: [CovarianceKind] = CovarianceKind.allCases, componentCounts: [Int] = Array(1...5),
                 fitting: FitOptions = FitOptions(initialization: .hierarchical)) {
@@ -43,8 +46,11 @@ public struct ClassifierOptions: Sendable {
 
 /// One entry of a classifier's model search: a class (MclustDA) or all classes (EDDA, `className` nil).
 public struct ClassifierCandidate: Sendable, Equatable {
+    /// The class this candidate models; `nil` for an EDDA candidate, which models every class.
     public var className: String?
+    /// The candidate's covariance model.
     public var covarianceKind: CovarianceKind
+    /// The candidate's number of components (1 per class for EDDA).
     public var componentCount: Int
     /// Our sign: −2 log L + p ln n (lower is better); `nil` when the fit failed.
     public var bic: Double?
@@ -57,6 +63,7 @@ extension MixtureClassifier {
     ///   - data: one row per sample.
     ///   - classes: per row, the index of its class in `classNames`.
     ///   - classNames: the class names; every class needs at least one row.
+    ///   - options: the model type, the covariance models and component counts tried, and the EM settings.
     /// - Returns: the classifier and every candidate tried with its BIC.
     /// - Throws: `FitError`: `invalidOption` for mismatched inputs, or the first
     ///   failure of a class none of whose candidates could be fitted.

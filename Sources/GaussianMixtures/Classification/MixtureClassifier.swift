@@ -25,14 +25,18 @@ public struct MixtureClassifier: Sendable, Equatable {
 
     /// Where a class's density lives: mixture `mixture`, components `components` of it.
     public struct ClassDensity: Sendable, Equatable {
+        /// The index of the mixture, in `mixtures`, that holds the class's components.
         public var mixture: Int
+        /// The components of that mixture that make the class's density (renormalised).
         public var components: [Int]
+        /// A class density made of components `components` of mixture `mixture`.
         public init(mixture: Int, components: [Int]) {
             self.mixture = mixture
             self.components = components
         }
     }
 
+    /// Whether each class has its own mixture (`MclustDA`) or one component of a shared mixture (`EDDA`).
     public let modelType: ModelType
     /// The class names, in the order every per-class array uses.
     public let classNames: [String]
@@ -103,7 +107,9 @@ public struct MixtureClassifier: Sendable, Equatable {
     /// P(c | x) for every row and class (n×C, row-major, rows summing to 1),
     /// with the training priors or `priors` in their place.
     ///
-    /// - Parameter priors: one positive number per class (normalised to sum 1), or `nil`.
+    /// - Parameters:
+    ///   - data: the rows to classify, with the classifier's features.
+    ///   - override: one positive number per class (normalised to sum 1) to use as the priors, or `nil`.
     /// - Throws: `ModelError.featureCountMismatch`.
     public func classProbabilities(for data: DataMatrix, priors override: [Double]? = nil) throws(ModelError) -> [Double] {
         classProbabilities(fromLogDensities: try logClassDensities(of: data), priors: override)

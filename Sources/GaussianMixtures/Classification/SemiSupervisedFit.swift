@@ -29,10 +29,17 @@ extension ExpectationMaximization {
     /// `.responsibilities` given in `options.initialization`). Components without labelled rows model classes
     /// nobody labelled.
     ///
+    /// The other parameters are those of `fit(_:weights:options:progress:resumingFrom:checkpoint:shouldStop:)`.
+    ///
     /// - Parameters:
-    ///   - knownComponents: one entry per row: its component, or `nil`.
-    ///   - weights, options, progress, resumingFrom, checkpoint, shouldStop: as for
-    ///     `fit(_:weights:options:progress:resumingFrom:checkpoint:shouldStop:)`.
+    ///   - data: one row per sample, one column per feature.
+    ///   - known: one entry per row: its component, or `nil`.
+    ///   - weights: one non-negative frequency weight per row (`nil`: all 1).
+    ///   - options: K (at least the number of labelled components), the family, restarts and the rest.
+    ///   - progress: called after each iteration; may be `nil`.
+    ///   - resume: continue from this saved state instead of starting afresh.
+    ///   - checkpoint: called after every iteration with the state reached.
+    ///   - shouldStop: polled after every iteration; when it answers true the fit returns what it has.
     /// - Throws: `FitError`; `invalidOption` when `knownComponents` does not have
     ///   one entry per row or names a component ≥ K.
     public static func fit(

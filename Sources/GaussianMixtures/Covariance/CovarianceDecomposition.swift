@@ -13,6 +13,8 @@ public struct CovarianceDecomposition: Equatable, Sendable {
     /// whose variance is λ_k A_k[j]; `nil` for the axis-aligned models (D_k = I).
     public var orientations: [[[Double]]]?
 
+    /// A decomposition from its parts, taken as given (a model file's reader checks them
+    /// against the covariances).
     public init(volumes: [Double], shapes: [[Double]], orientations: [[[Double]]]?) {
         self.volumes = volumes
         self.shapes = shapes

@@ -40,7 +40,9 @@ public struct Standardization: Sendable, Equatable {
 
     /// The (weighted) column means and population standard deviations of `data`.
     ///
-    /// - Parameter weights: frequency weights, one per row, or `nil` for 1 each.
+    /// - Parameters:
+    ///   - data: the rows whose columns are measured.
+    ///   - weights: frequency weights, one per row, or `nil` for 1 each.
     public init(of data: DataMatrix, weights: [Double]? = nil) {
         let (n, d) = (data.sampleCount, data.featureCount)
         precondition(weights == nil || weights!.count == n, "one weight per row")

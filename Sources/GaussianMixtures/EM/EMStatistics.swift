@@ -158,6 +158,8 @@ extension GaussianMixture {
     /// The result keeps this mixture's feature names.
     ///
     /// - Parameters:
+    ///   - statistics: the soft counts and moments of an E-step under this mixture.
+    ///   - regularization: added to every variance (`reg_covar`).
     ///   - iteration: reported in the error when a component collapses.
     ///   - prior: mclust's conjugate prior for a MAP M-step (ConjugatePrior+MStep.swift); `nil`: none.
     /// - Throws: `FitError.componentCollapsed` when a covariance cannot be factored

@@ -29,6 +29,7 @@ public protocol StatisticsReducer {
 
 /// The reducer of a fit whose rows are all in this process: the sum over one party is its own vector.
 public struct LocalReducer: StatisticsReducer, Sendable {
+    /// The reducer of a single-process fit.
     public init() {}
     public func sum(_ values: inout [Double]) {}
 }
@@ -52,7 +53,7 @@ extension ExpectationMaximization {
     ///   - weights: frequency weights of this party's rows; either every party passes weights or none does.
     ///   - options: the same on every party.
     ///   - reducer: sums vectors over the parties.
-    ///   - knownComponents: semi-supervised EM — per row of this party, its known
+    ///   - known: semi-supervised EM — per row of this party, its known
     ///     component or `nil` (KnownComponents.swift); `nil`: every row is latent.
     ///   - startingModel: the starting mixture of restart `r` (0-based), the same
     ///     on every party — typically made by one party with
@@ -60,7 +61,7 @@ extension ExpectationMaximization {
     ///     and sent to the others. With `.model` initialisation, return that model.
     ///     An error must be thrown by every party alike (the restart is then skipped everywhere).
     ///   - progress: called after each iteration; may be `nil`.
-    ///   - resumingFrom: continue from this state (from `checkpoint`) instead of
+    ///   - resume: continue from this state (from `checkpoint`) instead of
     ///     starting afresh; the result is then the one of a fit never stopped, to
     ///     the bit, given the same rows and `options` (threads may differ).
     ///   - checkpoint: called after every iteration with the state reached.

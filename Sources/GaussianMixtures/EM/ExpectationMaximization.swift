@@ -33,7 +33,7 @@ public enum ExpectationMaximization {
     ///     sample size. scikit-learn has no such parameter.
     ///   - options: scikit-learn's hyper-parameters under Swift names.
     ///   - progress: called after each iteration (for progress lines); may be `nil`.
-    ///   - resumingFrom: continue from this saved state instead of starting afresh;
+    ///   - resume: continue from this saved state instead of starting afresh;
     ///     with the same rows, weights and `options` (threads may differ) the result
     ///     is the one of a fit never stopped, to the bit.
     ///   - checkpoint: called after every iteration with the state reached (to save it).

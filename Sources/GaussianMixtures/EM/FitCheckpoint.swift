@@ -29,6 +29,8 @@ public struct FitCheckpoint: Sendable {
     /// Iterations done in the restart in progress.
     public var iteration: Int { logLikelihoodTrace.count }
 
+    /// A checkpoint with the given state, as a fit hands it to its `checkpoint` closure
+    /// or `read(path:)` returns it.
     public init(restart: Int, model: GaussianMixture, logLikelihoodTrace: [Double], finishedRestarts: [FitResult?]) {
         self.restart = restart
         self.model = model

@@ -39,6 +39,8 @@ public struct FitOptions: Sendable {
     /// environment variable `GMM_EXACT=1`) evaluates every component for every row.
     public var skipsNegligibleComponents: Bool
 
+    /// Options with scikit-learn's defaults: one full-covariance component from a
+    /// k-means start, one restart, at most 100 iterations, `tol` 1e-3, `reg_covar` 1e-6, seed 0.
     public init(
         componentCount: Int = 1, covarianceKind: CovarianceKind = .full,
         initialization: InitializationMethod = .kMeans, initializationCount: Int = 1,

@@ -37,11 +37,14 @@ public struct FitReport: Sendable, Equatable {
 /// one rounding (2⁻⁵²) of every component's soft count and moments, or the pass is repeated
 /// without skipping (counted in `repeatedPasses`).
 public struct ExpectationSkipCount: Sendable, Equatable {
+    /// (row, component) pairs whose log-joint the E-steps computed.
     public var evaluatedPairs = 0
+    /// (row, component) pairs the E-steps skipped (responsibility exactly 0).
     public var skippedPairs = 0
     /// E-step passes repeated without skipping.
     public var repeatedPasses = 0
 
+    /// No pair counted yet.
     public init() {}
 
     /// skipped / (evaluated + skipped), 0 when nothing was evaluated.
@@ -60,7 +63,9 @@ public struct ExpectationSkipCount: Sendable, Equatable {
 
 /// A fitted mixture and the report of its fit.
 public struct FitResult: Sendable {
+    /// The fitted mixture: weights, means, covariances (and a noise component if asked for).
     public var model: GaussianMixture
+    /// How the fit went: convergence, iterations, log-likelihood and its trace, the kept restart.
     public var report: FitReport
     /// What this process's E-steps of the kept restart skipped (`FitOptions.skipsNegligibleComponents`).
     /// Kept here, not in `FitReport`: the counts say how a result was computed, not what it

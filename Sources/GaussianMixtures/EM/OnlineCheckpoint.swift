@@ -28,6 +28,7 @@ public struct OnlineCheckpoint: Sendable {
     public var batchTrace: [Double]
     /// The start kept (0-based) and every start's mean log-likelihood on the first batch (`nil` where it failed).
     public var selectedInitialization: Int
+    /// Every start's mean log-likelihood on the first batch; `nil` where a start failed.
     public var initializationLogLikelihoods: [Double?]
 
     /// The model after the last update.
@@ -35,6 +36,7 @@ public struct OnlineCheckpoint: Sendable {
     /// Updates made so far.
     public var updateCount: Int { state.updateCount }
 
+    /// A checkpoint with the given state, as an online fit hands it to its `checkpoint` closure.
     public init(state: OnlineExpectationMaximization, epoch: Int, batchesDone: Int, batchTrace: [Double],
                 selectedInitialization: Int, initializationLogLikelihoods: [Double?]) {
         self.state = state

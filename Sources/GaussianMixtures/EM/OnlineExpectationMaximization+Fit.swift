@@ -24,6 +24,7 @@ public struct OnlineFitOptions: Sendable {
     /// Passes over the data, at least 1. Default 1.
     public var epochCount: Int
 
+    /// Options with the command's defaults: a step decay of 0.6 and one epoch.
     public init(batchSize: Int, stepDecay: Double = 0.6, epochCount: Int = 1) {
         self.batchSize = batchSize
         self.stepDecay = stepDecay
@@ -37,6 +38,7 @@ public struct OnlineProgress: Sendable {
     public var epoch: Int
     /// 1-based batch within the epoch, and the number of batches per epoch.
     public var batch: Int
+    /// The number of batches per epoch.
     public var batchCount: Int
     /// Mean log-likelihood of the batch under the model before its update.
     public var batchMeanLogLikelihood: Double
@@ -68,7 +70,7 @@ extension OnlineExpectationMaximization {
     ///   - options: K, family, initialisation, restarts, `covarianceRegularization`, `seed`, threads.
     ///   - online: batch size, step decay, epochs.
     ///   - progress: called after each update; may be `nil`.
-    ///   - resumingFrom: continue from this saved state instead of starting afresh;
+    ///   - resume: continue from this saved state instead of starting afresh;
     ///     with the same rows, weights, `options` and `online` (threads may differ)
     ///     the result is the one of a fit never stopped, to the bit.
     ///   - checkpoint: called after every update with the state reached (to save it).

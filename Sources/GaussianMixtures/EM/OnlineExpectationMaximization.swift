@@ -106,8 +106,13 @@ public struct OnlineExpectationMaximization: Sendable {
     /// appending the new rows to `priorWeight` old ones would move one EM step;
     /// with `.decaying` the prior counts as the first batch.
     ///
-    /// - Parameter priorWeight: how many rows the model stands for, > 0; for a
-    ///   model fitted by this library, its `FitReport.effectiveSampleSize`.
+    /// - Parameters:
+    ///   - model: the mixture to start from.
+    ///   - priorWeight: how many rows the model stands for, > 0; for a
+    ///     model fitted by this library, its `FitReport.effectiveSampleSize`.
+    ///   - schedule: the step of each update (default `.cumulative`).
+    ///   - covarianceRegularization: added to every variance in each M-step.
+    ///   - threadCount: threads for each update's E-step; `nil` uses every core.
     /// - Throws: as `init(model:schedule:covarianceRegularization:threadCount:)`, and
     ///   `FitError.invalidOption` for a `priorWeight` that is not positive and finite.
     public init(model: GaussianMixture, priorWeight: Double, schedule: OnlineStepSchedule = .cumulative,

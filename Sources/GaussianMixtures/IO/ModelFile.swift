@@ -9,18 +9,24 @@ import Foundation
 
 /// What a model file holds besides the parameters.
 public struct FitSummary: Sendable, Equatable {
+    /// Whether EM met its stopping rule (`"converged"`).
     public var hasConverged: Bool
+    /// EM iterations run (`"n_iter"`; updates for an online fit).
     public var iterationCount: Int
+    /// Training rows (`"n_samples"`).
     public var sampleCount: Int
     /// Mean log P(x) over the training rows under the saved parameters.
     public var meanLogLikelihood: Double
+    /// The Bayesian information criterion on the training rows, lower is better (`"bic"`).
     public var bic: Double
+    /// Akaike's information criterion on the training rows, lower is better (`"aic"`).
     public var aic: Double
     /// Mean log-likelihood of each EM iteration's E-step (`nil` when absent from the file).
     public var logLikelihoodTrace: [Double]?
     /// Sum of the frequency weights of a weighted fit (`nil`: unweighted).
     public var totalWeight: Double?
 
+    /// A summary with the given values.
     public init(hasConverged: Bool, iterationCount: Int, sampleCount: Int, meanLogLikelihood: Double,
                 bic: Double, aic: Double, logLikelihoodTrace: [Double]? = nil, totalWeight: Double? = nil) {
         self.hasConverged = hasConverged
@@ -66,7 +72,9 @@ public enum ModelFileError: Error, Equatable, Sendable, CustomStringConvertible 
 
 /// Reads and writes the `gmm-model` JSON file, version 1.
 public enum ModelFile {
+    /// The file's `"format"` value.
     public static let formatName = "gmm-model"
+    /// The file's `"version"` value; reading refuses other versions.
     public static let version = 1
 
     /// The file's bytes: parameters, and the fit summary when there is one.

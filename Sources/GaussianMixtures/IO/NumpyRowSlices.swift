@@ -81,7 +81,9 @@ public final class NumpyRowSlices: @unchecked Sendable {
 
     /// The rows `range` (0-based, of the whole array) as a matrix, reading only their bytes.
     ///
-    /// - Parameter columns: 0-based indices or names `x0`, `x1`, … to keep, in order; `nil` keeps all.
+    /// - Parameters:
+    ///   - range: the rows to read, 0-based, within `0..<rowCount`.
+    ///   - columns: 0-based indices or names `x0`, `x1`, … to keep, in order; `nil` keeps all.
     /// - Throws: `DataFileError.malformed` when the file is too short for these rows
     ///   or a value is not finite (naming the 1-based row of the whole array),
     ///   `.unknownColumn` for a bad selection.

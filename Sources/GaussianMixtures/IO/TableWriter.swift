@@ -73,6 +73,7 @@ public struct TableWriter: Sendable {
     /// `append` methods take the other cells, as for a table with header `header`.
     ///
     /// - Parameters:
+    ///   - header: the names of the columns the `append` methods fill.
     ///   - names: the leading columns' names, written before `header`.
     ///   - cells: for each row, one text per leading column (quoted when needed, as names are).
     public init(header: [String], leadingColumns names: [String], cells: [[String]]) {

@@ -43,6 +43,8 @@ public struct NoiseOptions: Sendable, Equatable {
     /// How V is found when `volume` is `nil`.
     public var volumeRule: NoiseVolumeRule
 
+    /// Options with mclust's defaults: V the bounding box's volume, the starting noise
+    /// rows guessed from the 5th nearest neighbours.
     public init(volume: Double? = nil, initialNoise: [Bool]? = nil, neighbourCount: Int = 5,
                 volumeRule: NoiseVolumeRule = .boundingBox) {
         self.volume = volume

@@ -38,7 +38,9 @@ extension GaussianMixture {
 
     /// P(c | x_o) and log P(x_o) of every row, in one pass.
     ///
-    /// - Parameter logarithmic: give log P(c | x_o) instead of P(c | x_o).
+    /// - Parameters:
+    ///   - data: rows with gaps (NaN), with this mixture's features.
+    ///   - logarithmic: give log P(c | x_o) instead of P(c | x_o).
     /// - Throws: as `logDensities(of:)`.
     public func marginalPosterior(of data: IncompleteDataMatrix, logarithmic: Bool = false) throws(ModelError)
         -> (responsibilities: ResponsibilityMatrix, logDensities: [Double]) {

@@ -21,8 +21,11 @@ public struct PosteriorBlock {
 public struct ResponsibilityMatrix: Sendable, Equatable {
     /// Row-major n×K values.
     public let values: [Double]
+    /// K, the number of columns.
     public let componentCount: Int
+    /// n, the number of rows.
     public var sampleCount: Int { componentCount == 0 ? 0 : values.count / componentCount }
+    /// P(c = k | x_i).
     public subscript(i: Int, k: Int) -> Double { values[i * componentCount + k] }
     /// P(c | x_i) for every component.
     public func row(_ i: Int) -> ArraySlice<Double> { values[(i * componentCount)..<((i + 1) * componentCount)] }
@@ -36,8 +39,10 @@ extension GaussianMixture {
     /// `threads` at once (see ParallelBlocks.swift); the values do not depend on
     /// the thread count, to the bit.
     /// - Parameters:
+    ///   - data: the rows, with this mixture's features.
     ///   - logarithmic: pass log P(c|x) instead of P(c|x) (no underflow for distant rows).
     ///   - threads: how many blocks are evaluated at once; `nil` uses every core.
+    ///   - body: called with each block's results, in row order.
     /// - Throws: `ModelError.featureCountMismatch`, or what `body` throws.
     public func posterior<E: Error>(
         for data: DataMatrix, logarithmic: Bool = false, threads: Int? = nil, _ body: (PosteriorBlock) throws(E) -> Void

@@ -18,6 +18,7 @@ public struct NoiseComponent: Sendable, Equatable {
     /// The box sampling draws the noise from (uniformly): per-feature lower and upper bounds.
     /// By default its volume is V; with a volume given by the user it need not be.
     public let lower: [Double]
+    /// The box's upper bounds, one per feature.
     public let upper: [Double]
 
     /// log π₀ − log V: the noise column of the E-step's log-joint.

@@ -18,7 +18,15 @@ import Foundation
 /// Which criterion ranks the candidates: the information criteria of EM fits
 /// (lower is better) or the evidence lower bound of variational fits (higher is better).
 public enum SelectionCriterion: String, CaseIterable, Sendable {
-    case bic, aic, icl, elbo
+    /// The Bayesian information criterion, −2 log L + p log n (lower is better).
+    case bic
+    /// Akaike's information criterion, −2 log L + 2p (lower is better).
+    case aic
+    /// mclust's integrated complete-data likelihood criterion: BIC plus twice the
+    /// entropy of the hard assignments (lower is better).
+    case icl
+    /// The full evidence lower bound of a variational fit (higher is better).
+    case elbo
 
     /// Whether larger values are better (only the ELBO).
     public var prefersLarger: Bool { self == .elbo }
@@ -26,7 +34,9 @@ public enum SelectionCriterion: String, CaseIterable, Sendable {
 
 /// One candidate of a model search: a fitted model with its criteria, or the reason it failed.
 public struct SelectionRow: Sendable {
+    /// K of the candidate.
     public var componentCount: Int
+    /// The candidate's covariance model.
     public var covarianceKind: CovarianceKind
     /// The fit, or `nil` when it failed.
     public var fit: FitResult?
@@ -34,9 +44,14 @@ public struct SelectionRow: Sendable {
     public var failure: String?
     /// Total log-likelihood of the data, Σ_i w_i log P(x_i).
     public var logLikelihood: Double?
+    /// Free parameters, as BIC and AIC count them.
     public var parameterCount: Int
+    /// −2 log L + p log n (lower is better); `nil` for a failed or variational candidate.
     public var bic: Double?
+    /// −2 log L + 2p (lower is better); `nil` for a failed or variational candidate.
     public var aic: Double?
+    /// BIC plus twice the entropy of the hard assignments, as mclust defines it; `nil` for a
+    /// failed or variational candidate.
     public var icl: Double?
     /// Wall-clock seconds the fit took.
     public var seconds: Double
@@ -61,7 +76,9 @@ public struct SelectionRow: Sendable {
 
 /// The result of a model search: rows sorted by the criterion, best first, failures last.
 public struct SelectionTable: Sendable {
+    /// The criterion the rows are sorted by.
     public var criterion: SelectionCriterion
+    /// Every candidate, best first, failures last.
     public var rows: [SelectionRow]
     /// The best candidate, `nil` if every fit failed.
     public var best: SelectionRow? { rows.first { $0.value(of: criterion) != nil } }
@@ -79,12 +96,19 @@ public struct SelectionTable: Sendable {
     }
 }
 
+/// Fits a grid of candidate models, as `gmm select` does, and ranks them.
 public enum ModelSearch {
     /// Fits every (component count, covariance kind) pair and ranks them.
     ///
     /// - Parameters:
+    ///   - data: one row per sample, one column per feature.
+    ///   - weights: one non-negative frequency weight per row (`nil`: all 1).
+    ///   - componentCounts: the values of K tried.
+    ///   - kinds: the covariance models tried.
     ///   - options: every setting except `componentCount` and `covarianceKind`,
     ///     which the grid sets; each candidate uses `options.seed`.
+    ///   - criterion: what ranks the table (``SelectionCriterion/bic``, ``SelectionCriterion/aic``
+    ///     or ``SelectionCriterion/icl``).
     ///   - concurrency: how many fits run at once (default: the number of cores).
     ///
     /// With `.hierarchical` initialisation the tree is built once (with the seed
@@ -134,6 +158,11 @@ public enum ModelSearch {
     /// ranks them by the full evidence lower bound, highest first.
     ///
     /// - Parameters:
+    ///   - data: one row per sample, one column per feature.
+    ///   - weights: one non-negative frequency weight per row (`nil`: all 1).
+    ///   - componentCounts: the truncations K tried.
+    ///   - kinds: the covariance families tried (scikit-learn's four).
+    ///   - concurrency: how many fits run at once (default: the number of cores).
     ///   - options: priors and every setting except `fit.componentCount` and
     ///     `fit.covarianceKind`, which the grid sets. Priors left `nil` take each
     ///     candidate's defaults (γ = 1/K, Ψ₀ in the family's shape); a given Ψ₀

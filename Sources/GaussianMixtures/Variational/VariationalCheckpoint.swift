@@ -25,6 +25,7 @@ public struct VariationalCheckpoint: Sendable {
     /// Iterations done in the restart in progress.
     public var iteration: Int { lowerBoundTrace.count }
 
+    /// A checkpoint with the given state, as a variational fit hands it to its `checkpoint` closure.
     public init(restart: Int, posterior: VariationalPosterior, lowerBoundTrace: [Double],
                 finishedRestarts: [VariationalFitResult?]) {
         self.restart = restart

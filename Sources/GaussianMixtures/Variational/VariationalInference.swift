@@ -16,12 +16,16 @@ public struct VariationalFitOptions: Sendable {
     /// `covarianceRegularization`, `seed` and `threadCount`, as for EM (the result is
     /// the same to the bit whatever the thread count).
     public var fit: FitOptions
+    /// The weight prior: a Dirichlet process (the default) or a Dirichlet distribution.
     public var weightPrior: WeightPrior
+    /// The priors' hyper-parameters; those left `nil` take scikit-learn's defaults from the data.
     public var priors: VariationalPriors
     /// Starting responsibilities (row-major n×K, rows summing to 1); overrides
     /// `fit.initialization` when set. scikit-learn's `_initialize(X, resp)`.
     public var initialResponsibilities: [Double]?
 
+    /// Options with scikit-learn's defaults for the priors: a Dirichlet-process weight prior
+    /// and every hyper-parameter from the data.
     public init(fit: FitOptions, weightPrior: WeightPrior = .dirichletProcess, priors: VariationalPriors = .init(),
                 initialResponsibilities: [Double]? = nil) {
         self.fit = fit
@@ -33,16 +37,20 @@ public struct VariationalFitOptions: Sendable {
 
 /// What happened during a variational fit.
 public struct VariationalFitReport: Sendable, Equatable {
+    /// Whether the ELBO's change fell below the tolerance.
     public var hasConverged: Bool
+    /// Iterations run by the kept restart.
     public var iterationCount: Int
     /// scikit-learn's `lower_bound_`: the ELBO (up to its dropped constants) after the
     /// last iteration; with no iteration, the bound of the starting posterior.
     public var lowerBound: Double
     /// The ELBO after each iteration (scikit-learn's `lower_bounds_`).
     public var lowerBoundTrace: [Double]
+    /// The restart kept (0-based): the one with the highest final ELBO.
     public var selectedInitialization: Int
     /// Final ELBO of every restart; `nil` where a restart failed.
     public var initializationLowerBounds: [Double?]
+    /// Training rows.
     public var sampleCount: Int
     /// Sum of the frequency weights, or `nil` when unweighted.
     public var totalWeight: Double?
@@ -53,15 +61,21 @@ public struct VariationalFitReport: Sendable, Equatable {
     public var lowerBoundPerSample: Double { lowerBound / (totalWeight ?? Double(sampleCount)) }
 }
 
+/// A fitted variational mixture and the report of its fit.
 public struct VariationalFitResult: Sendable {
+    /// The posterior hyper-parameters, and what follows from them.
     public var posterior: VariationalPosterior
+    /// How the fit went: convergence, iterations, the ELBO and its trace.
     public var report: VariationalFitReport
 }
 
 /// One iteration's progress.
 public struct VariationalProgress: Sendable {
+    /// The restart in progress (0-based).
     public var initialization: Int
+    /// The iteration just finished (1-based).
     public var iteration: Int
+    /// The ELBO after it.
     public var lowerBound: Double
     /// Change from the previous iteration (infinite on the first).
     public var change: Double

@@ -14,15 +14,20 @@ import Foundation
 
 /// What a variational model file holds about its fit.
 public struct VariationalFitSummary: Sendable, Equatable {
+    /// Whether the ELBO's change fell below the tolerance (`"converged"`).
     public var hasConverged: Bool
+    /// Iterations run (`"n_iter"`).
     public var iterationCount: Int
+    /// Training rows (`"n_samples"`).
     public var sampleCount: Int
     /// The ELBO (scikit-learn's `lower_bound_`), in total.
     public var lowerBound: Double
+    /// The ELBO after each iteration.
     public var lowerBoundTrace: [Double]
     /// Sum of the frequency weights of a weighted fit.
     public var totalWeight: Double?
 
+    /// A summary with the given values.
     public init(hasConverged: Bool, iterationCount: Int, sampleCount: Int, lowerBound: Double,
                 lowerBoundTrace: [Double], totalWeight: Double? = nil) {
         self.hasConverged = hasConverged
@@ -33,6 +38,7 @@ public struct VariationalFitSummary: Sendable, Equatable {
         self.totalWeight = totalWeight
     }
 
+    /// The summary of a fit's report.
     public init(report: VariationalFitReport) {
         self.init(hasConverged: report.hasConverged, iterationCount: report.iterationCount,
                   sampleCount: report.sampleCount, lowerBound: report.lowerBound,
@@ -51,7 +57,9 @@ public struct VariationalFitSummary: Sendable, Equatable {
 
 /// A model file's contents, whichever method fitted it.
 public enum LoadedModel: Sendable {
+    /// A mixture fitted by EM (batch or online), and its fit's summary if the file has one.
     case expectationMaximization(GaussianMixture, FitSummary?)
+    /// A variational posterior, and its fit's summary if the file has one.
     case variational(VariationalPosterior, VariationalFitSummary?)
 
     /// The Gaussian mixture the file describes (the plug-in mixture of a variational model).

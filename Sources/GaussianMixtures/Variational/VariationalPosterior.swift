@@ -13,7 +13,9 @@ import Foundation
 
 /// The posterior hyper-parameters of a variational Gaussian mixture, and what follows from them.
 public struct VariationalPosterior: Sendable {
+    /// The weight prior the posterior was fitted with.
     public let weightPrior: WeightPrior
+    /// The priors' hyper-parameters, every default resolved.
     public let priors: ResolvedPriors
     /// Dirichlet process: `[a, b]` (two lists of K); Dirichlet: `[α]` (one list of K).
     public let weightConcentration: [[Double]]
@@ -25,14 +27,18 @@ public struct VariationalPosterior: Sendable {
     public let degreesOfFreedom: [Double]
     /// W_k⁻¹/ν_k in scikit-learn's `covariances_` shape.
     public let covariances: CovarianceParameters
+    /// The names of the d features, in order.
     public let featureNames: [String]
 
     /// The covariances as a family (factors, log-determinants, whitening).
     let family: any CovarianceFamily
     let flatMeans: [Double]
 
+    /// K, the truncation (components switched off by the prior included).
     public var componentCount: Int { meanPrecision.count }
+    /// d, the number of features.
     public var featureCount: Int { featureNames.count }
+    /// The covariance family (one of scikit-learn's four).
     public var covarianceKind: CovarianceKind { covariances.kind }
 
     /// Creates a posterior from its hyper-parameters, checking shapes and values.

@@ -32,6 +32,7 @@ public struct VariationalPriors: Sendable, Equatable {
     /// d variances for diag, one variance for spherical; default from the data.
     public var covariance: [Double]?
 
+    /// Priors with the given values; those left `nil` take scikit-learn's defaults.
     public init(weightConcentration: Double? = nil, meanPrecision: Double? = nil, mean: [Double]? = nil,
                 degreesOfFreedom: Double? = nil, covariance: [Double]? = nil) {
         self.weightConcentration = weightConcentration
@@ -44,13 +45,18 @@ public struct VariationalPriors: Sendable, Equatable {
 
 /// Prior hyper-parameters with every value resolved (scikit-learn's `*_prior_` attributes).
 public struct ResolvedPriors: Sendable, Equatable {
+    /// γ (`weight_concentration_prior_`).
     public var weightConcentration: Double
+    /// β₀ (`mean_precision_prior_`).
     public var meanPrecision: Double
+    /// m₀ (`mean_prior_`), d values.
     public var mean: [Double]
+    /// ν₀ (`degrees_of_freedom_prior_`).
     public var degreesOfFreedom: Double
     /// Ψ₀ flattened in the family's shape (see `VariationalPriors.covariance`).
     public var covariance: [Double]
 
+    /// Priors with every value given.
     public init(weightConcentration: Double, meanPrecision: Double, mean: [Double], degreesOfFreedom: Double,
                 covariance: [Double]) {
         self.weightConcentration = weightConcentration

@@ -59,7 +59,14 @@ public final class Communicator: @unchecked Sendable {
     }
 
     /// What `reduce` combines with.
-    public enum Operation { case sum, min, max }
+    public enum Operation {
+        /// The sum over the ranks (`MPI_SUM`).
+        case sum
+        /// The smallest value over the ranks (`MPI_MIN`).
+        case min
+        /// The largest value over the ranks (`MPI_MAX`).
+        case max
+    }
 
     /// Every rank's value, in rank order (MPI_Allgather).
     public func allGather(_ value: Int64) -> [Int64] {
@@ -137,15 +144,20 @@ public final class Communicator: @unchecked Sendable {
 /// the fit relies on: every rank takes its decisions from the reduced numbers.
 public final class AllreduceReducer: StatisticsReducer, @unchecked Sendable {
     // @unchecked: used from the main thread only; the counters are for the benchmark.
+    /// The communicator whose ranks the sums run over.
     public let communicator: Communicator
     /// Number of reductions and the seconds spent in them (wall clock), for measurements.
     public private(set) var callCount = 0
+    /// Wall-clock seconds spent in those reductions.
     public private(set) var seconds = 0.0
     /// Length of the last reduced vector.
     public private(set) var lastLength = 0
 
+    /// A reducer over the ranks of `communicator`.
     public init(_ communicator: Communicator) { self.communicator = communicator }
 
+    /// Replaces `values` by their element-wise sum over every rank (`MPI_Allreduce` with `MPI_SUM`),
+    /// the same bits on every rank, and counts the call and its time.
     public func sum(_ values: inout [Double]) {
         let start = Communicator.wallTime()
         communicator.sum(&values)

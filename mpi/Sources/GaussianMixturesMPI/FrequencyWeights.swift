@@ -25,7 +25,10 @@ import Glibc
 public enum FrequencyWeights {
     /// The weights of this rank's rows from the one-column file `path`; every rank calls it at the same time.
     ///
-    /// - Parameter rows: this rank's rows, as `RankRows.read` returned them.
+    /// - Parameters:
+    ///   - path: the weight file (CSV, TSV or `.npy`), one weight per data row.
+    ///   - rows: this rank's rows, as `RankRows.read` returned them.
+    ///   - comm: the ranks that read together.
     /// - Throws: the agreed `RankFailure`: a missing file (66); a file with more
     ///   than one column, a row count other than the data's, or a negative or
     ///   all-zero weight (65).

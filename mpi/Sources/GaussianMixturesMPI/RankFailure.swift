@@ -7,9 +7,12 @@
 
 /// An error that ends a command, with the exit status of the interface contract.
 public struct RankFailure: Error, Sendable, Equatable {
+    /// The one-line error, as rank 0 prints it.
     public var message: String
+    /// The exit status every rank exits with (see ``ExitStatus``).
     public var status: Int32
 
+    /// A failure with `message` and exit status `status`.
     public init(message: String, status: Int32) {
         self.message = message
         self.status = status
@@ -18,9 +21,13 @@ public struct RankFailure: Error, Sendable, Equatable {
 
 /// The contract's exit statuses (sysexits.h names).
 public enum ExitStatus {
+    /// 64 (`EX_USAGE`): bad usage, such as an unknown flag or a value out of range.
     public static let usage: Int32 = 64        // EX_USAGE
+    /// 65 (`EX_DATAERR`): bad data or model file, or data that cannot support the request.
     public static let dataError: Int32 = 65    // EX_DATAERR
+    /// 66 (`EX_NOINPUT`): an input file cannot be opened.
     public static let noInput: Int32 = 66      // EX_NOINPUT
+    /// 73 (`EX_CANTCREAT`): an output file cannot be written.
     public static let cannotCreate: Int32 = 73 // EX_CANTCREAT
 }
 

@@ -45,6 +45,7 @@ public struct RankRows: Sendable {
     /// Reads this rank's rows; every rank calls it at the same time.
     ///
     /// - Parameters:
+    ///   - source: one shared `.npy` file, or shards (paths or glob patterns).
     ///   - columns: the `--columns` selection, or `nil`.
     ///   - preferredNames: when there is no selection, try selecting these
     ///     column names first and fall back to all columns if a file lacks one
@@ -52,7 +53,8 @@ public struct RankRows: Sendable {
     ///     Not used with a weight column (neither does `gmm fit`).
     ///   - weightColumn: the `--weight-column` (one selector): its values become
     ///     `weights` and, without `columns`, it is left out of the features.
-    ///     `weightColumnText` is how the user wrote it, for messages.
+    ///   - weightColumnText: how the user wrote the weight column, for messages.
+    ///   - communicator: the ranks that read together.
     /// - Throws: the agreed `RankFailure`, the same on every rank: a missing or
     ///   unreadable file (66), a damaged one or ranks that disagree on the columns (65),
     ///   a negative weight (65, naming the file and line of the first one in row order).

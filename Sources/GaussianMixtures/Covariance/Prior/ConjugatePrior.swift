@@ -20,7 +20,9 @@ public struct ConjugatePrior: Sendable, Equatable {
     /// The prior's scale: a d×d matrix Λ_P for the ellipsoidal models, one
     /// variance ς²_P for the axis-aligned ones (as mclust's `defaultPrior`).
     public enum Scale: Sendable, Equatable {
+        /// Λ_P, a d×d scale matrix (the inverse-Wishart prior of the ellipsoidal models).
         case matrix([[Double]])
+        /// ς²_P, one variance (the inverse-gamma prior of the axis-aligned and spherical models).
         case variance(Double)
     }
 
@@ -33,6 +35,8 @@ public struct ConjugatePrior: Sendable, Equatable {
     /// Λ_P or ς²_P (mclust: `scale`).
     public var scale: Scale
 
+    /// A prior with the given hyper-parameters; ``mclustDefault(for:weights:componentCount:kind:)``
+    /// gives mclust's defaults for some data.
     public init(shrinkage: Double, mean: [Double], degreesOfFreedom: Double, scale: Scale) {
         self.shrinkage = shrinkage
         self.mean = mean
@@ -54,7 +58,11 @@ public struct ConjugatePrior: Sendable, Equatable {
 
     /// mclust's `priorControl()` defaults for fitting `componentCount` components of `kind` to `data`.
     ///
-    /// - Parameter weights: frequency weights (a weight of w counts as w copies of the row), or `nil`.
+    /// - Parameters:
+    ///   - data: the rows the mixture will be fitted to (their mean and variance set the prior).
+    ///   - weights: frequency weights (a weight of w counts as w copies of the row), or `nil`.
+    ///   - componentCount: K; the scale is the data's variance over K^(2/d).
+    ///   - kind: the covariance model, which decides the scale's form (a matrix or one variance).
     /// - Throws: `FitError.invalidOption` when mclust has no prior for `kind`, or
     ///   when the data cannot define one (fewer than two rows' worth of weight, or
     ///   a column without spread).
