@@ -3,7 +3,7 @@ import Foundation
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct ClassifyFit: ParsableCommand, ReadsTextData {
+struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         commandName: "fit",
         abstract: "Fit a classifier to rows with known classes.",
@@ -38,6 +38,9 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
     var output: String?
     @Flag(name: [.short, .long], help: "No summary on standard error.")
     var quiet = false
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quiet, forced: progressing.progress) }
 
     func validate() throws {
         try em.check()
@@ -132,6 +135,17 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
                 lines.append(output.map { "classifier written to: \($0 == "-" ? "<stdout>" : $0)" } ?? "classifier not saved: use -o FILE to keep it")
                 printError(lines.joined(separator: "\n"))
             }
+            // Warnings last (with -q too).
+            var warnings = FitWarnings()
+            warnings.checkConstantColumns(matrix)
+            if classifier.modelType == .mixturePerClass {
+                for c in 0..<classifier.classCount {
+                    warnings.checkComponentCount(classifier.classDensities[c].components.count,
+                                                 rows: classifier.classSampleCounts[c], weights: nil,
+                                                 what: "class \"\(names[c])\": ")
+                }
+            }
+            warnings.print()
         }
     }
 }

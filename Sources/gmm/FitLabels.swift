@@ -86,8 +86,12 @@ extension Fit {
             printError(lines.joined(separator: "\n"))
             printError(componentTable(model))
         }
-        if !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
-            printError("gmm: warning: EM did not converge in \(fitting.em.maxIterations) iterations (last change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
-        }
+        // Warnings last, after the summary and the table.
+        var warnings = FitWarnings()
+        warnings.checkComponentCount(kCount, rows: incomplete.sampleCount, weights: weights)
+        warnings.checkConstantColumns(incomplete.complete ?? incomplete.filled())
+        warnings.checkEmptyComponents(model, effectiveSampleSize: result.report.effectiveSampleSize)
+        warnings.checkConvergence(result.report.hasConverged, em: fitting.em)
+        warnings.print()
     }
 }

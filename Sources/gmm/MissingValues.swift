@@ -109,16 +109,15 @@ func readIncompleteData(_ path: String, columns: String?, for model: GaussianMix
 
 /// Runs the missing-data EM; errors caused by the data name the data file. Progress as `fit` shows it.
 func fitWithGapsReportingData(
-    _ path: String, _ data: IncompleteDataMatrix, weights: [Double]?, options: FitOptions, showProgress: Bool,
+    _ path: String, _ data: IncompleteDataMatrix, weights: [Double]?, options: FitOptions, meter: ProgressMeter?,
     control: FitControl
 ) throws -> FitResult {
-    let progress: ((FitProgress) -> Void)? = showProgress ? { p in
+    let progress: ((FitProgress) -> Void)? = meter.map { meter in { p in
         let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
         let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
-        let line = "\r\u{1B}[K\(restart)iteration \(p.iteration)  observed-data mean log-likelihood "
-            + "\(readable(p.meanLogLikelihood, digits: 10))  change \(change)"
-        Array(line.utf8).withUnsafeBytes { raw in _ = write(2, raw.baseAddress!, raw.count) }
-    } : nil
+        meter.show("\(restart)iteration \(p.iteration)  observed-data mean log-likelihood "
+            + "\(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
+    } }
     do {
         return try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress,
                                                resumingFrom: control.resume, checkpoint: control.checkpoint,

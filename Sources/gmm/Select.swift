@@ -5,7 +5,7 @@ import GaussianMixturesCommandLine
 
 extension SelectionCriterion: ExpressibleByArgument {}
 
-struct Select: ParsableCommand, ReadsTextData {
+struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "Fit a grid of models; pick the best by BIC, AIC, ICL or the ELBO.",
         discussion: """
@@ -53,6 +53,9 @@ struct Select: ParsableCommand, ReadsTextData {
     @OptionGroup var standardizing: StandardizeOption
     @OptionGroup var variational: VariationalParameters
     @OptionGroup var quieting: QuietOption
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quieting.quiet, forced: progressing.progress) }
     @Option(name: [.short, .long], help: ArgumentHelp("Write the best model file here.", valueName: "FILE"))
     var output: String?
     @Option(name: .customLong("output-table"), help: ArgumentHelp("Write the table as CSV here.", valueName: "FILE"))
@@ -145,17 +148,20 @@ struct Select: ParsableCommand, ReadsTextData {
             let standardized = standardizing.standardize ? StandardizedFit(standardization: Standardization(of: original, weights: weights)) : nil
             let matrix = standardized.map { $0.standardization.standardize(original) } ?? original
             let criterion = rankingCriterion
+            // A line per finished candidate, on a terminal or with --progress (-q: none).
+            let progress = Self.candidateProgress(criterion: criterion)
             var table: SelectionTable
             if variational.method == .variational {
                 let options = VariationalFitOptions(fit: fitting.options(), weightPrior: variational.weightPrior.prior,
                                                     priors: try variational.priors)
                 table = ModelSearch.runVariational(matrix, weights: weights, componentCounts: try componentCounts(),
-                                                   kinds: try kinds(), options: options)
+                                                   kinds: try kinds(), options: options, progress: progress)
             } else {
                 var options = try fitting.readingNoiseInit(fitting.options(), rows: matrix.sampleCount)
                 if fitting.initializationChoice == nil { options.initialization = weights == nil ? .hierarchical : .kMeans }
                 table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
-                                        options: options, criterion: criterion, usesMclustPrior: fitting.usesPrior)
+                                        options: options, criterion: criterion, usesMclustPrior: fitting.usesPrior,
+                                        progress: progress)
             }
             if let standardized {
                 // The same shift for every candidate (n Σ log sd): the ranking is that of the standardised fits.
@@ -198,11 +204,39 @@ struct Select: ParsableCommand, ReadsTextData {
                 }
             }
             try OutputFile.writeStandardOutput(Array(readableTable(table).utf8))
-            guard !quieting.quiet else { return }
-            let kept = best.variationalFit.map { " (\($0.posterior.effectiveComponents().count) effective)" } ?? ""
-            printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")\(kept)"
-                + (output.map { "; model written to \($0)" } ?? "; model not saved: use -o FILE to keep it"))
+            if !quieting.quiet {
+                let kept = best.variationalFit.map { " (\($0.posterior.effectiveComponents().count) effective)" } ?? ""
+                printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")\(kept)"
+                    + (output.map { "; model written to \($0)" } ?? "; model not saved: use -o FILE to keep it"))
+            }
+            // Warnings last (with -q too): about the data, and about the best candidate, the one kept.
+            var warnings = FitWarnings()
+            warnings.checkConstantColumns(original)
+            let what = "the best candidate (\(best.covarianceKind.rawValue), K = \(best.componentCount)): "
+            warnings.checkComponentCount(best.componentCount, rows: original.sampleCount, weights: weights, what: what)
+            if let fit = best.fit {
+                warnings.checkEmptyComponents(fit.model, effectiveSampleSize: fit.report.effectiveSampleSize, what: what)
+                warnings.checkConvergence(fit.report.hasConverged, em: fitting.em, what: what)
+            } else if let fit = best.variationalFit {
+                warnings.checkConvergence(fit.report.hasConverged, em: fitting.em, method: "the variational fit",
+                                          change: "ELBO change", what: what)
+            }
+            warnings.print()
         }
+    }
+
+    /// The progress line of a finished candidate: `candidate i of N: MODEL, K = k  BIC …  s`
+    /// (the criterion is that of the standardised fit under --standardize).
+    static func candidateProgress(criterion: SelectionCriterion) -> SelectionProgress? {
+        guard CommandProgress.style != nil else { return nil }
+        return { row, done, total in printError(candidateLine(row, criterion: criterion, done: done, total: total)) }
+    }
+
+    static func candidateLine(_ row: SelectionRow, criterion: SelectionCriterion, done: Int, total: Int) -> String {
+        let result = row.value(of: criterion).map { "\(criterion.rawValue.uppercased()) \(readable($0, digits: 8))" }
+            ?? "failed: \(row.failure ?? "")"
+        return "candidate \(done) of \(total): \(row.covarianceKind.rawValue), K = \(row.componentCount)  \(result)  "
+            + "\(readable(row.seconds, digits: 2)) s"
     }
 
     private func readableTable(_ table: SelectionTable) -> String {

@@ -125,14 +125,20 @@ extension Fit {
             printError(lines.joined(separator: "\n"))
             printError(componentTable(posterior.plugInModel))
         }
+        // Warnings last, after the summary and the table (components the prior switched off are no warning).
+        var warnings = FitWarnings()
+        warnings.checkComponentCount(kCount, rows: matrix.sampleCount, weights: weights)
+        warnings.checkConstantColumns(matrix)
+        if !result.report.wasInterrupted {
+            warnings.checkConvergence(result.report.hasConverged, em: fitting.em, method: "the variational fit",
+                                      change: "ELBO change")
+        }
+        warnings.print()
         if result.report.wasInterrupted {
             let resume = checkpointing.checkpoint.map { "; continue with --resume \($0)" } ?? ""
             throw CommandFailure(message: "interrupted; the best posterior so far (restart \(result.report.selectedInitialization + 1), "
                 + "\(result.report.iterationCount) iterations)" + (output.map { " is in \($0)" } ?? " was not saved (no -o)") + resume,
                 status: 130)
-        }
-        if !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
-            printError("gmm: warning: the variational fit did not converge in \(fitting.em.maxIterations) iterations (last ELBO change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
         }
     }
 }

@@ -80,6 +80,10 @@ public struct SelectionTable: Sendable {
     }
 }
 
+/// Told of each finished candidate of a model search: its row, how many candidates have
+/// finished (this one included) and how many there are.
+public typealias SelectionProgress = @Sendable (SelectionRow, Int, Int) -> Void
+
 public enum ModelSearch {
     /// Fits every (component count, covariance kind) pair and ranks them.
     ///
@@ -87,6 +91,8 @@ public enum ModelSearch {
     ///   - options: every setting except `componentCount` and `covarianceKind`,
     ///     which the grid sets; each candidate uses `options.seed`.
     ///   - concurrency: how many fits run at once (default: the number of cores).
+    ///   - progress: told of each finished candidate, with how many have finished and
+    ///     the grid's size, from the worker that fitted it (one call at a time).
     ///
     /// With `.hierarchical` initialisation the tree is built once (with the seed
     /// restart 0 of a fit would use) and cut at every K. With a noise component
@@ -100,7 +106,7 @@ public enum ModelSearch {
     public static func run(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
         options: FitOptions, criterion: SelectionCriterion, usesMclustPrior: Bool = false,
-        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, progress: SelectionProgress? = nil
     ) -> SelectionTable {
         var shared = options
         var treeRows = data
@@ -125,7 +131,7 @@ public enum ModelSearch {
             shared.initialization = .hierarchicalTree(tree)
         }
         let options = shared
-        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
+        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency, progress: progress) { kind, k in
             candidate(data, weights: weights, kind: kind, components: k, options: options, usesMclustPrior: usesMclustPrior)
         }
         return SelectionTable(criterion: criterion, rows: rows).ranked(by: criterion)
@@ -141,17 +147,18 @@ public enum ModelSearch {
     ///     has one family's shape, and candidates of other families fail with that reason.
     public static func runVariational(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
-        options: VariationalFitOptions, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+        options: VariationalFitOptions, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: SelectionProgress? = nil
     ) -> SelectionTable {
-        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
+        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency, progress: progress) { kind, k in
             variationalCandidate(data, weights: weights, kind: kind, components: k, options: options)
         }
         return SelectionTable(criterion: .elbo, rows: rows).ranked(by: .elbo)
     }
 
     /// Runs `candidate` for every grid point, up to `concurrency` at once, in grid order.
-    private static func grid(
-        componentCounts: [Int], kinds: [CovarianceKind], concurrency: Int,
+    static func grid(
+        componentCounts: [Int], kinds: [CovarianceKind], concurrency: Int, progress: SelectionProgress? = nil,
         _ candidate: @escaping @Sendable (CovarianceKind, Int) -> SelectionRow
     ) -> [SelectionRow] {
         let grid = kinds.flatMap { kind in componentCounts.map { (kind, $0) } }
@@ -161,7 +168,8 @@ public enum ModelSearch {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let idx = next.take(below: grid.count) {
                 let (kind, k) = grid[idx]
-                results.set(idx, candidate(kind, k))
+                let row = candidate(kind, k)
+                results.set(idx, row, reporting: progress, of: grid.count)
             }
         }
         return results.values
@@ -247,7 +255,14 @@ private final class ResultSlots: @unchecked Sendable {
     private var slots: [SelectionRow?]
     private let lock = NSLock()
     init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ idx: Int, _ row: SelectionRow) { lock.withLock { slots[idx] = row } }
+    private var finished = 0
+    func set(_ idx: Int, _ row: SelectionRow, reporting progress: SelectionProgress? = nil, of total: Int = 0) {
+        lock.withLock {
+            slots[idx] = row
+            finished += 1
+            progress?(row, finished, total)
+        }
+    }
     var values: [SelectionRow] { lock.withLock { slots.map { $0! } } }
 
     /// Hands out grid indices in order, each once.
