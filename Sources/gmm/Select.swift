@@ -38,6 +38,14 @@ struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
             With --noise every candidate has mclust's uniform noise component (its weight
             and volume count as 2 parameters, as mclust's BIC counts them); the starting
             noise rows are guessed once and the tree is built on the other rows.
+
+            --missing marginalize fits every candidate as fit --missing marginalize
+            does (the missing-data EM; BIC, AIC and ICL from the observed values, ICL's
+            hard assignments by P(c|x_o)); every start, hc included, is made on the
+            data with each gap replaced by its column's observed mean, as fit's are.
+            It cannot be combined with --noise, --prior, --standardize or --method
+            variational. On a terminal, or with --progress, a line per finished
+            candidate goes to standard error.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -52,6 +60,7 @@ struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
     @OptionGroup var fitting: FitParameters
     @OptionGroup var standardizing: StandardizeOption
     @OptionGroup var variational: VariationalParameters
+    @OptionGroup var missingValues: MissingOptions
     @OptionGroup var quieting: QuietOption
     @OptionGroup var progressing: ProgressOption
 
@@ -107,6 +116,12 @@ struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
         case (.em, _) where variational.hasVariationalFlags: throw ValidationError("the prior flags need --method variational")
         default: break
         }
+        if missingValues.marginalize {
+            // What fit --missing marginalize refuses.
+            let other = variational.method == .variational ? "--method variational" : fitting.noise ? "--noise"
+                : fitting.usesPrior ? "--prior" : standardizing.standardize ? "--standardize" : nil
+            if let other { throw ValidationError("--missing marginalize cannot be used with \(other)") }
+        }
         if fitting.noise && variational.method == .variational {
             throw ValidationError("--noise cannot be used with --method variational")
         }
@@ -143,7 +158,9 @@ struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             if let outputTable { try checkOutputPath(outputTable) }
-            let (original, weights) = try fitting.read(data)
+            let (incomplete, weights) = try missingValues.readFitData(data, fitting: fitting, start: nil, online: false)
+            // The complete-data paths' input (gaps filled with column means only for the checks below).
+            let original = incomplete.complete ?? incomplete.filled()
             // --standardize: candidates see standardised columns; the table and the model are given in original units.
             let standardized = standardizing.standardize ? StandardizedFit(standardization: Standardization(of: original, weights: weights)) : nil
             let matrix = standardized.map { $0.standardization.standardize(original) } ?? original
@@ -159,9 +176,12 @@ struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
             } else {
                 var options = try fitting.readingNoiseInit(fitting.options(), rows: matrix.sampleCount)
                 if fitting.initializationChoice == nil { options.initialization = weights == nil ? .hierarchical : .kMeans }
-                table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
-                                        options: options, criterion: criterion, usesMclustPrior: fitting.usesPrior,
-                                        progress: progress)
+                table = incomplete.hasGaps
+                    ? ModelSearch.run(incomplete, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
+                                      options: options, criterion: criterion, progress: progress)
+                    : ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
+                                      options: options, criterion: criterion, usesMclustPrior: fitting.usesPrior,
+                                      progress: progress)
             }
             if let standardized {
                 // The same shift for every candidate (n Σ log sd): the ranking is that of the standardised fits.
@@ -173,7 +193,7 @@ struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
                     table.rows[i].aic? += 2 * shift
                     table.rows[i].icl? += 2 * shift
                 }
-            } else if !quieting.quiet {
+            } else if !quieting.quiet && !incomplete.hasGaps {
                 hintStandardizeIfScalesDiffer(original, weights: weights)
             }
             guard let best = table.best else {
@@ -186,7 +206,7 @@ struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
                 if let fit = best.fit {
                     let fitted = fit.model.reordered(by: fitting.order)
                     var summary = FitSummary(report: fit.report, model: fitted)
-                    var extra: [(String, String)] = []
+                    var extra: [(String, String)] = missingValues.modelFileMembers(incomplete)
                     if let standardized {
                         summary = standardized.summary(summary, effectiveSampleSize: fit.report.effectiveSampleSize)
                         extra.append(standardized.modelFileMember(fitted: fitted))
@@ -205,6 +225,7 @@ struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
             }
             try OutputFile.writeStandardOutput(Array(readableTable(table).utf8))
             if !quieting.quiet {
+                for line in missingValues.summaryLines(incomplete) { printError(line) }
                 let kept = best.variationalFit.map { " (\($0.posterior.effectiveComponents().count) effective)" } ?? ""
                 printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")\(kept)"
                     + (output.map { "; model written to \($0)" } ?? "; model not saved: use -o FILE to keep it"))

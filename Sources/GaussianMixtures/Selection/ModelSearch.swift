@@ -191,7 +191,7 @@ public enum ModelSearch {
     }
 
     /// A row for one candidate: `fit` fills it in; its time and any failure are recorded.
-    private static func timedRow(
+    static func timedRow(
         kind: CovarianceKind, components: Int, featureCount d: Int, noise: Bool = false,
         _ fit: (inout SelectionRow) throws(FitError) -> Void
     ) -> SelectionRow {
