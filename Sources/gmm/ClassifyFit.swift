@@ -11,6 +11,9 @@ struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
             Every row needs a label. Prints, per class, the chosen family, K and BIC, and
             the training confusion matrix; --cv N adds N-fold cross-validation (folds
             dealt from --seed; each fold refits the chosen models on the others).
+            --missing marginalize fits each class by the missing-data EM that fit
+            --missing marginalize uses (BIC from the observed values; EDDA by that EM
+            with every row's class known) and scores rows by P(class | x_o).
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -32,6 +35,7 @@ struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
             + "of that class's rows, cut at each K), kmeans, k-means++, random or random-from-data.", valueName: "METHOD"))
     var initialization: InitChoice = .hc
     @OptionGroup var em: EMParameters
+    @OptionGroup var missingValues: MissingOptions
     @Option(name: .customLong("cv"), help: ArgumentHelp("Cross-validate with this many folds.", valueName: "N"))
     var folds: Int?
     @Option(name: [.short, .long], help: ArgumentHelp("Write the classifier file here.", valueName: "FILE"))
@@ -73,7 +77,16 @@ struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             let (counts, kinds) = (try componentCounts(), try kinds())
-            let (matrix, rowLabels) = try readLabelledRows(data, labels: labels, columns: columns)
+            let rows: IncompleteDataMatrix
+            let rowLabels: RowLabels
+            if missingValues.marginalize {
+                (rows, rowLabels) = try readLabelledRowsWithGaps(data, labels: labels, columns: columns)
+            } else {
+                let (complete, read) = try readLabelledRows(data, labels: labels, columns: columns)
+                (rows, rowLabels) = (IncompleteDataMatrix(complete), read)
+            }
+            // Gaps (--missing marginalize): the missing-data EM and P(class | x_o); without gaps, the ordinary paths.
+            let matrix = rows.complete ?? rows.filled()
             if let unlabelled = rowLabels.labels.firstIndex(where: { $0 == nil }) {
                 throw CommandFailure(message: "\(rowLabels.column == nil ? labels : data)\(rowLabels.column == nil ? ":\(unlabelled + 1)" : weightLocation(row: unlabelled, path: data)): "
                                      + "row \(unlabelled + 1) has no label; every training row needs its class (`gmm fit --labels` takes unlabelled rows)",
@@ -88,23 +101,23 @@ struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
             let clock = ContinuousClock()
             let began = clock.now
             let (classifier, candidates) = try reportingDataErrors(data) { () throws(FitError) in
-                try MixtureClassifier.fit(matrix, classes: classes, classNames: names, options: options)
+                try MixtureClassifier.fit(rows, classes: classes, classNames: names, options: options)
             }
-            let training = try classifier.evaluate(matrix, classes: classes)
+            let training = try classifier.evaluate(rows, classes: classes)
             var crossValidated: ClassificationEvaluation?
             if let folds {
                 guard folds <= matrix.sampleCount else {
                     throw ValidationError("--cv \(folds) is more folds than the \(matrix.sampleCount) rows")
                 }
                 crossValidated = try reportingDataErrors(data) { () throws(FitError) in
-                    try classifier.crossValidate(matrix, classes: classes, folds: folds, seed: em.seed, fitting: fitting)
+                    try classifier.crossValidate(rows, classes: classes, folds: folds, seed: em.seed, fitting: fitting)
                 }
             }
             let elapsed = clock.now - began
             if let output {
                 var extra: [(String, String)] = [
                     ("fit_options", "{\"init\": \"\(initialization.rawValue)\", \"n_init\": \(em.initializationCount), \"max_iter\": \(em.maxIterations), \"tol\": \(em.tol), "
-                        + "\"reg_covar\": \(em.regularization), \"seed\": \(em.seed)}"),
+                        + "\"reg_covar\": \(em.regularization), \"seed\": \(em.seed)" + missingValues.fitOptionsMembers + "}"),
                     ClassifierFile.selectionMember(candidates),
                     ("training_error", "\(training.errorRate)"), ("training_brier", "\(training.brierScore)"),
                 ]
@@ -127,6 +140,7 @@ struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
                                                 mixture.covarianceKind.rawValue, "\(classifier.classDensities[c].components.count)",
                                                 bic.map { readable($0, digits: 8) } ?? "—"], widths: [12, 7, 10, 11, 4, 0]))
                 }
+                lines += missingValues.summaryLines(rows)
                 lines += evaluationLines(training, classNames: names, title: "training data:")
                 if let crossValidated, let folds {
                     lines += evaluationLines(crossValidated, classNames: names, title: "\(folds)-fold cross-validation (seed \(em.seed)):")

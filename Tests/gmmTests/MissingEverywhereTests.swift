@@ -61,4 +61,90 @@ struct MissingEverywhereTests {
         }
         expectCleanFailure(try box.run(["select", "gappy.csv", "--components", "1-2"]), status: 65, facts: ["gappy.csv:5:1"])
     }
+
+    // MARK: - classify fit
+
+    /// Old Faithful with a class (eruptions above 3 minutes: long) and gaps: waiting empty in
+    /// every 7th row, eruptions NA in most 11th rows.
+    private func gappyClasses() throws -> (all: String, short: String) {
+        var all = ["eruptions,waiting,kind"], short = ["eruptions,waiting"]
+        for (i, row) in try faithfulRows().enumerated() {
+            let kind = row[0] > 3 ? "long" : "short"
+            let eruptions = i % 11 == 5 && i % 7 != 3 ? "NA" : String(row[0])
+            let waiting = i % 7 == 3 ? "" : String(row[1])
+            all.append("\(eruptions),\(waiting),\(kind)")
+            if kind == "short" { short.append("\(eruptions),\(waiting)") }
+        }
+        return (all.joined(separator: "\n") + "\n", short.joined(separator: "\n") + "\n")
+    }
+
+    /// Weights, means and covariances of mixture `index` of a classifier file, or of a model file (`index` nil),
+    /// as exact decimal texts.
+    private func mixtureParameters(_ name: String, index: Int?, in box: Sandbox) throws -> [String] {
+        let bytes = try #require(box.bytes(name))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        var model = object
+        if let index {
+            let mixtures = try #require(object["mixtures"] as? [[String: Any]])
+            model = mixtures[index]
+        }
+        // Component by component, in a fixed order (fit numbers components by weight; a classifier keeps EM's order).
+        let weights = try #require(model["weights"] as? [Double])
+        let means = try #require(model["means"] as? [Any])
+        let covariances = try #require(model["covariances"] as? [Any])
+        let shared = covariances.count != weights.count   // tied: one matrix
+        let components = weights.indices.map { k in
+            "\(weights[k]) \(means[k]) " + (shared ? "" : "\(covariances[k])")
+        }.sorted()
+        return components + ["\(model["covariance_type"] ?? "absent")"] + (shared ? ["\(covariances)"] : [])
+    }
+
+    @Test("classify fit --missing marginalize: each class's mixture is fit --missing marginalize on its rows, to the bit")
+    func classifyMclustDA() throws {
+        let box = try Sandbox()
+        let (all, short) = try gappyClasses()
+        try box.write("c.csv", all)
+        try box.write("short.csv", short)
+        let out = try box.succeed(["classify", "fit", "c.csv", "--labels", "kind", "--missing", "marginalize", "-k", "1-2",
+                                   "--covariance", "full,diag", "-o", "c.json", "--cv", "3"])
+        #expect(out.stderr.contains("missing values:      60 cells in 60 rows"))
+        #expect(out.stderr.contains("3-fold cross-validation"))
+        // The short class: its chosen K and family, refitted alone.
+        let line = try #require(out.stderrLines.first { $0.hasPrefix("  short ") })
+        let cells = line.split(separator: " ")
+        try box.succeed(["fit", "short.csv", "--missing", "marginalize", "--init", "hc", "-k", String(cells[4]),
+                         "--covariance", String(cells[3]), "-o", "short.json"])
+        #expect(try mixtureParameters("c.json", index: 1, in: box) == mixtureParameters("short.json", index: nil, in: box))
+        // Its training record is P(class | x_o): what classify evaluate computes from the file.
+        let evaluated = try box.succeed(["classify", "evaluate", "c.json", "c.csv", "--labels", "kind", "--missing", "marginalize"])
+        let errorRate = try #require(number(after: "error rate:", in: evaluated.stdout))
+        #expect(number(after: "error rate:", in: out.stderr) == errorRate)
+        // Without the flag the gaps are exit 65.
+        expectCleanFailure(try box.run(["classify", "fit", "c.csv", "--labels", "kind"]), status: 65, facts: ["c.csv"])
+    }
+
+    @Test("classify fit --edda --missing marginalize: the fit of fit --labels with every row labelled, to the bit")
+    func classifyEDDA() throws {
+        let box = try Sandbox()
+        try box.write("c.csv", try gappyClasses().all)
+        try box.succeed(["classify", "fit", "c.csv", "--labels", "kind", "--edda", "--missing", "marginalize",
+                         "--covariance", "tied", "-o", "c.json"])
+        try box.succeed(["fit", "c.csv", "--labels", "kind", "--missing", "marginalize", "-k", "2", "--covariance", "tied",
+                         "-o", "f.json"])
+        #expect(try mixtureParameters("c.json", index: 0, in: box) == mixtureParameters("f.json", index: nil, in: box))
+    }
+
+    @Test("classify fit --missing marginalize on complete data: the same classifier as without the flag")
+    func classifyCompleteUnchanged() throws {
+        let box = try Sandbox()
+        var text = "eruptions,waiting,kind\n"
+        for row in try faithfulRows() { text += "\(row[0]),\(row[1]),\(row[0] > 3 ? "long" : "short")\n" }
+        try box.write("c.csv", text)
+        let args = ["classify", "fit", "c.csv", "--labels", "kind", "-k", "1-2", "--covariance", "full,diag"]
+        try box.succeed(args + ["-o", "a.json"])
+        try box.succeed(args + ["-o", "b.json", "--missing", "marginalize"])
+        for index in 0..<2 {
+            #expect(try mixtureParameters("a.json", index: index, in: box) == mixtureParameters("b.json", index: index, in: box))
+        }
+    }
 }

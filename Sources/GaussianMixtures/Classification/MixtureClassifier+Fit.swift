@@ -63,28 +63,14 @@ extension MixtureClassifier {
     public static func fit(
         _ data: DataMatrix, classes: [Int], classNames: [String], options: ClassifierOptions
     ) throws(FitError) -> (classifier: MixtureClassifier, candidates: [ClassifierCandidate]) {
-        try options.fitting.refuseNoise(in: "classifiers (MclustDA)")
-        guard classes.count == data.sampleCount else {
-            throw .invalidOption(name: "classes", reason: "has \(classes.count) entries but the data has \(data.sampleCount) rows")
-        }
+        let counts = try checkInputs(rowCount: data.sampleCount, classes: classes, classNames: classNames, options: options)
         let cCount = classNames.count
-        guard cCount >= 1, classes.allSatisfy({ $0 >= 0 && $0 < cCount }) else {
-            throw .invalidOption(name: "classes", reason: "every entry must be a class index below \(cCount)")
-        }
-        let counts = (0..<cCount).map { c in classes.filter { $0 == c }.count }
-        if let empty = counts.firstIndex(of: 0) {
-            throw .invalidOption(name: "classes", reason: "class \"\(classNames[empty])\" has no rows")
-        }
-        guard !options.covarianceKinds.isEmpty else { throw .invalidOption(name: "covarianceKinds", reason: "is empty") }
         let priors = counts.map { Double($0) / Double(data.sampleCount) }
         switch options.modelType {
         case .componentPerClass:
             return try fitComponentPerClass(data, classes: classes, classNames: classNames, priors: priors,
                                             counts: counts, options: options)
         case .mixturePerClass:
-            guard !options.componentCounts.isEmpty, options.componentCounts.allSatisfy({ $0 >= 1 }) else {
-                throw .invalidOption(name: "componentCounts", reason: "must be a non-empty list of counts ≥ 1")
-            }
             var mixtures: [GaussianMixture] = []
             var candidates: [ClassifierCandidate] = []
             for c in 0..<cCount {
@@ -129,6 +115,30 @@ extension MixtureClassifier {
                 classSampleCounts: counts)
             return (classifier, candidates)
         }
+    }
+
+    /// Checks the inputs of a fit; returns the number of rows of each class.
+    static func checkInputs(rowCount: Int, classes: [Int], classNames: [String], options: ClassifierOptions)
+        throws(FitError) -> [Int] {
+        try options.fitting.refuseNoise(in: "classifiers (MclustDA)")
+        guard classes.count == rowCount else {
+            throw .invalidOption(name: "classes", reason: "has \(classes.count) entries but the data has \(rowCount) rows")
+        }
+        let cCount = classNames.count
+        guard cCount >= 1, classes.allSatisfy({ $0 >= 0 && $0 < cCount }) else {
+            throw .invalidOption(name: "classes", reason: "every entry must be a class index below \(cCount)")
+        }
+        let counts = (0..<cCount).map { c in classes.filter { $0 == c }.count }
+        if let empty = counts.firstIndex(of: 0) {
+            throw .invalidOption(name: "classes", reason: "class \"\(classNames[empty])\" has no rows")
+        }
+        guard !options.covarianceKinds.isEmpty else { throw .invalidOption(name: "covarianceKinds", reason: "is empty") }
+        if options.modelType == .mixturePerClass {
+            guard !options.componentCounts.isEmpty, options.componentCounts.allSatisfy({ $0 >= 1 }) else {
+                throw .invalidOption(name: "componentCounts", reason: "must be a non-empty list of counts ≥ 1")
+            }
+        }
+        return counts
     }
 
     /// The start of a fit to one class's rows: `initialization`, except that a `.model` or
