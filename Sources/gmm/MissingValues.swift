@@ -183,3 +183,24 @@ extension Score {
                    + "(\(rows.incompleteRowCount) with missing values: log P of their observed values)")
     }
 }
+
+/// The rows a figure or a report draws from data read with `--missing marginalize`:
+/// the complete ones (as ggplot drops rows with NA), with their 0-based positions in
+/// the data; a row with a gap is left out, and `note` says how many were.
+///
+/// - Throws: a data error (65) when every row has a gap.
+func completeRowsForDrawing(_ rows: IncompleteDataMatrix, path: String) throws
+    -> (data: DataMatrix, positions: [Int], note: String?) {
+    if let complete = rows.complete { return (complete, Array(0..<rows.sampleCount), nil) }
+    let d = rows.featureCount
+    let positions = (0..<rows.sampleCount).filter { i in !(0..<d).contains { rows.isMissing(i, $0) } }
+    guard !positions.isEmpty else {
+        throw CommandFailure(message: "\(path == "-" ? "<stdin>" : path): every row has a missing value: no complete row to draw",
+                             status: ExitStatus.dataError)
+    }
+    let data = try DataMatrix(values: positions.flatMap { rows.row($0) }, sampleCount: positions.count, featureCount: d,
+                              featureNames: rows.featureNames)
+    let left = rows.sampleCount - positions.count
+    return (data, positions, "\(left) row\(left == 1 ? "" : "s") with missing values left out; "
+        + "\(positions.count) complete row\(positions.count == 1 ? "" : "s") drawn")
+}

@@ -147,4 +147,48 @@ struct MissingEverywhereTests {
             #expect(try mixtureParameters("a.json", index: index, in: box) == mixtureParameters("b.json", index: index, in: box))
         }
     }
+
+    // MARK: - plot and report
+
+    /// The gappy Old Faithful, and its complete rows alone.
+    private func gappyAndComplete() throws -> (gappy: String, complete: String, left: Int) {
+        let gappy = try gappyFaithful()
+        let lines = gappy.split(separator: "\n")
+        let complete = lines.filter { !$0.contains(",,") && !$0.hasPrefix(",") && !$0.hasSuffix(",") && !$0.contains("NA") }
+        return (gappy, complete.joined(separator: "\n") + "\n", lines.count - complete.count)
+    }
+
+    @Test("plot --missing marginalize draws the complete rows, the figure of those rows alone; a note counts the others",
+          arguments: [[String](), ["--pairs"], ["--density"]])
+    func plotLeavesGapsOut(_ extra: [String]) throws {
+        let box = try Sandbox()
+        try box.fitFaithful()
+        let (gappy, complete, left) = try gappyAndComplete()
+        try box.write("gappy.csv", gappy)
+        try box.write("complete.csv", complete)
+        let out = try box.succeed(["plot", "m.json", "gappy.csv", "--missing", "marginalize", "-o", "a.svg", "--title", "T"] + extra)
+        try box.succeed(["plot", "m.json", "complete.csv", "-o", "b.svg", "--title", "T"] + extra)
+        #expect(box.bytes("a.svg") == box.bytes("b.svg"))
+        #expect(left == 60)
+        #expect(out.stderr.contains("gmm: note: gappy.csv: 60 rows with missing values left out; 212 complete rows drawn"))
+        #expect(!(try box.succeed(["plot", "m.json", "gappy.csv", "--missing", "marginalize", "-o", "c.svg", "-q"]).stderr.contains("note")))
+        expectCleanFailure(try box.run(["plot", "m.json", "gappy.csv", "-o", "d.svg"]), status: 65, facts: ["gappy.csv:5:1"])
+        try box.write("holes.csv", "eruptions,waiting\n1,\n,70\n")
+        expectCleanFailure(try box.run(["plot", "m.json", "holes.csv", "--missing", "marginalize", "-o", "e.svg"]), status: 65,
+                           facts: ["every row has a missing value"])
+    }
+
+    @Test("report --missing marginalize: the page of the complete rows, saying how many rows were left out")
+    func reportLeavesGapsOut() throws {
+        let box = try Sandbox()
+        try box.fitFaithful()
+        let (gappy, _, _) = try gappyAndComplete()
+        try box.write("gappy.csv", gappy)
+        let out = try box.succeed(["report", "m.json", "gappy.csv", "--missing", "marginalize", "-o", "r.html"])
+        #expect(out.stderr.contains("gmm: note: gappy.csv: 60 rows with missing values left out; 212 complete rows drawn"))
+        #expect(out.stderr.contains("of 212 rows drawn"))
+        let page = try #require(box.text("r.html"))
+        #expect(page.contains("60 rows with missing values left out"))
+        expectCleanFailure(try box.run(["report", "m.json", "gappy.csv", "-o", "s.html"]), status: 65, facts: ["gappy.csv:5:1"])
+    }
 }
