@@ -56,9 +56,17 @@ extension Fit {
         let known = KnownComponents(rowLabels.indices)
         let clock = ContinuousClock()
         let began = clock.now
+        let meter = CommandProgress.meter()   // the iteration line (-q: none)
+        let progress: ((FitProgress) -> Void)? = meter.map { meter in { p in
+            let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
+            let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
+            meter.show("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
+        } }
         let result = try reportingDataErrors(data) { () throws(FitError) in
-            try ExpectationMaximization.fit(incomplete, weights: weights, knownComponents: known, options: options)
+            try ExpectationMaximization.fit(incomplete, weights: weights, knownComponents: known, options: options,
+                                            progress: progress)
         }
+        meter?.finish(keeping: true)
         let elapsed = clock.now - began
         let model = result.model
         let summary = FitSummary(report: result.report, model: model)

@@ -92,9 +92,20 @@ extension Fit {
         let clock = ContinuousClock()
         let began = clock.now
         let result: VariationalFitResult
+        // The iteration line, as EM's (-q: none).
+        let meter = CommandProgress.meter()
+        let restarts = options.fit.initializationCount
+        let progress: ((VariationalProgress) -> Void)? = meter.map { meter in { p in
+            let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
+            let restart = restarts > 1 ? "restart \(p.initialization + 1)/\(restarts)  " : ""
+            meter.show("\(restart)iteration \(p.iteration)  ELBO \(readable(p.lowerBound, digits: 10))  change \(change)")
+        } }
+        defer { meter?.finish(keeping: true) }
         do {
             result = try VariationalInference.fit(matrix, weights: weights, options: options, resumingFrom: resume,
-                                                  checkpoint: { saving.save($0) }, shouldStop: { saving.shouldStop() })
+                                                  checkpoint: { saving.save($0) }, shouldStop: { saving.shouldStop() },
+                                                  progress: progress)
+            meter?.finish(keeping: true)
         } catch {
             switch error {
             case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights, .infeasible:

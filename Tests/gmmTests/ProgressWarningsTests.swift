@@ -93,6 +93,14 @@ struct ProgressTests {
         let summary = try #require(lines.firstIndex { $0.hasPrefix("components:") })
         let iterations = try #require(number(after: "iterations:", in: shown))
         #expect(lines[summary - 1].hasPrefix("iteration \(Int(iterations))  "), "\(lines[summary - 1])")
+        // Every method: variational, semi-supervised (--labels), online.
+        let variational = try box.succeed(["fit", "old-faithful.csv", "-k", "3", "--method", "variational", "--progress"]).stderr
+        #expect(variational.contains("\niteration 1  ELBO "))
+        try box.write("labels.txt", "a\n" + String(repeating: "\n", count: 270) + "b\n")
+        let labelled = try box.succeed(["fit", "old-faithful.csv", "--labels", "labels.txt", "-k", "2", "--progress"]).stderr
+        #expect(labelled.contains("\niteration 1  mean log-likelihood "))
+        let online = try box.succeed(["fit", "old-faithful.csv", "-k", "2", "--online", "--batch-size", "64", "--progress"]).stderr
+        #expect(online.contains("\nbatch 1/"), "\(online)")
         for args in [["fit", "old-faithful.csv", "-k", "2"], ["fit", "old-faithful.csv", "-k", "2", "--progress", "-q"]] {
             let err = try box.succeed(args).stderr
             #expect(!err.contains("iteration 1") && !err.contains("reading"), "\(args): \(err)")
