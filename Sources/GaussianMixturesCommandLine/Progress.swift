@@ -155,11 +155,13 @@ public final class ProgressMeter: @unchecked Sendable {
     /// if it was held back.
     public func finish(keeping: Bool = false) {
         lock.withLock {
-            if let pending = state.pending {
+            // A held-back text is drawn if it stays: as a line, or as the kept last line.
+            if let pending = state.pending, keeping || style == .lines {
                 draw(pending)
                 state.hasDrawn = true
                 state.pending = nil
             }
+            state.pending = nil
             guard style == .terminal, state.hasDrawn else { return }
             writeStandardError(Array((keeping ? "\n" : "\r\u{1B}[K").utf8))
             OpenProgressLine.shared.set(false)
