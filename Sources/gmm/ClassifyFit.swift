@@ -51,6 +51,13 @@ struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
         if let folds, folds < 2 { throw ValidationError("--cv must be at least 2, got \(folds)") }
     }
 
+    /// Prints the progress line of a fitted candidate: `candidate i of N: [class "c", ]MODEL[, K = k]  BIC …`.
+    @Sendable static func candidateLine(_ candidate: ClassifierCandidate, done: Int, total: Int) {
+        let which = (candidate.className.map { "class \"\($0)\", " } ?? "") + candidate.covarianceKind.rawValue
+            + (candidate.className == nil ? "" : ", K = \(candidate.componentCount)")
+        printError("candidate \(done) of \(total): \(which)  " + (candidate.bic.map { "BIC \(readable($0, digits: 8))" } ?? "failed"))
+    }
+
     func componentCounts() throws -> [Int] {
         var counts: [Int] = []
         for part in components.split(separator: ",") {
@@ -96,8 +103,10 @@ struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
             let classes = rowLabels.indices.map { $0! }
             let fitting = FitOptions(initialization: initialization.method, initializationCount: em.initializationCount, maxIterations: em.maxIterations,
                                      tolerance: em.tol, covarianceRegularization: em.regularization, seed: em.seed)
-            let options = ClassifierOptions(modelType: edda ? .componentPerClass : .mixturePerClass, covarianceKinds: kinds,
+            var options = ClassifierOptions(modelType: edda ? .componentPerClass : .mixturePerClass, covarianceKinds: kinds,
                                             componentCounts: counts, fitting: fitting)
+            // A line per fitted candidate, on a terminal or with --progress (-q: none).
+            if CommandProgress.style != nil { options.progress = Self.candidateLine }
             let clock = ContinuousClock()
             let began = clock.now
             let (classifier, candidates) = try reportingDataErrors(data) { () throws(FitError) in

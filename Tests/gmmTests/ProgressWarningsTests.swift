@@ -122,6 +122,23 @@ struct ProgressTests {
             .stderr.contains("candidate")))
     }
 
+    @Test("classify fit --progress: one line per candidate (class, model, K, BIC), i of N")
+    func classifyLines() throws {
+        let box = try Sandbox()
+        var text = "eruptions,waiting,kind\n"
+        for row in try faithfulRows() { text += "\(row[0]),\(row[1]),\(row[0] > 3 ? "long" : "short")\n" }
+        try box.write("c.csv", text)
+        let lines = try box.succeed(["classify", "fit", "c.csv", "--labels", "kind", "-k", "1-2", "--covariance", "full,diag",
+                                     "--progress"]).stderrLines.filter { $0.hasPrefix("candidate ") }
+        #expect(lines.count == 8)
+        #expect(lines.first?.hasPrefix("candidate 1 of 8: class \"long\", full, K = 1  BIC ") == true, "\(lines)")
+        let edda = try box.succeed(["classify", "fit", "c.csv", "--labels", "kind", "--edda", "--covariance", "full,diag",
+                                    "--progress"]).stderrLines.filter { $0.hasPrefix("candidate ") }
+        #expect(edda.count == 2)
+        #expect(edda.first?.hasPrefix("candidate 1 of 2: full  BIC ") == true && edda.last?.hasPrefix("candidate 2 of 2: diag  BIC ") == true,
+                "\(edda)")
+    }
+
     @Test("convert, predict -o, score -o, sample -o with --progress: a last line with every row written")
     func writeLines() throws {
         let box = try Sandbox()

@@ -30,6 +30,13 @@ public struct ClassifierOptions: Sendable {
     /// `.kMeans` and the other random starts are kept; `.model` and `.responsibilities`
     /// become `.hierarchical`); EDDA needs no start.
     public var fitting: FitOptions
+    /// Told of each candidate when it is fitted (or failed), with how many are done and how many there are.
+    public var progress: (@Sendable (ClassifierCandidate, Int, Int) -> Void)?
+
+    /// How many candidates a search of `classCount` classes tries.
+    public func candidateCount(classCount: Int) -> Int {
+        modelType == .componentPerClass ? covarianceKinds.count : classCount * covarianceKinds.count * componentCounts.count
+    }
 
     public init(modelType: MixtureClassifier.ModelType = .mixturePerClass,
                 covarianceKinds: [CovarianceKind] = CovarianceKind.allCases, componentCounts: [Int] = Array(1...5),
@@ -94,12 +101,12 @@ extension MixtureClassifier {
                             let result = try ExpectationMaximization.fit(subset, options: fitting)
                             let bic = GaussianMixture.bic(meanLogLikelihood: result.report.meanLogLikelihood,
                                                           sampleCount: rows.count, parameterCount: result.model.parameterCount)
-                            candidates.append(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
-                                                                  componentCount: k, bic: bic))
+                            record(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
+                                                                  componentCount: k, bic: bic), to: &candidates, options: options, classCount: cCount)
                             if bic.isFinite, best == nil || bic < best!.bic { best = (result.model, bic) }
                         } catch {
-                            candidates.append(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
-                                                                  componentCount: k, bic: nil))
+                            record(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
+                                                                  componentCount: k, bic: nil), to: &candidates, options: options, classCount: cCount)
                             if firstError == nil { firstError = error }
                         }
                     }
@@ -115,6 +122,13 @@ extension MixtureClassifier {
                 classSampleCounts: counts)
             return (classifier, candidates)
         }
+    }
+
+    /// Appends a candidate and tells `options.progress`.
+    static func record(_ candidate: ClassifierCandidate, to candidates: inout [ClassifierCandidate],
+                       options: ClassifierOptions, classCount: Int) {
+        candidates.append(candidate)
+        options.progress?(candidate, candidates.count, options.candidateCount(classCount: classCount))
     }
 
     /// Checks the inputs of a fit; returns the number of rows of each class.
@@ -174,10 +188,12 @@ extension MixtureClassifier {
                 }
                 let p = model.parameterCount - (cCount - 1)
                 let bic = -2 * logLikelihood + Double(p) * log(Double(data.sampleCount))
-                candidates.append(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: bic))
+                record(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: bic),
+                       to: &candidates, options: options, classCount: cCount)
                 if bic.isFinite, best == nil || bic < best!.bic { best = (model, bic) }
             } catch {
-                candidates.append(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: nil))
+                record(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: nil),
+                       to: &candidates, options: options, classCount: cCount)
                 if firstError == nil { firstError = error }
             }
         }

@@ -53,10 +53,12 @@ extension MixtureClassifier {
                     }
                     let p = model.parameterCount - (cCount - 1)
                     let bic = -2 * logLikelihood + Double(p) * log(Double(data.sampleCount))
-                    candidates.append(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: bic))
+                    record(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: bic),
+                           to: &candidates, options: options, classCount: cCount)
                     if bic.isFinite, best == nil || bic < best!.bic { best = (model, bic) }
                 } catch {
-                    candidates.append(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: nil))
+                    record(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: nil),
+                           to: &candidates, options: options, classCount: cCount)
                     if firstError == nil { firstError = error }
                 }
             }
@@ -87,12 +89,12 @@ extension MixtureClassifier {
                             let bic = GaussianMixture.bic(meanLogLikelihood: result.report.meanLogLikelihood,
                                                           sampleCount: subset.sampleCount,
                                                           parameterCount: result.model.parameterCount)
-                            candidates.append(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
-                                                                  componentCount: k, bic: bic))
+                            record(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
+                                                                  componentCount: k, bic: bic), to: &candidates, options: options, classCount: cCount)
                             if bic.isFinite, best == nil || bic < best!.bic { best = (result.model, bic) }
                         } catch {
-                            candidates.append(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
-                                                                  componentCount: k, bic: nil))
+                            record(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
+                                                                  componentCount: k, bic: nil), to: &candidates, options: options, classCount: cCount)
                             if firstError == nil { firstError = error }
                         }
                     }
