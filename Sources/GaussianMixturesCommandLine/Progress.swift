@@ -33,9 +33,11 @@ public enum ProgressStyle: Sendable, Equatable {
 
 /// Lets an update through when `interval` has passed since the last one let through (the first always).
 public struct ProgressThrottle: Sendable {
+    /// The shortest time between two updates let through.
     public let interval: Duration
     private var last: ContinuousClock.Instant?
 
+    /// A throttle that lets the first update through, then one per `interval`.
     public init(interval: Duration) { self.interval = interval }
 
     /// Whether an update at `now` is to be shown; if so, it counts as the last one shown.
@@ -114,10 +116,12 @@ func writeStandardError(_ bytes: [UInt8]) {
 /// Shows the progress of one piece of work: texts given as it goes, throttled.
 public final class ProgressMeter: @unchecked Sendable {
     // @unchecked: `state` is used under `lock`.
+    /// How the texts are shown: redrawn in place on a terminal, or as plain lines.
     public let style: ProgressStyle
     private let lock = NSLock()
     private var state = State()
     private let clock = ContinuousClock()
+    /// When the meter was made: the start of the work, for elapsed times.
     public let started: ContinuousClock.Instant
 
     private struct State {
@@ -127,6 +131,7 @@ public final class ProgressMeter: @unchecked Sendable {
         var hasDrawn = false
     }
 
+    /// A meter that shows texts in `style`, throttled to the style's interval.
     public init(style: ProgressStyle) {
         self.style = style
         started = clock.now

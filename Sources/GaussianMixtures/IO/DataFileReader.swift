@@ -85,6 +85,7 @@ public struct ReadProgress: Sendable {
     public var displayName: String
     /// Bytes parsed so far, of `byteCount`.
     public var bytesRead: Int
+    /// The file's size in bytes (for standard input, the bytes read so far).
     public var byteCount: Int
     /// Data rows parsed so far.
     public var rowCount: Int

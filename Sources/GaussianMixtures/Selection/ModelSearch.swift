@@ -173,6 +173,8 @@ public enum ModelSearch {
     ///     `fit.covarianceKind`, which the grid sets. Priors left `nil` take each
     ///     candidate's defaults (γ = 1/K, Ψ₀ in the family's shape); a given Ψ₀
     ///     has one family's shape, and candidates of other families fail with that reason.
+    ///   - progress: told of each finished candidate, with how many have finished and
+    ///     the grid's size, from the worker that fitted it (one call at a time).
     public static func runVariational(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
         options: VariationalFitOptions, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
