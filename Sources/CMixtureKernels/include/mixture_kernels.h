@@ -24,6 +24,9 @@ extern "C" {
 typedef enum {
     mixture_kernels_portable = 0,
     mixture_kernels_avx2_fma = 1,
+    /// AVX-512 F, DQ and VL (with AVX2 and FMA): eight lanes where rows, components
+    /// or values share a vector, four along a row's features.
+    mixture_kernels_avx512 = 2,
 } mixture_kernels_level;
 
 /// The variant every `mixture_*` call uses in this process.

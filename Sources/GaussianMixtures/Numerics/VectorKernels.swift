@@ -2,26 +2,32 @@ import CMixtureKernels
 
 // The E-step's vector kernels (exp, log1p, row normalisation, small-d forward
 // substitution) live in C, in Sources/CMixtureKernels: compiled for the
-// baseline CPU and for AVX2 + FMA, the variant picked once at start-up. These
+// baseline CPU, for AVX2 + FMA and for AVX-512, the variant picked once at start-up. These
 // are their Swift faces; every call passes the variant explicitly, so tests
 // can run each variant the CPU has side by side.
 
 /// An instruction-set variant of the vector kernels.
 typealias KernelLevel = mixture_kernels_level
 
-/// The variant this process runs (AVX2 + FMA where the CPU has both, unless
-/// the environment sets `GMM_KERNELS=portable`).
+/// The variant this process runs: the widest the CPU has (AVX-512, else AVX2 + FMA),
+/// at most the one the environment names with `GMM_KERNELS=portable` or `GMM_KERNELS=avx2`.
 let activeKernelLevel: KernelLevel = mixture_kernels_active_level()
 
 /// Every variant this CPU can run, portable first.
 var supportedKernelLevels: [KernelLevel] {
-    [mixture_kernels_portable, mixture_kernels_avx2_fma].filter { mixture_kernels_supports($0) != 0 }
+    [mixture_kernels_portable, mixture_kernels_avx2_fma, mixture_kernels_avx512].filter {
+        mixture_kernels_supports($0) != 0
+    }
 }
 
 extension LinearAlgebraBackend {
-    /// The variant of gmm's own vector kernels in use: "avx2+fma" or "portable".
+    /// The variant of gmm's own vector kernels in use: "avx512", "avx2+fma" or "portable".
     public static var vectorKernels: String {
-        activeKernelLevel == mixture_kernels_avx2_fma ? "avx2+fma" : "portable"
+        switch activeKernelLevel {
+        case mixture_kernels_avx512: "avx512"
+        case mixture_kernels_avx2_fma: "avx2+fma"
+        default: "portable"
+        }
     }
 }
 
