@@ -96,6 +96,10 @@ KINLINE void KFN(exp4_core_n)(const int N, const kvd *x, kvd *y) {
     KSTAGE r8[i] = r4[i] * r4[i];
     KSTAGE t[i] = KFMA(e4[i], r8[i], KFMA(e2[i], r4[i], e0[i]));
     KSTAGE p[i] = KFMA(KFMA(t[i], r[i], exp_taylor[12]), r[i], exp_taylor[13]);
+#if KW == 8
+    // AVX-512's scalef: p·2ⁿ rounded once, as the two factors below give it.
+    KSTAGE y[i] = __builtin_ia32_scalefpd512_mask(p[i], shifted[i] - magic, p[i], (unsigned char)-1, 4);
+#else
     KSTAGE {
         // n sits in the low mantissa bits of `shifted` (two's complement below zero).
         const kvl n_bits = (kvl)shifted[i] - (kvl)magic;
@@ -105,6 +109,7 @@ KINLINE void KFN(exp4_core_n)(const int N, const kvd *x, kvd *y) {
         const kvd scale2 = (kvd)((n_bits - half + 1023) << 52);
         y[i] = (p[i] * scale1) * scale2;
     }
+#endif
 #undef KSTAGE
 }
 
@@ -317,8 +322,12 @@ KINLINE void KFN(store_columns)(const ptrdiff_t C, double *base, const kvd *in) 
 /// whole dependency chain per row) and, unrolled, share their constants. Rows
 /// whose maximum is not finite, or that hold a NaN, are left untouched with
 /// log_density = NaN, as in the row-wise pass. Returns the number of such rows.
+/// Unless keep_log, log_density is the row's maximum m here and `rest` the sum
+/// whose log1p the caller adds to it, in a separate pass: log1p's dependency
+/// chain (three divisions deep) after the exponentials' left the core waiting
+/// within each group (measured, K = 4: a third of the time).
 KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdiff_t groups, double *log_density,
-                                        int keep_log) {
+                                        double *rest, int keep_log) {
     ptrdiff_t skipped = 0;
     kvd x[16], e[16];
     for (ptrdiff_t g = 0; g < groups; g++) {
@@ -346,7 +355,13 @@ KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdi
             ties += KFN(select)(at_max, KV(0.0), KV(1.0));
         }
         sum += ties;
-        const kvd lse = best + KFN(log1p4)(KFN(select)(invalid, sum, KV(0.0)));
+        const kvd kept_sum = KFN(select)(invalid, sum, KV(0.0));
+        kvd lse = best;
+        if (keep_log) {
+            lse = best + KFN(log1p4)(kept_sum);
+        } else {
+            KFN(store)(rest + KW * g, kept_sum);
+        }
         const kvd scale = 1.0 / (1.0 + sum);
 #pragma clang loop unroll(full)
         for (ptrdiff_t c = 0; c < K; c++) e[c] = keep_log ? x[c] - lse : e[c] * scale;
@@ -372,10 +387,10 @@ KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdi
 }
 
 static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t groups, ptrdiff_t k,
-                                                   double *log_density, int keep_log) {
+                                                   double *log_density, double *rest, int keep_log) {
 #define KCASE(K)                                                                                                      \
     case K:                                                                                                           \
-        return KFN(row_groups_fixed)(K, values, groups, log_density, keep_log);
+        return KFN(row_groups_fixed)(K, values, groups, log_density, rest, keep_log);
     switch (k) {
         FOR_1_TO_16(KCASE)
     default: return 0;   // more components: the caller's row-wise pass
@@ -390,8 +405,12 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
     ptrdiff_t first = 0;
     if (k <= 16) {
         // Few components: whole groups of KW rows with a row per lane; the rest row by row.
-        skipped = KFN(normalize_row_groups)(values, rows / KW, k, log_density, keep_log);
+        skipped = KFN(normalize_row_groups)(values, rows / KW, k, log_density, rest, keep_log);
         first = rows / KW * KW;
+        if (!keep_log) {
+            KFN(log1p_values)(rest, first);
+            for (ptrdiff_t r = 0; r < first; r++) log_density[r] += rest[r];
+        }
     }
     for (ptrdiff_t r = first; r < rows; r++) {
         double *row = values + r * k;
@@ -481,13 +500,35 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
     return skipped;
 }
 
+/// normalizer − ½ |z|², L z = x − μ, for the KW rows whose features are xs[0 … D − 1]
+/// (L row-major D×D, `inv` its 1/L_ii).
+KINLINE kvd KFN(substitute_rows)(const ptrdiff_t D, const kvd *xs, const double *l, const double *inv,
+                                 const double *mu, double normalizer) {
+    kvd z[16];
+    kvd q = KV(0.0);
+#pragma clang loop unroll(full)
+    for (ptrdiff_t i = 0; i < D; i++) {
+        kvd t = xs[i] - mu[i];
+        const double *li = l + i * D;
+#pragma clang loop unroll(full)
+        for (ptrdiff_t j = 0; j < i; j++) t = KFMA(-z[j], li[j], t);
+        const kvd zi = t * inv[i];
+        z[i] = zi;
+        q = KFMA(zi, zi, q);
+    }
+    return normalizer - 0.5 * q;
+}
+
 /// forward_substitution for a compile-time d: KW rows at a time, the loops
 /// unrolled in full, so z stays in registers and no loop bookkeeping sits on
-/// the dependency chain.
+/// the dependency chain. Components go four at a time, their results written
+/// as rows by 4×4 transposes (at d = 2 a store per value and lane cost more
+/// than the substitution), except with sixteen registers above d = 8, where the
+/// four results spill z (measured at d = 16 with AVX2: a third slower).
 KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
                                      ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal,
                                      const double *means, const double *normalizers, double *log_joint) {
-    kvd xs[16], z[16];
+    kvd xs[16];
     for (ptrdiff_t r0 = 0; r0 < rows; r0 += KW) {
         const ptrdiff_t lanes = rows - r0 < KW ? rows - r0 : KW;
         // xs[j] holds feature j of rows r0 … r0 + KW − 1 (absent rows are 0 and never stored).
@@ -500,30 +541,43 @@ KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptr
                 xs[j] = v;
             }
         }
-        for (ptrdiff_t c = 0; c < k_count; c++) {
+        double *out = log_joint + r0 * k_count;
+        ptrdiff_t c = 0;
+        if (lanes == KW && (KW == 8 || D <= 8)) {
+            for (; c + 4 <= k_count; c += 4) {
+                kvd v[4];
+#pragma clang loop unroll(full)
+                for (int w = 0; w < 4; w++) {
+                    const ptrdiff_t f = factor_count == 1 ? 0 : c + w;
+                    v[w] = KFN(substitute_rows)(D, xs, lower + f * D * D, inverse_diagonal + f * D, means + (c + w) * D,
+                                                normalizers[c + w]);
+                }
+                for (int half = 0; half < KW / 4; half++) {
+                    v4d rows4[4];
+#if KW == 8
+                    if (half == 0) {
+                        KFN(transpose4)(__builtin_shufflevector(v[0], v[0], 0, 1, 2, 3),
+                                        __builtin_shufflevector(v[1], v[1], 0, 1, 2, 3),
+                                        __builtin_shufflevector(v[2], v[2], 0, 1, 2, 3),
+                                        __builtin_shufflevector(v[3], v[3], 0, 1, 2, 3), rows4);
+                    } else {
+                        KFN(transpose4)(__builtin_shufflevector(v[0], v[0], 4, 5, 6, 7),
+                                        __builtin_shufflevector(v[1], v[1], 4, 5, 6, 7),
+                                        __builtin_shufflevector(v[2], v[2], 4, 5, 6, 7),
+                                        __builtin_shufflevector(v[3], v[3], 4, 5, 6, 7), rows4);
+                    }
+#else
+                    KFN(transpose4)(v[0], v[1], v[2], v[3], rows4);
+#endif
+                    for (int lane = 0; lane < 4; lane++) KFN(store4)(out + (4 * half + lane) * k_count + c, rows4[lane]);
+                }
+            }
+        }
+        for (; c < k_count; c++) {
             const ptrdiff_t f = factor_count == 1 ? 0 : c;
-            const double *l = lower + f * D * D;
-            const double *inv = inverse_diagonal + f * D;
-            const double *mu = means + c * D;
-            kvd q = KV(0.0);
-#pragma clang loop unroll(full)
-            for (ptrdiff_t i = 0; i < D; i++) {
-                kvd t = xs[i] - mu[i];
-                const double *li = l + i * D;
-#pragma clang loop unroll(full)
-                for (ptrdiff_t j = 0; j < i; j++) t = KFMA(-z[j], li[j], t);
-                const kvd zi = t * inv[i];
-                z[i] = zi;
-                q = KFMA(zi, zi, q);
-            }
-            const kvd v = normalizers[c] - 0.5 * q;
-            double *out = log_joint + r0 * k_count + c;
-            if (lanes == KW) {
-#pragma clang loop unroll(full)
-                for (int lane = 0; lane < KW; lane++) out[lane * k_count] = v[lane];
-            } else {
-                for (ptrdiff_t lane = 0; lane < lanes; lane++) out[lane * k_count] = v[lane];
-            }
+            const kvd v = KFN(substitute_rows)(D, xs, lower + f * D * D, inverse_diagonal + f * D, means + c * D,
+                                               normalizers[c]);
+            for (ptrdiff_t lane = 0; lane < lanes; lane++) out[lane * k_count + c] = v[lane];
         }
     }
 }
@@ -647,11 +701,19 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
 }
 
 /// accumulate_moments for a compile-time d (≤ 16): rows in sub-blocks of
-/// MOMENT_SUB, transposed once so that KW rows share a register; then per
-/// component and per moment row i, the accumulators of Σ w (x_i − s_i)(x_j − s_j),
+/// MOMENT_SUB, transposed once so that KW rows share a register (the
+/// responsibilities too, all components at once); then per component and per
+/// MOMENT_PAIR moment rows i, the accumulators of Σ w (x_i − s_i)(x_j − s_j),
 /// j ≥ i, stay in registers for the whole sub-block (a single pass over all
-/// d(d+1)/2 of them would store every accumulator after every four rows).
-/// `lanes` holds the per-component lane sums: KW·(1 + D + D(D+1)/2) doubles each.
+/// d(d+1)/2 of them would store every accumulator after every KW rows). With
+/// 32 registers (AVX-512) two moment rows share each load of x_j − s_j.
+/// `lanes` holds the per-component lane sums: KW·(1 + D + D(D+1)/2) doubles each;
+/// `wt` k_count×MOMENT_SUB doubles.
+#if KW == 8
+#define MOMENT_PAIR 2
+#else
+#define MOMENT_PAIR 1
+#endif
 KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
                                 const double *resp, const double *shifts, double *lanes, double *xt, double *vt,
                                 double *wt) {
@@ -660,48 +722,94 @@ KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_
         const ptrdiff_t n = rows - start < MOMENT_SUB ? rows - start : MOMENT_SUB;
         const ptrdiff_t padded = (n + KW - 1) / KW * KW;
         // Rows past the end get weight 0 below, so their (finite) values add nothing.
-        for (ptrdiff_t j = 0; j < D; j++) {
-            for (ptrdiff_t r = 0; r < padded; r++) xt[j * MOMENT_SUB + r] = r < n ? block[(start + r) * D + j] : 0;
+        ptrdiff_t r = 0;
+        for (; r + KW <= n; r += KW) {
+            kvd columns[16];
+            KFN(load_columns)(D, block + (start + r) * D, columns);
+#pragma clang loop unroll(full)
+            for (ptrdiff_t j = 0; j < D; j++) KFN(store)(xt + j * MOMENT_SUB + r, columns[j]);
+        }
+        for (; r < padded; r++) {
+            for (ptrdiff_t j = 0; j < D; j++) xt[j * MOMENT_SUB + r] = r < n ? block[(start + r) * D + j] : 0;
+        }
+        // wt[c·MOMENT_SUB + r] = resp[(start + r)·k_count + c]: 4×4 blocks by shuffles.
+        for (r = 0; r + 4 <= n; r += 4) {
+            const double *row = resp + (start + r) * k_count;
+            ptrdiff_t c = 0;
+            for (; c + 4 <= k_count; c += 4) {
+                v4d t[4];
+                KFN(transpose4)(KFN(load4)(row + c), KFN(load4)(row + k_count + c), KFN(load4)(row + 2 * k_count + c),
+                                KFN(load4)(row + 3 * k_count + c), t);
+                for (int i = 0; i < 4; i++) KFN(store4)(wt + (c + i) * MOMENT_SUB + r, t[i]);
+            }
+            for (; c < k_count; c++) {
+                for (int lane = 0; lane < 4; lane++) wt[c * MOMENT_SUB + r + lane] = row[lane * k_count + c];
+            }
+        }
+        for (; r < padded; r++) {
+            for (ptrdiff_t c = 0; c < k_count; c++) wt[c * MOMENT_SUB + r] = r < n ? resp[(start + r) * k_count + c] : 0;
         }
         for (ptrdiff_t c = 0; c < k_count; c++) {
             const double *s = shifts + c * D;
-            for (ptrdiff_t r = 0; r < padded; r++) wt[r] = r < n ? resp[(start + r) * k_count + c] : 0;
+            const double *wc = wt + c * MOMENT_SUB;
             for (ptrdiff_t j = 0; j < D; j++) {
-                for (ptrdiff_t r = 0; r < padded; r += KW) {
+                for (r = 0; r < padded; r += KW) {
                     KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
                 }
             }
             double *acc = lanes + KW * per * c;
-            double *moment_row = acc + KW * (1 + D);
+            double *moment_rows = acc + KW * (1 + D);
             // Unrolled in full (D is a constant here), so that m[] lives in registers:
-            // moment row i in tiles of at most eight columns j ≥ i.
+            // MOMENT_PAIR moment rows i in tiles of at most eight columns j ≥ i.
 #pragma clang loop unroll(full)
-            for (ptrdiff_t i = 0; i < D; i++) {
+            for (ptrdiff_t i = 0; i < D; i += MOMENT_PAIR) {
+                const ptrdiff_t pair = D - i < MOMENT_PAIR ? D - i : MOMENT_PAIR;
 #pragma clang loop unroll(full)
                 for (ptrdiff_t j0 = i; j0 < D; j0 += 8) {
                     const ptrdiff_t j1 = j0 + 8 < D ? j0 + 8 : D;
-                    kvd m[8] = {{0}};
-                    kvd sum = KV(0.0), count = KV(0.0);
-                    for (ptrdiff_t r = 0; r < padded; r += KW) {
-                        const kvd w = KFN(load)(wt + r);
-                        const kvd a = w * KFN(load)(vt + i * MOMENT_SUB + r);
+                    kvd m[MOMENT_PAIR][8];
+                    kvd sum[MOMENT_PAIR];
+                    kvd count = KV(0.0);
+#pragma clang loop unroll(full)
+                    for (ptrdiff_t h = 0; h < pair; h++) {
+                        sum[h] = KV(0.0);
+                        for (int j = 0; j < 8; j++) m[h][j] = KV(0.0);
+                    }
+                    for (r = 0; r < padded; r += KW) {
+                        const kvd w = KFN(load)(wc + r);
+                        kvd a[MOMENT_PAIR];
+#pragma clang loop unroll(full)
+                        for (ptrdiff_t h = 0; h < pair; h++) {
+                            a[h] = w * KFN(load)(vt + (i + h) * MOMENT_SUB + r);
+                            if (j0 == i) sum[h] += a[h];
+                        }
                         if (i == 0 && j0 == 0) count += w;
-                        if (j0 == i) sum += a;
 #pragma clang loop unroll(full)
                         for (ptrdiff_t j = j0; j < j1; j++) {
-                            m[j - j0] = KFMA(a, KFN(load)(vt + j * MOMENT_SUB + r), m[j - j0]);
+                            const kvd v = KFN(load)(vt + j * MOMENT_SUB + r);
+#pragma clang loop unroll(full)
+                            for (ptrdiff_t h = 0; h < pair; h++) {
+                                if (j >= i + h) m[h][j - j0] = KFMA(a[h], v, m[h][j - j0]);
+                            }
                         }
                     }
                     if (i == 0 && j0 == 0) KFN(store)(acc, KFN(load)(acc) + count);
-                    if (j0 == i) KFN(store)(acc + KW * (1 + i), KFN(load)(acc + KW * (1 + i)) + sum);
-                    for (ptrdiff_t j = j0; j < j1; j++, moment_row += KW) {
-                        KFN(store)(moment_row, KFN(load)(moment_row) + m[j - j0]);
+#pragma clang loop unroll(full)
+                    for (ptrdiff_t h = 0; h < pair; h++) {
+                        const ptrdiff_t row = i + h;
+                        if (j0 == i) KFN(store)(acc + KW * (1 + row), KFN(load)(acc + KW * (1 + row)) + sum[h]);
+                        // Moment (row, j) is entry row·D − row(row − 1)/2 + (j − row) of the packed upper triangle.
+                        double *packed = moment_rows + KW * (row * D - row * (row - 1) / 2 - row);
+                        for (ptrdiff_t j = j0 > row ? j0 : row; j < j1; j++) {
+                            KFN(store)(packed + KW * j, KFN(load)(packed + KW * j) + m[h][j - j0]);
+                        }
                     }
                 }
             }
         }
     }
 }
+#undef MOMENT_PAIR
 
 static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
                                            const double *resp, const double *shifts, double *counts, double *sums,

@@ -1,7 +1,8 @@
-// The E-step's innermost loops, compiled twice: for the baseline x86-64
-// instruction set and for AVX2 with fused multiply-add, the variant chosen
-// once per process from what the CPU reports (other architectures get the
-// portable variant only). Swift can neither give one function a different
+// The E-step's innermost loops, compiled three times: for the baseline x86-64
+// instruction set, for AVX2 with fused multiply-add and for AVX-512, the widest
+// variant the CPU reports chosen once per process (other architectures get the
+// portable variant only; the environment variable GMM_KERNELS=portable or
+// GMM_KERNELS=avx2 caps the choice at that variant, any other value is ignored). Swift can neither give one function a different
 // target than its module nor dispatch on CPU features, and a whole package
 // built for AVX2 would not start on older CPUs; clang does both for C.
 //
