@@ -702,17 +702,18 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
 
 /// accumulate_moments for a compile-time d (≤ 16): rows in sub-blocks of
 /// MOMENT_SUB, transposed once so that KW rows share a register (the
-/// responsibilities too, all components at once); then per component and per
+/// responsibilities four components at a time); then per component and per
 /// MOMENT_PAIR moment rows i, the accumulators of Σ w (x_i − s_i)(x_j − s_j),
 /// j ≥ i, stay in registers for the whole sub-block (a single pass over all
-/// d(d+1)/2 of them would store every accumulator after every KW rows). With
-/// 32 registers (AVX-512) two moment rows share each load of x_j − s_j.
+/// d(d+1)/2 of them would store every accumulator after every KW rows). Tiles of
+/// MOMENT_PAIR rows by MOMENT_TILE columns (the including file's choice per variant,
+/// 1×8 by default): with sixteen vector registers (AVX2) 2×4, with 32 (AVX-512) 2×8,
+/// so that two moment rows share each load of x_j − s_j.
 /// `lanes` holds the per-component lane sums: KW·(1 + D + D(D+1)/2) doubles each;
-/// `wt` k_count×MOMENT_SUB doubles.
-#if KW == 8
-#define MOMENT_PAIR 2
-#else
+/// `wt` 4×MOMENT_SUB doubles.
+#ifndef MOMENT_PAIR
 #define MOMENT_PAIR 1
+#define MOMENT_TILE 8
 #endif
 KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
                                 const double *resp, const double *shifts, double *lanes, double *xt, double *vt,
@@ -732,76 +733,82 @@ KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_
         for (; r < padded; r++) {
             for (ptrdiff_t j = 0; j < D; j++) xt[j * MOMENT_SUB + r] = r < n ? block[(start + r) * D + j] : 0;
         }
-        // wt[c·MOMENT_SUB + r] = resp[(start + r)·k_count + c]: 4×4 blocks by shuffles.
-        for (r = 0; r + 4 <= n; r += 4) {
-            const double *row = resp + (start + r) * k_count;
-            ptrdiff_t c = 0;
-            for (; c + 4 <= k_count; c += 4) {
-                v4d t[4];
-                KFN(transpose4)(KFN(load4)(row + c), KFN(load4)(row + k_count + c), KFN(load4)(row + 2 * k_count + c),
-                                KFN(load4)(row + 3 * k_count + c), t);
-                for (int i = 0; i < 4; i++) KFN(store4)(wt + (c + i) * MOMENT_SUB + r, t[i]);
-            }
-            for (; c < k_count; c++) {
-                for (int lane = 0; lane < 4; lane++) wt[c * MOMENT_SUB + r + lane] = row[lane * k_count + c];
-            }
-        }
-        for (; r < padded; r++) {
-            for (ptrdiff_t c = 0; c < k_count; c++) wt[c * MOMENT_SUB + r] = r < n ? resp[(start + r) * k_count + c] : 0;
-        }
-        for (ptrdiff_t c = 0; c < k_count; c++) {
-            const double *s = shifts + c * D;
-            const double *wc = wt + c * MOMENT_SUB;
-            for (ptrdiff_t j = 0; j < D; j++) {
-                for (r = 0; r < padded; r += KW) {
-                    KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
+        for (ptrdiff_t c0 = 0; c0 < k_count; c0 += 4) {
+            // wt[(c − c0)·MOMENT_SUB + r] = resp[(start + r)·k_count + c] for four components c
+            // (4×4 blocks by shuffles), a table that stays in the first-level cache.
+            const ptrdiff_t chunk = k_count - c0 < 4 ? k_count - c0 : 4;
+            for (r = 0; r + 4 <= n; r += 4) {
+                const double *row = resp + (start + r) * k_count + c0;
+                if (chunk == 4) {
+                    v4d t[4];
+                    KFN(transpose4)(KFN(load4)(row), KFN(load4)(row + k_count), KFN(load4)(row + 2 * k_count),
+                                    KFN(load4)(row + 3 * k_count), t);
+                    for (int i = 0; i < 4; i++) KFN(store4)(wt + i * MOMENT_SUB + r, t[i]);
+                } else {
+                    for (ptrdiff_t i = 0; i < chunk; i++) {
+                        for (int lane = 0; lane < 4; lane++) wt[i * MOMENT_SUB + r + lane] = row[lane * k_count + i];
+                    }
                 }
             }
-            double *acc = lanes + KW * per * c;
-            double *moment_rows = acc + KW * (1 + D);
-            // Unrolled in full (D is a constant here), so that m[] lives in registers:
-            // MOMENT_PAIR moment rows i in tiles of at most eight columns j ≥ i.
-#pragma clang loop unroll(full)
-            for (ptrdiff_t i = 0; i < D; i += MOMENT_PAIR) {
-                const ptrdiff_t pair = D - i < MOMENT_PAIR ? D - i : MOMENT_PAIR;
-#pragma clang loop unroll(full)
-                for (ptrdiff_t j0 = i; j0 < D; j0 += 8) {
-                    const ptrdiff_t j1 = j0 + 8 < D ? j0 + 8 : D;
-                    kvd m[MOMENT_PAIR][8];
-                    kvd sum[MOMENT_PAIR];
-                    kvd count = KV(0.0);
-#pragma clang loop unroll(full)
-                    for (ptrdiff_t h = 0; h < pair; h++) {
-                        sum[h] = KV(0.0);
-                        for (int j = 0; j < 8; j++) m[h][j] = KV(0.0);
-                    }
+            for (; r < padded; r++) {
+                for (ptrdiff_t i = 0; i < chunk; i++) {
+                    wt[i * MOMENT_SUB + r] = r < n ? resp[(start + r) * k_count + c0 + i] : 0;
+                }
+            }
+            for (ptrdiff_t c = c0; c < c0 + chunk; c++) {
+                const double *s = shifts + c * D;
+                const double *wc = wt + (c - c0) * MOMENT_SUB;
+                for (ptrdiff_t j = 0; j < D; j++) {
                     for (r = 0; r < padded; r += KW) {
-                        const kvd w = KFN(load)(wc + r);
-                        kvd a[MOMENT_PAIR];
+                        KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
+                    }
+                }
+                double *acc = lanes + KW * per * c;
+                double *moment_rows = acc + KW * (1 + D);
+                // Unrolled in full (D is a constant here), so that m[] lives in registers:
+                // MOMENT_PAIR moment rows i in tiles of at most eight columns j ≥ i.
+#pragma clang loop unroll(full)
+                for (ptrdiff_t i = 0; i < D; i += MOMENT_PAIR) {
+                    const ptrdiff_t pair = D - i < MOMENT_PAIR ? D - i : MOMENT_PAIR;
+#pragma clang loop unroll(full)
+                    for (ptrdiff_t j0 = i; j0 < D; j0 += MOMENT_TILE) {
+                        const ptrdiff_t j1 = j0 + MOMENT_TILE < D ? j0 + MOMENT_TILE : D;
+                        kvd m[MOMENT_PAIR][MOMENT_TILE];
+                        kvd sum[MOMENT_PAIR];
+                        kvd count = KV(0.0);
 #pragma clang loop unroll(full)
                         for (ptrdiff_t h = 0; h < pair; h++) {
-                            a[h] = w * KFN(load)(vt + (i + h) * MOMENT_SUB + r);
-                            if (j0 == i) sum[h] += a[h];
+                            sum[h] = KV(0.0);
+                            for (int j = 0; j < MOMENT_TILE; j++) m[h][j] = KV(0.0);
                         }
-                        if (i == 0 && j0 == 0) count += w;
-#pragma clang loop unroll(full)
-                        for (ptrdiff_t j = j0; j < j1; j++) {
-                            const kvd v = KFN(load)(vt + j * MOMENT_SUB + r);
+                        for (r = 0; r < padded; r += KW) {
+                            const kvd w = KFN(load)(wc + r);
+                            kvd a[MOMENT_PAIR];
 #pragma clang loop unroll(full)
                             for (ptrdiff_t h = 0; h < pair; h++) {
-                                if (j >= i + h) m[h][j - j0] = KFMA(a[h], v, m[h][j - j0]);
+                                a[h] = w * KFN(load)(vt + (i + h) * MOMENT_SUB + r);
+                                if (j0 == i) sum[h] += a[h];
+                            }
+                            if (i == 0 && j0 == 0) count += w;
+#pragma clang loop unroll(full)
+                            for (ptrdiff_t j = j0; j < j1; j++) {
+                                const kvd v = KFN(load)(vt + j * MOMENT_SUB + r);
+#pragma clang loop unroll(full)
+                                for (ptrdiff_t h = 0; h < pair; h++) {
+                                    if (j >= i + h) m[h][j - j0] = KFMA(a[h], v, m[h][j - j0]);
+                                }
                             }
                         }
-                    }
-                    if (i == 0 && j0 == 0) KFN(store)(acc, KFN(load)(acc) + count);
+                        if (i == 0 && j0 == 0) KFN(store)(acc, KFN(load)(acc) + count);
 #pragma clang loop unroll(full)
-                    for (ptrdiff_t h = 0; h < pair; h++) {
-                        const ptrdiff_t row = i + h;
-                        if (j0 == i) KFN(store)(acc + KW * (1 + row), KFN(load)(acc + KW * (1 + row)) + sum[h]);
-                        // Moment (row, j) is entry row·D − row(row − 1)/2 + (j − row) of the packed upper triangle.
-                        double *packed = moment_rows + KW * (row * D - row * (row - 1) / 2 - row);
-                        for (ptrdiff_t j = j0 > row ? j0 : row; j < j1; j++) {
-                            KFN(store)(packed + KW * j, KFN(load)(packed + KW * j) + m[h][j - j0]);
+                        for (ptrdiff_t h = 0; h < pair; h++) {
+                            const ptrdiff_t row = i + h;
+                            if (j0 == i) KFN(store)(acc + KW * (1 + row), KFN(load)(acc + KW * (1 + row)) + sum[h]);
+                            // Moment (row, j) is entry row·D − row(row − 1)/2 + (j − row) of the packed upper triangle.
+                            double *packed = moment_rows + KW * (row * D - row * (row - 1) / 2 - row);
+                            for (ptrdiff_t j = j0 > row ? j0 : row; j < j1; j++) {
+                                KFN(store)(packed + KW * j, KFN(load)(packed + KW * j) + m[h][j - j0]);
+                            }
                         }
                     }
                 }
@@ -810,6 +817,7 @@ KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_
     }
 }
 #undef MOMENT_PAIR
+#undef MOMENT_TILE
 
 static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
                                            const double *resp, const double *shifts, double *counts, double *sums,

@@ -42,7 +42,7 @@ typedef unsigned long long v8u __attribute__((vector_size(64)));
 #define FOR_1_TO_16(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)
 
 /// Rows per transposed sub-block in accumulate_moments (its scratch holds two d×MOMENT_SUB tables
-/// and a k_count×MOMENT_SUB one).
+/// and a 4×MOMENT_SUB one).
 #define MOMENT_SUB 256
 /// The most lanes a variant has (its accumulate_moments keeps MOMENT_LANES_MAX lane sums per statistic).
 #define MOMENT_LANES_MAX 8
@@ -93,6 +93,8 @@ static const double exp_taylor[14] = {
 #define KFMA(a, b, c) __builtin_elementwise_fma(KV(a), KV(b), KV(c))
 #define KFMA4(a, b, c) __builtin_elementwise_fma(KV4(a), KV4(b), KV4(c))
 #define KMOVEMASK(m) (unsigned)__builtin_ia32_movmskpd256((v4d)(m))
+#define MOMENT_PAIR 2
+#define MOMENT_TILE 4
 #include "kernels_body.h"
 #undef KFN
 #undef KTARGET
@@ -121,6 +123,8 @@ static const double exp_taylor[14] = {
 #define KFMA(a, b, c) __builtin_elementwise_fma(KV(a), KV(b), KV(c))
 #define KFMA4(a, b, c) __builtin_elementwise_fma(KV4(a), KV4(b), KV4(c))
 #define KMOVEMASK(m) (unsigned)__builtin_ia32_cvtq2mask512((v8l)(m))
+#define MOMENT_PAIR 2
+#define MOMENT_TILE 8
 #include "kernels_body.h"
 #undef KFN
 #undef KTARGET
@@ -223,7 +227,7 @@ void mixture_accumulate_moments(mixture_kernels_level level, const double *block
 }
 
 ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
-    return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + 32 * MOMENT_SUB + k_count * MOMENT_SUB;
+    return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + 32 * MOMENT_SUB + 4 * MOMENT_SUB;
 }
 
 void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
