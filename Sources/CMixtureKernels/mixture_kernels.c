@@ -6,10 +6,12 @@
 // or values in lanes). The process picks the widest variant the CPU runs;
 // GMM_KERNELS=portable or GMM_KERNELS=avx2 caps the choice, for comparisons.
 // What eight lanes bought on AMD Zen 4 (512-bit operations issued as two
-// halves), one core, kernel alone, AVX2 → AVX-512: forward substitution at
-// d = 16, K = 16 0.034 → 0.021 s per 2·10⁵ rows; small-d moments there 0.053 →
-// 0.041 (two moment rows per pass, which sixteen registers cannot hold); row
-// normalisation at K = 4 a third faster (scalef for exp's 2ⁿ). Why it pays: the SSE2 build of
+// halves), one core, kernels alone, AVX2 → AVX-512: forward substitution at
+// d = 16, K = 16 0.034 → 0.020 s per 2·10⁵ rows, small-d moments there 0.040 →
+// 0.037, row normalisation at K = 4 (with scalef for exp's 2ⁿ) 0.010 → 0.0073 s
+// per 10⁶ rows; whole EM iterations (CPU s, median of 5, noisy shared machine):
+// full 10⁵×2 K = 4 0.0024 → 0.0016, 4·10⁵×2 K = 64 0.102 → 0.072, 2·10⁵×16
+// K = 16 0.093 → 0.071, 10⁶×8 K = 8 0.094 → 0.065. Why it pays: the SSE2 build of
 // the Swift SIMD code these kernels replace spent ~45 instructions per exp
 // lane and a libm call per row for log1p. Measured on AMD Zen 3, exp over a
 // buffer: 1.8 ns per value (AVX2 variant); the EM iteration of the benchmark's
