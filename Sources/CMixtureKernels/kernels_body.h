@@ -932,20 +932,28 @@ static KTARGET void KFN(row_spreads)(const double *block, ptrdiff_t rows, ptrdif
 static KTARGET void KFN(column_sums)(const double *resp, ptrdiff_t rows, ptrdiff_t k_count, const double *spreads,
                                      double *sums) {
     double *weighted = sums + k_count;
-    for (ptrdiff_t c = 0; c < 2 * k_count; c++) sums[c] = 0;
-    for (ptrdiff_t r = 0; r < rows; r++) {
-        const double *row = resp + r * k_count;
-        const double s = spreads[r];
-        ptrdiff_t c = 0;
-        for (; c + KW <= k_count; c += KW) {
-            const kvd w = KFN(load)(row + c);
-            KFN(store)(sums + c, KFN(load)(sums + c) + w);
-            KFN(store)(weighted + c, KFMA(w, s, KFN(load)(weighted + c)));
+    // A vector of components at a time over all the rows, its sums in registers
+    // (the compiler cannot keep them there across rows itself: sums may alias resp).
+    ptrdiff_t c = 0;
+    for (; c + KW <= k_count; c += KW) {
+        kvd plain = KV(0.0), scaled = KV(0.0);
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const kvd w = KFN(load)(resp + r * k_count + c);
+            plain = plain + w;
+            scaled = KFMA(w, spreads[r], scaled);
         }
-        for (; c < k_count; c++) {
-            sums[c] += row[c];
-            weighted[c] = KFMA(row[c], s, weighted[c])[0];
+        KFN(store)(sums + c, plain);
+        KFN(store)(weighted + c, scaled);
+    }
+    for (; c < k_count; c++) {
+        v4d plain = {0, 0, 0, 0}, scaled = {0, 0, 0, 0};
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const double w = resp[r * k_count + c];
+            plain[0] += w;
+            scaled = KFMA4(w, spreads[r], scaled);
         }
+        sums[c] = plain[0];
+        weighted[c] = scaled[0];
     }
 }
 
