@@ -1,34 +1,65 @@
 // The kernels' bodies, included once per instruction-set variant by
 // mixture_kernels.c, which defines before each inclusion:
-//   KFN(name)   the variant's function name (name_portable, name_avx2)
-//   KTARGET     the variant's target attribute (empty for the portable one)
-//   KFMA(a,b,c) a·b + c: fused where the variant has FMA, two roundings otherwise
-//   KMOVEMASK(m) the sign bits of a four-lane mask as bits 0…3
+//   KFN(name)    the variant's function name (name_portable, name_avx2, name_avx512)
+//   KTARGET      the variant's target attribute (empty for the portable one)
+//   KW           lanes per vector: 4, or 8 in the AVX-512 variant
+//   kvd, kvl, kvu  the vector types of KW doubles, int64s, uint64s
+//   KV(x)        x splatted to KW lanes (a kvd unchanged)
+//   KFMA(a,b,c)  a·b + c on kvd: fused where the variant has FMA, two roundings otherwise
+//   KFMA4(a,b,c) the same on four-double vectors (v4d)
+//   KMOVEMASK(m) the sign bits of a KW-lane mask as bits 0 … KW − 1
 //
-// Vectors are clang/GCC vector types of four doubles: two SSE2 registers in the
-// portable variant, one AVX2 register in the other. Nothing is contracted
-// implicitly (`fp contract(off)` in the including file): every fused
-// multiply-add is written as KFMA, so each variant's arithmetic is fixed by
-// this text, not by the optimiser.
+// The kernels that put rows, components or values in lanes (exp, log1p, the
+// row normalisation, the forward substitution, the small-d moments, the
+// responsibility tests) use KW lanes; the ones that run along a row's d
+// features (subtract_rows, half_norms, row_spreads, scaled_deviations,
+// sparse_moments) use four-double vectors in every variant, which at the small d
+// where speed matters here leaves fewer values to the scalar tail. Vectors are
+// clang/GCC vector types: two SSE2 registers per v4d in the portable variant,
+// one AVX2 register in the second, one AVX-512 register per kvd in the third.
+// Nothing is contracted implicitly (`fp contract(off)` in the including file):
+// every fused multiply-add is written as KFMA, so each variant's arithmetic is
+// fixed by this text, not by the optimiser. Where lanes are summed, they are
+// added in a fixed order (hsum), so each variant gives the same bits for the
+// same input; variants differ from each other by rounding only.
 
 #define KINLINE static inline __attribute__((always_inline)) KTARGET
 
-KINLINE v4d KFN(load)(const double *p) {
+KINLINE kvd KFN(load)(const double *p) {
+    kvd v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+KINLINE void KFN(store)(double *p, kvd v) { __builtin_memcpy(p, &v, sizeof v); }
+
+KINLINE v4d KFN(load4)(const double *p) {
     v4d v;
     __builtin_memcpy(&v, p, sizeof v);
     return v;
 }
 
-KINLINE void KFN(store)(double *p, v4d v) { __builtin_memcpy(p, &v, sizeof v); }
+KINLINE void KFN(store4)(double *p, v4d v) { __builtin_memcpy(p, &v, sizeof v); }
 
 /// a where mask is 0, b where it is all ones.
-KINLINE v4d KFN(select)(v4l mask, v4d a, v4d b) { return (v4d)(((v4l)a & ~mask) | ((v4l)b & mask)); }
+KINLINE kvd KFN(select)(kvl mask, kvd a, kvd b) { return (kvd)(((kvl)a & ~mask) | ((kvl)b & mask)); }
 
-KINLINE int KFN(any)(v4l mask) { return (mask[0] | mask[1] | mask[2] | mask[3]) != 0; }
+KINLINE v4d KFN(select4)(v4l mask, v4d a, v4d b) { return (v4d)(((v4l)a & ~mask) | ((v4l)b & mask)); }
 
-KINLINE int KFN(all)(v4l mask) { return (mask[0] & mask[1] & mask[2] & mask[3]) != 0; }
+KINLINE int KFN(any)(kvl mask) { return KMOVEMASK(mask) != 0; }
 
-/// exp of four values:
+KINLINE int KFN(all)(kvl mask) { return KMOVEMASK(mask) == (1u << KW) - 1; }
+
+/// The lanes' sum in a fixed order: neighbours, then pairs of pairs.
+KINLINE double KFN(hsum)(kvd v) {
+#if KW == 8
+    return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+#else
+    return (v[0] + v[1]) + (v[2] + v[3]);
+#endif
+}
+
+/// exp of KW values:
 ///   n = round(x / ln 2),  r = x − n·ln2_hi − n·ln2_lo  (Cody–Waite: n·ln2_hi is exact),
 ///   exp(x) = 2ⁿ · exp(r),  |r| ≤ ½ ln 2,
 /// exp(r) from its Taylor series to r¹³ (truncation below 1e-17 relative),
@@ -37,12 +68,12 @@ KINLINE int KFN(all)(v4l mask) { return (mask[0] & mask[1] & mask[2] & mask[3]) 
 /// that are subnormal (x < −708.4) or overflow (x > 709.8) come out of the
 /// last multiplication rounded once, as libm's do. `x` must lie in [−745.2, 710]
 /// (exp4 and exp4_nonpositive see to it; the smallest subnormal is e^−744.4).
-KINLINE void KFN(exp4_core_n)(const int N, const v4d *x, v4d *y) {
+KINLINE void KFN(exp4_core_n)(const int N, const kvd *x, kvd *y) {
     // N independent vectors, stage by stage: the out-of-order core then has N
     // dependency chains to overlap without holding a whole exp per chain in its
     // schedulers (one chain at a time leaves the FMA units a third idle).
-    const v4d magic = {0x1.8p52, 0x1.8p52, 0x1.8p52, 0x1.8p52};
-    v4d shifted[4], r[4], r2[4], r4[4], r8[4], e0[4], e1[4], e2[4], e3[4], e4[4], e5[4], t[4], p[4];
+    const kvd magic = KV(0x1.8p52);
+    kvd shifted[4], r[4], r2[4], r4[4], r8[4], e0[4], e1[4], e2[4], e3[4], e4[4], e5[4], t[4], p[4];
 #define KSTAGE for (int i = 0; i < N; i++)
     KSTAGE shifted[i] = KFMA(x[i], 1.4426950408889634, magic);
     KSTAGE r[i] = KFMA(-(shifted[i] - magic), 6.93147180369123816490e-01, x[i]);
@@ -65,82 +96,87 @@ KINLINE void KFN(exp4_core_n)(const int N, const v4d *x, v4d *y) {
     KSTAGE r8[i] = r4[i] * r4[i];
     KSTAGE t[i] = KFMA(e4[i], r8[i], KFMA(e2[i], r4[i], e0[i]));
     KSTAGE p[i] = KFMA(KFMA(t[i], r[i], exp_taylor[12]), r[i], exp_taylor[13]);
+#if KW == 8
+    // AVX-512's scalef: p·2ⁿ rounded once, as the two factors below give it.
+    KSTAGE y[i] = __builtin_ia32_scalefpd512_mask(p[i], shifted[i] - magic, p[i], (unsigned char)-1, 4);
+#else
     KSTAGE {
         // n sits in the low mantissa bits of `shifted` (two's complement below zero).
-        const v4l n_bits = (v4l)shifted[i] - (v4l)magic;
+        const kvl n_bits = (kvl)shifted[i] - (kvl)magic;
         // ⌊n/2⌋ by a logical shift of n + 2048 ≥ 0 (AVX2 has no 64-bit arithmetic shift).
-        const v4l half = (v4l)((v4u)(n_bits + 2048) >> 1) - 1024;
-        const v4d scale1 = (v4d)((half + 1023) << 52);
-        const v4d scale2 = (v4d)((n_bits - half + 1023) << 52);
+        const kvl half = (kvl)((kvu)(n_bits + 2048) >> 1) - 1024;
+        const kvd scale1 = (kvd)((half + 1023) << 52);
+        const kvd scale2 = (kvd)((n_bits - half + 1023) << 52);
         y[i] = (p[i] * scale1) * scale2;
     }
+#endif
 #undef KSTAGE
 }
 
-KINLINE v4d KFN(exp4_core)(v4d x) {
-    v4d y;
+KINLINE kvd KFN(exp4_core)(kvd x) {
+    kvd y;
     KFN(exp4_core_n)(1, &x, &y);
     return y;
 }
 
-/// exp of four values within 1 ulp of libm: 0 below −745.2, +∞ above 709.8, NaN stays NaN.
-KINLINE v4d KFN(exp4)(v4d x) {
-    const v4l zero = x < -745.2;
-    const v4l nan = x != x;
+/// exp of KW values within 1 ulp of libm: 0 below −745.2, +∞ above 709.8, NaN stays NaN.
+KINLINE kvd KFN(exp4)(kvd x) {
+    const kvl zero = x < -745.2;
+    const kvl nan = x != x;
     // Lanes whose result is 0, and NaN lanes, are computed as exp(0) and replaced
     // below (computing them would underflow, and an underflowing multiplication
     // is slow); the top is clamped so that n stays within [−1075, 1025].
-    v4d safe = KFN(select)(nan | zero, x, (v4d){0, 0, 0, 0});
-    safe = KFN(select)(safe > 710.0, safe, (v4d){710.0, 710.0, 710.0, 710.0});
-    v4d y = KFN(exp4_core)(safe);
-    y = KFN(select)(zero, y, (v4d){0, 0, 0, 0});
+    kvd safe = KFN(select)(nan | zero, x, KV(0.0));
+    safe = KFN(select)(safe > 710.0, safe, KV(710.0));
+    kvd y = KFN(exp4_core)(safe);
+    y = KFN(select)(zero, y, KV(0.0));
     return KFN(select)(nan, y, x);
 }
 
 /// exp4 for x ≤ 0 (a row's values minus its maximum): the same bits, −∞
 /// included, without exp4's overflow and NaN handling. NaN lanes give
 /// meaningless values.
-KINLINE v4d KFN(exp4_nonpositive)(v4d x) {
+KINLINE kvd KFN(exp4_nonpositive)(kvd x) {
     // As in exp4, lanes whose result is 0 are computed as exp(0) and replaced: a
     // multiplication that underflows takes a slow path (measured: a quarter
     // slower normalisation at K = 64 with the clamp instead).
-    const v4l zero = x < -745.2;
-    const v4d y = KFN(exp4_core)(KFN(select)(zero, x, (v4d){0, 0, 0, 0}));
-    return KFN(select)(zero, y, (v4d){0, 0, 0, 0});
+    const kvl zero = x < -745.2;
+    const kvd y = KFN(exp4_core)(KFN(select)(zero, x, KV(0.0)));
+    return KFN(select)(zero, y, KV(0.0));
 }
 
 /// exp4_nonpositive of two vectors, their operations interleaved (the same bits).
-KINLINE void KFN(exp4_nonpositive2)(const v4d *x, v4d *y) {
-    const v4l zero[2] = {x[0] < -745.2, x[1] < -745.2};
-    const v4d safe[2] = {KFN(select)(zero[0], x[0], (v4d){0, 0, 0, 0}), KFN(select)(zero[1], x[1], (v4d){0, 0, 0, 0})};
+KINLINE void KFN(exp4_nonpositive2)(const kvd *x, kvd *y) {
+    const kvl zero[2] = {x[0] < -745.2, x[1] < -745.2};
+    const kvd safe[2] = {KFN(select)(zero[0], x[0], KV(0.0)), KFN(select)(zero[1], x[1], KV(0.0))};
     KFN(exp4_core_n)(2, safe, y);
-    y[0] = KFN(select)(zero[0], y[0], (v4d){0, 0, 0, 0});
-    y[1] = KFN(select)(zero[1], y[1], (v4d){0, 0, 0, 0});
+    y[0] = KFN(select)(zero[0], y[0], KV(0.0));
+    y[1] = KFN(select)(zero[1], y[1], KV(0.0));
 }
 
-/// log1p of four values. With u = 1 + x rounded and e its exact rounding
+/// log1p of KW values. With u = 1 + x rounded and e its exact rounding
 /// error (Fast2Sum, larger operand first), log1p(x) = log u + e/u to well
 /// below an ulp. log u = k ln 2 + log f, u = 2ᵏ f, f ∈ [√½, √2), and
 /// log f = 2 atanh s = 2s (1 + s²/3 + s⁴/5 + …), s = (f − 1)/(f + 1), |s| ≤ 0.172:
 /// the series to s²² leaves a truncation below 1e-18 relative. Lanes outside
 /// [0, 2⁵²) and NaN take libm's log1p.
-KINLINE v4d KFN(log1p4)(v4d x) {
-    const v4l inside = (x >= 0.0) & (x < 0x1p52);
-    const v4d xs = KFN(select)(inside, (v4d){0, 0, 0, 0}, x);
-    const v4d u = xs + 1.0;
-    const v4d err = KFN(select)(xs > 1.0, xs - (u - 1.0), 1.0 - (u - xs));
-    const v4l bits = (v4l)u;
-    v4l k = (bits >> 52) - 1023;
-    v4d f = (v4d)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
-    const v4l high = f > 1.4142135623730951;
+KINLINE kvd KFN(log1p4)(kvd x) {
+    const kvl inside = (x >= 0.0) & (x < 0x1p52);
+    const kvd xs = KFN(select)(inside, KV(0.0), x);
+    const kvd u = xs + 1.0;
+    const kvd err = KFN(select)(xs > 1.0, xs - (u - 1.0), 1.0 - (u - xs));
+    const kvl bits = (kvl)u;
+    kvl k = (bits >> 52) - 1023;
+    kvd f = (kvd)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
+    const kvl high = f > 1.4142135623730951;
     f = KFN(select)(high, f, f * 0.5);
     k = k - high;                                   // high is −1 where true
     // k ≥ 0: its double is 2⁵² + k read as bits, minus 2⁵².
-    const v4d kd = (v4d)(k | 0x4330000000000000LL) - 0x1p52;
-    const v4d g = f - 1.0;                          // exact (Sterbenz)
-    const v4d s = g / (f + 1.0);
-    const v4d s2 = s * s;
-    v4d p = (v4d){1, 1, 1, 1} * (1.0 / 23.0);
+    const kvd kd = (kvd)(k | 0x4330000000000000LL) - 0x1p52;
+    const kvd g = f - 1.0;                          // exact (Sterbenz)
+    const kvd s = g / (f + 1.0);
+    const kvd s2 = s * s;
+    kvd p = KV(1.0 / 23.0);
     p = KFMA(p, s2, 1.0 / 21.0);
     p = KFMA(p, s2, 1.0 / 19.0);
     p = KFMA(p, s2, 1.0 / 17.0);
@@ -152,13 +188,13 @@ KINLINE v4d KFN(log1p4)(v4d x) {
     p = KFMA(p, s2, 1.0 / 5.0);
     p = KFMA(p, s2, 1.0 / 3.0);
     // log f = 2s + 2s·s²·p
-    const v4d two_s = s + s;
-    const v4d log_f = KFMA(two_s * s2, p, two_s);
+    const kvd two_s = s + s;
+    const kvd log_f = KFMA(two_s * s2, p, two_s);
     // ln 2 = ln2_hi + ln2_lo with k·ln2_hi exact for k < 2¹¹.
-    const v4d low = KFMA(kd, 1.90821492927058770002e-10, log_f + err / u);
-    v4d y = KFMA(kd, 6.93147180369123816490e-01, low);
+    const kvd low = KFMA(kd, 1.90821492927058770002e-10, log_f + err / u);
+    kvd y = KFMA(kd, 6.93147180369123816490e-01, low);
     if (!KFN(all)(inside)) {
-        for (int lane = 0; lane < 4; lane++) {
+        for (int lane = 0; lane < KW; lane++) {
             if (!inside[lane]) y[lane] = log1p(x[lane]);
         }
     }
@@ -167,27 +203,27 @@ KINLINE v4d KFN(log1p4)(v4d x) {
 
 static KTARGET void KFN(exp_shifted)(double *values, ptrdiff_t count, double shift) {
     ptrdiff_t i = 0;
-    for (; i + 4 <= count; i += 4) {
-        const v4d x = KFN(load)(values + i) - shift;
+    for (; i + KW <= count; i += KW) {
+        const kvd x = KFN(load)(values + i) - shift;
         // Far-away components of a row all underflow together: skip the polynomial.
-        KFN(store)(values + i, KFN(all)(x < -745.2) ? (v4d){0, 0, 0, 0} : KFN(exp4)(x));
+        KFN(store)(values + i, KFN(all)(x < -745.2) ? KV(0.0) : KFN(exp4)(x));
     }
     if (i < count) {
         // The tail goes through the same lanes, padded with zeros.
-        v4d x = {0, 0, 0, 0};
+        kvd x = KV(0.0);
         for (ptrdiff_t lane = 0; lane < count - i; lane++) x[lane] = values[i + lane] - shift;
-        const v4d y = KFN(exp4)(x);
+        const kvd y = KFN(exp4)(x);
         for (ptrdiff_t lane = 0; lane < count - i; lane++) values[i + lane] = y[lane];
     }
 }
 
 static KTARGET void KFN(log1p_values)(double *values, ptrdiff_t count) {
     ptrdiff_t i = 0;
-    for (; i + 4 <= count; i += 4) KFN(store)(values + i, KFN(log1p4)(KFN(load)(values + i)));
+    for (; i + KW <= count; i += KW) KFN(store)(values + i, KFN(log1p4)(KFN(load)(values + i)));
     if (i < count) {
-        v4d x = {0, 0, 0, 0};
+        kvd x = KV(0.0);
         for (ptrdiff_t lane = 0; lane < count - i; lane++) x[lane] = values[i + lane];
-        const v4d y = KFN(log1p4)(x);
+        const kvd y = KFN(log1p4)(x);
         for (ptrdiff_t lane = 0; lane < count - i; lane++) values[i + lane] = y[lane];
     }
 }
@@ -202,74 +238,147 @@ KINLINE void KFN(transpose4)(v4d a, v4d b, v4d c, v4d d, v4d *out) {
     out[3] = __builtin_shufflevector(ab_odd, cd_odd, 2, 3, 6, 7);
 }
 
+/// out[c] = column c (c < C, a compile-time constant) of the KW rows of C values at
+/// `base`: two columns by splitting the 2·KW values into even and odd positions,
+/// whole 4×4 blocks by shuffles, the rest one by one.
+KINLINE void KFN(load_columns)(const ptrdiff_t C, const double *base, kvd *out) {
+    if (C == 2) {
+        const kvd a = KFN(load)(base), b = KFN(load)(base + KW);
+#if KW == 8
+        out[0] = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+        out[1] = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+#else
+        out[0] = __builtin_shufflevector(a, b, 0, 2, 4, 6);
+        out[1] = __builtin_shufflevector(a, b, 1, 3, 5, 7);
+#endif
+        return;
+    }
+#pragma clang loop unroll(full)
+    for (ptrdiff_t c = 0; c + 4 <= C; c += 4) {
+        v4d top[4];
+        KFN(transpose4)(KFN(load4)(base + c), KFN(load4)(base + C + c), KFN(load4)(base + 2 * C + c),
+                        KFN(load4)(base + 3 * C + c), top);
+#if KW == 8
+        v4d bottom[4];
+        const double *low = base + 4 * C;
+        KFN(transpose4)(KFN(load4)(low + c), KFN(load4)(low + C + c), KFN(load4)(low + 2 * C + c),
+                        KFN(load4)(low + 3 * C + c), bottom);
+        for (int i = 0; i < 4; i++) out[c + i] = __builtin_shufflevector(top[i], bottom[i], 0, 1, 2, 3, 4, 5, 6, 7);
+#else
+        for (int i = 0; i < 4; i++) out[c + i] = top[i];
+#endif
+    }
+#pragma clang loop unroll(full)
+    for (ptrdiff_t c = C / 4 * 4; c < C; c++) {
+        kvd v;
+        for (int lane = 0; lane < KW; lane++) v[lane] = base[lane * C + c];
+        out[c] = v;
+    }
+}
+
+/// load_columns in reverse: the KW rows of C values at `base` from their columns in[c].
+KINLINE void KFN(store_columns)(const ptrdiff_t C, double *base, const kvd *in) {
+    if (C == 2) {
+#if KW == 8
+        KFN(store)(base, __builtin_shufflevector(in[0], in[1], 0, 8, 1, 9, 2, 10, 3, 11));
+        KFN(store)(base + KW, __builtin_shufflevector(in[0], in[1], 4, 12, 5, 13, 6, 14, 7, 15));
+#else
+        KFN(store)(base, __builtin_shufflevector(in[0], in[1], 0, 4, 1, 5));
+        KFN(store)(base + KW, __builtin_shufflevector(in[0], in[1], 2, 6, 3, 7));
+#endif
+        return;
+    }
+#pragma clang loop unroll(full)
+    for (ptrdiff_t c = 0; c + 4 <= C; c += 4) {
+        for (int half = 0; half < KW / 4; half++) {
+            v4d rows4[4];
+#if KW == 8
+            if (half == 0) {
+                KFN(transpose4)(__builtin_shufflevector(in[c], in[c], 0, 1, 2, 3),
+                                __builtin_shufflevector(in[c + 1], in[c + 1], 0, 1, 2, 3),
+                                __builtin_shufflevector(in[c + 2], in[c + 2], 0, 1, 2, 3),
+                                __builtin_shufflevector(in[c + 3], in[c + 3], 0, 1, 2, 3), rows4);
+            } else {
+                KFN(transpose4)(__builtin_shufflevector(in[c], in[c], 4, 5, 6, 7),
+                                __builtin_shufflevector(in[c + 1], in[c + 1], 4, 5, 6, 7),
+                                __builtin_shufflevector(in[c + 2], in[c + 2], 4, 5, 6, 7),
+                                __builtin_shufflevector(in[c + 3], in[c + 3], 4, 5, 6, 7), rows4);
+            }
+#else
+            KFN(transpose4)(in[c], in[c + 1], in[c + 2], in[c + 3], rows4);
+#endif
+            for (int lane = 0; lane < 4; lane++) KFN(store4)(base + (4 * half + lane) * C + c, rows4[lane]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (ptrdiff_t c = C / 4 * 4; c < C; c++) {
+        for (int lane = 0; lane < KW; lane++) base[lane * C + c] = in[c][lane];
+    }
+}
+
 /// normalize_rows for few components (K ≤ 16, a compile-time constant here):
-/// four rows at a time, one row per lane, so the K exponentials of a group are
+/// KW rows at a time, one row per lane, so the K exponentials of a group are
 /// independent of each other (a row-wise pass over K = 4 waits on one exp's
 /// whole dependency chain per row) and, unrolled, share their constants. Rows
 /// whose maximum is not finite, or that hold a NaN, are left untouched with
 /// log_density = NaN, as in the row-wise pass. Returns the number of such rows.
+/// Unless keep_log, log_density is the row's maximum m here and `rest` the sum
+/// whose log1p the caller adds to it, in a separate pass: log1p's dependency
+/// chain (three divisions deep) after the exponentials' left the core waiting
+/// within each group (measured, K = 4: a third of the time).
 KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdiff_t groups, double *log_density,
-                                        int keep_log) {
+                                        double *rest, int keep_log) {
     ptrdiff_t skipped = 0;
-    v4d x[16], e[16];
+    kvd x[16], e[16];
     for (ptrdiff_t g = 0; g < groups; g++) {
-        double *base = values + 4 * g * K;
-        // x[c] = column c of the group's four rows: whole 4×4 blocks by shuffles, the rest one by one.
-#pragma clang loop unroll(full)
-        for (ptrdiff_t c = 0; c + 4 <= K; c += 4) {
-            KFN(transpose4)(KFN(load)(base + c), KFN(load)(base + K + c), KFN(load)(base + 2 * K + c),
-                            KFN(load)(base + 3 * K + c), x + c);
-        }
-#pragma clang loop unroll(full)
-        for (ptrdiff_t c = K / 4 * 4; c < K; c++) x[c] = (v4d){base[c], base[K + c], base[2 * K + c], base[3 * K + c]};
+        double *base = values + KW * g * K;
+        // x[c] = column c of the group's rows.
+        KFN(load_columns)(K, base, x);
         // The lanes' maximum.
-        v4d best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-        v4l nan = {0, 0, 0, 0};
+        kvd best = KV(-INFINITY);
+        kvl nan = (kvl)KV(0.0);
 #pragma clang loop unroll(full)
         for (ptrdiff_t c = 0; c < K; c++) {
             best = KFN(select)(x[c] > best, best, x[c]);
             nan |= x[c] != x[c];
         }
-        const v4l invalid = nan | ((best - best) != 0.0);
+        const kvl invalid = nan | ((best - best) != 0.0);
         // Σ_{c: x_c < m} e_c, then 1 for each value equal to the maximum m but one
         // (e = exp(0) = 1 exactly there, and one of them stays out of the sum).
-        v4d sum = {0, 0, 0, 0}, ties = {-1, -1, -1, -1};
+        kvd sum = KV(0.0), ties = KV(-1.0);
 #pragma clang loop unroll(full)
         for (ptrdiff_t c = 0; c < K; c++) {
-            const v4d shifted = x[c] - best;
+            const kvd shifted = x[c] - best;
             e[c] = KFN(exp4_nonpositive)(shifted);
-            const v4l at_max = shifted == 0.0;
-            sum += KFN(select)(at_max, e[c], (v4d){0, 0, 0, 0});
-            ties += KFN(select)(at_max, (v4d){0, 0, 0, 0}, (v4d){1, 1, 1, 1});
+            const kvl at_max = shifted == 0.0;
+            sum += KFN(select)(at_max, e[c], KV(0.0));
+            ties += KFN(select)(at_max, KV(0.0), KV(1.0));
         }
         sum += ties;
-        const v4d lse = best + KFN(log1p4)(KFN(select)(invalid, sum, (v4d){0, 0, 0, 0}));
-        const v4d scale = 1.0 / (1.0 + sum);
+        const kvd kept_sum = KFN(select)(invalid, sum, KV(0.0));
+        kvd lse = best;
+        if (keep_log) {
+            lse = best + KFN(log1p4)(kept_sum);
+        } else {
+            KFN(store)(rest + KW * g, kept_sum);
+        }
+        const kvd scale = 1.0 / (1.0 + sum);
 #pragma clang loop unroll(full)
         for (ptrdiff_t c = 0; c < K; c++) e[c] = keep_log ? x[c] - lse : e[c] * scale;
         if (!KFN(any)(invalid)) {
-            for (int lane = 0; lane < 4; lane++) log_density[4 * g + lane] = lse[lane];
-            // Back to rows: the 4×4 blocks transposed again, the rest one by one.
-#pragma clang loop unroll(full)
-            for (ptrdiff_t c = 0; c + 4 <= K; c += 4) {
-                v4d rows4[4];
-                KFN(transpose4)(e[c], e[c + 1], e[c + 2], e[c + 3], rows4);
-                for (int lane = 0; lane < 4; lane++) KFN(store)(base + lane * K + c, rows4[lane]);
-            }
-#pragma clang loop unroll(full)
-            for (ptrdiff_t c = K / 4 * 4; c < K; c++) {
-                for (int lane = 0; lane < 4; lane++) base[lane * K + c] = e[c][lane];
-            }
+            KFN(store)(log_density + KW * g, lse);
+            // Back to rows.
+            KFN(store_columns)(K, base, e);
             continue;
         }
-        for (int lane = 0; lane < 4; lane++) {
+        for (int lane = 0; lane < KW; lane++) {
             double *row = base + lane * K;
             if (invalid[lane]) {
-                log_density[4 * g + lane] = NAN;
+                log_density[KW * g + lane] = NAN;
                 skipped++;
                 continue;
             }
-            log_density[4 * g + lane] = lse[lane];
+            log_density[KW * g + lane] = lse[lane];
 #pragma clang loop unroll(full)
             for (ptrdiff_t c = 0; c < K; c++) row[c] = e[c][lane];
         }
@@ -278,10 +387,10 @@ KINLINE ptrdiff_t KFN(row_groups_fixed)(const ptrdiff_t K, double *values, ptrdi
 }
 
 static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t groups, ptrdiff_t k,
-                                                   double *log_density, int keep_log) {
+                                                   double *log_density, double *rest, int keep_log) {
 #define KCASE(K)                                                                                                      \
     case K:                                                                                                           \
-        return KFN(row_groups_fixed)(K, values, groups, log_density, keep_log);
+        return KFN(row_groups_fixed)(K, values, groups, log_density, rest, keep_log);
     switch (k) {
         FOR_1_TO_16(KCASE)
     default: return 0;   // more components: the caller's row-wise pass
@@ -291,22 +400,26 @@ static KTARGET ptrdiff_t KFN(normalize_row_groups)(double *values, ptrdiff_t gro
 
 static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptrdiff_t k, double *log_density,
                                              double *rest, int keep_log) {
-    const v4d minus_inf = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    const kvd minus_inf = KV(-INFINITY);
     ptrdiff_t skipped = 0;
     ptrdiff_t first = 0;
     if (k <= 16) {
-        // Few components: whole groups of four rows with a row per lane; the rest row by row.
-        skipped = KFN(normalize_row_groups)(values, rows / 4, k, log_density, keep_log);
-        first = rows / 4 * 4;
+        // Few components: whole groups of KW rows with a row per lane; the rest row by row.
+        skipped = KFN(normalize_row_groups)(values, rows / KW, k, log_density, rest, keep_log);
+        first = rows / KW * KW;
+        if (!keep_log) {
+            KFN(log1p_values)(rest, first);
+            for (ptrdiff_t r = 0; r < first; r++) log_density[r] += rest[r];
+        }
     }
     for (ptrdiff_t r = first; r < rows; r++) {
         double *row = values + r * k;
         // The row's maximum m, without a branch per value: a maximum per lane, then across lanes.
-        v4d best = minus_inf;
-        v4l first_nan = {0, 0, 0, 0};
-        for (ptrdiff_t j = 0; j < k; j += 4) {
-            v4d x = minus_inf;
-            if (j + 4 <= k) {
+        kvd best = minus_inf;
+        kvl first_nan = (kvl)KV(0.0);
+        for (ptrdiff_t j = 0; j < k; j += KW) {
+            kvd x = minus_inf;
+            if (j + KW <= k) {
                 x = KFN(load)(row + j);
             } else {
                 for (ptrdiff_t lane = 0; lane < k - j; lane++) x[lane] = row[j + lane];
@@ -314,8 +427,8 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
             best = KFN(select)(x > best, best, x);
             first_nan |= x != x;
         }
-        const double m01 = best[1] > best[0] ? best[1] : best[0], m23 = best[3] > best[2] ? best[3] : best[2];
-        const double m = m23 > m01 ? m23 : m01;
+        double m = best[0];
+        for (int lane = 1; lane < KW; lane++) m = best[lane] > m ? best[lane] : m;
         if (!(m - m == 0) || KFN(any)(first_nan)) {
             // Every value −∞, or a +∞ or NaN: left to the caller's plain formulas.
             log_density[r] = NAN;
@@ -325,23 +438,23 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
         }
         // Σ_{j: v_j < m} exp(v_j − m), lane by lane, the lanes added in a fixed order, and
         // 1 for each further v_j = m (e = exp(0) = 1 exactly there; one of them stays out).
-        v4d sum = {0, 0, 0, 0}, ties = {0, 0, 0, 0};
+        kvd sum = KV(0.0), ties = KV(0.0);
         ptrdiff_t j = 0;
-        for (; j + 8 <= k; j += 8) {
+        for (; j + 2 * KW <= k; j += 2 * KW) {
             // Two vectors at a time (exp4_nonpositive2), added to the lanes' sums in order.
-            const v4d x[2] = {KFN(load)(row + j) - m, KFN(load)(row + j + 4) - m};
-            v4d e[2];
+            const kvd x[2] = {KFN(load)(row + j) - m, KFN(load)(row + j + KW) - m};
+            kvd e[2];
             KFN(exp4_nonpositive2)(x, e);
             for (int h = 0; h < 2; h++) {
-                const v4l at_max = x[h] == 0.0;
-                sum += KFN(select)(at_max, e[h], (v4d){0, 0, 0, 0});
-                ties += KFN(select)(at_max, (v4d){0, 0, 0, 0}, (v4d){1, 1, 1, 1});
-                if (!keep_log) KFN(store)(row + j + 4 * h, e[h]);
+                const kvl at_max = x[h] == 0.0;
+                sum += KFN(select)(at_max, e[h], KV(0.0));
+                ties += KFN(select)(at_max, KV(0.0), KV(1.0));
+                if (!keep_log) KFN(store)(row + j + KW * h, e[h]);
             }
         }
-        for (; j < k; j += 4) {
-            v4d x = minus_inf;
-            const int whole = j + 4 <= k;
+        for (; j < k; j += KW) {
+            kvd x = minus_inf;
+            const int whole = j + KW <= k;
             if (whole) {
                 x = KFN(load)(row + j);
             } else {
@@ -350,10 +463,10 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
             x = x - m;
             // No shortcut for groups that all underflow: a data-dependent branch per group
             // costs more in mispredictions than the polynomial it would skip.
-            const v4d e = KFN(exp4_nonpositive)(x);
-            const v4l at_max = x == 0.0;
-            sum += KFN(select)(at_max, e, (v4d){0, 0, 0, 0});
-            ties += KFN(select)(at_max, (v4d){0, 0, 0, 0}, (v4d){1, 1, 1, 1});
+            const kvd e = KFN(exp4_nonpositive)(x);
+            const kvl at_max = x == 0.0;
+            sum += KFN(select)(at_max, e, KV(0.0));
+            ties += KFN(select)(at_max, KV(0.0), KV(1.0));
             if (!keep_log) {
                 if (whole) {
                     KFN(store)(row + j, e);
@@ -362,15 +475,15 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
                 }
             }
         }
-        const double further = ((ties[0] + ties[1]) + (ties[2] + ties[3])) - 1;
-        const double total = ((sum[0] + sum[1]) + (sum[2] + sum[3])) + further;
+        const double further = KFN(hsum)(ties) - 1;
+        const double total = KFN(hsum)(sum) + further;
         rest[r] = total;
         log_density[r] = m;
         if (!keep_log) {
             // P(c | x) = e_c / (1 + Σ_{j: v_j < m} e_j + further maxima).
             const double scale = 1 / (1 + total);
             ptrdiff_t c = 0;
-            for (; c + 4 <= k; c += 4) KFN(store)(row + c, KFN(load)(row + c) * scale);
+            for (; c + KW <= k; c += KW) KFN(store)(row + c, KFN(load)(row + c) * scale);
             for (; c < k; c++) row[c] *= scale;
         }
     }
@@ -387,54 +500,84 @@ static KTARGET ptrdiff_t KFN(normalize_rows)(double *values, ptrdiff_t rows, ptr
     return skipped;
 }
 
-/// forward_substitution for a compile-time d: the loops unrolled in full, so z
-/// stays in registers and no loop bookkeeping sits on the dependency chain.
+/// normalizer − ½ |z|², L z = x − μ, for the KW rows whose features are xs[0 … D − 1]
+/// (L row-major D×D, `inv` its 1/L_ii).
+KINLINE kvd KFN(substitute_rows)(const ptrdiff_t D, const kvd *xs, const double *l, const double *inv,
+                                 const double *mu, double normalizer) {
+    kvd z[16];
+    kvd q = KV(0.0);
+#pragma clang loop unroll(full)
+    for (ptrdiff_t i = 0; i < D; i++) {
+        kvd t = xs[i] - mu[i];
+        const double *li = l + i * D;
+#pragma clang loop unroll(full)
+        for (ptrdiff_t j = 0; j < i; j++) t = KFMA(-z[j], li[j], t);
+        const kvd zi = t * inv[i];
+        z[i] = zi;
+        q = KFMA(zi, zi, q);
+    }
+    return normalizer - 0.5 * q;
+}
+
+/// forward_substitution for a compile-time d: KW rows at a time, the loops
+/// unrolled in full, so z stays in registers and no loop bookkeeping sits on
+/// the dependency chain. Components go four at a time, their results written
+/// as rows by 4×4 transposes (at d = 2 a store per value and lane cost more
+/// than the substitution), except with sixteen registers above d = 8, where the
+/// four results spill z (measured at d = 16 with AVX2: a third slower).
 KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
                                      ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal,
                                      const double *means, const double *normalizers, double *log_joint) {
-    v4d xs[16], z[16];
-    for (ptrdiff_t r0 = 0; r0 < rows; r0 += 4) {
-        const ptrdiff_t lanes = rows - r0 < 4 ? rows - r0 : 4;
-        // xs[j] holds feature j of rows r0 … r0 + 3 (absent rows are 0 and never stored).
-        if (lanes == 4) {
-#pragma clang loop unroll(full)
-            for (ptrdiff_t j = 0; j < D; j++) {
-                xs[j] = (v4d){block[r0 * D + j], block[(r0 + 1) * D + j], block[(r0 + 2) * D + j],
-                              block[(r0 + 3) * D + j]};
-            }
+    kvd xs[16];
+    for (ptrdiff_t r0 = 0; r0 < rows; r0 += KW) {
+        const ptrdiff_t lanes = rows - r0 < KW ? rows - r0 : KW;
+        // xs[j] holds feature j of rows r0 … r0 + KW − 1 (absent rows are 0 and never stored).
+        if (lanes == KW) {
+            KFN(load_columns)(D, block + r0 * D, xs);
         } else {
             for (ptrdiff_t j = 0; j < D; j++) {
-                v4d v = {0, 0, 0, 0};
+                kvd v = KV(0.0);
                 for (ptrdiff_t lane = 0; lane < lanes; lane++) v[lane] = block[(r0 + lane) * D + j];
                 xs[j] = v;
             }
         }
-        for (ptrdiff_t c = 0; c < k_count; c++) {
+        double *out = log_joint + r0 * k_count;
+        ptrdiff_t c = 0;
+        if (lanes == KW && (KW == 8 || D <= 8)) {
+            for (; c + 4 <= k_count; c += 4) {
+                kvd v[4];
+#pragma clang loop unroll(full)
+                for (int w = 0; w < 4; w++) {
+                    const ptrdiff_t f = factor_count == 1 ? 0 : c + w;
+                    v[w] = KFN(substitute_rows)(D, xs, lower + f * D * D, inverse_diagonal + f * D, means + (c + w) * D,
+                                                normalizers[c + w]);
+                }
+                for (int half = 0; half < KW / 4; half++) {
+                    v4d rows4[4];
+#if KW == 8
+                    if (half == 0) {
+                        KFN(transpose4)(__builtin_shufflevector(v[0], v[0], 0, 1, 2, 3),
+                                        __builtin_shufflevector(v[1], v[1], 0, 1, 2, 3),
+                                        __builtin_shufflevector(v[2], v[2], 0, 1, 2, 3),
+                                        __builtin_shufflevector(v[3], v[3], 0, 1, 2, 3), rows4);
+                    } else {
+                        KFN(transpose4)(__builtin_shufflevector(v[0], v[0], 4, 5, 6, 7),
+                                        __builtin_shufflevector(v[1], v[1], 4, 5, 6, 7),
+                                        __builtin_shufflevector(v[2], v[2], 4, 5, 6, 7),
+                                        __builtin_shufflevector(v[3], v[3], 4, 5, 6, 7), rows4);
+                    }
+#else
+                    KFN(transpose4)(v[0], v[1], v[2], v[3], rows4);
+#endif
+                    for (int lane = 0; lane < 4; lane++) KFN(store4)(out + (4 * half + lane) * k_count + c, rows4[lane]);
+                }
+            }
+        }
+        for (; c < k_count; c++) {
             const ptrdiff_t f = factor_count == 1 ? 0 : c;
-            const double *l = lower + f * D * D;
-            const double *inv = inverse_diagonal + f * D;
-            const double *mu = means + c * D;
-            v4d q = {0, 0, 0, 0};
-#pragma clang loop unroll(full)
-            for (ptrdiff_t i = 0; i < D; i++) {
-                v4d t = xs[i] - mu[i];
-                const double *li = l + i * D;
-#pragma clang loop unroll(full)
-                for (ptrdiff_t j = 0; j < i; j++) t = KFMA(-z[j], li[j], t);
-                const v4d zi = t * inv[i];
-                z[i] = zi;
-                q = KFMA(zi, zi, q);
-            }
-            const v4d v = normalizers[c] - 0.5 * q;
-            double *out = log_joint + r0 * k_count + c;
-            if (lanes == 4) {
-                out[0] = v[0];
-                out[k_count] = v[1];
-                out[2 * k_count] = v[2];
-                out[3 * k_count] = v[3];
-            } else {
-                for (ptrdiff_t lane = 0; lane < lanes; lane++) out[lane * k_count] = v[lane];
-            }
+            const kvd v = KFN(substitute_rows)(D, xs, lower + f * D * D, inverse_diagonal + f * D, means + c * D,
+                                               normalizers[c]);
+            for (ptrdiff_t lane = 0; lane < lanes; lane++) out[lane * k_count + c] = v[lane];
         }
     }
 }
@@ -448,13 +591,13 @@ KINLINE void KFN(substitution_fixed)(const ptrdiff_t D, const double *block, ptr
 /// to `zt`, so that every update is a single fma.
 KINLINE void KFN(substitution_columns)(const ptrdiff_t W, ptrdiff_t j0, ptrdiff_t d, const double *l,
                                        const double *inv, const double *mu, const double *xt, double *zt,
-                                       v4d q[SUBSTITUTION_VECTORS]) {
-    v4d a[SUBSTITUTION_COLUMNS][SUBSTITUTION_VECTORS];
+                                       kvd q[SUBSTITUTION_VECTORS]) {
+    kvd a[SUBSTITUTION_COLUMNS][SUBSTITUTION_VECTORS];
 #pragma clang loop unroll(full)
     for (ptrdiff_t w = 0; w < W; w++) {
 #pragma clang loop unroll(full)
         for (int v = 0; v < SUBSTITUTION_VECTORS; v++) {
-            a[w][v] = KFN(load)(xt + (j0 + w) * SUBSTITUTION_ROWS + 4 * v) - mu[j0 + w];
+            a[w][v] = KFN(load)(xt + (j0 + w) * SUBSTITUTION_ROWS + KW * v) - mu[j0 + w];
         }
     }
     const double *lw[SUBSTITUTION_COLUMNS];
@@ -462,9 +605,9 @@ KINLINE void KFN(substitution_columns)(const ptrdiff_t W, ptrdiff_t j0, ptrdiff_
     for (ptrdiff_t w = 0; w < W; w++) lw[w] = l + (j0 + w) * d;
     for (ptrdiff_t i = 0; i < j0; i++) {
         const double *nz = zt + i * SUBSTITUTION_ROWS;
-        v4d n[SUBSTITUTION_VECTORS];
+        kvd n[SUBSTITUTION_VECTORS];
 #pragma clang loop unroll(full)
-        for (int v = 0; v < SUBSTITUTION_VECTORS; v++) n[v] = KFN(load)(nz + 4 * v);
+        for (int v = 0; v < SUBSTITUTION_VECTORS; v++) n[v] = KFN(load)(nz + KW * v);
 #pragma clang loop unroll(full)
         for (ptrdiff_t w = 0; w < W; w++) {
             const double b = lw[w][i];
@@ -472,7 +615,7 @@ KINLINE void KFN(substitution_columns)(const ptrdiff_t W, ptrdiff_t j0, ptrdiff_
             for (int v = 0; v < SUBSTITUTION_VECTORS; v++) a[w][v] = KFMA(n[v], b, a[w][v]);
         }
     }
-    v4d nz[SUBSTITUTION_COLUMNS][SUBSTITUTION_VECTORS];
+    kvd nz[SUBSTITUTION_COLUMNS][SUBSTITUTION_VECTORS];
 #pragma clang loop unroll(full)
     for (ptrdiff_t w = 0; w < W; w++) {
 #pragma clang loop unroll(full)
@@ -483,10 +626,10 @@ KINLINE void KFN(substitution_columns)(const ptrdiff_t W, ptrdiff_t j0, ptrdiff_
         }
 #pragma clang loop unroll(full)
         for (int v = 0; v < SUBSTITUTION_VECTORS; v++) {
-            const v4d z = a[w][v] * inv[j0 + w];
+            const kvd z = a[w][v] * inv[j0 + w];
             q[v] = KFMA(z, z, q[v]);
             nz[w][v] = -z;
-            KFN(store)(zt + (j0 + w) * SUBSTITUTION_ROWS + 4 * v, nz[w][v]);
+            KFN(store)(zt + (j0 + w) * SUBSTITUTION_ROWS + KW * v, nz[w][v]);
         }
     }
 }
@@ -520,8 +663,8 @@ KINLINE void KFN(substitution_tiled)(const double *block, ptrdiff_t rows, ptrdif
             const ptrdiff_t f = factor_count == 1 ? 0 : c;
             const double *l = lower + f * d * d, *inv = inverse_diagonal + f * d, *mu = means + c * d;
             for (ptrdiff_t g = 0; g < groups; g++) {
-                v4d q[SUBSTITUTION_VECTORS];
-                for (int v = 0; v < SUBSTITUTION_VECTORS; v++) q[v] = (v4d){0, 0, 0, 0};
+                kvd q[SUBSTITUTION_VECTORS];
+                for (int v = 0; v < SUBSTITUTION_VECTORS; v++) q[v] = KV(0.0);
                 const double *xg = xt + g * group_size;
                 ptrdiff_t j0 = 0;
                 for (; j0 + SUBSTITUTION_COLUMNS <= d; j0 += SUBSTITUTION_COLUMNS) {
@@ -532,7 +675,7 @@ KINLINE void KFN(substitution_tiled)(const double *block, ptrdiff_t rows, ptrdif
                 const ptrdiff_t lanes = rows - r0 < SUBSTITUTION_ROWS ? rows - r0 : SUBSTITUTION_ROWS;
                 double *out = log_joint + r0 * k_count + c;
                 for (ptrdiff_t lane = 0; lane < lanes; lane++) {
-                    out[lane * k_count] = normalizers[c] - 0.5 * q[lane / 4][lane % 4];
+                    out[lane * k_count] = normalizers[c] - 0.5 * q[lane / KW][lane % KW];
                 }
             }
         }
@@ -558,68 +701,130 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
 }
 
 /// accumulate_moments for a compile-time d (≤ 16): rows in sub-blocks of
-/// MOMENT_SUB, transposed once so that four rows share a register; then per
-/// component and per moment row i, the accumulators of Σ w (x_i − s_i)(x_j − s_j),
+/// MOMENT_SUB, transposed once so that KW rows share a register (the
+/// responsibilities four components at a time); then per component and per
+/// MOMENT_PAIR moment rows i, the accumulators of Σ w (x_i − s_i)(x_j − s_j),
 /// j ≥ i, stay in registers for the whole sub-block (a single pass over all
-/// d(d+1)/2 of them would store every accumulator after every four rows).
-/// `lanes` holds the per-component lane sums: 4·(1 + D + D(D+1)/2) doubles each.
+/// d(d+1)/2 of them would store every accumulator after every KW rows). Tiles of
+/// MOMENT_PAIR rows by MOMENT_TILE columns (the including file's choice per variant,
+/// 1×8 by default): with sixteen vector registers (AVX2) 2×4, with 32 (AVX-512) 2×8,
+/// so that two moment rows share each load of x_j − s_j.
+/// `lanes` holds the per-component lane sums: KW·(1 + D + D(D+1)/2) doubles each;
+/// `wt` 4×MOMENT_SUB doubles.
+#ifndef MOMENT_PAIR
+#define MOMENT_PAIR 1
+#define MOMENT_TILE 8
+#endif
 KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
                                 const double *resp, const double *shifts, double *lanes, double *xt, double *vt,
                                 double *wt) {
     const ptrdiff_t per = 1 + D + D * (D + 1) / 2;
     for (ptrdiff_t start = 0; start < rows; start += MOMENT_SUB) {
         const ptrdiff_t n = rows - start < MOMENT_SUB ? rows - start : MOMENT_SUB;
-        const ptrdiff_t padded = (n + 3) / 4 * 4;
+        const ptrdiff_t padded = (n + KW - 1) / KW * KW;
         // Rows past the end get weight 0 below, so their (finite) values add nothing.
-        for (ptrdiff_t j = 0; j < D; j++) {
-            for (ptrdiff_t r = 0; r < padded; r++) xt[j * MOMENT_SUB + r] = r < n ? block[(start + r) * D + j] : 0;
+        ptrdiff_t r = 0;
+        for (; r + KW <= n; r += KW) {
+            kvd columns[16];
+            KFN(load_columns)(D, block + (start + r) * D, columns);
+#pragma clang loop unroll(full)
+            for (ptrdiff_t j = 0; j < D; j++) KFN(store)(xt + j * MOMENT_SUB + r, columns[j]);
         }
-        for (ptrdiff_t c = 0; c < k_count; c++) {
-            const double *s = shifts + c * D;
-            for (ptrdiff_t r = 0; r < padded; r++) wt[r] = r < n ? resp[(start + r) * k_count + c] : 0;
-            for (ptrdiff_t j = 0; j < D; j++) {
-                for (ptrdiff_t r = 0; r < padded; r += 4) {
-                    KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
+        for (; r < padded; r++) {
+            for (ptrdiff_t j = 0; j < D; j++) xt[j * MOMENT_SUB + r] = r < n ? block[(start + r) * D + j] : 0;
+        }
+        for (ptrdiff_t c0 = 0; c0 < k_count; c0 += 4) {
+            // wt[(c − c0)·MOMENT_SUB + r] = resp[(start + r)·k_count + c] for four components c
+            // (4×4 blocks by shuffles), a table that stays in the first-level cache.
+            const ptrdiff_t chunk = k_count - c0 < 4 ? k_count - c0 : 4;
+            for (r = 0; r + 4 <= n; r += 4) {
+                const double *row = resp + (start + r) * k_count + c0;
+                if (chunk == 4) {
+                    v4d t[4];
+                    KFN(transpose4)(KFN(load4)(row), KFN(load4)(row + k_count), KFN(load4)(row + 2 * k_count),
+                                    KFN(load4)(row + 3 * k_count), t);
+                    for (int i = 0; i < 4; i++) KFN(store4)(wt + i * MOMENT_SUB + r, t[i]);
+                } else {
+                    for (ptrdiff_t i = 0; i < chunk; i++) {
+                        for (int lane = 0; lane < 4; lane++) wt[i * MOMENT_SUB + r + lane] = row[lane * k_count + i];
+                    }
                 }
             }
-            double *acc = lanes + 4 * per * c;
-            double *moment_row = acc + 4 * (1 + D);
-            // Unrolled in full (D is a constant here), so that m[] lives in registers:
-            // moment row i in tiles of at most eight columns j ≥ i.
-#pragma clang loop unroll(full)
-            for (ptrdiff_t i = 0; i < D; i++) {
-#pragma clang loop unroll(full)
-                for (ptrdiff_t j0 = i; j0 < D; j0 += 8) {
-                    const ptrdiff_t j1 = j0 + 8 < D ? j0 + 8 : D;
-                    v4d m[8] = {{0}};
-                    v4d sum = {0, 0, 0, 0}, count = {0, 0, 0, 0};
-                    for (ptrdiff_t r = 0; r < padded; r += 4) {
-                        const v4d w = KFN(load)(wt + r);
-                        const v4d a = w * KFN(load)(vt + i * MOMENT_SUB + r);
-                        if (i == 0 && j0 == 0) count += w;
-                        if (j0 == i) sum += a;
-#pragma clang loop unroll(full)
-                        for (ptrdiff_t j = j0; j < j1; j++) {
-                            m[j - j0] = KFMA(a, KFN(load)(vt + j * MOMENT_SUB + r), m[j - j0]);
-                        }
+            for (; r < padded; r++) {
+                for (ptrdiff_t i = 0; i < chunk; i++) {
+                    wt[i * MOMENT_SUB + r] = r < n ? resp[(start + r) * k_count + c0 + i] : 0;
+                }
+            }
+            for (ptrdiff_t c = c0; c < c0 + chunk; c++) {
+                const double *s = shifts + c * D;
+                const double *wc = wt + (c - c0) * MOMENT_SUB;
+                for (ptrdiff_t j = 0; j < D; j++) {
+                    for (r = 0; r < padded; r += KW) {
+                        KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
                     }
-                    if (i == 0 && j0 == 0) KFN(store)(acc, KFN(load)(acc) + count);
-                    if (j0 == i) KFN(store)(acc + 4 * (1 + i), KFN(load)(acc + 4 * (1 + i)) + sum);
-                    for (ptrdiff_t j = j0; j < j1; j++, moment_row += 4) {
-                        KFN(store)(moment_row, KFN(load)(moment_row) + m[j - j0]);
+                }
+                double *acc = lanes + KW * per * c;
+                double *moment_rows = acc + KW * (1 + D);
+                // Unrolled in full (D is a constant here), so that m[] lives in registers:
+                // MOMENT_PAIR moment rows i in tiles of at most eight columns j ≥ i.
+#pragma clang loop unroll(full)
+                for (ptrdiff_t i = 0; i < D; i += MOMENT_PAIR) {
+                    const ptrdiff_t pair = D - i < MOMENT_PAIR ? D - i : MOMENT_PAIR;
+#pragma clang loop unroll(full)
+                    for (ptrdiff_t j0 = i; j0 < D; j0 += MOMENT_TILE) {
+                        const ptrdiff_t j1 = j0 + MOMENT_TILE < D ? j0 + MOMENT_TILE : D;
+                        kvd m[MOMENT_PAIR][MOMENT_TILE];
+                        kvd sum[MOMENT_PAIR];
+                        kvd count = KV(0.0);
+#pragma clang loop unroll(full)
+                        for (ptrdiff_t h = 0; h < pair; h++) {
+                            sum[h] = KV(0.0);
+                            for (int j = 0; j < MOMENT_TILE; j++) m[h][j] = KV(0.0);
+                        }
+                        for (r = 0; r < padded; r += KW) {
+                            const kvd w = KFN(load)(wc + r);
+                            kvd a[MOMENT_PAIR];
+#pragma clang loop unroll(full)
+                            for (ptrdiff_t h = 0; h < pair; h++) {
+                                a[h] = w * KFN(load)(vt + (i + h) * MOMENT_SUB + r);
+                                if (j0 == i) sum[h] += a[h];
+                            }
+                            if (i == 0 && j0 == 0) count += w;
+#pragma clang loop unroll(full)
+                            for (ptrdiff_t j = j0; j < j1; j++) {
+                                const kvd v = KFN(load)(vt + j * MOMENT_SUB + r);
+#pragma clang loop unroll(full)
+                                for (ptrdiff_t h = 0; h < pair; h++) {
+                                    if (j >= i + h) m[h][j - j0] = KFMA(a[h], v, m[h][j - j0]);
+                                }
+                            }
+                        }
+                        if (i == 0 && j0 == 0) KFN(store)(acc, KFN(load)(acc) + count);
+#pragma clang loop unroll(full)
+                        for (ptrdiff_t h = 0; h < pair; h++) {
+                            const ptrdiff_t row = i + h;
+                            if (j0 == i) KFN(store)(acc + KW * (1 + row), KFN(load)(acc + KW * (1 + row)) + sum[h]);
+                            // Moment (row, j) is entry row·D − row(row − 1)/2 + (j − row) of the packed upper triangle.
+                            double *packed = moment_rows + KW * (row * D - row * (row - 1) / 2 - row);
+                            for (ptrdiff_t j = j0 > row ? j0 : row; j < j1; j++) {
+                                KFN(store)(packed + KW * j, KFN(load)(packed + KW * j) + m[h][j - j0]);
+                            }
+                        }
                     }
                 }
             }
         }
     }
 }
+#undef MOMENT_PAIR
+#undef MOMENT_TILE
 
 static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
                                            const double *resp, const double *shifts, double *counts, double *sums,
                                            double *moments, double *scratch) {
     const ptrdiff_t per = 1 + d + d * (d + 1) / 2;   // accumulators per component: count, sums, upper moments
-    for (ptrdiff_t i = 0; i < 4 * per * k_count; i++) scratch[i] = 0;
-    double *xt = scratch + 4 * per * k_count, *vt = xt + 16 * MOMENT_SUB, *wt = vt + 16 * MOMENT_SUB;
+    for (ptrdiff_t i = 0; i < KW * per * k_count; i++) scratch[i] = 0;
+    double *xt = scratch + KW * per * k_count, *vt = xt + 16 * MOMENT_SUB, *wt = vt + 16 * MOMENT_SUB;
 #define KCASE(D)                                                                                                      \
     case D:                                                                                                           \
         KFN(moments_fixed)(D, block, rows, k_count, resp, shifts, scratch, xt, vt, wt);                               \
@@ -631,11 +836,10 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
 #undef KCASE
     // Lanes added in a fixed order, then into the running statistics.
     for (ptrdiff_t c = 0; c < k_count; c++) {
-        const double *acc = scratch + 4 * per * c;
+        const double *acc = scratch + KW * per * c;
         double lane_sums[per > 0 ? per : 1];
         for (ptrdiff_t t = 0; t < per; t++) {
-            const double *a = acc + 4 * t;
-            lane_sums[t] = (a[0] + a[1]) + (a[2] + a[3]);
+            lane_sums[t] = KFN(hsum)(KFN(load)(acc + KW * t));
         }
         counts[c] += lane_sums[0];
         for (ptrdiff_t i = 0; i < d; i++) sums[c * d + i] += lane_sums[1 + i];
@@ -652,7 +856,7 @@ static KTARGET void KFN(subtract_rows)(const double *block, ptrdiff_t rows, ptrd
         const double *x = block + r * d;
         double *z = out + r * d;
         ptrdiff_t j = 0;
-        for (; j + 4 <= d; j += 4) KFN(store)(z + j, KFN(load)(x + j) - KFN(load)(mean + j));
+        for (; j + 4 <= d; j += 4) KFN(store4)(z + j, KFN(load4)(x + j) - KFN(load4)(mean + j));
         for (; j < d; j++) z[j] = x[j] - mean[j];
     }
 }
@@ -664,8 +868,8 @@ static KTARGET void KFN(half_norms)(const double *z, ptrdiff_t rows, ptrdiff_t d
         v4d q = {0, 0, 0, 0};
         ptrdiff_t j = 0;
         for (; j + 4 <= d; j += 4) {
-            const v4d v = KFN(load)(zr + j);
-            q = KFMA(v, v, q);
+            const v4d v = KFN(load4)(zr + j);
+            q = KFMA4(v, v, q);
         }
         double total = (q[0] + q[1]) + (q[2] + q[3]);
         for (; j < d; j++) total += zr[j] * zr[j];
@@ -689,9 +893,9 @@ static KTARGET ptrdiff_t KFN(scaled_deviations)(const double *block, ptrdiff_t r
         written++;
         ptrdiff_t j = 0;
         for (; j + 4 <= d; j += 4) {
-            const v4d v = KFN(load)(x + j) - KFN(load)(shift + j);
-            KFN(store)(y + j, v * root);
-            KFN(store)(sums + j, KFMA(v, w, KFN(load)(sums + j)));
+            const v4d v = KFN(load4)(x + j) - KFN(load4)(shift + j);
+            KFN(store4)(y + j, v * root);
+            KFN(store4)(sums + j, KFMA4(v, w, KFN(load4)(sums + j)));
         }
         for (; j < d; j++) {
             const double v = x[j] - shift[j];
@@ -710,9 +914,9 @@ static KTARGET void KFN(row_spreads)(const double *block, ptrdiff_t rows, ptrdif
         v4d top = {1, 1, 1, 1};
         ptrdiff_t j = 0;
         for (; j + 4 <= d; j += 4) {
-            const v4d v = KFN(load)(x + j) - KFN(load)(centre + j);
+            const v4d v = KFN(load4)(x + j) - KFN(load4)(centre + j);
             const v4d square = v * v;
-            top = KFN(select)(square > top, top, square);
+            top = KFN(select4)(square > top, top, square);
         }
         double m = top[0];
         for (int lane = 1; lane < 4; lane++) m = top[lane] > m ? top[lane] : m;
@@ -728,30 +932,38 @@ static KTARGET void KFN(row_spreads)(const double *block, ptrdiff_t rows, ptrdif
 static KTARGET void KFN(column_sums)(const double *resp, ptrdiff_t rows, ptrdiff_t k_count, const double *spreads,
                                      double *sums) {
     double *weighted = sums + k_count;
-    for (ptrdiff_t c = 0; c < 2 * k_count; c++) sums[c] = 0;
-    for (ptrdiff_t r = 0; r < rows; r++) {
-        const double *row = resp + r * k_count;
-        const double s = spreads[r];
-        ptrdiff_t c = 0;
-        for (; c + 4 <= k_count; c += 4) {
-            const v4d w = KFN(load)(row + c);
-            KFN(store)(sums + c, KFN(load)(sums + c) + w);
-            KFN(store)(weighted + c, KFMA(w, s, KFN(load)(weighted + c)));
+    // A vector of components at a time over all the rows, its sums in registers
+    // (the compiler cannot keep them there across rows itself: sums may alias resp).
+    ptrdiff_t c = 0;
+    for (; c + KW <= k_count; c += KW) {
+        kvd plain = KV(0.0), scaled = KV(0.0);
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const kvd w = KFN(load)(resp + r * k_count + c);
+            plain = plain + w;
+            scaled = KFMA(w, spreads[r], scaled);
         }
-        for (; c < k_count; c++) {
-            sums[c] += row[c];
-            weighted[c] = KFMA(row[c], s, weighted[c])[0];
+        KFN(store)(sums + c, plain);
+        KFN(store)(weighted + c, scaled);
+    }
+    for (; c < k_count; c++) {
+        v4d plain = {0, 0, 0, 0}, scaled = {0, 0, 0, 0};
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const double w = resp[r * k_count + c];
+            plain[0] += w;
+            scaled = KFMA4(w, spreads[r], scaled);
         }
+        sums[c] = plain[0];
+        weighted[c] = scaled[0];
     }
 }
 
-/// Whether the M-step keeps w = resp[r, c] (see mixture_count_kept), four
+/// Whether the M-step keeps w = resp[r, c] (see mixture_count_kept), KW
 /// components at a time; `inverse` is 1/spreads[r]. The second test is
 /// w ≥ t'_c / s_r rather than w s_r ≥ t'_c: w is often subnormal, and a
 /// multiplication by a subnormal takes the slow path (measured: the whole
 /// pass 3.7× slower).
-KINLINE v4l KFN(kept_lanes)(const double *row, double inverse, const double *thresholds, ptrdiff_t k_count) {
-    const v4d w = KFN(load)(row);
+KINLINE kvl KFN(kept_lanes)(const double *row, double inverse, const double *thresholds, ptrdiff_t k_count) {
+    const kvd w = KFN(load)(row);
     return ((w >= KFN(load)(thresholds)) | (w >= KFN(load)(thresholds + k_count) * inverse)) & (w != 0.0);
 }
 
@@ -771,9 +983,9 @@ static KTARGET ptrdiff_t KFN(count_kept)(const double *resp, ptrdiff_t rows, ptr
             const ptrdiff_t end = 64 * w + 64 < k_count ? 64 * w + 64 : k_count;
             uint64_t bits = 0;
             ptrdiff_t c = 64 * w;
-            for (; c + 4 <= end; c += 4) {
-                const v4l kept = KFN(kept_lanes)(row + c, inverse, thresholds + c, k_count);   // −1 where kept
-                v4l n;
+            for (; c + KW <= end; c += KW) {
+                const kvl kept = KFN(kept_lanes)(row + c, inverse, thresholds + c, k_count);   // −1 where kept
+                kvl n;
                 __builtin_memcpy(&n, per_component + c, sizeof n);
                 n -= kept;
                 __builtin_memcpy(per_component + c, &n, sizeof n);
@@ -839,32 +1051,45 @@ static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t 
             v4d mid[SPARSE_VECTORS], sum2[SPARSE_VECTORS], sum1[SPARSE_VECTORS];
 #pragma clang loop unroll(full)
             for (int v = 0; v < SPARSE_VECTORS; v++) {
-                mid[v] = KFN(load)(centre + j0 + 4 * v);
-                sum2[v] = KFN(load)(second + j0 + 4 * v);
-                sum1[v] = KFN(load)(first + j0 + 4 * v);
+                mid[v] = KFN(load4)(centre + j0 + 4 * v);
+                sum2[v] = KFN(load4)(second + j0 + 4 * v);
+                sum1[v] = KFN(load4)(first + j0 + 4 * v);
             }
             for (ptrdiff_t i = 0; i < n; i++) {
                 const double *x = block + (ptrdiff_t)rows_c[i] * d + j0;
                 const v4d wv = {w_c[i], w_c[i], w_c[i], w_c[i]};
 #pragma clang loop unroll(full)
                 for (int v = 0; v < SPARSE_VECTORS; v++) {
-                    const v4d t = KFN(load)(x + 4 * v) - mid[v];
-                    sum2[v] = KFMA(t * t, wv, sum2[v]);
-                    sum1[v] = KFMA(t, wv, sum1[v]);
+                    const v4d t = KFN(load4)(x + 4 * v) - mid[v];
+                    sum2[v] = KFMA4(t * t, wv, sum2[v]);
+                    sum1[v] = KFMA4(t, wv, sum1[v]);
                 }
             }
 #pragma clang loop unroll(full)
             for (int v = 0; v < SPARSE_VECTORS; v++) {
-                KFN(store)(second + j0 + 4 * v, sum2[v]);
-                KFN(store)(first + j0 + 4 * v, sum1[v]);
+                KFN(store4)(second + j0 + 4 * v, sum2[v]);
+                KFN(store4)(first + j0 + 4 * v, sum1[v]);
             }
+        }
+        // Then one vector at a time (the same operations per feature, so the same bits).
+        for (; j0 + 4 <= d; j0 += 4) {
+            const v4d mid = KFN(load4)(centre + j0);
+            v4d sum2 = KFN(load4)(second + j0), sum1 = KFN(load4)(first + j0);
+            for (ptrdiff_t i = 0; i < n; i++) {
+                const v4d t = KFN(load4)(block + (ptrdiff_t)rows_c[i] * d + j0) - mid;
+                const v4d wv = {w_c[i], w_c[i], w_c[i], w_c[i]};
+                sum2 = KFMA4(t * t, wv, sum2);
+                sum1 = KFMA4(t, wv, sum1);
+            }
+            KFN(store4)(second + j0, sum2);
+            KFN(store4)(first + j0, sum1);
         }
         for (; j0 < d; j0++) {
             double sum2 = second[j0], sum1 = first[j0];
             for (ptrdiff_t i = 0; i < n; i++) {
                 const double t = block[(ptrdiff_t)rows_c[i] * d + j0] - centre[j0];
-                sum2 = KFMA(t * t, w_c[i], sum2)[0];
-                sum1 = KFMA(t, w_c[i], sum1)[0];
+                sum2 = KFMA4(t * t, w_c[i], sum2)[0];
+                sum1 = KFMA4(t, w_c[i], sum1)[0];
             }
             second[j0] = sum2;
             first[j0] = sum1;

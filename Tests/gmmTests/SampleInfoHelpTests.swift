@@ -58,15 +58,18 @@ struct SampleInfoHelpTests {
         #expect(outcome.stdout == (extra.isEmpty ? "eruptions,waiting\n" : "eruptions,waiting,component\n"))
     }
 
-    @Test("--version names GSL, the BLAS kernels and the vector-kernel variant; GMM_KERNELS=portable forces the baseline")
+    @Test("--version names GSL, the BLAS kernels and the vector-kernel variant; GMM_KERNELS=portable forces the baseline, GMM_KERNELS=avx2 at most AVX2")
     func version() throws {
         let box = try Sandbox()
         let line = try box.succeed(["--version"]).stdout
         #expect(line.hasPrefix("0.1.0 (GSL "), "\(line)")
         #expect(line.contains(", BLAS "), "\(line)")
-        #expect(line.contains("vector kernels avx2+fma)") || line.contains("vector kernels portable)"), "\(line)")
+        #expect(["avx512", "avx2+fma", "portable"].contains { line.contains("vector kernels \($0))") }, "\(line)")
         let forced = try box.succeed(["--version"], environment: ["GMM_KERNELS": "portable"]).stdout
         #expect(forced.contains("vector kernels portable)"), "\(forced)")
+        let capped = try box.succeed(["--version"], environment: ["GMM_KERNELS": "avx2"]).stdout
+        let expected = line.contains("vector kernels portable)") ? "portable" : "avx2+fma"
+        #expect(capped.contains("vector kernels \(expected))"), "\(capped)")
     }
 
     @Test("the portable vector kernels fit the same model as the default ones, to rounding")

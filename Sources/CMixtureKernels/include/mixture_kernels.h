@@ -1,9 +1,11 @@
-// The E-step's innermost loops, compiled twice: for the baseline x86-64
-// instruction set and for AVX2 with fused multiply-add, the variant chosen
-// once per process from what the CPU reports (other architectures get the
-// portable variant only). Swift can neither give one function a different
-// target than its module nor dispatch on CPU features, and a whole package
-// built for AVX2 would not start on older CPUs; clang does both for C.
+// The E-step's innermost loops, compiled three times: for the baseline x86-64
+// instruction set, for AVX2 with fused multiply-add and for AVX-512, the widest
+// variant the CPU reports chosen once per process (other architectures get the
+// portable variant only; GMM_KERNELS=portable or GMM_KERNELS=avx2 in the
+// environment caps the choice at that variant, any other value is ignored).
+// Swift can neither give one function a different target than its module nor
+// dispatch on CPU features, and a whole package built for AVX2 would not start
+// on older CPUs; clang does both for C.
 //
 // Measured on the project's machine (AMD Zen 3), CPU seconds per EM iteration:
 // see the comments in mixture_kernels.c and bench/RESULTS.md.
@@ -24,6 +26,9 @@ extern "C" {
 typedef enum {
     mixture_kernels_portable = 0,
     mixture_kernels_avx2_fma = 1,
+    /// AVX-512 F, DQ and VL (with AVX2 and FMA): eight lanes where rows, components
+    /// or values share a vector, four along a row's features.
+    mixture_kernels_avx512 = 2,
     /// Not a level: one more than the last one (a new level goes above this line,
     /// and Swift and the tests then see it without further edits).
     mixture_kernels_level_count
@@ -73,8 +78,9 @@ ptrdiff_t mixture_normalize_rows(mixture_kernels_level level, double *values, pt
                                  double *log_density, double *scratch, int keep_log);
 
 /// Full and tied covariances: log_joint[r·k_count + c] = normalizers[c] − ½ |z|²,
-/// L_c z = x_r − μ_c, by forward substitution on several rows at a time (four, with z
-/// in registers, for d ≤ 16; eight, four columns of z at a time, above). `lower` holds
+/// L_c z = x_r − μ_c, by forward substitution on several rows at a time (a vector's
+/// lanes, four or eight, with z in registers, for d ≤ 16; two vectors' lanes, four
+/// columns of z at a time, above). `lower` holds
 /// factor_count row-major d×d lower factors (k_count, or 1 that every component
 /// shares), `inverse_diagonal` their 1/L_ii (factor_count×d), `means` k_count×d;
 /// `scratch` mixture_substitution_scratch_count(d) doubles.
@@ -90,7 +96,8 @@ ptrdiff_t mixture_substitution_scratch_count(ptrdiff_t d);
 /// shifts s_c (k_count×d), with w = resp (rows×k_count, weights applied):
 ///   counts[c] += Σ_r w_rc,   sums[c·d + i] += Σ_r w_rc (x_ri − s_ci),
 ///   moments[c·d·d + i·d + j] += Σ_r w_rc (x_ri − s_ci)(x_rj − s_cj)  for j ≥ i (upper triangle).
-/// Four rows at a time in lanes, the lanes added in a fixed order at the end.
+/// A vector's rows at a time in lanes (four, or eight with AVX-512), the lanes added
+/// in a fixed order at the end.
 /// `scratch` holds mixture_moment_scratch_count(d, k_count) doubles. Does nothing for d > 16.
 void mixture_accumulate_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
                                 ptrdiff_t k_count, const double *resp, const double *shifts, double *counts,

@@ -16,13 +16,14 @@ extension KernelLevel {
         switch self {
         case mixture_kernels_portable: "portable"
         case mixture_kernels_avx2_fma: "avx2+fma"
+        case mixture_kernels_avx512: "avx512"
         default: "level \(rawValue)"
         }
     }
 }
 
-/// The variant this process runs: the widest the CPU has, unless the
-/// environment sets `GMM_KERNELS=portable`.
+/// The variant this process runs: the widest the CPU has (AVX-512, else AVX2 + FMA),
+/// at most the one the environment names with `GMM_KERNELS=portable` or `GMM_KERNELS=avx2`.
 let activeKernelLevel: KernelLevel = mixture_kernels_active_level()
 
 /// Every variant this CPU can run, portable first: each level the header names
@@ -33,7 +34,7 @@ var supportedKernelLevels: [KernelLevel] {
 }
 
 extension LinearAlgebraBackend {
-    /// The variant of gmm's own vector kernels in use: "avx2+fma" or "portable".
+    /// The variant of gmm's own vector kernels in use: "avx512", "avx2+fma" or "portable".
     public static var vectorKernels: String { activeKernelLevel.name }
 }
 
