@@ -102,7 +102,8 @@ let package = Package(
             dependencies: ["GaussianMixtures"],
             exclude: []
         ),
-        .testTarget(name: "gmmTests", dependencies: ["gmm"]),
+        // GaussianMixturesCommandLine too: the progress display's text and throttle are tested directly.
+        .testTarget(name: "gmmTests", dependencies: ["gmm", "GaussianMixturesCommandLine"]),
         // Writes reports with the built gmm and loads them in headless Chromium (which must be installed).
         .testTarget(name: "GaussianMixturesReportTests", dependencies: ["GaussianMixtures", "GaussianMixturesReport", "gmm"]),
         .testTarget(

@@ -41,6 +41,15 @@ func readLabelledRows(_ path: String, labels spec: String, columns: String?, for
     return (matrix, rowLabels)
 }
 
+/// `readLabelledRows` without a model, allowing gaps (`--missing marginalize`) in the feature columns.
+func readLabelledRowsWithGaps(_ path: String, labels spec: String, columns: String?) throws -> (IncompleteDataMatrix, RowLabels) {
+    let rowLabels = try RowLabels.read(spec, data: path)
+    let selected = try columns ?? rowLabels.featureColumns(of: path, excluding: nil)
+    let matrix = try DataFileReader.read(path: path, columns: selected.map(ColumnSelector.parseList), missing: .allow)
+    try rowLabels.check(rows: matrix.sampleCount, spec: spec)
+    return (matrix, rowLabels)
+}
+
 /// `--priors`: one positive number per class, in the classifier's class order, or NAME=VALUE pairs.
 func parsePriors(_ text: String?, classNames: [String]) throws -> [Double]? {
     guard let text else { return nil }

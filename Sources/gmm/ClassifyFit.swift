@@ -3,7 +3,7 @@ import Foundation
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct ClassifyFit: ParsableCommand, ReadsTextData {
+struct ClassifyFit: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         commandName: "fit",
         abstract: "Fit a classifier to rows with known classes.",
@@ -11,6 +11,9 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
             Every row needs a label. Prints, per class, the chosen family, K and BIC, and
             the training confusion matrix; --cv N adds N-fold cross-validation (folds
             dealt from --seed; each fold refits the chosen models on the others).
+            --missing marginalize fits each class by the missing-data EM that fit
+            --missing marginalize uses (BIC from the observed values; EDDA by that EM
+            with every row's class known) and scores rows by P(class | x_o).
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -32,16 +35,27 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
             + "of that class's rows, cut at each K), kmeans, k-means++, random or random-from-data.", valueName: "METHOD"))
     var initialization: InitChoice = .hc
     @OptionGroup var em: EMParameters
+    @OptionGroup var missingValues: MissingOptions
     @Option(name: .customLong("cv"), help: ArgumentHelp("Cross-validate with this many folds.", valueName: "N"))
     var folds: Int?
     @Option(name: [.short, .long], help: ArgumentHelp("Write the classifier file here.", valueName: "FILE"))
     var output: String?
     @Flag(name: [.short, .long], help: "No summary on standard error.")
     var quiet = false
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quiet, forced: progressing.progress) }
 
     func validate() throws {
         try em.check()
         if let folds, folds < 2 { throw ValidationError("--cv must be at least 2, got \(folds)") }
+    }
+
+    /// Prints the progress line of a fitted candidate: `candidate i of N: [class "c", ]MODEL[, K = k]  BIC …`.
+    @Sendable static func candidateLine(_ candidate: ClassifierCandidate, done: Int, total: Int) {
+        let which = (candidate.className.map { "class \"\($0)\", " } ?? "") + candidate.covarianceKind.rawValue
+            + (candidate.className == nil ? "" : ", K = \(candidate.componentCount)")
+        printError("candidate \(done) of \(total): \(which)  " + (candidate.bic.map { "BIC \(readable($0, digits: 8))" } ?? "failed"))
     }
 
     func componentCounts() throws -> [Int] {
@@ -70,7 +84,16 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             let (counts, kinds) = (try componentCounts(), try kinds())
-            let (matrix, rowLabels) = try readLabelledRows(data, labels: labels, columns: columns)
+            let rows: IncompleteDataMatrix
+            let rowLabels: RowLabels
+            if missingValues.marginalize {
+                (rows, rowLabels) = try readLabelledRowsWithGaps(data, labels: labels, columns: columns)
+            } else {
+                let (complete, read) = try readLabelledRows(data, labels: labels, columns: columns)
+                (rows, rowLabels) = (IncompleteDataMatrix(complete), read)
+            }
+            // Gaps (--missing marginalize): the missing-data EM and P(class | x_o); without gaps, the ordinary paths.
+            let matrix = rows.complete ?? rows.filled()
             if let unlabelled = rowLabels.labels.firstIndex(where: { $0 == nil }) {
                 throw CommandFailure(message: "\(rowLabels.column == nil ? labels : data)\(rowLabels.column == nil ? ":\(unlabelled + 1)" : weightLocation(row: unlabelled, path: data)): "
                                      + "row \(unlabelled + 1) has no label; every training row needs its class (`gmm fit --labels` takes unlabelled rows)",
@@ -80,28 +103,30 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
             let classes = rowLabels.indices.map { $0! }
             let fitting = FitOptions(initialization: initialization.method, initializationCount: em.initializationCount, maxIterations: em.maxIterations,
                                      tolerance: em.tol, covarianceRegularization: em.regularization, seed: em.seed)
-            let options = ClassifierOptions(modelType: edda ? .componentPerClass : .mixturePerClass, covarianceKinds: kinds,
+            var options = ClassifierOptions(modelType: edda ? .componentPerClass : .mixturePerClass, covarianceKinds: kinds,
                                             componentCounts: counts, fitting: fitting)
+            // A line per fitted candidate, on a terminal or with --progress (-q: none).
+            if CommandProgress.style != nil { options.progress = Self.candidateLine }
             let clock = ContinuousClock()
             let began = clock.now
             let (classifier, candidates) = try reportingDataErrors(data) { () throws(FitError) in
-                try MixtureClassifier.fit(matrix, classes: classes, classNames: names, options: options)
+                try MixtureClassifier.fit(rows, classes: classes, classNames: names, options: options)
             }
-            let training = try classifier.evaluate(matrix, classes: classes)
+            let training = try classifier.evaluate(rows, classes: classes)
             var crossValidated: ClassificationEvaluation?
             if let folds {
                 guard folds <= matrix.sampleCount else {
                     throw ValidationError("--cv \(folds) is more folds than the \(matrix.sampleCount) rows")
                 }
                 crossValidated = try reportingDataErrors(data) { () throws(FitError) in
-                    try classifier.crossValidate(matrix, classes: classes, folds: folds, seed: em.seed, fitting: fitting)
+                    try classifier.crossValidate(rows, classes: classes, folds: folds, seed: em.seed, fitting: fitting)
                 }
             }
             let elapsed = clock.now - began
             if let output {
                 var extra: [(String, String)] = [
                     ("fit_options", "{\"init\": \"\(initialization.rawValue)\", \"n_init\": \(em.initializationCount), \"max_iter\": \(em.maxIterations), \"tol\": \(em.tol), "
-                        + "\"reg_covar\": \(em.regularization), \"seed\": \(em.seed)}"),
+                        + "\"reg_covar\": \(em.regularization), \"seed\": \(em.seed)" + missingValues.fitOptionsMembers + "}"),
                     ClassifierFile.selectionMember(candidates),
                     ("training_error", "\(training.errorRate)"), ("training_brier", "\(training.brierScore)"),
                 ]
@@ -124,6 +149,7 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
                                                 mixture.covarianceKind.rawValue, "\(classifier.classDensities[c].components.count)",
                                                 bic.map(readableTotal) ?? "—"], widths: [12, 7, 10, 11, 4, 0]))
                 }
+                lines += missingValues.summaryLines(rows)
                 lines += evaluationLines(training, classNames: names, title: "training data:")
                 if let crossValidated, let folds {
                     lines += evaluationLines(crossValidated, classNames: names, title: "\(folds)-fold cross-validation (seed \(em.seed)):")
@@ -132,6 +158,17 @@ struct ClassifyFit: ParsableCommand, ReadsTextData {
                 lines.append(output.map { "classifier written to: \($0 == "-" ? "<stdout>" : $0)" } ?? "classifier not saved: use -o FILE to keep it")
                 printError(lines.joined(separator: "\n"))
             }
+            // Warnings last (with -q too).
+            var warnings = FitWarnings()
+            warnings.checkConstantColumns(matrix)
+            if classifier.modelType == .mixturePerClass {
+                for c in 0..<classifier.classCount {
+                    warnings.checkComponentCount(classifier.classDensities[c].components.count,
+                                                 rows: classifier.classSampleCounts[c], weights: nil,
+                                                 what: "class \"\(names[c])\": ")
+                }
+            }
+            warnings.print()
         }
     }
 }

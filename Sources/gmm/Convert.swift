@@ -3,7 +3,7 @@ import GaussianMixtures
 import GaussianMixturesCommandLine
 
 /// `gmm convert IN OUT`: parse a data file once, into the format every later pass reads in place.
-struct Convert: ParsableCommand, ReadsTextData {
+struct Convert: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "Convert data between CSV, TSV and .npy (float64, C order).",
         usage: "gmm convert [<options>] <IN> <OUT>",
@@ -35,6 +35,9 @@ struct Convert: ParsableCommand, ReadsTextData {
 
     @Flag(name: [.short, .long], help: "Print nothing on standard error.")
     var quiet = false
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quiet, forced: progressing.progress) }
 
     @OptionGroup var missingValues: MissingOptions
 
@@ -105,9 +108,12 @@ struct Convert: ParsableCommand, ReadsTextData {
             try sink.write(Array((rows.featureNames.joined(separator: "\t") + "\n").utf8))
         }
         let d = rows.featureCount
+        var progress = output == "-" ? nil : WriteProgress(label: "writing \(output)", total: rows.sampleCount)
+        defer { progress?.finish(rows: table.rowCount) }
         try values.withUnsafeBufferPointer { x in
             for i in 0..<rows.sampleCount {
                 table.append(row: UnsafeBufferPointer(rebasing: x[(i * d)..<((i + 1) * d)]))
+                progress?.update(rows: i + 1)
                 if table.pendingByteCount >= 1 << 20 || i == rows.sampleCount - 1 {
                     var bytes = table.drain()
                     if tabs { for j in bytes.indices where bytes[j] == UInt8(ascii: ",") { bytes[j] = UInt8(ascii: "\t") } }
@@ -131,6 +137,8 @@ struct Convert: ParsableCommand, ReadsTextData {
         }
         var start = 0
         let d = matrix.featureCount
+        var progress = output == "-" ? nil : WriteProgress(label: "writing \(output)", total: matrix.sampleCount)
+        defer { progress?.finish(rows: start) }
         while start < matrix.sampleCount {
             let rows = min(4096, matrix.sampleCount - start)
             matrix.withUnsafeBufferPointer { x in
@@ -139,6 +147,7 @@ struct Convert: ParsableCommand, ReadsTextData {
                 }
             }
             start += rows
+            progress?.update(rows: start)
             if table.pendingByteCount >= 1 << 20 || start == matrix.sampleCount {
                 var bytes = table.drain()
                 if tabs {

@@ -3,7 +3,7 @@ import Foundation
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Fit: ParsableCommand, ReadsTextData {
+struct Fit: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "Fit a Gaussian mixture by expectation-maximisation.",
         discussion: """
@@ -88,6 +88,10 @@ struct Fit: ParsableCommand, ReadsTextData {
 
     @Flag(name: [.short, .long], help: "No progress lines or summary on standard error.")
     var quiet = false
+
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quiet, forced: progressing.progress) }
 
     func validate() throws {
         if let components, components < 1 { throw ValidationError("-k/--components must be at least 1, got \(components)") }
@@ -216,22 +220,22 @@ struct Fit: ParsableCommand, ReadsTextData {
                 settings: FitCheckpointing.settings(self, options: options, data: incomplete, weights: weights,
                                                     online: onlineFitting.online ? onlineFitting : nil))
             let control = FitControl(resume: onlineFitting.online ? nil : try saving.resumeState(), saving: saving)
-            let showProgress = !quiet && standardErrorIsTerminal
+            let meter = CommandProgress.meter()   // the iteration line (-q: none)
             let clock = ContinuousClock()
             let began = clock.now
             let result = incomplete.hasGaps
-                ? try fitWithGapsReportingData(data, incomplete, weights: weights, options: options, showProgress: showProgress,
+                ? try fitWithGapsReportingData(data, incomplete, weights: weights, options: options, meter: meter,
                                                control: control)
                 : onlineFitting.online
                 ? try fitOnlineReportingData(data, matrix, weights: weights, options: options, online: onlineFitting.options,
-                                             showProgress: showProgress, saving: saving)
-                : try fitReportingData(data, fitMatrix, weights: weights, options: options, control: control, progress: showProgress ? { p in
+                                             meter: meter, saving: saving)
+                : try fitReportingData(data, fitMatrix, weights: weights, options: options, control: control, progress: meter.map { meter in { p in
                 let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
                 let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
                 let quantity = options.prior == nil ? "mean log-likelihood" : "mean log-posterior"
-                printProgress("\(restart)iteration \(p.iteration)  \(quantity) \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
-            } : nil)
-            if showProgress && !onlineFitting.online { printProgress(nil) }
+                meter.show("\(restart)iteration \(p.iteration)  \(quantity) \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
+            } })
+            meter?.finish(keeping: true)
             let elapsed = clock.now - began
             // A starting model keeps its numbering; otherwise components come in canonical order.
             let fittedModel = initModel == nil ? result.model.reordered(by: fitting.order) : result.model
@@ -275,15 +279,15 @@ struct Fit: ParsableCommand, ReadsTextData {
                 printError(componentTable(model))
             }
             if standardized == nil && !quiet && !onlineFitting.online { hintStandardizeIfScalesDiffer(matrix, weights: weights) }
-            let constant = constantColumns(matrix)
-            if !constant.isEmpty {
-                printError("gmm: warning: \(constant.count == 1 ? "column" : "columns") \(nameList(constant.map { "\"\($0)\"" })) "
-                    + "\(constant.count == 1 ? "is" : "are") constant: every variance along \(constant.count == 1 ? "it" : "them") "
-                    + "is the regulariser (--reg-covar) alone; leave \(constant.count == 1 ? "it" : "them") out with --columns")
+            // Warnings come last, after the summary and the table, where they are seen.
+            var warnings = FitWarnings()
+            warnings.checkComponentCount(model.componentCount, rows: incomplete.sampleCount, weights: weights)
+            warnings.checkConstantColumns(matrix)
+            warnings.checkEmptyComponents(model, effectiveSampleSize: result.report.effectiveSampleSize)
+            if !onlineFitting.online && !result.report.wasInterrupted {
+                warnings.checkConvergence(result.report.hasConverged, em: fitting.em)
             }
-            for k in 0..<model.componentCount where model.weights[k] * result.report.effectiveSampleSize < 1e-3 {
-                printError("gmm: warning: component \(k) holds almost no data (weight \(model.weights[k])); fewer components may describe the data as well")
-            }
+            warnings.print()
             if let error = saving.saveError { throw error }
             if result.report.wasInterrupted {
                 let resume = checkpointing.checkpoint.map { "; continue with --resume \($0)" } ?? ""
@@ -293,17 +297,8 @@ struct Fit: ParsableCommand, ReadsTextData {
                 throw CommandFailure(message: "interrupted; " + kept + (output.map { " is in \($0)" } ?? " was not saved (no -o)") + resume,
                     status: 130)
             }
-            if !onlineFitting.online && !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
-                printError("gmm: warning: EM did not converge in \(fitting.em.maxIterations) iterations (last change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
-            }
         }
     }
-}
-
-/// Rewrites the current progress line on standard error; `nil` ends it.
-private func printProgress(_ text: String?) {
-    let bytes = Array((text.map { "\r\u{1B}[K" + $0 } ?? "\n").utf8)
-    bytes.withUnsafeBytes { raw in _ = write(2, raw.baseAddress!, raw.count) }
 }
 
 /// Runs EM; errors caused by the data itself name the data file.

@@ -56,9 +56,17 @@ extension Fit {
         let known = KnownComponents(rowLabels.indices)
         let clock = ContinuousClock()
         let began = clock.now
+        let meter = CommandProgress.meter()   // the iteration line (-q: none)
+        let progress: ((FitProgress) -> Void)? = meter.map { meter in { p in
+            let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
+            let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
+            meter.show("\(restart)iteration \(p.iteration)  mean log-likelihood \(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
+        } }
         let result = try reportingDataErrors(data) { () throws(FitError) in
-            try ExpectationMaximization.fit(incomplete, weights: weights, knownComponents: known, options: options)
+            try ExpectationMaximization.fit(incomplete, weights: weights, knownComponents: known, options: options,
+                                            progress: progress)
         }
+        meter?.finish(keeping: true)
         let elapsed = clock.now - began
         let model = result.model
         let summary = FitSummary(report: result.report, model: model)
@@ -86,8 +94,12 @@ extension Fit {
             printError(lines.joined(separator: "\n"))
             printError(componentTable(model))
         }
-        if !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
-            printError("gmm: warning: EM did not converge in \(fitting.em.maxIterations) iterations (last change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
-        }
+        // Warnings last, after the summary and the table.
+        var warnings = FitWarnings()
+        warnings.checkComponentCount(kCount, rows: incomplete.sampleCount, weights: weights)
+        warnings.checkConstantColumns(incomplete.complete ?? incomplete.filled())
+        warnings.checkEmptyComponents(model, effectiveSampleSize: result.report.effectiveSampleSize)
+        warnings.checkConvergence(result.report.hasConverged, em: fitting.em)
+        warnings.print()
     }
 }

@@ -40,7 +40,17 @@ struct GMMCommand: ParsableCommand {
         do {
             // Every data file read by the command uses --delimiter where it was given.
             let delimiter = try (command as? ReadsTextData)?.delimiterOption.byte()
-            try DataFileReader.$delimiter.withValue(delimiter) { try command.run() }
+            // --progress, -q and the terminal decide what is shown while the command works.
+            let style = (command as? ShowsProgress)?.progressStyle
+            let reads: (@Sendable (ReadProgress) -> Void)? = style.map { style in
+                let display = ReadProgressDisplay(style: style)
+                return { display.report($0) }
+            }
+            try DataFileReader.$delimiter.withValue(delimiter) {
+                try CommandProgress.$style.withValue(style) {
+                    try DataFileReader.$progress.withValue(reads) { try command.run() }
+                }
+            }
         } catch {
             fail(error)
         }

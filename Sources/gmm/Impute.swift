@@ -2,7 +2,7 @@ import ArgumentParser
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Impute: ParsableCommand, ReadsTextData {
+struct Impute: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "Fill each row's missing values (conditional mean or multiple draws).",
         usage: "gmm impute [<options>] <MODEL> <DATA>",
@@ -32,6 +32,9 @@ struct Impute: ParsableCommand, ReadsTextData {
     @OptionGroup var keeping: KeepColumnsOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var quieting: QuietOption
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quieting.quiet, forced: progressing.progress) }
 
     func validate() throws {
         if let draws, draws < 1 { throw ValidationError("--draws must be at least 1, got \(draws)") }

@@ -24,7 +24,9 @@ struct OutputOptions: ParsableArguments {
         let writer = output?.hasSuffix(".npy") == true
             ? TableWriter(numpyColumnCount: header.count, rowCount: rowCount)
             : kept.map { TableWriter(header: header, leadingColumns: $0.names, cells: $0.values) } ?? TableWriter(header: header)
-        return try TableStream(table: writer, sink: OutputSink(path: output))
+        var stream = try TableStream(table: writer, sink: OutputSink(path: output))
+        if let output, output != "-" { stream.progress = WriteProgress(label: "writing \(output)", total: rowCount) }
+        return stream
     }
 }
 
@@ -32,10 +34,18 @@ struct OutputOptions: ParsableArguments {
 struct TableStream {
     var table: TableWriter
     let sink: OutputSink
+    /// The bar of a table written to a file (`nil`: none).
+    var progress: WriteProgress?
+
+    init(table: TableWriter, sink: OutputSink) {
+        self.table = table
+        self.sink = sink
+    }
 
     /// Hands the bytes so far to the sink once they pass 1 MiB.
     mutating func flushIfLarge() throws {
         if table.pendingByteCount >= 1 << 20 { try sink.write(table.drain()) }
+        progress?.update(rows: table.rowCount)
     }
 
     /// Writes the rest and publishes the output.
@@ -43,6 +53,7 @@ struct TableStream {
         precondition(table.isComplete, "fewer rows than the .npy header announced")
         try sink.write(table.drain())
         try sink.commit()
+        progress?.finish(rows: table.rowCount)
     }
 }
 
@@ -81,9 +92,6 @@ func readData(_ path: String, columns: String?, for model: GaussianMixture) thro
     try requireModelFeatures(data.featureCount, model: model, path: path)
     return data
 }
-
-/// Whether standard error is a terminal (progress lines only go there).
-var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
 /// Fails with the data-error status unless data with `count` columns fits `model`.
 func requireModelFeatures(_ count: Int, model: GaussianMixture, path: String) throws {

@@ -109,16 +109,15 @@ func readIncompleteData(_ path: String, columns: String?, for model: GaussianMix
 
 /// Runs the missing-data EM; errors caused by the data name the data file. Progress as `fit` shows it.
 func fitWithGapsReportingData(
-    _ path: String, _ data: IncompleteDataMatrix, weights: [Double]?, options: FitOptions, showProgress: Bool,
+    _ path: String, _ data: IncompleteDataMatrix, weights: [Double]?, options: FitOptions, meter: ProgressMeter?,
     control: FitControl
 ) throws -> FitResult {
-    let progress: ((FitProgress) -> Void)? = showProgress ? { p in
+    let progress: ((FitProgress) -> Void)? = meter.map { meter in { p in
         let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
         let restart = options.initializationCount > 1 ? "restart \(p.initialization + 1)/\(options.initializationCount)  " : ""
-        let line = "\r\u{1B}[K\(restart)iteration \(p.iteration)  observed-data mean log-likelihood "
-            + "\(readable(p.meanLogLikelihood, digits: 10))  change \(change)"
-        Array(line.utf8).withUnsafeBytes { raw in _ = write(2, raw.baseAddress!, raw.count) }
-    } : nil
+        meter.show("\(restart)iteration \(p.iteration)  observed-data mean log-likelihood "
+            + "\(readable(p.meanLogLikelihood, digits: 10))  change \(change)")
+    } }
     do {
         return try ExpectationMaximization.fit(data, weights: weights, options: options, progress: progress,
                                                resumingFrom: control.resume, checkpoint: control.checkpoint,
@@ -183,4 +182,25 @@ extension Score {
         printError("mean log-likelihood: \(readable(densities.reduce(0, +) / Double(rows.sampleCount))) over \(rows.sampleCount) rows "
                    + "(\(rows.incompleteRowCount) with missing values: log P of their observed values)")
     }
+}
+
+/// The rows a figure or a report draws from data read with `--missing marginalize`:
+/// the complete ones (as ggplot drops rows with NA), with their 0-based positions in
+/// the data; a row with a gap is left out, and `note` says how many were.
+///
+/// - Throws: a data error (65) when every row has a gap.
+func completeRowsForDrawing(_ rows: IncompleteDataMatrix, path: String) throws
+    -> (data: DataMatrix, positions: [Int], note: String?) {
+    if let complete = rows.complete { return (complete, Array(0..<rows.sampleCount), nil) }
+    let d = rows.featureCount
+    let positions = (0..<rows.sampleCount).filter { i in !(0..<d).contains { rows.isMissing(i, $0) } }
+    guard !positions.isEmpty else {
+        throw CommandFailure(message: "\(path == "-" ? "<stdin>" : path): every row has a missing value: no complete row to draw",
+                             status: ExitStatus.dataError)
+    }
+    let data = try DataMatrix(values: positions.flatMap { rows.row($0) }, sampleCount: positions.count, featureCount: d,
+                              featureNames: rows.featureNames)
+    let left = rows.sampleCount - positions.count
+    return (data, positions, "\(left) row\(left == 1 ? "" : "s") with missing values left out; "
+        + "\(positions.count) complete row\(positions.count == 1 ? "" : "s") drawn")
 }

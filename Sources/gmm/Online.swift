@@ -63,20 +63,16 @@ struct OnlineParameters: ParsableArguments {
 /// by the data itself name the data file.
 func fitOnlineReportingData(
     _ path: String, _ data: DataMatrix, weights: [Double]?, options: FitOptions, online: OnlineFitOptions,
-    showProgress: Bool, saving: FitCheckpointing
+    meter: ProgressMeter?, saving: FitCheckpointing
 ) throws -> FitResult {
     let resume = try saving.onlineResumeState()
-    var printed = false
-    let progress: ((OnlineProgress) -> Void)? = showProgress ? { p in
+    let progress: ((OnlineProgress) -> Void)? = meter.map { meter in { p in
         // A line per percent of the batches at most: printing is not free at 1e5 batches.
         guard p.batch == p.batchCount || p.batch % max(1, p.batchCount / 100) == 0 else { return }
-        printed = true
         let epoch = online.epochCount > 1 ? "epoch \(p.epoch)/\(online.epochCount)  " : ""
         let text = "\(epoch)batch \(p.batch)/\(p.batchCount)  batch mean log-likelihood \(readable(p.batchMeanLogLikelihood, digits: 8))  step \(readable(p.step, digits: 3))"
-        let bytes = Array(("\r\u{1B}[K" + text).utf8)
-        bytes.withUnsafeBytes { raw in _ = write(2, raw.baseAddress!, raw.count) }
-    } : nil
-    defer { if printed { _ = write(2, "\n", 1) } }
+        meter.show(text)
+    } }
     return try reportingDataErrors(path) { () throws(FitError) in
         try OnlineExpectationMaximization.fit(data, weights: weights, options: options, online: online,
                                               progress: progress, resumingFrom: resume,

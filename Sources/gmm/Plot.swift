@@ -27,6 +27,10 @@ struct Plot: ParsableCommand, ReadsTextData {
               panel's best ringed (TABLE is what `gmm select --output-table` writes).
             gmm plot --trace MODEL -o trace.svg
               the mean log-likelihood per EM iteration of the kept fit.
+
+            With --missing marginalize, DATA may have gaps: rows with a missing value
+            are left out of the figure (a note gives their count), the complete rows
+            are drawn as usual (for them P(c|x_o) is P(c|x)).
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -50,6 +54,7 @@ struct Plot: ParsableCommand, ReadsTextData {
     var columns: String?
     @Option(help: ArgumentHelp("The figure's title.", valueName: "TEXT"))
     var title: String?
+    @OptionGroup var missingValues: MissingOptions
 
     func validate() throws {
         let lower = output.lowercased()
@@ -63,8 +68,8 @@ struct Plot: ParsableCommand, ReadsTextData {
             throw ValidationError("give MODEL DATA, or --selection TABLE, or --trace MODEL (exactly one)")
         }
         if selection != nil || trace != nil {
-            if dims != nil || density || pairs || columns != nil {
-                throw ValidationError("--dims, --density, --pairs and --columns apply to MODEL DATA figures only")
+            if dims != nil || density || pairs || columns != nil || missingValues.marginalize {
+                throw ValidationError("--dims, --density, --pairs, --columns and --missing apply to MODEL DATA figures only")
             }
         } else if inputs.count != 2 {
             throw ValidationError("expected MODEL DATA, got \(inputs.count) path\(inputs.count == 1 ? "" : "s")")
@@ -117,7 +122,9 @@ struct Plot: ParsableCommand, ReadsTextData {
                                      + "\(model.featureCount); name the ones to draw with --dims a,b,c (or fit on fewer with --columns)",
                                  status: ExitStatus.usage)
         }
-        let data = try readData(dataPath, columns: columns, for: model)
+        let rows = try missingValues.read(dataPath, columns: columns, for: model)
+        let (data, _, note) = try completeRowsForDrawing(rows, path: dataPath)
+        if let note, !quieting.quiet { printError("gmm: note: \(dataPath == "-" ? "<stdin>" : dataPath): \(note)") }
         let name = dataPath == "-" ? "<stdin>" : dataPath
         let heading = title ?? "\(name) under \(modelPath)"
         if model.featureCount == 1 {

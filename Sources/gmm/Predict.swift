@@ -3,7 +3,7 @@ import ArgumentParser
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Predict: ParsableCommand, ReadsTextData {
+struct Predict: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "Most probable component of each row, or P(c|x) with --probabilities.",
         usage: "gmm predict [<options>] <MODEL> <DATA>",
@@ -40,6 +40,9 @@ struct Predict: ParsableCommand, ReadsTextData {
     @OptionGroup var output: OutputOptions
     @OptionGroup var missingValues: MissingOptions
     @OptionGroup var quieting: QuietOption
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quieting.quiet, forced: progressing.progress) }
 
     /// P(c|x) of a variational model: its own responsibilities (expected log
     /// weights and precisions), as scikit-learn's BayesianGaussianMixture gives them.

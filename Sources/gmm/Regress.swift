@@ -1,7 +1,8 @@
 import ArgumentParser
 import GaussianMixtures
+import GaussianMixturesCommandLine
 
-struct Regress: ParsableCommand, ReadsTextData {
+struct Regress: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "Predict target features from the others (the conditional mean).",
         usage: "gmm regress [<options>] <MODEL> <DATA> --targets <LIST>",
@@ -15,6 +16,9 @@ struct Regress: ParsableCommand, ReadsTextData {
 
     @OptionGroup var delimiterOption: DelimiterOption
     @OptionGroup var quieting: QuietOption
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quieting.quiet, forced: progressing.progress) }
     @Argument(help: ArgumentHelp("Model file written by `gmm fit -o`.", valueName: "MODEL"))
     var model: String
     @Argument(help: ArgumentHelp("Data with the non-target features: named columns, or picked with --columns (targets may be absent).", valueName: "DATA"))

@@ -21,6 +21,10 @@ struct Report: ParsableCommand, ReadsTextData {
               the selected rows. Every statistic is computed on all rows, streamed; at
               most --max-points rows are drawn (a seeded sample that always keeps the
               outliers and the least certain rows).
+
+            With --missing marginalize, DATA may have gaps: rows with a missing value
+            are left out of the page (its model section and a note give their count);
+            every statistic is then computed on the complete rows.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -41,6 +45,7 @@ struct Report: ParsableCommand, ReadsTextData {
     var seed: UInt64 = 0
     @Option(help: ArgumentHelp("The page's title.", valueName: "TEXT"))
     var title: String?
+    @OptionGroup var missingValues: MissingOptions
 
     func validate() throws {
         guard maxPoints >= 10 else { throw ValidationError("--max-points must be at least 10, got \(maxPoints)") }
@@ -60,16 +65,24 @@ struct Report: ParsableCommand, ReadsTextData {
             guard mixture.featureCount >= 2 else {
                 throw CommandFailure(message: "\(model): \(ReportError.oneFeature(name: mixture.featureNames[0]))", status: ExitStatus.dataError)
             }
-            let matrix = try readData(data, columns: columns, for: mixture)
+            let rows = try missingValues.read(data, columns: columns, for: mixture)
+            let (matrix, positions, note) = try completeRowsForDrawing(rows, path: data)
             let name = data == "-" ? "<stdin>" : data
             var options = ReportOptions(title: title ?? "\(name) under \(model)")
             options.maxPoints = maxPoints
             options.seed = seed
             options.modelName = model
             options.dataName = name
-            let report = try MixtureReport(model: mixture, facts: ReportModelFacts(loaded), data: matrix, options: options)
+            var facts = ReportModelFacts(loaded)
+            if let note {
+                facts.lines.append(("missing values", note))
+                if !quieting.quiet { printError("gmm: note: \(name): \(note)") }
+            }
+            let report = try MixtureReport(model: mixture, facts: facts, data: matrix, options: options)
             var kept: (names: [String], values: [[String]]) = ([], [])
-            if let keepColumns { kept = try KeptColumns.read(data, columns: keepColumns, rows: report.drawnRows) }
+            if let keepColumns {
+                kept = try KeptColumns.read(data, columns: keepColumns, rows: report.drawnRows.map { positions[$0] })
+            }
             let page = try report.html(keptNames: kept.names, keptValues: kept.values)
             try OutputFile.write(page, to: output)
             if output != "-" && !quieting.quiet {

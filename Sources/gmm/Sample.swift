@@ -2,7 +2,7 @@ import ArgumentParser
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Sample: ParsableCommand {
+struct Sample: ParsableCommand, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "Draw rows from the mixture.",
         usage: "gmm sample [<options>] <MODEL> -n <N>",
@@ -25,6 +25,10 @@ struct Sample: ParsableCommand {
     @Flag(name: .customLong("plug-in"), help: "Variational models: draw from the plug-in Gaussian mixture, not the posterior predictive.")
     var plugIn = false
     @OptionGroup var output: OutputOptions
+    @OptionGroup var quieting: QuietOption
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quieting.quiet, forced: progressing.progress) }
 
     func validate() throws {
         if count < 0 { throw ValidationError("-n must be at least 0, got \(count)") }

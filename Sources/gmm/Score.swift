@@ -2,7 +2,7 @@ import ArgumentParser
 import GaussianMixtures
 import GaussianMixturesCommandLine
 
-struct Score: ParsableCommand, ReadsTextData {
+struct Score: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "log P(x) of each row under the model (natural log).",
         usage: "gmm score [<options>] <MODEL> <DATA>",
@@ -23,6 +23,9 @@ struct Score: ParsableCommand, ReadsTextData {
     @OptionGroup var output: OutputOptions
     @OptionGroup var missingValues: MissingOptions
     @OptionGroup var quieting: QuietOption
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quieting.quiet, forced: progressing.progress) }
 
     func validate() throws { try keeping.check(data: data, output: output) }
 

@@ -5,7 +5,7 @@ import GaussianMixturesCommandLine
 
 extension SelectionCriterion: ExpressibleByArgument {}
 
-struct Select: ParsableCommand, ReadsTextData {
+struct Select: ParsableCommand, ReadsTextData, ShowsProgress {
     static let configuration = CommandConfiguration(
         abstract: "Fit a grid of models; pick the best by BIC, AIC, ICL or the ELBO.",
         discussion: """
@@ -38,6 +38,14 @@ struct Select: ParsableCommand, ReadsTextData {
             With --noise every candidate has mclust's uniform noise component (its weight
             and volume count as 2 parameters, as mclust's BIC counts them); the starting
             noise rows are guessed once and the tree is built on the other rows.
+
+            --missing marginalize fits every candidate as fit --missing marginalize
+            does (the missing-data EM; BIC, AIC and ICL from the observed values, ICL's
+            hard assignments by P(c|x_o)); every start, hc included, is made on the
+            data with each gap replaced by its column's observed mean, as fit's are.
+            It cannot be combined with --noise, --prior, --standardize or --method
+            variational. On a terminal, or with --progress, a line per finished
+            candidate goes to standard error.
             """)
 
     @OptionGroup var delimiterOption: DelimiterOption
@@ -52,7 +60,11 @@ struct Select: ParsableCommand, ReadsTextData {
     @OptionGroup var fitting: FitParameters
     @OptionGroup var standardizing: StandardizeOption
     @OptionGroup var variational: VariationalParameters
+    @OptionGroup var missingValues: MissingOptions
     @OptionGroup var quieting: QuietOption
+    @OptionGroup var progressing: ProgressOption
+
+    var progressStyle: ProgressStyle? { .chosen(quiet: quieting.quiet, forced: progressing.progress) }
     @Option(name: [.short, .long], help: ArgumentHelp("Write the best model file here.", valueName: "FILE"))
     var output: String?
     @Option(name: .customLong("output-table"), help: ArgumentHelp("Write the table as CSV here.", valueName: "FILE"))
@@ -104,6 +116,12 @@ struct Select: ParsableCommand, ReadsTextData {
         case (.em, _) where variational.hasVariationalFlags: throw ValidationError("the prior flags need --method variational")
         default: break
         }
+        if missingValues.marginalize {
+            // What fit --missing marginalize refuses.
+            let other = variational.method == .variational ? "--method variational" : fitting.noise ? "--noise"
+                : fitting.usesPrior ? "--prior" : standardizing.standardize ? "--standardize" : nil
+            if let other { throw ValidationError("--missing marginalize cannot be used with \(other)") }
+        }
         if fitting.noise && variational.method == .variational {
             throw ValidationError("--noise cannot be used with --method variational")
         }
@@ -140,22 +158,30 @@ struct Select: ParsableCommand, ReadsTextData {
         try reportingFailures {
             if let output { try checkOutputPath(output) }
             if let outputTable { try checkOutputPath(outputTable) }
-            let (original, weights) = try fitting.read(data)
+            let (incomplete, weights) = try missingValues.readFitData(data, fitting: fitting, start: nil, online: false)
+            // The complete-data paths' input (gaps filled with column means only for the checks below).
+            let original = incomplete.complete ?? incomplete.filled()
             // --standardize: candidates see standardised columns; the table and the model are given in original units.
             let standardized = standardizing.standardize ? StandardizedFit(standardization: Standardization(of: original, weights: weights)) : nil
             let matrix = standardized.map { $0.standardization.standardize(original) } ?? original
             let criterion = rankingCriterion
+            // A line per finished candidate, on a terminal or with --progress (-q: none).
+            let progress = Self.candidateProgress(criterion: criterion)
             var table: SelectionTable
             if variational.method == .variational {
                 let options = VariationalFitOptions(fit: fitting.options(), weightPrior: variational.weightPrior.prior,
                                                     priors: try variational.priors)
                 table = ModelSearch.runVariational(matrix, weights: weights, componentCounts: try componentCounts(),
-                                                   kinds: try kinds(), options: options)
+                                                   kinds: try kinds(), options: options, progress: progress)
             } else {
                 var options = try fitting.readingNoiseInit(fitting.options(), rows: matrix.sampleCount)
                 if fitting.initializationChoice == nil { options.initialization = weights == nil ? .hierarchical : .kMeans }
-                table = ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
-                                        options: options, criterion: criterion, usesMclustPrior: fitting.usesPrior)
+                table = incomplete.hasGaps
+                    ? ModelSearch.run(incomplete, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
+                                      options: options, criterion: criterion, progress: progress)
+                    : ModelSearch.run(matrix, weights: weights, componentCounts: try componentCounts(), kinds: try kinds(),
+                                      options: options, criterion: criterion, usesMclustPrior: fitting.usesPrior,
+                                      progress: progress)
             }
             if let standardized {
                 // The same shift for every candidate (n Σ log sd): the ranking is that of the standardised fits.
@@ -167,7 +193,7 @@ struct Select: ParsableCommand, ReadsTextData {
                     table.rows[i].aic? += 2 * shift
                     table.rows[i].icl? += 2 * shift
                 }
-            } else if !quieting.quiet {
+            } else if !quieting.quiet && !incomplete.hasGaps {
                 hintStandardizeIfScalesDiffer(original, weights: weights)
             }
             guard let best = table.best else {
@@ -180,7 +206,7 @@ struct Select: ParsableCommand, ReadsTextData {
                 if let fit = best.fit {
                     let fitted = fit.model.reordered(by: fitting.order)
                     var summary = FitSummary(report: fit.report, model: fitted)
-                    var extra: [(String, String)] = []
+                    var extra: [(String, String)] = missingValues.modelFileMembers(incomplete)
                     if let standardized {
                         summary = standardized.summary(summary, effectiveSampleSize: fit.report.effectiveSampleSize)
                         extra.append(standardized.modelFileMember(fitted: fitted))
@@ -198,11 +224,40 @@ struct Select: ParsableCommand, ReadsTextData {
                 }
             }
             try OutputFile.writeStandardOutput(Array(readableTable(table).utf8))
-            guard !quieting.quiet else { return }
-            let kept = best.variationalFit.map { " (\($0.posterior.effectiveComponents().count) effective)" } ?? ""
-            printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")\(kept)"
-                + (output.map { "; model written to \($0)" } ?? "; model not saved: use -o FILE to keep it"))
+            if !quieting.quiet {
+                for line in missingValues.summaryLines(incomplete) { printError(line) }
+                let kept = best.variationalFit.map { " (\($0.posterior.effectiveComponents().count) effective)" } ?? ""
+                printError("best by \(criterion.rawValue.uppercased()): \(best.covarianceKind.rawValue), \(best.componentCount) component\(best.componentCount == 1 ? "" : "s")\(kept)"
+                    + (output.map { "; model written to \($0)" } ?? "; model not saved: use -o FILE to keep it"))
+            }
+            // Warnings last (with -q too): about the data, and about the best candidate, the one kept.
+            var warnings = FitWarnings()
+            warnings.checkConstantColumns(original)
+            let what = "the best candidate (\(best.covarianceKind.rawValue), K = \(best.componentCount)): "
+            warnings.checkComponentCount(best.componentCount, rows: original.sampleCount, weights: weights, what: what)
+            if let fit = best.fit {
+                warnings.checkEmptyComponents(fit.model, effectiveSampleSize: fit.report.effectiveSampleSize, what: what)
+                warnings.checkConvergence(fit.report.hasConverged, em: fitting.em, what: what)
+            } else if let fit = best.variationalFit {
+                warnings.checkConvergence(fit.report.hasConverged, em: fitting.em, method: "the variational fit",
+                                          change: "ELBO change", what: what)
+            }
+            warnings.print()
         }
+    }
+
+    /// The progress line of a finished candidate: `candidate i of N: MODEL, K = k  BIC …  s`
+    /// (the criterion is that of the standardised fit under --standardize).
+    static func candidateProgress(criterion: SelectionCriterion) -> SelectionProgress? {
+        guard CommandProgress.style != nil else { return nil }
+        return { row, done, total in printError(candidateLine(row, criterion: criterion, done: done, total: total)) }
+    }
+
+    static func candidateLine(_ row: SelectionRow, criterion: SelectionCriterion, done: Int, total: Int) -> String {
+        let result = row.value(of: criterion).map { "\(criterion.rawValue.uppercased()) \(readable($0, digits: 8))" }
+            ?? "failed: \(row.failure ?? "")"
+        return "candidate \(done) of \(total): \(row.covarianceKind.rawValue), K = \(row.componentCount)  \(result)  "
+            + "\(readable(row.seconds, digits: 2)) s"
     }
 
     private func readableTable(_ table: SelectionTable) -> String {

@@ -92,9 +92,20 @@ extension Fit {
         let clock = ContinuousClock()
         let began = clock.now
         let result: VariationalFitResult
+        // The iteration line, as EM's (-q: none).
+        let meter = CommandProgress.meter()
+        let restarts = options.fit.initializationCount
+        let progress: ((VariationalProgress) -> Void)? = meter.map { meter in { p in
+            let change = p.change.isFinite ? readable(p.change, digits: 3) : "—"
+            let restart = restarts > 1 ? "restart \(p.initialization + 1)/\(restarts)  " : ""
+            meter.show("\(restart)iteration \(p.iteration)  ELBO \(readable(p.lowerBound, digits: 10))  change \(change)")
+        } }
+        defer { meter?.finish(keeping: true) }
         do {
             result = try VariationalInference.fit(matrix, weights: weights, options: options, resumingFrom: resume,
-                                                  checkpoint: { saving.save($0) }, shouldStop: { saving.shouldStop() })
+                                                  checkpoint: { saving.save($0) }, shouldStop: { saving.shouldStop() },
+                                                  progress: progress)
+            meter?.finish(keeping: true)
         } catch {
             switch error {
             case .tooFewSamples, .componentCollapsed, .featureCountMismatch, .invalidWeights, .infeasible:
@@ -125,14 +136,20 @@ extension Fit {
             printError(lines.joined(separator: "\n"))
             printError(componentTable(posterior.plugInModel))
         }
+        // Warnings last, after the summary and the table (components the prior switched off are no warning).
+        var warnings = FitWarnings()
+        warnings.checkComponentCount(kCount, rows: matrix.sampleCount, weights: weights)
+        warnings.checkConstantColumns(matrix)
+        if !result.report.wasInterrupted {
+            warnings.checkConvergence(result.report.hasConverged, em: fitting.em, method: "the variational fit",
+                                      change: "ELBO change")
+        }
+        warnings.print()
         if result.report.wasInterrupted {
             let resume = checkpointing.checkpoint.map { "; continue with --resume \($0)" } ?? ""
             throw CommandFailure(message: "interrupted; the best posterior so far (restart \(result.report.selectedInitialization + 1), "
                 + "\(result.report.iterationCount) iterations)" + (output.map { " is in \($0)" } ?? " was not saved (no -o)") + resume,
                 status: 130)
-        }
-        if !result.report.hasConverged && fitting.em.maxIterations > 0 && fitting.em.tol > 0 {
-            printError("gmm: warning: the variational fit did not converge in \(fitting.em.maxIterations) iterations (last ELBO change above --tol \(fitting.em.tol)); raise --max-iter or --tol")
         }
     }
 }

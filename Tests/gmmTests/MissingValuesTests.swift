@@ -8,7 +8,7 @@ import Testing
 
 /// Old Faithful with a gap in every 7th row (eruptions empty) and in most 11th rows (waiting NA):
 /// 60 gaps in 60 rows.
-private func gappyFaithful() throws -> String {
+func gappyFaithful() throws -> String {
     var lines = ["eruptions,waiting"]
     for (i, row) in try faithfulRows().enumerated() {
         let eruptions = i % 7 == 3 ? "" : String(row[0])

@@ -31,6 +31,13 @@ public struct ClassifierOptions: Sendable {
     /// `.kMeans` and the other random starts are kept; `.model` and `.responsibilities`
     /// become `.hierarchical`); EDDA needs no start.
     public var fitting: FitOptions
+    /// Told of each candidate when it is fitted (or failed), with how many are done and how many there are.
+    public var progress: (@Sendable (ClassifierCandidate, Int, Int) -> Void)?
+
+    /// How many candidates a search of `classCount` classes tries.
+    public func candidateCount(classCount: Int) -> Int {
+        modelType == .componentPerClass ? covarianceKinds.count : classCount * covarianceKinds.count * componentCounts.count
+    }
 
     /// Options with mclust's defaults: `MclustDA` over every covariance model and K = 1…5, each class started
     /// from its hierarchical agglomeration.
@@ -70,28 +77,14 @@ extension MixtureClassifier {
     public static func fit(
         _ data: DataMatrix, classes: [Int], classNames: [String], options: ClassifierOptions
     ) throws(FitError) -> (classifier: MixtureClassifier, candidates: [ClassifierCandidate]) {
-        try options.fitting.refuseNoise(in: "classifiers (MclustDA)")
-        guard classes.count == data.sampleCount else {
-            throw .invalidOption(name: "classes", reason: "has \(classes.count) entries but the data has \(data.sampleCount) rows")
-        }
+        let counts = try checkInputs(rowCount: data.sampleCount, classes: classes, classNames: classNames, options: options)
         let cCount = classNames.count
-        guard cCount >= 1, classes.allSatisfy({ $0 >= 0 && $0 < cCount }) else {
-            throw .invalidOption(name: "classes", reason: "every entry must be a class index below \(cCount)")
-        }
-        let counts = (0..<cCount).map { c in classes.filter { $0 == c }.count }
-        if let empty = counts.firstIndex(of: 0) {
-            throw .invalidOption(name: "classes", reason: "class \"\(classNames[empty])\" has no rows")
-        }
-        guard !options.covarianceKinds.isEmpty else { throw .invalidOption(name: "covarianceKinds", reason: "is empty") }
         let priors = counts.map { Double($0) / Double(data.sampleCount) }
         switch options.modelType {
         case .componentPerClass:
             return try fitComponentPerClass(data, classes: classes, classNames: classNames, priors: priors,
                                             counts: counts, options: options)
         case .mixturePerClass:
-            guard !options.componentCounts.isEmpty, options.componentCounts.allSatisfy({ $0 >= 1 }) else {
-                throw .invalidOption(name: "componentCounts", reason: "must be a non-empty list of counts ≥ 1")
-            }
             var mixtures: [GaussianMixture] = []
             var candidates: [ClassifierCandidate] = []
             for c in 0..<cCount {
@@ -115,12 +108,12 @@ extension MixtureClassifier {
                             let result = try ExpectationMaximization.fit(subset, options: fitting)
                             let bic = GaussianMixture.bic(meanLogLikelihood: result.report.meanLogLikelihood,
                                                           sampleCount: rows.count, parameterCount: result.model.parameterCount)
-                            candidates.append(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
-                                                                  componentCount: k, bic: bic))
+                            record(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
+                                                                  componentCount: k, bic: bic), to: &candidates, options: options, classCount: cCount)
                             if bic.isFinite, best == nil || bic < best!.bic { best = (result.model, bic) }
                         } catch {
-                            candidates.append(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
-                                                                  componentCount: k, bic: nil))
+                            record(ClassifierCandidate(className: classNames[c], covarianceKind: kind,
+                                                                  componentCount: k, bic: nil), to: &candidates, options: options, classCount: cCount)
                             if firstError == nil { firstError = error }
                         }
                     }
@@ -136,6 +129,37 @@ extension MixtureClassifier {
                 classSampleCounts: counts)
             return (classifier, candidates)
         }
+    }
+
+    /// Appends a candidate and tells `options.progress`.
+    static func record(_ candidate: ClassifierCandidate, to candidates: inout [ClassifierCandidate],
+                       options: ClassifierOptions, classCount: Int) {
+        candidates.append(candidate)
+        options.progress?(candidate, candidates.count, options.candidateCount(classCount: classCount))
+    }
+
+    /// Checks the inputs of a fit; returns the number of rows of each class.
+    static func checkInputs(rowCount: Int, classes: [Int], classNames: [String], options: ClassifierOptions)
+        throws(FitError) -> [Int] {
+        try options.fitting.refuseNoise(in: "classifiers (MclustDA)")
+        guard classes.count == rowCount else {
+            throw .invalidOption(name: "classes", reason: "has \(classes.count) entries but the data has \(rowCount) rows")
+        }
+        let cCount = classNames.count
+        guard cCount >= 1, classes.allSatisfy({ $0 >= 0 && $0 < cCount }) else {
+            throw .invalidOption(name: "classes", reason: "every entry must be a class index below \(cCount)")
+        }
+        let counts = (0..<cCount).map { c in classes.filter { $0 == c }.count }
+        if let empty = counts.firstIndex(of: 0) {
+            throw .invalidOption(name: "classes", reason: "class \"\(classNames[empty])\" has no rows")
+        }
+        guard !options.covarianceKinds.isEmpty else { throw .invalidOption(name: "covarianceKinds", reason: "is empty") }
+        if options.modelType == .mixturePerClass {
+            guard !options.componentCounts.isEmpty, options.componentCounts.allSatisfy({ $0 >= 1 }) else {
+                throw .invalidOption(name: "componentCounts", reason: "must be a non-empty list of counts ≥ 1")
+            }
+        }
+        return counts
     }
 
     /// The start of a fit to one class's rows: `initialization`, except that a `.model` or
@@ -171,10 +195,12 @@ extension MixtureClassifier {
                 }
                 let p = model.parameterCount - (cCount - 1)
                 let bic = -2 * logLikelihood + Double(p) * log(Double(data.sampleCount))
-                candidates.append(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: bic))
+                record(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: bic),
+                       to: &candidates, options: options, classCount: cCount)
                 if bic.isFinite, best == nil || bic < best!.bic { best = (model, bic) }
             } catch {
-                candidates.append(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: nil))
+                record(ClassifierCandidate(className: nil, covarianceKind: kind, componentCount: 1, bic: nil),
+                       to: &candidates, options: options, classCount: cCount)
                 if firstError == nil { firstError = error }
             }
         }

@@ -54,6 +54,12 @@ public enum DataFileReader {
     /// line's `--delimiter`); `.npy` files are not affected.
     @TaskLocal public static var delimiter: UInt8?
 
+    /// What is told about a read while it runs, in the current scope (`nil`: nothing, at
+    /// no cost). Bind it with `DataFileReader.$progress.withValue(handler) { … }`. A text
+    /// file's read calls it every 16384 data rows and once when the rows are parsed
+    /// (`isFinished`); `.npy` files, read in place, are not reported.
+    @TaskLocal public static var progress: (@Sendable (ReadProgress) -> Void)?
+
     /// The delimiter a text file of `format` is read with in the current scope.
     static func delimiter(for format: DataFileFormat) -> UInt8 {
         delimiter ?? (format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ","))
@@ -71,4 +77,17 @@ public enum DataFileReader {
             try NumpyFile.matrix(from: file, displayName: displayName, columns: columns)
         }
     }
+}
+
+/// How far the read of a text data file has come (`DataFileReader.progress`).
+public struct ReadProgress: Sendable {
+    /// The file's name as errors show it (`<stdin>` for standard input).
+    public var displayName: String
+    /// Bytes parsed so far, of `byteCount`.
+    public var bytesRead: Int
+    public var byteCount: Int
+    /// Data rows parsed so far.
+    public var rowCount: Int
+    /// Whether every row is parsed (the last report of this read).
+    public var isFinished: Bool
 }

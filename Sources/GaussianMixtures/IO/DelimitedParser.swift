@@ -29,8 +29,13 @@ struct DelimitedParser: ~Copyable {
     var line = 1
     /// Empty cells and missing-value tokens become NaN (`MissingValuePolicy.allow`).
     var allowsMissing = false
+    /// The first byte of the file, and who is told how far the rows have come (`DataFileReader.progress`).
+    let begin: BytePointer
+    let progress: (@Sendable (ReadProgress) -> Void)?
 
-    private init(end: BytePointer, delimiter: UInt8, displayName: String) {
+    private init(begin: BytePointer, end: BytePointer, delimiter: UInt8, displayName: String) {
+        self.begin = begin
+        progress = DataFileReader.progress
         self.end = end
         self.delimiter = delimiter
         self.displayName = displayName
@@ -48,7 +53,7 @@ struct DelimitedParser: ~Copyable {
             throw .malformed(path: displayName, line: nil, column: nil, message: "the file is empty")
         }
         let start = raw.assumingMemoryBound(to: UInt8.self)
-        var parser = DelimitedParser(end: start + bytes.count, delimiter: delimiter, displayName: displayName)
+        var parser = DelimitedParser(begin: start, end: start + bytes.count, delimiter: delimiter, displayName: displayName)
         let locale = CLocaleScope()
         defer { withExtendedLifetime(locale) {} }
         let table = try parser.parseTable(from: start, columns: columns)
@@ -68,7 +73,7 @@ struct DelimitedParser: ~Copyable {
             throw .malformed(path: displayName, line: nil, column: nil, message: "the file is empty")
         }
         let start = raw.assumingMemoryBound(to: UInt8.self)
-        var parser = DelimitedParser(end: start + bytes.count, delimiter: delimiter, displayName: displayName)
+        var parser = DelimitedParser(begin: start, end: start + bytes.count, delimiter: delimiter, displayName: displayName)
         parser.allowsMissing = missing == .allow
         let locale = CLocaleScope()
         defer { withExtendedLifetime(locale) {} }
@@ -165,6 +170,9 @@ struct DelimitedParser: ~Copyable {
         }
 
         var p = start
+        // The row count of the next progress report; never reached without a handler, so the
+        // hot loop pays one comparison of two integers per row and nothing else.
+        var nextReport = progress == nil ? Int.max : Self.rowsPerReport
         var capacityRows = estimatedRowCount(from: p)
         var values = UnsafeMutablePointer<Double>.allocate(capacity: capacityRows * d)
         var rowCount = 0
@@ -186,6 +194,10 @@ struct DelimitedParser: ~Copyable {
                     for (from, to) in repeats { out[to] = out[from] }
                     if allowsMissing { try checkRowObserved(out, count: d, line: rowLine) }
                     rowCount += 1
+                    if rowCount == nextReport {
+                        reportProgress(p, rows: rowCount, isFinished: false)
+                        nextReport += Self.rowsPerReport
+                    }
                 }
             }
         } catch {
@@ -198,7 +210,18 @@ struct DelimitedParser: ~Copyable {
             values.deallocate()
             values = exact
         }
+        if progress != nil { reportProgress(p, rows: rowCount, isFinished: true) }
         return (values, rowCount)
+    }
+
+    /// Data rows between two progress reports.
+    static let rowsPerReport = 16384
+
+    /// Tells the progress handler that the read has reached `p` (kept out of line: the row loop stays as it was).
+    @inline(never)
+    private func reportProgress(_ p: BytePointer, rows: Int, isFinished: Bool) {
+        progress?(ReadProgress(displayName: displayName, bytesRead: p - begin, byteCount: end - begin, rowCount: rows,
+                               isFinished: isFinished))
     }
 
     /// A row-count guess from the length of the row at `p`, so that the buffer rarely grows.

@@ -96,6 +96,10 @@ public struct SelectionTable: Sendable {
     }
 }
 
+/// Told of each finished candidate of a model search: its row, how many candidates have
+/// finished (this one included) and how many there are.
+public typealias SelectionProgress = @Sendable (SelectionRow, Int, Int) -> Void
+
 /// Fits a grid of candidate models, as `gmm select` does, and ranks them.
 public enum ModelSearch {
     /// Fits every (component count, covariance kind) pair and ranks them.
@@ -110,6 +114,8 @@ public enum ModelSearch {
     ///   - criterion: what ranks the table (``SelectionCriterion/bic``, ``SelectionCriterion/aic``
     ///     or ``SelectionCriterion/icl``).
     ///   - concurrency: how many fits run at once (default: the number of cores).
+    ///   - progress: told of each finished candidate, with how many have finished and
+    ///     the grid's size, from the worker that fitted it (one call at a time).
     ///
     /// With `.hierarchical` initialisation the tree is built once (with the seed
     /// restart 0 of a fit would use) and cut at every K. With a noise component
@@ -123,7 +129,7 @@ public enum ModelSearch {
     public static func run(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
         options: FitOptions, criterion: SelectionCriterion, usesMclustPrior: Bool = false,
-        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+        concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, progress: SelectionProgress? = nil
     ) -> SelectionTable {
         var shared = options
         var treeRows = data
@@ -148,7 +154,7 @@ public enum ModelSearch {
             shared.initialization = .hierarchicalTree(tree)
         }
         let options = shared
-        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
+        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency, progress: progress) { kind, k in
             candidate(data, weights: weights, kind: kind, components: k, options: options, usesMclustPrior: usesMclustPrior)
         }
         return SelectionTable(criterion: criterion, rows: rows).ranked(by: criterion)
@@ -169,23 +175,27 @@ public enum ModelSearch {
     ///     has one family's shape, and candidates of other families fail with that reason.
     public static func runVariational(
         _ data: DataMatrix, weights: [Double]? = nil, componentCounts: [Int], kinds: [CovarianceKind],
-        options: VariationalFitOptions, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+        options: VariationalFitOptions, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: SelectionProgress? = nil
     ) -> SelectionTable {
-        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency) { kind, k in
+        let rows = grid(componentCounts: componentCounts, kinds: kinds, concurrency: concurrency, progress: progress) { kind, k in
             variationalCandidate(data, weights: weights, kind: kind, components: k, options: options)
         }
         return SelectionTable(criterion: .elbo, rows: rows).ranked(by: .elbo)
     }
 
     /// Runs `candidate` for every grid point, up to `concurrency` at once, in grid order.
-    private static func grid(
-        componentCounts: [Int], kinds: [CovarianceKind], concurrency: Int,
+    static func grid(
+        componentCounts: [Int], kinds: [CovarianceKind], concurrency: Int, progress: SelectionProgress? = nil,
         _ candidate: @escaping @Sendable (CovarianceKind, Int) -> SelectionRow
     ) -> [SelectionRow] {
         let grid = kinds.flatMap { kind in componentCounts.map { (kind, $0) } }
+        let finished = FinishedCount(total: grid.count, progress: progress)
         return ParallelWork.orderedMap(count: grid.count, threads: concurrency) { idx in
             let (kind, k) = grid[idx]
-            return candidate(kind, k)
+            let row = candidate(kind, k)
+            finished.add(row)
+            return row
         }
     }
 
@@ -205,7 +215,7 @@ public enum ModelSearch {
     }
 
     /// A row for one candidate: `fit` fills it in; its time and any failure are recorded.
-    private static func timedRow(
+    static func timedRow(
         kind: CovarianceKind, components: Int, featureCount d: Int, noise: Bool = false,
         _ fit: (inout SelectionRow) throws(FitError) -> Void
     ) -> SelectionRow {
@@ -259,6 +269,24 @@ public enum ModelSearch {
             row.bic = bic
             row.aic = GaussianMixture.aic(meanLogLikelihood: fit.report.meanLogLikelihood, sampleSize: n, parameterCount: p)
             row.icl = bic - 2 * hardLogLikelihood
+        }
+    }
+}
+
+/// Counts finished candidates and tells `progress` of each, one call at a time.
+private final class FinishedCount: @unchecked Sendable {
+    // @unchecked: `count` is only touched under `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    private let total: Int
+    private let progress: SelectionProgress?
+    init(total: Int, progress: SelectionProgress?) { self.total = total; self.progress = progress }
+
+    func add(_ row: SelectionRow) {
+        guard let progress else { return }
+        lock.withLock {
+            count += 1
+            progress(row, count, total)
         }
     }
 }
