@@ -39,7 +39,7 @@ struct Score: ParsableCommand, ReadsTextData, ShowsProgress {
             try checkKeptRows(kept, rows: rows.sampleCount, path: data)
             guard let matrix = rows.complete else { return try scoreWithGaps(rows, loaded, kept: kept) }
             if case let .variational(posterior, _) = loaded {
-                return try scorePredictive(posterior, matrix, output: output, kept: kept)
+                return try scorePredictive(posterior, matrix, output: output, kept: kept, quiet: quieting.quiet)
             }
             var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount, kept: kept)
             var total = 0.0

@@ -177,8 +177,11 @@ func variationalSummaryLines(_ posterior: VariationalPosterior, summary: Variati
 }
 
 /// `gmm score` for a variational model: the posterior-predictive log density.
-func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, output: OutputOptions, kept: KeptCells? = nil) throws {
-    printError("gmm: log_density is the posterior-predictive density of a variational model (a mixture of Student t); the plug-in Gaussian mixture is not used")
+/// `quiet` (`-q`) drops the note and the summary on standard error.
+func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, output: OutputOptions, kept: KeptCells? = nil, quiet: Bool) throws {
+    if !quiet {
+        printError("gmm: log_density is the posterior-predictive density of a variational model (a mixture of Student t); the plug-in Gaussian mixture is not used")
+    }
     let values = try posterior.logPredictiveDensities(of: matrix)
     var stream = try output.table(header: ["log_density"], rowCount: matrix.sampleCount, kept: kept)
     for v in values {
@@ -186,7 +189,9 @@ func scorePredictive(_ posterior: VariationalPosterior, _ matrix: DataMatrix, ou
         try stream.flushIfLarge()
     }
     try stream.finish()
-    printError("mean log-likelihood: \(readable(values.reduce(0, +) / Double(matrix.sampleCount))) over \(matrix.sampleCount) rows (posterior predictive)")
+    if !quiet {
+        printError("mean log-likelihood: \(readable(values.reduce(0, +) / Double(matrix.sampleCount))) over \(matrix.sampleCount) rows (posterior predictive)")
+    }
 }
 
 extension VariationalParameters {

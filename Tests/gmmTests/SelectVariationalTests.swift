@@ -27,6 +27,18 @@ struct SelectVariationalTests {
         #expect(info.stdout.contains("evidence bound:      \(String(format: "%.1f", bounds[0])) ("), "\(info.stdout)")
     }
 
+    @Test("score of a variational model: the note and summary on standard error, none with -q")
+    func scoreQuiet() throws {
+        let box = try Sandbox()
+        try box.copyBundled("old-faithful.csv")
+        try box.succeed(["fit", "old-faithful.csv", "-k", "3", "--method", "variational", "-q", "-o", "vb.json"])
+        let loud = try box.succeed(["score", "vb.json", "old-faithful.csv"])
+        #expect(loud.stderr.contains("posterior-predictive") && loud.stderr.contains("(posterior predictive)"))
+        let quiet = try box.succeed(["score", "vb.json", "old-faithful.csv", "-q"])
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        #expect(quiet.stdout == loud.stdout)
+    }
+
     @Test("a criterion of the other method is a usage error")
     func criterionMatchesMethod() throws {
         let box = try Sandbox()
