@@ -42,9 +42,9 @@ struct GMMCommand: ParsableCommand {
             let delimiter = try (command as? ReadsTextData)?.delimiterOption.byte()
             // --progress, -q and the terminal decide what is shown while the command works.
             let style = (command as? ShowsProgress)?.progressStyle
-            let reads: (@Sendable (ReadProgress) -> Void)? = style.map { style in
+            let reads = style.map { style in
                 let display = ReadProgressDisplay(style: style)
-                return { display.report($0) }
+                return ReadProgressHandler { display.report($0) }
             }
             try DataFileReader.$delimiter.withValue(delimiter) {
                 try CommandProgress.$style.withValue(style) {

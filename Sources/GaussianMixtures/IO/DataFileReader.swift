@@ -55,10 +55,14 @@ public enum DataFileReader {
     @TaskLocal public static var delimiter: UInt8?
 
     /// What is told about a read while it runs, in the current scope (`nil`: nothing, at
-    /// no cost). Bind it with `DataFileReader.$progress.withValue(handler) { … }`. A text
-    /// file's read calls it every 16384 data rows and once when the rows are parsed
+    /// no cost). Bind it with `DataFileReader.$progress.withValue(ReadProgressHandler { … }) { … }`.
+    /// A text file's read calls it every 16384 data rows and once when the rows are parsed
     /// (`isFinished`); `.npy` files, read in place, are not reported.
-    @TaskLocal public static var progress: (@Sendable (ReadProgress) -> Void)?
+    ///
+    /// The handler is a class, not a bare closure: Swift 6.3's optimiser miscompiles
+    /// `withValue` on a task-local whose value is an optional closure (a release build
+    /// crashed in `swift_task_localValuePush`; a debug build does not).
+    @TaskLocal public static var progress: ReadProgressHandler?
 
     /// The delimiter a text file of `format` is read with in the current scope.
     static func delimiter(for format: DataFileFormat) -> UInt8 {
@@ -77,6 +81,15 @@ public enum DataFileReader {
             try NumpyFile.matrix(from: file, displayName: displayName, columns: columns)
         }
     }
+}
+
+/// Who is told how far the read of a text data file has come (`DataFileReader.progress`).
+public final class ReadProgressHandler: Sendable {
+    /// Called with each report, from the thread that reads.
+    public let report: @Sendable (ReadProgress) -> Void
+
+    /// A handler that passes each report to `report`.
+    public init(_ report: @escaping @Sendable (ReadProgress) -> Void) { self.report = report }
 }
 
 /// How far the read of a text data file has come (`DataFileReader.progress`).

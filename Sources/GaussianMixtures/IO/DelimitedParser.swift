@@ -31,7 +31,7 @@ struct DelimitedParser: ~Copyable {
     var allowsMissing = false
     /// The first byte of the file, and who is told how far the rows have come (`DataFileReader.progress`).
     let begin: BytePointer
-    let progress: (@Sendable (ReadProgress) -> Void)?
+    let progress: ReadProgressHandler?
 
     private init(begin: BytePointer, end: BytePointer, delimiter: UInt8, displayName: String) {
         self.begin = begin
@@ -220,7 +220,7 @@ struct DelimitedParser: ~Copyable {
     /// Tells the progress handler that the read has reached `p` (kept out of line: the row loop stays as it was).
     @inline(never)
     private func reportProgress(_ p: BytePointer, rows: Int, isFinished: Bool) {
-        progress?(ReadProgress(displayName: displayName, bytesRead: p - begin, byteCount: end - begin, rowCount: rows,
+        progress?.report(ReadProgress(displayName: displayName, bytesRead: p - begin, byteCount: end - begin, rowCount: rows,
                                isFinished: isFinished))
     }
 

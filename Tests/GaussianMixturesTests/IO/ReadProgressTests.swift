@@ -19,7 +19,7 @@ struct ReadProgressTests {
         for i in 0..<40_000 { text += i == 7 && withGaps ? "1,\n" : "\(i),\(i % 17)\n" }
         let bytes = Array(text.utf8)
         let reports = Reports()
-        let handler: @Sendable (ReadProgress) -> Void = { reports.items.append($0) }
+        let handler = ReadProgressHandler { reports.items.append($0) }
         let read = try DataFileReader.$progress.withValue(handler) {
             try DataFileReader.read(bytes: bytes, displayName: "x.csv", format: .csv, missing: withGaps ? .allow : .reject)
         }
