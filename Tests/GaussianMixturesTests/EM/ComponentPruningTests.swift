@@ -165,6 +165,37 @@ struct ComponentPruningTests {
             && pass.logLikelihood == exact.logLikelihood)
     }
 
+    /// `count` rows from K round clusters on a grid (`side` per row of the grid, 30 standard
+    /// deviations apart in the first two coordinates), and that mixture.
+    static func grid(components kCount: Int, side: Int, features d: Int, diagonal: Bool,
+                     count: Int) throws -> (DataMatrix, GaussianMixture) {
+        let means: [[Double]] = (0..<kCount).map { k in
+            (0..<d).map { j in j == 0 ? 30 * Double(k % side) : j == 1 ? 30 * Double(k / side) : 0 }
+        }
+        let weights = [Double](repeating: 1 / Double(kCount), count: kCount)
+        let covariances: CovarianceParameters = diagonal
+            ? .diagonal((0..<kCount).map { _ in [Double](repeating: 1, count: d) })
+            : .full((0..<kCount).map { _ in (0..<d).map { i in (0..<d).map { j in i == j ? 1 : 0 } } })
+        let truth = try GaussianMixture(weights: weights, means: means, covariances: covariances)
+        return (truth.sample(count: count, seed: 5).samples, truth)
+    }
+
+    @Test("a pass skips only when the pairs it saves cost more than grouping the rows")
+    func groupingCost() throws {
+        // Diagonal d = 32, K = 16, separated: most pairs could be skipped, but 16 pairs of
+        // 4·32 flops cost less than grouping a row (200·32): the pass runs exactly.
+        let (wide, wideTruth) = try Self.grid(components: 16, side: 4, features: 32, diagonal: true, count: 17_000)
+        let widePass = ExpectationStep.statistics(of: wide, under: wideTruth)
+        let wideExact = ExpectationStep.statistics(of: wide, under: wideTruth, skipsNegligibleComponents: false)
+        #expect(widePass.pruning?.skippedPairs == 0 && widePass.pruning?.evaluatedPairs == 16 * wide.sampleCount)
+        #expect(widePass.softCounts == wideExact.softCounts && widePass.moments == wideExact.moments)
+        // Full d = 2, K = 64, separated: most pairs skipped (86 %) save more than grouping costs.
+        let (flat, flatTruth) = try Self.grid(components: 64, side: 8, features: 2, diagonal: false, count: 20_000)
+        let flatPass = ExpectationStep.statistics(of: flat, under: flatTruth)
+        let tally = try #require(flatPass.pruning)
+        #expect(Double(tally.skippedPairs) > 0.75 * Double(tally.skippedPairs + tally.evaluatedPairs), "\(tally)")
+    }
+
     @Test("a pass that would skip more than rounding is repeated exactly")
     func repeatedPass() throws {
         // Component 16 has weight 0.2 but sits ~17 standard deviations from every cluster: all of its
