@@ -13,6 +13,9 @@
 #   --cases     run only these of the ten cases (1-based).
 #   --tools     subset of tools (only these peers are installed).
 #   --iters S,L short and long iteration counts for every case (default: per case).
+#   --fast-span M  gmm and oneDAL run S and S + M·(L − S) iterations (default 4),
+#               so that start-up noise weighs less; oneDAL's runner also times its
+#               compute() call inside its process.
 #   --gmm PATH  time this gmm binary instead of building one.
 #   --workdir   data, starting models, runners, raw results
 #               (default bench/.build-compare/, git-ignored by the .build* rule).
@@ -88,7 +91,7 @@ while [[ $# -gt 0 ]]; do
     --workdir) WORKDIR="$2"; shift 2 ;;
     --quick) PASS+=("$1"); shift ;;
     --tools) TOOLS="$2"; PASS+=("$1" "$2"); shift 2 ;;
-    --reps|--cases|--output|--label|--iters) PASS+=("$1" "$2"); shift 2 ;;
+    --reps|--cases|--output|--label|--iters|--fast-span) PASS+=("$1" "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac

@@ -23,7 +23,9 @@ Two things differ from scikit-learn and are handled here:
     From the same start with reg_covar = 0, scikit-learn and oneDAL agree to
     1e-14 (checked when this runner was written).
 
-Prints one JSON line: mean_log_likelihood = mean log P(x) under the final
+Prints one JSON line: compute_cpu and compute_wall = CPU (all threads) and wall
+seconds of the compute() call alone, which compare.py differences between a short
+and a long run; mean_log_likelihood = mean log P(x) under the final
 parameters (scikit-learn's score(X) with oneDAL's parameters plugged in, the
 same quantity as gmm's mean_log_likelihood), lower_bound = goalFunction / N
 (oneDAL's objective is the log-likelihood of the parameters before the last
@@ -32,6 +34,7 @@ oneDAL reports, and what ran.
 """
 import json
 import sys
+import time
 import warnings
 from importlib.metadata import version
 
@@ -66,7 +69,11 @@ def main():
     else:
         storage, covariances = "diagonal", [np.ascontiguousarray(c[None, :]) for c in covs]
     algorithm = daal4py.em_gmm(nComponents=k, maxIterations=iters, accuracyThreshold=0.0, covarianceStorage=storage)
+    # Timed here, around compute() alone: the Python start, imports and the data load
+    # vary by tenths of a second from run to run and would swamp short runs.
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     result = algorithm.compute(X, weights[None, :], means, covariances)
+    compute_cpu, compute_wall = time.process_time() - cpu0, time.perf_counter() - wall0
     n_iter = int(np.asarray(result.nIterations).ravel()[0])
     final_weights = np.asarray(result.weights, dtype=np.float64).ravel()
     final_means = np.asarray(result.means, dtype=np.float64)
@@ -79,6 +86,7 @@ def main():
     print(json.dumps({"ok": True, "mean_log_likelihood": score,
                       "lower_bound": float(np.asarray(result.goalFunction).ravel()[0]) / len(X),
                       "n_iter": n_iter, "threads": int(daal4py.num_threads()),
+                      "compute_cpu": compute_cpu, "compute_wall": compute_wall,
                       "blas_core": f"oneDAL {version('daal4py')} (daal4py wheel): its own kernels and CPU dispatch, "
                                    "TBB threads"}))
 
