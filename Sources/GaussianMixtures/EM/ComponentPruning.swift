@@ -133,13 +133,13 @@ extension ExpectationStep {
             * pruningPairCost(featureCount: data.featureCount, momentShape: type(of: model.family).momentShape)
         let grouping = pruningGroupingCost(featureCount: data.featureCount)
         guard pairs >= grouping else { return false }
+        // A whole block: the share skipped depends on how many rows share a box (a quarter
+        // block of 64 separated clusters, d = 2, skipped too little to pass the cost test).
+        let probeRows = blockRows
         var evaluator = BlockEvaluator(model: model, blockRows: blockRows)
         let pruner = ComponentPruner(model: model, normalizers: evaluator.normalizers, blockRows: blockRows)
-        var values = [Double](repeating: 0, count: blockRows * model.componentCount)
-        var density = [Double](repeating: 0, count: blockRows)
         data.withUnsafeBufferPointer { x in
-            pruner.posterior(of: x.baseAddress!, rows: blockRows, weights: nil, offset: 0, evaluator: &evaluator,
-                             into: &values, logDensity: &density)
+            pruner.evaluate(x.baseAddress!, rows: probeRows, weights: nil, offset: 0, evaluator: &evaluator)
         }
         return pruner.skippedShare >= pruningProbeShare && pruner.skippedShare * pairs >= grouping
     }
@@ -366,7 +366,7 @@ final class ComponentPruner {
     }
 
     /// Groups the block's rows and evaluates every group: kept responsibilities and log P(x).
-    private func evaluate(
+    fileprivate func evaluate(
         _ block: UnsafePointer<Double>, rows: Int, weights: [Double]?, offset: Int, evaluator: inout BlockEvaluator
     ) {
         let d = featureCount
