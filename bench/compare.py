@@ -161,7 +161,7 @@ class Runner:
 def tool_command(tool, args, family, k, paths, iters, workdir):
     """(command, environment, how to read the result)."""
     if tool.startswith("gmm"):
-        threads = 2 if tool == "gmm-2t" else 1
+        threads = {"gmm-2t": 2, "gmm-3t": 3}.get(tool, 1)
         out = os.path.join(workdir, f"out_{tool}_{os.path.basename(paths['data'])}_{iters}.json")
         cmd = [args.gmm, "fit", paths["data"], "--init-model", paths["start"], "-k", str(k), "--covariance", family,
                "--max-iter", str(iters), "--tol", "0", "-q", "-o", out]
@@ -408,6 +408,24 @@ def main():
                                       "iterations": counted, "requested": list(span)})
                 log(f"   rep {rep + 1}/{reps} {tool:9s} cpu/iter {samples[tool][-1]['cpu']:.4f} s  "
                     f"wall/iter {samples[tool][-1]['wall']:.4f} s  rss {samples[tool][-1]['rss_mib']:.0f} MiB")
+        identical = None
+        if "gmm" in results and "gmm-2t" in results:
+            keys = ("weights", "means", "covariances", "log_likelihood_trace", "mean_log_likelihood")
+            # One more run on 3 threads (not timed: the machine may have fewer cores), same span.
+            long_span = short + args.fast_span * (long_ - short)
+            cmd, env, how = tool_command("gmm-3t", args, family, k, paths, long_span, args.workdir)
+            results["gmm-3t"] = read_result(how, Runner.run(cmd, env)["stdout"])
+            identical = all(results["gmm"].get(x) == results[t].get(x) for x in keys for t in ("gmm-2t", "gmm-3t"))
+        # The fast tools' results above are after a longer span: for the log-likelihood compared
+        # with the others, one more (untimed) run of each at the others' iteration count.
+        if args.fast_span != 1:
+            for tool in ("gmm", "onedal"):
+                if tool in results:
+                    cmd, env, how = tool_command(tool, args, family, k, paths, long_, args.workdir)
+                    try:
+                        results[tool] = read_result(how, Runner.run(cmd, env)["stdout"])
+                    except RuntimeError:
+                        results.pop(tool)
         summary = {}
         for tool, ss in samples.items():
             if not ss:
@@ -416,12 +434,8 @@ def main():
                              "wall": statistics.median(s["wall"] for s in ss),
                              "cpu_min": min(s["cpu"] for s in ss), "cpu_max": max(s["cpu"] for s in ss),
                              "rss_mib": max(s["rss_mib"] for s in ss),
-                             "mean_log_likelihood": results[tool].get("mean_log_likelihood"),
+                             "mean_log_likelihood": results.get(tool, {}).get("mean_log_likelihood"),
                              "iterations": ss[0]["iterations"], "requested": ss[0]["requested"], "samples": ss}
-        identical = None
-        if "gmm" in results and "gmm-2t" in results:
-            keys = ("weights", "means", "covariances", "log_likelihood_trace", "mean_log_likelihood")
-            identical = all(results["gmm"].get(x) == results["gmm-2t"].get(x) for x in keys)
         raw["cases"].append({"name": name, "family": family, "n": n, "d": d, "k": k, "iterations": [short, long_], "fast_span": args.fast_span,
                              "data_mib": n * d * 8 / 2 ** 20, "flops_per_iter": flops(family, n, d, k),
                              "tools": summary, "gmm_threads_identical": identical,
@@ -457,8 +471,10 @@ def summary_against_onedal(raw):
     out = ["| case | gmm (1 thread) | oneDAL (1 thread) | scikit-learn | Armadillo | gmm vs oneDAL "
            "| gmm vs best of scikit-learn/Armadillo | floor (binds) | gmm % of floor | target "
            "| gmm, 2 threads (wall) | gmm 2-thread speed-up | oneDAL, 2 threads (wall) "
-           "| gmm vs oneDAL, 2 threads (wall) | gmm peak RSS − data (MiB) |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+           "| gmm vs oneDAL, 2 threads (wall) | gmm peak RSS − data (MiB) | gmm log-lik. vs scikit-learn "
+           "| gmm on 1, 2, 3 threads |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: "
+           "| ---: | --- |"]
     for c in raw["cases"]:
         t = c["tools"]
         g = t.get("gmm", {}).get("cpu")
@@ -476,12 +492,15 @@ def summary_against_onedal(raw):
         else:
             target = "–"
         rss = f"{t['gmm']['rss_mib'] - c['data_mib']:.0f}" if "rss_mib" in t.get("gmm", {}) else "–"
+        gl, sl = t.get("gmm", {}).get("mean_log_likelihood"), t.get("sklearn", {}).get("mean_log_likelihood")
+        agree = f"{abs(gl - sl) / abs(sl):.1e}" if gl is not None and sl else "–"
+        same = {True: "same bits", False: "DIFFER", None: "–"}[c.get("gmm_threads_identical")]
         out.append(f"| {c['name']} | {cell(t, 'gmm')} | {cell(t, 'onedal')} | {cell(t, 'sklearn')} | "
                    f"{cell(t, 'armadillo')} | {ratio(o, g)} | "
                    f"{ratio(min(peers) if peers else None, g)} | "
                    f"{fmt(floor_s, 3) + ' (' + binds + ')' if floor_s else '–'} | "
                    f"{fmt(100 * share, 2) + ' %' if share else '–'} | {target} | {cell(t, 'gmm-2t', 'wall')} | "
-                   f"{ratio(g1, g2)} | {cell(t, 'onedal-2t', 'wall')} | {ratio(o2, g2)} | {rss} |")
+                   f"{ratio(g1, g2)} | {cell(t, 'onedal-2t', 'wall')} | {ratio(o2, g2)} | {rss} | {agree} | {same} |")
     out.append("")
     out.append("CPU s/iter on one thread (2-thread columns: wall s/iter); speed-ups are the peer's time over gmm's. "
                "Floor: the least CPU time an unpruned iteration can take on one core — its fewest flops (full: "
@@ -533,7 +552,8 @@ def render(raw, kernels):
                 one = t["gmm"]["wall"]
                 ratio = f"wall {one / s['wall']:.2f}× the 1-thread speed" if s["wall"] > 0 else ""
                 if c.get("gmm_threads_identical") is not None:
-                    ratio += "; result " + ("identical to the bit" if c["gmm_threads_identical"] else "DIFFERS from 1 thread")
+                    ratio += "; result " + ("identical to the bit on 1, 2 and 3 threads" if c["gmm_threads_identical"]
+                                            else "DIFFERS between 1, 2 and 3 threads")
             elif tool == "onedal-2t":
                 parts = []
                 if "onedal" in t and s["wall"] > 0:
