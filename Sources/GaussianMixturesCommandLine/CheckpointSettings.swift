@@ -38,12 +38,16 @@ public enum CheckpointSettings {
         "k": "-k", "covariance": "--covariance", "init": "--init", "n_init": "--n-init", "max_iter": "--max-iter",
         "tol": "--tol", "reg_covar": "--reg-covar", "seed": "--seed", "order": "--order",
         "weights": "the weights (--sample-weights/--weight-column)", "missing": "--missing",
+        "exact": "--exact (or GMM_EXACT=1)",
         "init_sample": "--init-sample", "method": "--method", "weight_prior": "--weight-prior",
         "weight_concentration": "--weight-concentration", "mean_precision_prior": "--mean-precision-prior",
         "mean_prior": "--mean-prior", "degrees_of_freedom_prior": "--degrees-of-freedom-prior",
         "covariance_prior": "--covariance-prior",
         "batch_size": "--batch-size", "step_decay": "--step-decay", "epochs": "--epochs",
     ]
+
+    /// What a setting that checkpoints of earlier versions did not save was then.
+    static let absentValues = ["exact": "no"]
 
     /// Why the checkpoint `state` with saved settings `saved` cannot continue a run with
     /// settings `current` (`nil`: it can). Names starting with `data_` are the data's fingerprint.
@@ -56,7 +60,7 @@ public enum CheckpointSettings {
     public static func mismatch(saved: [String: String], current: [(String, String)], iteration: Int,
                                 finishedRestarts: Int) -> String? {
         for (name, value) in current {
-            let old = saved[name] ?? "(absent)"
+            let old = saved[name] ?? absentValues[name] ?? "(absent)"
             if old == value { continue }
             // Raising --max-iter continues a restart that stopped at the old limit; that is only
             // the uninterrupted fit's result when no restart finished under the old limit.

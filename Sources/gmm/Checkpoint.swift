@@ -175,6 +175,8 @@ extension FitCheckpointing {
             ("order", f.order.rawValue),
             ("weights", f.sampleWeights.map { "file " + $0 } ?? f.weightColumn.map { "column " + $0 } ?? "none"),
             ("missing", fit.missingValues.marginalize ? "marginalize" : "error"),
+            // Skipping changes results by rounding only, but a resumed fit promises the same bits.
+            ("exact", options.skipsNegligibleComponentsInEffect ? "no" : "yes"),
         ] + noiseSettings(f)
         if f.usesPrior { common.append(("prior", "mclust default")) }
         guard let online else { return common + dataFingerprint(data, weights: weights) }

@@ -105,6 +105,7 @@ struct CheckpointTests {
         for (flag, value) in [("-k", "4"), ("--covariance", "diag"), ("--seed", "5")] {
             expectCleanFailure(try box.run(fit + [flag, value, "--resume", "c.json"]), status: 64, facts: [flag, "c.json"])
         }
+        expectCleanFailure(try box.run(fit + ["--exact", "--resume", "c.json"]), status: 64, facts: ["--exact", "c.json"])
         expectCleanFailure(try box.run(fit + ["--checkpoint", "m.json", "-o", "m.json"]), status: 64, facts: ["m.json"])
         expectCleanFailure(try box.run(fit + ["--checkpoint-every", "2"]), status: 64, facts: ["--checkpoint"])
         expectCleanFailure(try box.run(fit + ["--resume", "missing.json"]), status: 66, facts: ["missing.json"])

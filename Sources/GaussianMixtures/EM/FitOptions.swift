@@ -39,6 +39,10 @@ public struct FitOptions: Sendable {
     /// environment variable `GMM_EXACT=1`) evaluates every component for every row.
     public var skipsNegligibleComponents: Bool
 
+    /// Whether the E-step actually skips: `skipsNegligibleComponents`, unless `GMM_EXACT=1`
+    /// turns skipping off for the whole process.
+    public var skipsNegligibleComponentsInEffect: Bool { skipsNegligibleComponents && !exactExpectationRequested }
+
     /// Options with scikit-learn's defaults: one full-covariance component from a
     /// k-means start, one restart, at most 100 iterations, `tol` 1e-3, `reg_covar` 1e-6, seed 0.
     public init(
