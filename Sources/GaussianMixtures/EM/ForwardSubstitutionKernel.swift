@@ -46,6 +46,8 @@ struct ForwardSubstitutionKernel: LogJointKernel {
     private var subsetInverseDiagonal = ScratchBuffer<Double>()
     private var subsetMeans = ScratchBuffer<Double>()
     private var subsetNormalizers = ScratchBuffer<Double>()
+    /// The fused pass's lane accumulators and log-joints (`fusedScratchCount`, sized on first use).
+    private var fusedScratch = ScratchBuffer<Double>()
 
     /// - Parameter factors: one Cholesky factor per component, or one for all (tied); the
     ///   components are those of `normalizers`.
@@ -68,6 +70,25 @@ struct ForwardSubstitutionKernel: LogJointKernel {
                             factorCount: factorCount, lower: lower.pointer, inverseDiagonal: inverseDiagonal.pointer,
                             means: means.pointer, normalizers: normalizers.pointer, into: logJoint,
                             scratch: scratch.mutablePointer(), level: level)
+    }
+
+    var fusesStatistics: Bool { featureCount <= fusedStatisticsLimit }
+
+    /// For d ≤ `fusedStatisticsLimit`, one pass over the block: log-joints, their normalisation and
+    /// the moments for a vector's rows at a time (`fusedStatistics`), nothing b×K in memory.
+    mutating func addStatistics(
+        of block: UnsafePointer<Double>, rows: Int, weights: UnsafePointer<Double>?, shifts: UnsafePointer<Double>,
+        counts: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>,
+        logLikelihood: inout Double
+    ) -> Bool {
+        guard fusesStatistics else { return false }
+        let scratch = fusedScratch.mutablePointer(count: fusedScratchCount(featureCount: featureCount,
+                                                                           componentCount: componentCount))
+        return fusedStatistics(block: block, rows: rows, featureCount: featureCount, componentCount: componentCount,
+                               factorCount: factorCount, lower: lower.pointer, inverseDiagonal: inverseDiagonal.pointer,
+                               means: means.pointer, normalizers: normalizers.pointer, shifts: shifts,
+                               weights: weights, counts: counts, sums: sums, moments: moments,
+                               logLikelihood: &logLikelihood, scratch: scratch, level: level)
     }
 
     /// The listed components only: their parameters gathered (K'·d² values), then the same kernel.
