@@ -7,7 +7,9 @@ import Foundation
 // block by block, and the chunks' statistics are added in chunk order. So a
 // pass gives the same bits on one thread or many. No N×K array of
 // responsibilities is ever formed: each block's b×K responsibilities live in
-// a scratch buffer only while that block is reduced.
+// a scratch buffer only while that block is reduced. An exact pass of full or
+// tied moments at d ≤ `fusedStatisticsLimit` forms none at all: the fused
+// kernel goes from rows to moments 256 rows at a time (`PassWorker.fusedStatistics`).
 
 /// The signature of a block filler: writes the b×K responsibilities of rows
 /// `range` (at `block`) and each row's log P(x) (left at 0 where there is none).
