@@ -700,6 +700,71 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
 #undef KCASE
 }
 
+#ifndef MOMENT_PAIR
+#define MOMENT_PAIR 1
+#define MOMENT_TILE 8
+#endif
+/// One component's part of a transposed sub-block (accumulate_moments and fused_statistics):
+/// vt = xt − s, then count, sums and the upper moments of the weights wc (`padded` rows, a
+/// multiple of KW, rows MOMENT_SUB apart in xt and vt) added to the component's lane sums `acc`
+/// (KW·(1 + D + D(D+1)/2) doubles), with the accumulators in registers over the sub-block.
+KINLINE void KFN(moment_component)(const ptrdiff_t D, ptrdiff_t padded, const double *xt, double *vt,
+                                   const double *wc, const double *s, double *acc) {
+    for (ptrdiff_t j = 0; j < D; j++) {
+        for (ptrdiff_t r = 0; r < padded; r += KW) {
+            KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
+        }
+    }
+    double *moment_rows = acc + KW * (1 + D);
+    // Unrolled in full (D is a constant here), so that m[] lives in registers:
+    // MOMENT_PAIR moment rows i in tiles of at most eight columns j ≥ i.
+#pragma clang loop unroll(full)
+    for (ptrdiff_t i = 0; i < D; i += MOMENT_PAIR) {
+        const ptrdiff_t pair = D - i < MOMENT_PAIR ? D - i : MOMENT_PAIR;
+#pragma clang loop unroll(full)
+        for (ptrdiff_t j0 = i; j0 < D; j0 += MOMENT_TILE) {
+            const ptrdiff_t j1 = j0 + MOMENT_TILE < D ? j0 + MOMENT_TILE : D;
+            kvd m[MOMENT_PAIR][MOMENT_TILE];
+            kvd sum[MOMENT_PAIR];
+            kvd count = KV(0.0);
+#pragma clang loop unroll(full)
+            for (ptrdiff_t h = 0; h < pair; h++) {
+                sum[h] = KV(0.0);
+                for (int j = 0; j < MOMENT_TILE; j++) m[h][j] = KV(0.0);
+            }
+            for (ptrdiff_t r = 0; r < padded; r += KW) {
+                const kvd w = KFN(load)(wc + r);
+                kvd a[MOMENT_PAIR];
+#pragma clang loop unroll(full)
+                for (ptrdiff_t h = 0; h < pair; h++) {
+                    a[h] = w * KFN(load)(vt + (i + h) * MOMENT_SUB + r);
+                    if (j0 == i) sum[h] += a[h];
+                }
+                if (i == 0 && j0 == 0) count += w;
+#pragma clang loop unroll(full)
+                for (ptrdiff_t j = j0; j < j1; j++) {
+                    const kvd v = KFN(load)(vt + j * MOMENT_SUB + r);
+#pragma clang loop unroll(full)
+                    for (ptrdiff_t h = 0; h < pair; h++) {
+                        if (j >= i + h) m[h][j - j0] = KFMA(a[h], v, m[h][j - j0]);
+                    }
+                }
+            }
+            if (i == 0 && j0 == 0) KFN(store)(acc, KFN(load)(acc) + count);
+#pragma clang loop unroll(full)
+            for (ptrdiff_t h = 0; h < pair; h++) {
+                const ptrdiff_t row = i + h;
+                if (j0 == i) KFN(store)(acc + KW * (1 + row), KFN(load)(acc + KW * (1 + row)) + sum[h]);
+                // Moment (row, j) is entry row·D − row(row − 1)/2 + (j − row) of the packed upper triangle.
+                double *packed = moment_rows + KW * (row * D - row * (row - 1) / 2 - row);
+                for (ptrdiff_t j = j0 > row ? j0 : row; j < j1; j++) {
+                    KFN(store)(packed + KW * j, KFN(load)(packed + KW * j) + m[h][j - j0]);
+                }
+            }
+        }
+    }
+}
+
 /// accumulate_moments for a compile-time d (≤ 16): rows in sub-blocks of
 /// MOMENT_SUB, transposed once so that KW rows share a register (the
 /// responsibilities four components at a time); then per component and per
@@ -711,10 +776,6 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
 /// so that two moment rows share each load of x_j − s_j.
 /// `lanes` holds the per-component lane sums: KW·(1 + D + D(D+1)/2) doubles each;
 /// `wt` 4×MOMENT_SUB doubles.
-#ifndef MOMENT_PAIR
-#define MOMENT_PAIR 1
-#define MOMENT_TILE 8
-#endif
 KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
                                 const double *resp, const double *shifts, double *lanes, double *xt, double *vt,
                                 double *wt) {
@@ -758,60 +819,7 @@ KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_
             for (ptrdiff_t c = c0; c < c0 + chunk; c++) {
                 const double *s = shifts + c * D;
                 const double *wc = wt + (c - c0) * MOMENT_SUB;
-                for (ptrdiff_t j = 0; j < D; j++) {
-                    for (r = 0; r < padded; r += KW) {
-                        KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
-                    }
-                }
-                double *acc = lanes + KW * per * c;
-                double *moment_rows = acc + KW * (1 + D);
-                // Unrolled in full (D is a constant here), so that m[] lives in registers:
-                // MOMENT_PAIR moment rows i in tiles of at most eight columns j ≥ i.
-#pragma clang loop unroll(full)
-                for (ptrdiff_t i = 0; i < D; i += MOMENT_PAIR) {
-                    const ptrdiff_t pair = D - i < MOMENT_PAIR ? D - i : MOMENT_PAIR;
-#pragma clang loop unroll(full)
-                    for (ptrdiff_t j0 = i; j0 < D; j0 += MOMENT_TILE) {
-                        const ptrdiff_t j1 = j0 + MOMENT_TILE < D ? j0 + MOMENT_TILE : D;
-                        kvd m[MOMENT_PAIR][MOMENT_TILE];
-                        kvd sum[MOMENT_PAIR];
-                        kvd count = KV(0.0);
-#pragma clang loop unroll(full)
-                        for (ptrdiff_t h = 0; h < pair; h++) {
-                            sum[h] = KV(0.0);
-                            for (int j = 0; j < MOMENT_TILE; j++) m[h][j] = KV(0.0);
-                        }
-                        for (r = 0; r < padded; r += KW) {
-                            const kvd w = KFN(load)(wc + r);
-                            kvd a[MOMENT_PAIR];
-#pragma clang loop unroll(full)
-                            for (ptrdiff_t h = 0; h < pair; h++) {
-                                a[h] = w * KFN(load)(vt + (i + h) * MOMENT_SUB + r);
-                                if (j0 == i) sum[h] += a[h];
-                            }
-                            if (i == 0 && j0 == 0) count += w;
-#pragma clang loop unroll(full)
-                            for (ptrdiff_t j = j0; j < j1; j++) {
-                                const kvd v = KFN(load)(vt + j * MOMENT_SUB + r);
-#pragma clang loop unroll(full)
-                                for (ptrdiff_t h = 0; h < pair; h++) {
-                                    if (j >= i + h) m[h][j - j0] = KFMA(a[h], v, m[h][j - j0]);
-                                }
-                            }
-                        }
-                        if (i == 0 && j0 == 0) KFN(store)(acc, KFN(load)(acc) + count);
-#pragma clang loop unroll(full)
-                        for (ptrdiff_t h = 0; h < pair; h++) {
-                            const ptrdiff_t row = i + h;
-                            if (j0 == i) KFN(store)(acc + KW * (1 + row), KFN(load)(acc + KW * (1 + row)) + sum[h]);
-                            // Moment (row, j) is entry row·D − row(row − 1)/2 + (j − row) of the packed upper triangle.
-                            double *packed = moment_rows + KW * (row * D - row * (row - 1) / 2 - row);
-                            for (ptrdiff_t j = j0 > row ? j0 : row; j < j1; j++) {
-                                KFN(store)(packed + KW * j, KFN(load)(packed + KW * j) + m[h][j - j0]);
-                            }
-                        }
-                    }
-                }
+                KFN(moment_component)(D, padded, xt, vt, wc, s, lanes + KW * per * c);
             }
         }
     }
@@ -848,6 +856,161 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
             for (ptrdiff_t j = i; j < d; j++, t++) moments[c * d * d + i * d + j] += lane_sums[t];
         }
     }
+}
+
+/// fused_statistics for a compile-time d (≤ MIXTURE_FUSED_MAX): rows in
+/// sub-blocks of MOMENT_SUB, KW rows at a time with one row per lane. Per group
+/// of KW rows: every component's log-joint by substitute_rows (as
+/// substitution_fixed computes it) into the component's row of `wt`
+/// (K×MOMENT_SUB), the lanes' maximum m, e_c = exp(v_c − m), Σ and ties exactly as
+/// row_groups_fixed forms them, log P(x) = m + log1p(Σ) and
+/// r_c = (e_c · 1/(1 + Σ)) · ω back into `wt`, the group's features into `xt`
+/// (D×MOMENT_SUB). Then per component the moment kernel's own sub-block step
+/// (moment_component), so the moments are those of accumulate_moments given the
+/// same responsibilities. Absent lanes of the last group repeat its first row
+/// with weight 0. The log-likelihood's lanes go to *ll. Returns 1 as soon as a
+/// present row's maximum is not finite (a NaN, or every component infinitely
+/// far: the caller's exact path), else 0.
+#ifndef FUSED_EXP_CHAINS
+#define FUSED_EXP_CHAINS 4
+#endif
+KINLINE int KFN(fused_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
+                             ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal,
+                             const double *means, const double *normalizers, const double *shifts,
+                             const double *weights, double *lanes, double *xt, double *vt, double *wt, double *lt,
+                             kvd *ll) {
+    const ptrdiff_t per = 1 + D + D * (D + 1) / 2;
+    kvd xs[16];
+    for (ptrdiff_t start = 0; start < rows; start += MOMENT_SUB) {
+        const ptrdiff_t n = rows - start < MOMENT_SUB ? rows - start : MOMENT_SUB;
+        const ptrdiff_t padded = (n + KW - 1) / KW * KW;
+        for (ptrdiff_t g = 0; g < padded; g += KW) {
+            const ptrdiff_t r0 = start + g;
+            const ptrdiff_t present = n - g < KW ? n - g : KW;
+            kvd wv = KV(1.0);
+            kvl active = (kvl)KV(0.0) == 0;   // all ones
+            if (present == KW) {
+                KFN(load_columns)(D, block + r0 * D, xs);
+                if (weights != NULL) wv = KFN(load)(weights + r0);
+            } else {
+                for (ptrdiff_t j = 0; j < D; j++) {
+                    kvd v;
+                    for (int lane = 0; lane < KW; lane++) v[lane] = block[(r0 + (lane < present ? lane : 0)) * D + j];
+                    xs[j] = v;
+                }
+                for (int lane = 0; lane < KW; lane++) {
+                    wv[lane] = lane < present ? (weights != NULL ? weights[r0 + lane] : 1.0) : 0.0;
+                    active[lane] = lane < present ? -1 : 0;
+                }
+            }
+#pragma clang loop unroll(full)
+            for (ptrdiff_t j = 0; j < D; j++) KFN(store)(xt + j * MOMENT_SUB + g, xs[j]);
+            kvd best = KV(-INFINITY);
+            kvl nan = (kvl)KV(0.0);
+            for (ptrdiff_t c = 0; c < k_count; c++) {
+                const ptrdiff_t f = factor_count == 1 ? 0 : c;
+                const kvd v = KFN(substitute_rows)(D, xs, lower + f * D * D, inverse_diagonal + f * D, means + c * D,
+                                                   normalizers[c]);
+                KFN(store)(wt + c * MOMENT_SUB + g, v);
+                best = KFN(select)(v > best, best, v);
+                nan |= v != v;
+            }
+            if (KFN(any)((nan | ((best - best) != 0.0)) & active)) return 1;
+            kvd sum = KV(0.0), ties = KV(-1.0);
+            ptrdiff_t c = 0;
+            // FUSED_EXP_CHAINS components' exponentials at a time, their chains interleaved
+            // (exp4_core_n; the same bits as exp4_nonpositive), added to the sums in component order.
+            for (; c + FUSED_EXP_CHAINS <= k_count; c += FUSED_EXP_CHAINS) {
+                kvd shifted[FUSED_EXP_CHAINS], safe[FUSED_EXP_CHAINS], e[FUSED_EXP_CHAINS];
+                kvl zero[FUSED_EXP_CHAINS];
+#pragma clang loop unroll(full)
+                for (int h = 0; h < FUSED_EXP_CHAINS; h++) {
+                    shifted[h] = KFN(load)(wt + (c + h) * MOMENT_SUB + g) - best;
+                    zero[h] = shifted[h] < -745.2;
+                    safe[h] = KFN(select)(zero[h], shifted[h], KV(0.0));
+                }
+                KFN(exp4_core_n)(FUSED_EXP_CHAINS, safe, e);
+#pragma clang loop unroll(full)
+                for (int h = 0; h < FUSED_EXP_CHAINS; h++) {
+                    e[h] = KFN(select)(zero[h], e[h], KV(0.0));
+                    const kvl at_max = shifted[h] == 0.0;
+                    sum += KFN(select)(at_max, e[h], KV(0.0));
+                    ties += KFN(select)(at_max, KV(0.0), KV(1.0));
+                    KFN(store)(wt + (c + h) * MOMENT_SUB + g, e[h]);
+                }
+            }
+            for (; c < k_count; c++) {
+                const kvd shifted = KFN(load)(wt + c * MOMENT_SUB + g) - best;
+                const kvd e = KFN(exp4_nonpositive)(shifted);
+                const kvl at_max = shifted == 0.0;
+                sum += KFN(select)(at_max, e, KV(0.0));
+                ties += KFN(select)(at_max, KV(0.0), KV(1.0));
+                KFN(store)(wt + c * MOMENT_SUB + g, e);
+            }
+            sum += ties;
+            // log P(x) = m + log1p(Σ) after the sub-block (log1p's chain, three divisions deep, would
+            // stall this one); a row of weight 0 adds nothing, whatever its density (as
+            // ExpectationStep.accumulateRows), nor does an absent one.
+            KFN(store)(lt + g, best);
+            KFN(store)(lt + MOMENT_SUB + g, sum);
+            KFN(store)(lt + 2 * MOMENT_SUB + g, KFN(select)(active & (wv != 0.0), KV(0.0), wv));
+            const kvd scale = 1.0 / (1.0 + sum);
+            if (weights == NULL && present == KW) {
+                for (c = 0; c < k_count; c++) {
+                    KFN(store)(wt + c * MOMENT_SUB + g, KFN(load)(wt + c * MOMENT_SUB + g) * scale);
+                }
+            } else {
+                for (c = 0; c < k_count; c++) {
+                    KFN(store)(wt + c * MOMENT_SUB + g, (KFN(load)(wt + c * MOMENT_SUB + g) * scale) * wv);
+                }
+            }
+        }
+        for (ptrdiff_t g = 0; g < padded; g += KW) {
+            const kvd lse = KFN(load)(lt + g) + KFN(log1p4)(KFN(load)(lt + MOMENT_SUB + g));
+            const kvd w = KFN(load)(lt + 2 * MOMENT_SUB + g);
+            *ll += KFN(select)(w != 0.0, KV(0.0), weights != NULL ? w * lse : lse);
+        }
+        for (ptrdiff_t c = 0; c < k_count; c++) {
+            KFN(moment_component)(D, padded, xt, vt, wt + c * MOMENT_SUB, shifts + c * D, lanes + KW * per * c);
+        }
+    }
+    return 0;
+}
+
+static KTARGET int KFN(fused_statistics)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
+                                         ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal,
+                                         const double *means, const double *normalizers, const double *shifts,
+                                         const double *weights, double *counts, double *sums, double *moments,
+                                         double *log_likelihood, double *scratch) {
+    const ptrdiff_t per = 1 + d + d * (d + 1) / 2;
+    double *acc = scratch, *xt = acc + KW * per * k_count, *vt = xt + MIXTURE_FUSED_MAX * MOMENT_SUB;
+    double *lt = vt + MIXTURE_FUSED_MAX * MOMENT_SUB, *wt = lt + 3 * MOMENT_SUB;
+    for (ptrdiff_t i = 0; i < KW * per * k_count; i++) acc[i] = 0;
+    kvd ll = KV(0.0);
+    int failed = 1;
+#define KCASE(D)                                                                                                      \
+    case D:                                                                                                           \
+        failed = KFN(fused_fixed)(D, block, rows, k_count, factor_count, lower, inverse_diagonal, means, normalizers, \
+                                  shifts, weights, acc, xt, vt, wt, lt, &ll);                                                     \
+        break;
+    switch (d) {
+        FOR_1_TO_FUSED_MAX(KCASE)
+    default: return 1;
+    }
+#undef KCASE
+    if (failed) return 1;
+    *log_likelihood = KFN(hsum)(ll);
+    // Lanes added in a fixed order, then into the running statistics (as accumulate_moments).
+    for (ptrdiff_t c = 0; c < k_count; c++) {
+        const double *a = acc + KW * per * c;
+        counts[c] += KFN(hsum)(KFN(load)(a));
+        for (ptrdiff_t i = 0; i < d; i++) sums[c * d + i] += KFN(hsum)(KFN(load)(a + KW * (1 + i)));
+        ptrdiff_t t = 1 + d;
+        for (ptrdiff_t i = 0; i < d; i++) {
+            for (ptrdiff_t j = i; j < d; j++, t++) moments[c * d * d + i * d + j] += KFN(hsum)(KFN(load)(a + KW * t));
+        }
+    }
+    return 0;
 }
 
 static KTARGET void KFN(subtract_rows)(const double *block, ptrdiff_t rows, ptrdiff_t d, const double *mean,

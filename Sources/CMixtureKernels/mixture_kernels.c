@@ -43,6 +43,9 @@ typedef unsigned long long v8u __attribute__((vector_size(64)));
 /// X(1) X(2) … X(16): the cases of a switch over a dimension the kernels specialise on.
 #define FOR_1_TO_16(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)
 _Static_assert(MIXTURE_KERNELS_UNROLLED_MAX == 16, "FOR_1_TO_16 and the kernels' 16-entry tables list the unrolled sizes");
+/// The cases of fused_statistics: d = 1 … MIXTURE_FUSED_MAX.
+#define FOR_1_TO_FUSED_MAX(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8)
+_Static_assert(MIXTURE_FUSED_MAX == 8, "FOR_1_TO_FUSED_MAX lists the fused kernel's sizes");
 
 /// Rows per transposed sub-block in accumulate_moments (its scratch holds two d×MOMENT_SUB tables
 /// and a 4×MOMENT_SUB one).
@@ -234,6 +237,20 @@ void mixture_accumulate_moments(mixture_kernels_level level, const double *block
 ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
     return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + 2 * MIXTURE_KERNELS_UNROLLED_MAX * MOMENT_SUB
            + 4 * MOMENT_SUB;
+}
+
+int mixture_fused_statistics(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                             ptrdiff_t k_count, ptrdiff_t factor_count, const double *lower,
+                             const double *inverse_diagonal, const double *means, const double *normalizers,
+                             const double *shifts, const double *weights, double *counts, double *sums,
+                             double *moments, double *log_likelihood, double *scratch) {
+    return PICK(level, fused_statistics)(block, rows, d, k_count, factor_count, lower, inverse_diagonal, means,
+                                         normalizers, shifts, weights, counts, sums, moments, log_likelihood,
+                                         scratch);
+}
+
+ptrdiff_t mixture_fused_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
+    return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + (2 * MIXTURE_FUSED_MAX + 3 + k_count) * MOMENT_SUB;
 }
 
 void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,

@@ -46,6 +46,9 @@ typedef enum {
 /// two MIXTURE_KERNELS_UNROLLED_MAX × this tables and one row of weights).
 #define MIXTURE_MOMENT_SUBBLOCK_ROWS 256
 
+/// The largest dimension mixture_fused_statistics has a variant for.
+#define MIXTURE_FUSED_MAX 8
+
 /// Bits per word of mixture_count_kept's masks.
 #define MIXTURE_MASK_WORD_BITS 64
 
@@ -102,6 +105,28 @@ ptrdiff_t mixture_substitution_scratch_count(ptrdiff_t d);
 void mixture_accumulate_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
                                 ptrdiff_t k_count, const double *resp, const double *shifts, double *counts,
                                 double *sums, double *moments, double *scratch);
+
+/// Full and tied covariances, d ≤ MIXTURE_FUSED_MAX: the E-step and the
+/// statistics of a block in one pass over its rows. For each row x_r: the
+/// log-joints v_c = normalizers[c] − ½ |z|², L_c z = x_r − μ_c (as
+/// mixture_forward_substitution), log P(x_r) = m + log1p(Σ_{c≠a} e_c) and
+/// w_rc = (e_c / (1 + Σ_{c≠a} e_c)) · ω_r (as mixture_normalize_rows, m the row's
+/// maximum at a, e_c = exp(v_c − m), ω_r = weights[r], or 1 when weights is NULL),
+/// then counts, sums and the upper moments around the shifts s_c (k_count×d) as
+/// mixture_accumulate_moments adds them. A vector's rows at a time in lanes, the
+/// lanes added in a fixed order at the end of the block. *log_likelihood is set to
+/// Σ_r ω_r log P(x_r) (rows of weight 0 left out). Returns 0 then; returns 1, with
+/// nothing written, when a row's maximum log-joint is not finite (a row
+/// infinitely far from every component, or a NaN: the caller's exact path), or
+/// d > MIXTURE_FUSED_MAX. `scratch` holds mixture_fused_scratch_count(d, k_count) doubles.
+int mixture_fused_statistics(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                             ptrdiff_t k_count, ptrdiff_t factor_count, const double *lower,
+                             const double *inverse_diagonal, const double *means, const double *normalizers,
+                             const double *shifts, const double *weights, double *counts, double *sums,
+                             double *moments, double *log_likelihood, double *scratch);
+
+/// Doubles of scratch mixture_fused_statistics needs.
+ptrdiff_t mixture_fused_scratch_count(ptrdiff_t d, ptrdiff_t k_count);
 
 /// out[r·d + j] = block[r·d + j] − mean[j] (rows×d, row-major).
 void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,

@@ -48,6 +48,21 @@ struct BlockEvaluator {
         kernel.logJoint(of: block, rows: rows, components: components, into: logJoint)
     }
 
+    /// Whether the kernel has a fused E-step and moment pass (`addStatistics`).
+    var fusesStatistics: Bool { kernel.fusesStatistics }
+
+    /// The kernel's fused pass (`LogJointKernel.addStatistics`): `false`, with nothing added,
+    /// when it has none or a row of the block needs `posterior`'s exact treatment.
+    mutating func addStatistics(
+        of block: UnsafePointer<Double>, rows: Int, weights: UnsafePointer<Double>?, shifts: UnsafePointer<Double>,
+        counts: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>,
+        logLikelihood: inout Double
+    ) -> Bool {
+        precondition(rows <= blockRows, "block larger than the evaluator's scratch")
+        return kernel.addStatistics(of: block, rows: rows, weights: weights, shifts: shifts, counts: counts,
+                                    sums: sums, moments: moments, logLikelihood: &logLikelihood)
+    }
+
     /// `logJoint(of:rows:into:)` followed by `normalizeRows`: P(c|x) (or its log) in
     /// `values` and log P(x) in `logDensity`, for rows at any distance.
     ///

@@ -7,7 +7,9 @@ import Foundation
 // block by block, and the chunks' statistics are added in chunk order. So a
 // pass gives the same bits on one thread or many. No N×K array of
 // responsibilities is ever formed: each block's b×K responsibilities live in
-// a scratch buffer only while that block is reduced.
+// a scratch buffer only while that block is reduced. An exact pass of full or
+// tied moments at d ≤ `fusedStatisticsLimit` forms none at all: the fused
+// kernel goes from rows to moments 256 rows at a time (`PassWorker.fusedStatistics`).
 
 /// The signature of a block filler: writes the b×K responsibilities of rows
 /// `range` (at `block`) and each row's log P(x) (left at 0 where there is none).
@@ -26,9 +28,13 @@ enum ExpectationStep {
     ///   responsibilities are below rounding (ComponentPruning.swift); the pass is repeated
     ///   exactly when what was skipped is not negligible. Off under `GMM_EXACT=1`, with `known`
     ///   and with a noise component.
+    /// - Parameter fusesStatistics: let an exact pass of full or tied moments at small d run the
+    ///   fused kernel (`BlockEvaluator.fusesStatistics`); off, it takes the b×K block path (tests
+    ///   compare the two).
     static func statistics(
         of data: DataMatrix, under model: GaussianMixture, weights: [Double]? = nil, momentShape: MomentShape? = nil,
-        threads: Int = 1, known: KnownComponents? = nil, skipsNegligibleComponents: Bool = true
+        threads: Int = 1, known: KnownComponents? = nil, skipsNegligibleComponents: Bool = true,
+        fusesStatistics: Bool = true
     ) -> SufficientStatistics {
         let blockRows = blockRowCount(featureCount: data.featureCount, componentCount: model.componentCount)
         let shape = momentShape ?? type(of: model.family).momentShape
@@ -36,7 +42,8 @@ enum ExpectationStep {
             reduceChunks(data, blockRows: blockRows, threads: threads) {
                 // One evaluator and one set of buffers per worker, reused for every chunk it reduces.
                 let worker = PassWorker(model: model, data: data, weights: weights, momentShape: shape,
-                                        blockRows: blockRows, known: known, pruning: pruning)
+                                        blockRows: blockRows, known: known, pruning: pruning,
+                                        fusing: fusesStatistics)
                 return worker.statistics
             }
         }
@@ -177,9 +184,12 @@ private final class PassWorker {
     let noiseScratch: UnsafeMutablePointer<Double>
     /// Skips negligible components when present (ComponentPruning.swift).
     let pruner: ComponentPruner?
+    /// Whether an exact pass may run the fused kernel (`fusedStatistics(of:)`).
+    let fusing: Bool
 
     init(model: GaussianMixture, data: DataMatrix, weights: [Double]?, momentShape: MomentShape, blockRows: Int,
-         known: KnownComponents?, pruning: Bool = false) {
+         known: KnownComponents?, pruning: Bool = false, fusing: Bool = true) {
+        self.fusing = fusing
         self.data = data
         self.known = known
         self.weights = weights
@@ -206,6 +216,9 @@ private final class PassWorker {
             stats.pruning = pruner.tally
             return stats
         }
+        if fusing, pruner == nil, known == nil, !hasNoise, momentShape == .matrix, evaluator.fusesStatistics {
+            return fusedStatistics(of: rows)
+        }
         var stats = ExpectationStep.accumulateRows(
             rows, of: data, weights: weights, componentCount: kCount, momentShape: momentShape, shifts: shifts,
             blockRows: blockRows, workspace: workspace
@@ -225,6 +238,60 @@ private final class PassWorker {
         }
         if hasNoise { stats.noiseCount = noiseCount }
         stats.pruning = pruner?.tally
+        return stats
+    }
+
+    /// `statistics(of:)` for the exact pass of full and tied moments at small d (`BlockEvaluator.fusesStatistics`):
+    /// each block in one pass over its rows, log-joints to moments (`LogJointKernel.addStatistics`); a block
+    /// with a row that needs `BlockEvaluator.posterior`'s exact treatment is redone by `accumulateRows`.
+    private func fusedStatistics(of rows: Range<Int>) -> SufficientStatistics {
+        let d = data.featureCount, kCount = evaluator.model.componentCount
+        var stats = SufficientStatistics.zero(componentCount: kCount, featureCount: d, momentShape: momentShape,
+                                              shifts: shifts)
+        workspace.beginAccumulating(stats)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let block = start..<min(start + blockRows, rows.upperBound)
+            let shift = workspace.shifts.pointer, counts = workspace.counts.mutablePointer()
+            let sums = workspace.sums.mutablePointer(), moments = workspace.moments.mutablePointer(count: kCount * d * d)
+            var blockLikelihood = 0.0
+            let isDone = data.withUnsafeBufferPointer { x in
+                let rowsAt = x.baseAddress! + start * d
+                guard let weights else {
+                    return evaluator.addStatistics(of: rowsAt, rows: block.count, weights: nil, shifts: shift,
+                                                   counts: counts, sums: sums, moments: moments,
+                                                   logLikelihood: &blockLikelihood)
+                }
+                return weights.withUnsafeBufferPointer { w in
+                    evaluator.addStatistics(of: rowsAt, rows: block.count, weights: w.baseAddress! + start,
+                                            shifts: shift, counts: counts, sums: sums, moments: moments,
+                                            logLikelihood: &blockLikelihood)
+                }
+            }
+            if isDone {
+                stats.logLikelihood += blockLikelihood
+                if let weights {
+                    for r in block { stats.totalWeight += weights[r] }
+                } else {
+                    stats.totalWeight += Double(block.count)
+                }
+                stats.sampleCount += block.count
+            } else {
+                // A row far from every component (or a NaN): this block by the exact path.
+                workspace.endAccumulating(into: &stats)
+                stats = stats + ExpectationStep.accumulateRows(
+                    block, of: data, weights: weights, componentCount: kCount, momentShape: momentShape,
+                    shifts: shifts, blockRows: blockRows, workspace: workspace
+                ) { _, x, count, resp, logDensity in
+                    evaluator.posterior(of: x, rows: count, into: resp, logDensity: logDensity)
+                }
+                workspace.beginAccumulating(stats)
+            }
+            data.dropResidentPages(rows: block)
+            start = block.upperBound
+        }
+        workspace.endAccumulating(into: &stats)
+        data.dropResidentPages(rows: rows, outward: true)
         return stats
     }
 

@@ -34,6 +34,31 @@ protocol LogJointKernel {
     /// up to the summation order of a smaller product.
     mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, components: [Int],
                            into logJoint: UnsafeMutablePointer<Double>)
+
+    /// Whether `addStatistics` runs: the kernel has a fused E-step and moment pass for its d.
+    var fusesStatistics: Bool { get }
+
+    /// The fused pass (ForwardSubstitutionKernel.swift): adds the block's soft counts, sums
+    /// and upper moments around `shifts` (responsibilities times `weights[r]` when given) and
+    /// sets `logLikelihood` to the block's Σ_r w_r log P(x_r), as `BlockEvaluator.posterior`
+    /// then `accumulateMoments` would up to rounding.
+    /// - Returns: `false`, with nothing added, when the kernel has no fused pass or a row of
+    ///   the block needs the exact path (`BlockEvaluator.repairDistantRow`).
+    mutating func addStatistics(
+        of block: UnsafePointer<Double>, rows: Int, weights: UnsafePointer<Double>?, shifts: UnsafePointer<Double>,
+        counts: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>,
+        logLikelihood: inout Double
+    ) -> Bool
+}
+
+extension LogJointKernel {
+    var fusesStatistics: Bool { false }
+
+    mutating func addStatistics(
+        of block: UnsafePointer<Double>, rows: Int, weights: UnsafePointer<Double>?, shifts: UnsafePointer<Double>,
+        counts: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>,
+        logLikelihood: inout Double
+    ) -> Bool { false }
 }
 
 /// The largest squared Mahalanobis distance C_k of a component mean from the

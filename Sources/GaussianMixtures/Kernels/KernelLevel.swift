@@ -61,3 +61,12 @@ func substitutionScratchCount(featureCount d: Int) -> Int {
 func maskWordCount(componentCount kCount: Int) -> Int {
     mixture_mask_word_count(kCount)
 }
+
+/// The largest d for which the exact E-step pass of full and tied covariances runs the fused
+/// kernel (`fusedStatistics`, `MIXTURE_FUSED_MAX`).
+let fusedStatisticsLimit = Int(MIXTURE_FUSED_MAX)
+
+/// Doubles of scratch `fusedStatistics` needs.
+func fusedScratchCount(featureCount d: Int, componentCount kCount: Int) -> Int {
+    mixture_fused_scratch_count(d, kCount)
+}

@@ -16,8 +16,9 @@ final class KernelWorkspace {
 
     // MARK: A block's posterior
 
-    /// The block's b×K responsibilities.
-    var responsibilities: ScratchBuffer<Double>
+    /// The block's b×K responsibilities (sized on first use: the fused pass never needs them,
+    /// and zeroing b×K doubles for every worker of every pass cost page faults at small d).
+    var responsibilities = ScratchBuffer<Double>()
     /// The block's rows' log P(x) (or what a pass carries in its place).
     var logDensity: ScratchBuffer<Double>
 
@@ -50,7 +51,7 @@ final class KernelWorkspace {
     var thresholds: ScratchBuffer<Double>
     /// Per component: how many of a block's responsibilities are kept; per row, which (bit masks).
     var keptCounts: ScratchBuffer<Int>
-    var keptMasks: ScratchBuffer<UInt64>
+    var keptMasks = ScratchBuffer<UInt64>()
     /// The pair-by-pair diagonal moments' lists: per component a position, per kept pair its row
     /// and weight (sized on first use).
     var keptPositions: ScratchBuffer<Int>
@@ -61,7 +62,6 @@ final class KernelWorkspace {
         self.blockRows = blockRows
         componentCount = kCount
         featureCount = d
-        responsibilities = ScratchBuffer(count: blockRows * kCount)
         logDensity = ScratchBuffer(count: blockRows)
         shifts = ScratchBuffer(count: kCount * d)
         counts = ScratchBuffer(count: kCount)
@@ -74,7 +74,6 @@ final class KernelWorkspace {
         columnSums = ScratchBuffer(count: 2 * kCount)
         thresholds = ScratchBuffer(count: 2 * kCount)
         keptCounts = ScratchBuffer(count: kCount)
-        keptMasks = ScratchBuffer(count: blockRows * maskWordCount(componentCount: kCount))
         keptPositions = ScratchBuffer(count: kCount)
     }
 }

@@ -77,3 +77,23 @@ func sparseMoments(
     mixture_sparse_moments(level, block, rows, d, centre, responsibilities, kCount, masks, perComponent, products,
                            counts, positions, keptRows, keptWeights)
 }
+
+/// Full and tied covariances, d ≤ `fusedStatisticsLimit`: the E-step and the statistics of a block
+/// in one pass over its rows (`mixture_fused_statistics`). With the log-joints of
+/// `forwardSubstitution`, each row's log P(x) and responsibilities as `normalizeRows` forms them
+/// (then multiplied by the row's weight, `weights[r]`, when given), adds counts, sums and the upper
+/// moments around `shifts` as `accumulateMoments` does, and sets `logLikelihood` to
+/// Σ_r w_r log P(x_r) (rows of weight 0 left out).
+/// `scratch` holds `fusedScratchCount(…)` doubles.
+/// - Returns: `false`, with nothing written, when a row's largest log-joint is not finite (a row
+///   too far from every component for the fast formulas, or a NaN): the caller then takes the exact path.
+func fusedStatistics(
+    block: UnsafePointer<Double>, rows: Int, featureCount d: Int, componentCount kCount: Int, factorCount: Int,
+    lower: UnsafePointer<Double>, inverseDiagonal: UnsafePointer<Double>, means: UnsafePointer<Double>,
+    normalizers: UnsafePointer<Double>, shifts: UnsafePointer<Double>, weights: UnsafePointer<Double>?,
+    counts: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>,
+    logLikelihood: inout Double, scratch: UnsafeMutablePointer<Double>, level: KernelLevel = activeKernelLevel
+) -> Bool {
+    mixture_fused_statistics(level, block, rows, d, kCount, factorCount, lower, inverseDiagonal, means, normalizers,
+                             shifts, weights, counts, sums, moments, &logLikelihood, scratch) == 0
+}

@@ -117,7 +117,8 @@ enum MissingDataStep {
         let workspace = scratch.workspace
         let u = scratch.whitened.mutablePointer(), cm = scratch.conditionalMeans.mutablePointer()
         let y = scratch.centred.mutablePointer()
-        let resp = workspace.responsibilities.mutablePointer(), ld = workspace.logDensity.mutablePointer()
+        let resp = workspace.responsibilities.mutablePointer(count: workspace.blockRows * kCount)
+        let ld = workspace.logDensity.mutablePointer(count: workspace.blockRows)
         let shift = workspace.shifts.pointer, counts = workspace.counts.mutablePointer()
         let sums = workspace.sums.mutablePointer(), mom = workspace.moments.mutablePointer()
         pattern.observedValues.withUnsafeBufferPointer { xAll in

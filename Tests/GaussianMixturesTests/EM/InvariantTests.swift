@@ -86,7 +86,11 @@ struct InvariantTests {
     func finalEStep() throws {
         for k in [1, 2, 3] {
             let fit = try ExpectationMaximization.fit(faithful, options: FitOptions(componentCount: k, seed: 9))
-            #expect(try fit.model.meanLogLikelihood(of: faithful) == fit.report.meanLogLikelihood)
+            // Equal up to the order of the sum: the fit's last pass adds log P(x) in eight lanes per
+            // block (the fused kernel, FusedStatisticsTests), scoring row by row. A few roundings of
+            // Σ |log P(x)|, far below what one EM step changes.
+            let scored = try fit.model.meanLogLikelihood(of: faithful)
+            #expect(abs(scored - fit.report.meanLogLikelihood) <= 1e-13 * abs(scored))
             #expect(fit.report.logLikelihoodTrace.last! <= fit.report.meanLogLikelihood + 1e-12)
         }
     }
