@@ -10,15 +10,6 @@ import Testing
 struct FusedStatisticsTests {
     static let levels = supportedKernelLevels.map(\.rawValue)
 
-    /// `count` values uniform on [0, 1) from a linear congruential generator.
-    func uniforms(_ count: Int, seed: UInt64) -> [Double] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
-    }
-
     /// Worst |a − b| over `scale`, for each pair of values with scale max(|b|, floor).
     func worst(_ a: [Double], _ b: [Double], floor: Double) -> Double {
         zip(a, b).map { abs($0 - $1) / max(abs($1), floor) }.max() ?? 0

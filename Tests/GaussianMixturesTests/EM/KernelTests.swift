@@ -113,15 +113,6 @@ struct KernelTests {
         }
     }
 
-    /// `count` values uniform on [0, 1) from a linear congruential generator (stand-in responsibilities).
-    func uniforms(_ count: Int, seed: UInt64) -> [Double] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
-    }
-
     /// log P(x, c = k) from the general whitening kernel.
     func reference(_ model: GaussianMixture, _ data: DataMatrix) -> [Double] {
         whitening(model.family, model, data)

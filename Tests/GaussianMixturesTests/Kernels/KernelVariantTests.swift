@@ -15,15 +15,6 @@ struct KernelVariantTests {
     /// The kernel variants this CPU runs, by raw value.
     static let levels = supportedKernelLevels.map(\.rawValue)
 
-    /// `count` values uniform on [0, 1) from a linear congruential generator.
-    func uniforms(_ count: Int, seed: UInt64) -> [Double] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53)
-        }
-    }
-
     /// Responsibilities as a fitted mixture has them: a few sizeable, the rest tiny, subnormal or 0.
     func separated(rows n: Int, componentCount kCount: Int, seed: UInt64) -> [Double] {
         let u = uniforms(n * kCount, seed: seed)
