@@ -1261,3 +1261,14 @@ static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t 
 }
 
 #undef KINLINE
+// The variant's own macros, so that the next variant defines its whole set afresh.
+#undef KFN
+#undef KTARGET
+#undef KW
+#undef kvd
+#undef kvl
+#undef kvu
+#undef KV
+#undef KFMA
+#undef KFMA4
+#undef KMOVEMASK

@@ -85,33 +85,23 @@ static const double exp_taylor[14] = {
 #define KFMA4(a, b, c) (KV4(a) * KV4(b) + KV4(c))
 #define KMOVEMASK(m) (unsigned)(((m)[0] & 1) | ((m)[1] & 2) | ((m)[2] & 4) | ((m)[3] & 8))
 #include "kernels_body.h"
-#undef KFN
-#undef KTARGET
-#undef KFMA
-#undef KFMA4
-#undef KMOVEMASK
 
 // MARK: AVX2 + FMA variant
 #if defined(__x86_64__) && defined(__clang__)
 #define MIXTURE_HAVE_AVX2 1
 #define KFN(name) name##_avx2
 #define KTARGET __attribute__((target("avx2,fma")))
+#define KW 4
+#define kvd v4d
+#define kvl v4l
+#define kvu v4u
+#define KV(x) KV4(x)
 #define KFMA(a, b, c) __builtin_elementwise_fma(KV(a), KV(b), KV(c))
 #define KFMA4(a, b, c) __builtin_elementwise_fma(KV4(a), KV4(b), KV4(c))
 #define KMOVEMASK(m) (unsigned)__builtin_ia32_movmskpd256((v4d)(m))
 #define MOMENT_PAIR 2
 #define MOMENT_TILE 4
 #include "kernels_body.h"
-#undef KFN
-#undef KTARGET
-#undef KW
-#undef kvd
-#undef kvl
-#undef kvu
-#undef KV
-#undef KFMA
-#undef KFMA4
-#undef KMOVEMASK
 
 // MARK: AVX-512 variant
 // Eight lanes where rows, components or values share a vector (exp, log1p, the
@@ -132,23 +122,6 @@ static const double exp_taylor[14] = {
 #define MOMENT_PAIR 2
 #define MOMENT_TILE 8
 #include "kernels_body.h"
-#undef KFN
-#undef KTARGET
-#undef KW
-#undef kvd
-#undef kvl
-#undef kvu
-#undef KV
-#undef KFMA
-#undef KFMA4
-#undef KMOVEMASK
-#else
-#undef KW
-#undef kvd
-#undef kvl
-#undef kvu
-#undef KV
-#undef KFMA4
 #endif
 
 // MARK: dispatch
