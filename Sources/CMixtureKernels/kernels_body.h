@@ -1172,7 +1172,8 @@ static KTARGET ptrdiff_t KFN(count_kept)(const double *resp, ptrdiff_t rows, ptr
 #define SPARSE_VECTORS 4
 
 static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t rows, ptrdiff_t d,
-                                        const double *restrict centre, const double *restrict resp,
+                                        const double *restrict centres, ptrdiff_t centre_stride,
+                                        const double *restrict resp,
                                         ptrdiff_t k_count, const uint64_t *restrict masks,
                                         const ptrdiff_t *restrict per_component, double *restrict products,
                                         double *restrict counts, ptrdiff_t *restrict position,
@@ -1206,6 +1207,7 @@ static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t 
         start += n;
         if (n == 0) continue;
         double *second = products + c * width, *first = second + d;
+        const double *centre = centres + c * centre_stride;
         double count = counts[c];
         for (ptrdiff_t i = 0; i < n; i++) count += w_c[i];
         counts[c] = count;

@@ -261,9 +261,9 @@ ptrdiff_t mixture_count_kept(mixture_kernels_level level, const double *resp, pt
 }
 
 void mixture_sparse_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
-                            const double *centre, const double *resp, ptrdiff_t k_count, const uint64_t *masks,
-                            const ptrdiff_t *per_component, double *products, double *counts, ptrdiff_t *position,
-                            int32_t *list, double *weights) {
-    PICK(level, sparse_moments)(block, rows, d, centre, resp, k_count, masks, per_component, products, counts,
-                                position, list, weights);
+                            const double *centres, ptrdiff_t centre_stride, const double *resp, ptrdiff_t k_count,
+                            const uint64_t *masks, const ptrdiff_t *per_component, double *products, double *counts,
+                            ptrdiff_t *position, int32_t *list, double *weights) {
+    PICK(level, sparse_moments)(block, rows, d, centres, centre_stride, resp, k_count, masks, per_component, products,
+                                counts, position, list, weights);
 }

@@ -163,15 +163,17 @@ ptrdiff_t mixture_count_kept(mixture_kernels_level level, const double *resp, pt
                              uint64_t *masks);
 
 /// Diagonal moments over the kept entries w_rc of resp (masks and per_component as
-/// mixture_count_kept gave them), with t_r = x_r − centre (rows×d block):
+/// mixture_count_kept gave them), with t_r = x_r − m_c (rows×d block) around
+/// m_c = centres + c·centre_stride (one centre for all with stride 0, or one per
+/// component, d apart):
 ///   products[c·2d + j] += Σ_r w_rc t_rj²,  products[c·2d + d + j] += Σ_r w_rc t_rj,
 ///   counts[c] += Σ_r w_rc,
 /// each sum over the rows in order. Cost proportional to the entries kept.
 /// Scratch: `position` k_count values, `list` and `weights` Σ_c per_component[c] each.
 void mixture_sparse_moments(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
-                            const double *centre, const double *resp, ptrdiff_t k_count, const uint64_t *masks,
-                            const ptrdiff_t *per_component, double *products, double *counts, ptrdiff_t *position,
-                            int32_t *list, double *weights);
+                            const double *centres, ptrdiff_t centre_stride, const double *resp, ptrdiff_t k_count,
+                            const uint64_t *masks, const ptrdiff_t *per_component, double *products, double *counts,
+                            ptrdiff_t *position, int32_t *list, double *weights);
 
 /// With w_r = weights[r·weight_stride] and v_r = x_r − shift, over the rows whose
 /// w_r is kept (nonzero and w_r ≥ threshold or w_r ≥ spread_threshold · (1/spreads[r])):

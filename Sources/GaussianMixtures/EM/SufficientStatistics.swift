@@ -170,7 +170,8 @@ extension KernelWorkspace {
     /// (δ = s_k − c):  Σ r (x − s_k) = a_c − R δ,  Σ r (x − s_k)² = M_c − 2 δ a_c + R δ².
     /// The products are one DGEMM over all of R, or, when the block's kept
     /// responsibilities (`negligibleFraction`) are few, sums over the kept pairs
-    /// alone (R_k then counts the kept ones). When the move cancels more than
+    /// alone (R_k then counts the kept ones), taken around each s_k directly, so
+    /// that nothing is moved (δ = 0). When the move cancels more than
     /// `expansionLimit` of M_c (a component whose shift lies far from c compared
     /// with its spread in this block), the component's block is summed
     /// element-wise over the same responsibilities instead. With equal shifts
@@ -178,7 +179,7 @@ extension KernelWorkspace {
     private func addDiagonalMoments(_ x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>) {
         let d = featureCount
         let kCount = componentCount
-        setDiagonalProducts(block: x, rows: rows, responsibilities: resp)
+        let aroundShifts = setDiagonalProducts(block: x, rows: rows, responsibilities: resp)
         let shift = shifts.pointer, c = centre.pointer
         let counts = self.counts.mutablePointer(), sums = self.sums.mutablePointer(), moments = self.moments.mutablePointer()
         let products = self.products.pointer, blockCounts = columnSums.pointer
@@ -193,7 +194,7 @@ extension KernelWorkspace {
             let pK = products + k &* (2 &* d)
             var cancels = false
             for j in 0..<d {
-                let delta = s[j] - c[j]
+                let delta = aroundShifts ? 0 : s[j] - c[j]
                 let second = pK[j], first = pK[d &+ j]
                 let moment = second - 2 * delta * first + rk * delta * delta
                 moved[j] = first - rk * delta
@@ -223,11 +224,14 @@ extension KernelWorkspace {
     }
 
     /// Diagonal and spherical, for a block of rows: `products` = the K×2d sums of
-    /// w [(x − c)², x − c] and `columnSums` (first K) = the soft counts, over the
-    /// kept responsibilities pair by pair when at most `sparseProductShare` of
-    /// them are kept, else over all of them by one DGEMM (`thresholds` then 0,
-    /// so that nothing is left out downstream either).
-    private func setDiagonalProducts(block x: UnsafePointer<Double>, rows: Int, responsibilities resp: UnsafePointer<Double>) {
+    /// w [(x − m_k)², x − m_k] and `columnSums` (first K) = the soft counts, over the
+    /// kept responsibilities pair by pair, around each shift (m_k = s_k), when at most
+    /// `sparseProductShare` of them are kept, else over all of them by one DGEMM
+    /// around the centre (m_k = c; `thresholds` then 0, so that nothing is left out
+    /// downstream either).
+    /// - Returns: whether the products are around the shifts.
+    private func setDiagonalProducts(block x: UnsafePointer<Double>, rows: Int,
+                                     responsibilities resp: UnsafePointer<Double>) -> Bool {
         let d = featureCount, kCount = componentCount
         let products = self.products.mutablePointer(count: kCount * 2 * d)
         setNegligibleThresholds(block: x, rows: rows, responsibilities: resp)
@@ -239,19 +243,20 @@ extension KernelWorkspace {
             let sums = columnSums.mutablePointer()
             products.update(repeating: 0, count: self.products.count)
             sums.update(repeating: 0, count: columnSums.count)
-            sparseMoments(block: x, rows: rows, featureCount: d, centre: centre.pointer, responsibilities: resp,
-                          componentCount: kCount, masks: masks, perComponent: perComponent, products: products,
-                          counts: sums, positions: keptPositions.mutablePointer(count: kCount),
+            sparseMoments(block: x, rows: rows, featureCount: d, centres: shifts.pointer, centreStride: d,
+                          responsibilities: resp, componentCount: kCount, masks: masks, perComponent: perComponent,
+                          products: products, counts: sums, positions: keptPositions.mutablePointer(count: kCount),
                           keptRows: keptRows.mutablePointer(count: max(kept, 1)),
                           keptWeights: keptWeights.mutablePointer(count: max(kept, 1)))
-        } else {
-            // The DGEMM sums every responsibility: R_k is the whole column sum, and none is left out below.
-            thresholds.mutablePointer().update(repeating: 0, count: thresholds.count)
-            let u = scaled.mutablePointer(count: rows * 2 * d)
-            fillExpandedRows(x, rows: rows, featureCount: d, centre: centre.pointer, into: u)
-            GSLLinearAlgebra.multiply(resp, transposeA: true, lda: kCount, UnsafePointer(u), ldb: 2 * d,
-                                      into: products, ldc: 2 * d, m: kCount, n: 2 * d, p: rows)
+            return true
         }
+        // The DGEMM sums every responsibility: R_k is the whole column sum, and none is left out below.
+        thresholds.mutablePointer().update(repeating: 0, count: thresholds.count)
+        let u = scaled.mutablePointer(count: rows * 2 * d)
+        fillExpandedRows(x, rows: rows, featureCount: d, centre: centre.pointer, into: u)
+        GSLLinearAlgebra.multiply(resp, transposeA: true, lda: kCount, UnsafePointer(u), ldb: 2 * d,
+                                  into: products, ldc: 2 * d, m: kCount, n: 2 * d, p: rows)
+        return false
     }
 
     /// For a block of rows: `spreads` around the centre, `columnSums` (Σ_i r_ik, then

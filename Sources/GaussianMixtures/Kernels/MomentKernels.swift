@@ -63,19 +63,21 @@ func countKept(
 }
 
 /// Diagonal moments over the kept responsibilities w_rk (`masks` and `perComponent` as `countKept`
-/// gave them), with t_r = x_r − centre: products[k·2d + j] += Σ_r w_rk t_rj²,
+/// gave them), with t_r = x_r − m_k, m_k = centres + k·centreStride (0: one centre for all; d: one
+/// per component): products[k·2d + j] += Σ_r w_rk t_rj²,
 /// products[k·2d + d + j] += Σ_r w_rk t_rj and counts[k] += Σ_r w_rk, each over the rows in order
 /// (`mixture_sparse_moments`). Scratch: `positions` K values, `keptRows` and `keptWeights`
 /// Σ_k perComponent[k] each.
 func sparseMoments(
-    block: UnsafePointer<Double>, rows: Int, featureCount d: Int, centre: UnsafePointer<Double>,
-    responsibilities: UnsafePointer<Double>, componentCount kCount: Int, masks: UnsafePointer<UInt64>,
+    block: UnsafePointer<Double>, rows: Int, featureCount d: Int, centres: UnsafePointer<Double>,
+    centreStride: Int = 0, responsibilities: UnsafePointer<Double>, componentCount kCount: Int,
+    masks: UnsafePointer<UInt64>,
     perComponent: UnsafePointer<Int>, products: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Double>,
     positions: UnsafeMutablePointer<Int>, keptRows: UnsafeMutablePointer<Int32>,
     keptWeights: UnsafeMutablePointer<Double>, level: KernelLevel = activeKernelLevel
 ) {
-    mixture_sparse_moments(level, block, rows, d, centre, responsibilities, kCount, masks, perComponent, products,
-                           counts, positions, keptRows, keptWeights)
+    mixture_sparse_moments(level, block, rows, d, centres, centreStride, responsibilities, kCount, masks, perComponent,
+                           products, counts, positions, keptRows, keptWeights)
 }
 
 /// Full and tied covariances, d ≤ `fusedStatisticsLimit`: the E-step and the statistics of a block

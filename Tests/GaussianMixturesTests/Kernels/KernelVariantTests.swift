@@ -146,13 +146,18 @@ struct KernelVariantTests {
         }
     }
 
-    @Test("sparseMoments sums the kept pairs of each component in row order, to the bit", arguments: levels)
+    @Test("sparseMoments sums the kept pairs of each component in row order, to the bit, around one centre or one per component",
+          arguments: levels)
     func sparse(_ raw: UInt32) {
         let level = KernelLevel(rawValue: raw)
-        for (d, kCount) in [(1, 3), (4, 5), (5, 4), (16, 7), (19, 67)] {
+        for (d, kCount, ownCentres) in [(1, 3, false), (4, 5, false), (5, 4, true), (16, 7, false), (16, 7, true),
+                                          (19, 67, false), (19, 67, true)] {
             let rows = 31
             let x = uniforms(rows * d, seed: 17 + UInt64(d)).map { 50 + 20 * ($0 - 0.5) }
             let centre = uniforms(d, seed: 19).map { 50 + $0 }
+            // Around each component's own centre (centreStride d), or the shared one (stride 0).
+            let centres = ownCentres ? uniforms(kCount * d, seed: 20).map { 50 + 4 * $0 } : centre
+            let stride = ownCentres ? d : 0
             let resp = separated(rows: rows, componentCount: kCount, seed: 23 + UInt64(kCount))
             let spreads = (0..<rows).map { r in
                 (0..<d).reduce(1.0) { m, j in max(m, (x[r * d + j] - centre[j]) * (x[r * d + j] - centre[j])) }
@@ -169,7 +174,8 @@ struct KernelVariantTests {
             var positions = [Int](repeating: 0, count: kCount)
             var keptRows = [Int32](repeating: 0, count: max(kept, 1))
             var keptWeights = [Double](repeating: 0, count: max(kept, 1))
-            sparseMoments(block: x, rows: rows, featureCount: d, centre: centre, responsibilities: resp,
+            sparseMoments(block: x, rows: rows, featureCount: d, centres: centres, centreStride: stride,
+                          responsibilities: resp,
                           componentCount: kCount, masks: masks, perComponent: perComponent, products: &products,
                           counts: &counts, positions: &positions, keptRows: &keptRows, keptWeights: &keptWeights,
                           level: level)
@@ -182,7 +188,7 @@ struct KernelVariantTests {
                     count += w
                     for (c, fused) in [true, false].enumerated() {
                         for j in 0..<d {
-                            let v = x[r * d + j] - centre[j]
+                            let v = x[r * d + j] - centres[k * stride + j]
                             chains[c][j] = multiplyAdd(v * v, w, chains[c][j], fused: fused)
                             chains[c][d + j] = multiplyAdd(v, w, chains[c][d + j], fused: fused)
                         }
