@@ -858,6 +858,67 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
     }
 }
 
+#ifndef FUSED_EXP_CHAINS
+#define FUSED_EXP_CHAINS 4
+#endif
+/// fused_fixed's and fused_diagonal's step after a group of KW rows' log-joints v_c, which
+/// sit in column g of wt (component c's row at wt + c·stride), `best` their lanes' maximum
+/// m: e_c = exp(v_c − m), Σ and ties exactly as row_groups_fixed forms them, and
+/// r_c = (e_c · 1/(1 + Σ)) · ω back into wt (times ω = wv only when `weighted`); m, Σ and
+/// the lanes' weights (0 for absent lanes) into column g of lt's three rows, for the
+/// log-likelihood after the sub-block.
+KINLINE void KFN(fused_normalize)(ptrdiff_t k_count, double *wt, double *lt, ptrdiff_t stride, ptrdiff_t g, kvd best,
+                                  kvd wv, kvl active, int weighted) {
+    kvd sum = KV(0.0), ties = KV(-1.0);
+    ptrdiff_t c = 0;
+    // FUSED_EXP_CHAINS components' exponentials at a time, their chains interleaved
+    // (exp4_core_n; the same bits as exp4_nonpositive), added to the sums in component order.
+    for (; c + FUSED_EXP_CHAINS <= k_count; c += FUSED_EXP_CHAINS) {
+        kvd shifted[FUSED_EXP_CHAINS], safe[FUSED_EXP_CHAINS], e[FUSED_EXP_CHAINS];
+        kvl zero[FUSED_EXP_CHAINS];
+#pragma clang loop unroll(full)
+        for (int h = 0; h < FUSED_EXP_CHAINS; h++) {
+            shifted[h] = KFN(load)(wt + (c + h) * stride + g) - best;
+            zero[h] = shifted[h] < -745.2;
+            safe[h] = KFN(select)(zero[h], shifted[h], KV(0.0));
+        }
+        KFN(exp4_core_n)(FUSED_EXP_CHAINS, safe, e);
+#pragma clang loop unroll(full)
+        for (int h = 0; h < FUSED_EXP_CHAINS; h++) {
+            e[h] = KFN(select)(zero[h], e[h], KV(0.0));
+            const kvl at_max = shifted[h] == 0.0;
+            sum += KFN(select)(at_max, e[h], KV(0.0));
+            ties += KFN(select)(at_max, KV(0.0), KV(1.0));
+            KFN(store)(wt + (c + h) * stride + g, e[h]);
+        }
+    }
+    for (; c < k_count; c++) {
+        const kvd shifted = KFN(load)(wt + c * stride + g) - best;
+        const kvd e = KFN(exp4_nonpositive)(shifted);
+        const kvl at_max = shifted == 0.0;
+        sum += KFN(select)(at_max, e, KV(0.0));
+        ties += KFN(select)(at_max, KV(0.0), KV(1.0));
+        KFN(store)(wt + c * stride + g, e);
+    }
+    sum += ties;
+    // log P(x) = m + log1p(Σ) after the sub-block (log1p's chain, three divisions deep, would
+    // stall this one); a row of weight 0 adds nothing, whatever its density (as
+    // ExpectationStep.accumulateRows), nor does an absent one.
+    KFN(store)(lt + g, best);
+    KFN(store)(lt + stride + g, sum);
+    KFN(store)(lt + 2 * stride + g, KFN(select)(active & (wv != 0.0), KV(0.0), wv));
+    const kvd scale = 1.0 / (1.0 + sum);
+    if (!weighted) {
+        for (c = 0; c < k_count; c++) {
+            KFN(store)(wt + c * stride + g, KFN(load)(wt + c * stride + g) * scale);
+        }
+    } else {
+        for (c = 0; c < k_count; c++) {
+            KFN(store)(wt + c * stride + g, (KFN(load)(wt + c * stride + g) * scale) * wv);
+        }
+    }
+}
+
 /// fused_statistics for a compile-time d (≤ MIXTURE_FUSED_MAX): rows in
 /// sub-blocks of MOMENT_SUB, KW rows at a time with one row per lane. Per group
 /// of KW rows: every component's log-joint by substitute_rows (as
@@ -871,9 +932,6 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
 /// with weight 0. The log-likelihood's lanes go to *ll. Returns 1 as soon as a
 /// present row's maximum is not finite (a NaN, or every component infinitely
 /// far: the caller's exact path), else 0.
-#ifndef FUSED_EXP_CHAINS
-#define FUSED_EXP_CHAINS 4
-#endif
 KINLINE int KFN(fused_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
                              ptrdiff_t factor_count, const double *lower, const double *inverse_diagonal,
                              const double *means, const double *normalizers, const double *shifts,
@@ -916,54 +974,7 @@ KINLINE int KFN(fused_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t r
                 nan |= v != v;
             }
             if (KFN(any)((nan | ((best - best) != 0.0)) & active)) return 1;
-            kvd sum = KV(0.0), ties = KV(-1.0);
-            ptrdiff_t c = 0;
-            // FUSED_EXP_CHAINS components' exponentials at a time, their chains interleaved
-            // (exp4_core_n; the same bits as exp4_nonpositive), added to the sums in component order.
-            for (; c + FUSED_EXP_CHAINS <= k_count; c += FUSED_EXP_CHAINS) {
-                kvd shifted[FUSED_EXP_CHAINS], safe[FUSED_EXP_CHAINS], e[FUSED_EXP_CHAINS];
-                kvl zero[FUSED_EXP_CHAINS];
-#pragma clang loop unroll(full)
-                for (int h = 0; h < FUSED_EXP_CHAINS; h++) {
-                    shifted[h] = KFN(load)(wt + (c + h) * MOMENT_SUB + g) - best;
-                    zero[h] = shifted[h] < -745.2;
-                    safe[h] = KFN(select)(zero[h], shifted[h], KV(0.0));
-                }
-                KFN(exp4_core_n)(FUSED_EXP_CHAINS, safe, e);
-#pragma clang loop unroll(full)
-                for (int h = 0; h < FUSED_EXP_CHAINS; h++) {
-                    e[h] = KFN(select)(zero[h], e[h], KV(0.0));
-                    const kvl at_max = shifted[h] == 0.0;
-                    sum += KFN(select)(at_max, e[h], KV(0.0));
-                    ties += KFN(select)(at_max, KV(0.0), KV(1.0));
-                    KFN(store)(wt + (c + h) * MOMENT_SUB + g, e[h]);
-                }
-            }
-            for (; c < k_count; c++) {
-                const kvd shifted = KFN(load)(wt + c * MOMENT_SUB + g) - best;
-                const kvd e = KFN(exp4_nonpositive)(shifted);
-                const kvl at_max = shifted == 0.0;
-                sum += KFN(select)(at_max, e, KV(0.0));
-                ties += KFN(select)(at_max, KV(0.0), KV(1.0));
-                KFN(store)(wt + c * MOMENT_SUB + g, e);
-            }
-            sum += ties;
-            // log P(x) = m + log1p(Σ) after the sub-block (log1p's chain, three divisions deep, would
-            // stall this one); a row of weight 0 adds nothing, whatever its density (as
-            // ExpectationStep.accumulateRows), nor does an absent one.
-            KFN(store)(lt + g, best);
-            KFN(store)(lt + MOMENT_SUB + g, sum);
-            KFN(store)(lt + 2 * MOMENT_SUB + g, KFN(select)(active & (wv != 0.0), KV(0.0), wv));
-            const kvd scale = 1.0 / (1.0 + sum);
-            if (weights == NULL && present == KW) {
-                for (c = 0; c < k_count; c++) {
-                    KFN(store)(wt + c * MOMENT_SUB + g, KFN(load)(wt + c * MOMENT_SUB + g) * scale);
-                }
-            } else {
-                for (c = 0; c < k_count; c++) {
-                    KFN(store)(wt + c * MOMENT_SUB + g, (KFN(load)(wt + c * MOMENT_SUB + g) * scale) * wv);
-                }
-            }
+            KFN(fused_normalize)(k_count, wt, lt, MOMENT_SUB, g, best, wv, active, weights != NULL || present < KW);
         }
         for (ptrdiff_t g = 0; g < padded; g += KW) {
             const kvd lse = KFN(load)(lt + g) + KFN(log1p4)(KFN(load)(lt + MOMENT_SUB + g));
@@ -1008,6 +1019,201 @@ static KTARGET int KFN(fused_statistics)(const double *block, ptrdiff_t rows, pt
         ptrdiff_t t = 1 + d;
         for (ptrdiff_t i = 0; i < d; i++) {
             for (ptrdiff_t j = i; j < d; j++, t++) moments[c * d * d + i * d + j] += KFN(hsum)(KFN(load)(a + KW * t));
+        }
+    }
+    return 0;
+}
+
+/// fused_diagonal's log-joints for H components (H ≤ 8, a constant once inlined) and one
+/// group of KW rows, column g of the transposed rows xt (feature j's row at xt + j·stride):
+/// v_c = normalizers[c] − ½ Σ_j (x_j − μ_cj)² P_cj, the H sums' chains interleaved; each v_c
+/// to column g of wt's row c, the lanes' maximum into *best and NaN lanes into *nan.
+KINLINE void KFN(diagonal_log_joints)(const int H, ptrdiff_t d, const double *xt, ptrdiff_t stride, ptrdiff_t g,
+                                      const double *means, const double *precisions, const double *normalizers,
+                                      double *wt, kvd *best, kvl *nan) {
+    kvd q[8];
+#pragma clang loop unroll(full)
+    for (int h = 0; h < H; h++) q[h] = KV(0.0);
+    for (ptrdiff_t j = 0; j < d; j++) {
+        const kvd x = KFN(load)(xt + j * stride + g);
+#pragma clang loop unroll(full)
+        for (int h = 0; h < H; h++) {
+            const kvd v = x - means[h * d + j];
+            q[h] = KFMA(v * precisions[h * d + j], v, q[h]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int h = 0; h < H; h++) {
+        const kvd v = normalizers[h] - 0.5 * q[h];
+        KFN(store)(wt + h * stride + g, v);
+        *best = KFN(select)(v > *best, *best, v);
+        *nan |= v != v;
+    }
+}
+
+/// fused_diagonal's moments of C components (C ≤ 2) for H features j0 … j0 + H − 1 (H ≤ 4)
+/// over the `padded` rows of a sub-block: Σ w (x_j − s_j) and Σ w (x_j − s_j)² added to
+/// each component's lane sums (count, d sums, d moments, KW lanes each; component i's at
+/// acc + i·KW·per, its weights at wt + i·stride, its shift at s + i·d), and Σ w too when
+/// `count` is set; 2·C·H accumulators in registers over the sub-block, so that their
+/// chains overlap even at small d.
+KINLINE void KFN(diagonal_moments)(const int C, const int H, ptrdiff_t d, ptrdiff_t padded, const double *xt,
+                                   ptrdiff_t stride, ptrdiff_t j0, const double *wt, const double *s, int count,
+                                   double *acc) {
+    const ptrdiff_t per = 1 + 2 * d;
+    kvd first[2][4], second[2][4], total[2];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < C; i++) {
+        total[i] = KV(0.0);
+#pragma clang loop unroll(full)
+        for (int h = 0; h < H; h++) first[i][h] = second[i][h] = KV(0.0);
+    }
+    for (ptrdiff_t r = 0; r < padded; r += KW) {
+        kvd x[4];
+#pragma clang loop unroll(full)
+        for (int h = 0; h < H; h++) x[h] = KFN(load)(xt + (j0 + h) * stride + r);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < C; i++) {
+            const kvd w = KFN(load)(wt + i * stride + r);
+            if (count) total[i] += w;
+#pragma clang loop unroll(full)
+            for (int h = 0; h < H; h++) {
+                const kvd v = x[h] - s[i * d + j0 + h];
+                const kvd a = w * v;
+                first[i][h] += a;
+                second[i][h] = KFMA(a, v, second[i][h]);
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < C; i++) {
+        double *a = acc + i * KW * per;
+        if (count) KFN(store)(a, KFN(load)(a) + total[i]);
+#pragma clang loop unroll(full)
+        for (int h = 0; h < H; h++) {
+            double *f = a + KW * (1 + j0 + h), *m = a + KW * (1 + d + j0 + h);
+            KFN(store)(f, KFN(load)(f) + first[i][h]);
+            KFN(store)(m, KFN(load)(m) + second[i][h]);
+        }
+    }
+}
+
+/// diagonal_moments for every component, features j0 … j0 + H − 1: two components at a time.
+KINLINE void KFN(diagonal_moment_columns)(const int H, ptrdiff_t d, ptrdiff_t k_count, ptrdiff_t padded,
+                                          const double *xt, ptrdiff_t stride, ptrdiff_t j0, const double *wt,
+                                          const double *shifts, double *acc) {
+    const ptrdiff_t per = 1 + 2 * d;
+    ptrdiff_t c = 0;
+    for (; c + 2 <= k_count; c += 2) {
+        KFN(diagonal_moments)(2, H, d, padded, xt, stride, j0, wt + c * stride, shifts + c * d, j0 == 0,
+                              acc + KW * per * c);
+    }
+    if (c < k_count) {
+        KFN(diagonal_moments)(1, H, d, padded, xt, stride, j0, wt + c * stride, shifts + c * d, j0 == 0,
+                              acc + KW * per * c);
+    }
+}
+
+/// The diagonal and spherical families' E-step and statistics of a block in one pass
+/// (mixture_fused_diagonal): rows in sub-blocks of `stride` rows (diagonal_sub_rows),
+/// transposed once into xt (d×stride; absent rows of the last group repeat the
+/// sub-block's first row, with weight 0). Per group of KW rows the K log-joints
+/// (diagonal_log_joints, eight components at a time) and their normalisation
+/// (fused_normalize, as fused_fixed); per sub-block log P(x) = m + log1p(Σ) into
+/// the log-likelihood's lanes, and per component the moments around its shift
+/// (diagonal_moments, four features at a time). Lanes added in a fixed order at the
+/// end. Returns 1, with nothing written, when a present row's maximum is not
+/// finite; else 0.
+static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
+                                       const double *means, const double *precisions, const double *normalizers,
+                                       const double *shifts, const double *weights, double *counts, double *sums,
+                                       double *moments, double *log_likelihood, double *scratch) {
+    const ptrdiff_t per = 1 + 2 * d, stride = diagonal_sub_rows(d, k_count);
+    double *acc = scratch, *xt = acc + KW * per * k_count, *lt = xt + d * stride, *wt = lt + 3 * stride;
+    for (ptrdiff_t i = 0; i < KW * per * k_count; i++) acc[i] = 0;
+    kvd ll = KV(0.0);
+    for (ptrdiff_t start = 0; start < rows; start += stride) {
+        const ptrdiff_t n = rows - start < stride ? rows - start : stride;
+        const ptrdiff_t padded = (n + KW - 1) / KW * KW;
+        ptrdiff_t r = 0;
+        if (d % 4 == 0) {
+            // Four rows by four features at a time (4×4 transposes).
+            for (; r + 4 <= n; r += 4) {
+                const double *x = block + (start + r) * d;
+                for (ptrdiff_t j = 0; j < d; j += 4) {
+                    v4d t[4];
+                    KFN(transpose4)(KFN(load4)(x + j), KFN(load4)(x + d + j), KFN(load4)(x + 2 * d + j),
+                                    KFN(load4)(x + 3 * d + j), t);
+                    for (int i = 0; i < 4; i++) KFN(store4)(xt + (j + i) * stride + r, t[i]);
+                }
+            }
+        }
+        for (; r < padded; r++) {
+            const double *x = block + (start + (r < n ? r : 0)) * d;
+            for (ptrdiff_t j = 0; j < d; j++) xt[j * stride + r] = x[j];
+        }
+        // The next sub-block's rows are fetched while this one's log-joints are formed (its
+        // transposition otherwise waits on memory: a fifth of the kernel at d = 32).
+        const char *next = (const char *)(block + (start + n) * d);
+        const ptrdiff_t next_bytes = (rows - start - n < stride ? rows - start - n : stride) * d * 8;
+        const ptrdiff_t fetch_per_group = (next_bytes / (padded / KW) + 63) / 64 * 64;
+        for (ptrdiff_t g = 0; g < padded; g += KW) {
+            for (ptrdiff_t at = g / KW * fetch_per_group; at < (g / KW + 1) * fetch_per_group && at < next_bytes;
+                 at += 64) {
+                __builtin_prefetch(next + at, 0, 3);
+            }
+            const ptrdiff_t present = n - g < KW ? n - g : KW;
+            kvd wv = KV(1.0);
+            kvl active = (kvl)KV(0.0) == 0;   // all ones
+            if (present == KW) {
+                if (weights != NULL) wv = KFN(load)(weights + start + g);
+            } else {
+                for (int lane = 0; lane < KW; lane++) {
+                    wv[lane] = lane < present ? (weights != NULL ? weights[start + g + lane] : 1.0) : 0.0;
+                    active[lane] = lane < present ? -1 : 0;
+                }
+            }
+            kvd best = KV(-INFINITY);
+            kvl nan = (kvl)KV(0.0);
+            ptrdiff_t c = 0;
+            for (; c + 8 <= k_count; c += 8) {
+                KFN(diagonal_log_joints)(8, d, xt, stride, g, means + c * d, precisions + c * d, normalizers + c,
+                                         wt + c * stride, &best, &nan);
+            }
+            if (c + 4 <= k_count) {
+                KFN(diagonal_log_joints)(4, d, xt, stride, g, means + c * d, precisions + c * d, normalizers + c,
+                                         wt + c * stride, &best, &nan);
+                c += 4;
+            }
+            for (; c < k_count; c++) {
+                KFN(diagonal_log_joints)(1, d, xt, stride, g, means + c * d, precisions + c * d, normalizers + c,
+                                         wt + c * stride, &best, &nan);
+            }
+            if (KFN(any)((nan | ((best - best) != 0.0)) & active)) return 1;
+            KFN(fused_normalize)(k_count, wt, lt, stride, g, best, wv, active, weights != NULL || present < KW);
+        }
+        for (ptrdiff_t g = 0; g < padded; g += KW) {
+            const kvd lse = KFN(load)(lt + g) + KFN(log1p4)(KFN(load)(lt + stride + g));
+            const kvd w = KFN(load)(lt + 2 * stride + g);
+            ll += KFN(select)(w != 0.0, KV(0.0), weights != NULL ? w * lse : lse);
+        }
+        // Features outermost: four of their rows and all K of wt stay in the first-level cache.
+        ptrdiff_t j = 0;
+        for (; j + 4 <= d; j += 4) KFN(diagonal_moment_columns)(4, d, k_count, padded, xt, stride, j, wt, shifts, acc);
+        switch (d - j) {
+        case 3: KFN(diagonal_moment_columns)(3, d, k_count, padded, xt, stride, j, wt, shifts, acc); break;
+        case 2: KFN(diagonal_moment_columns)(2, d, k_count, padded, xt, stride, j, wt, shifts, acc); break;
+        case 1: KFN(diagonal_moment_columns)(1, d, k_count, padded, xt, stride, j, wt, shifts, acc); break;
+        default: break;
+        }
+    }
+    *log_likelihood = KFN(hsum)(ll);
+    for (ptrdiff_t c = 0; c < k_count; c++) {
+        const double *a = acc + KW * per * c;
+        counts[c] += KFN(hsum)(KFN(load)(a));
+        for (ptrdiff_t j = 0; j < d; j++) {
+            sums[c * d + j] += KFN(hsum)(KFN(load)(a + KW * (1 + j)));
+            moments[c * d + j] += KFN(hsum)(KFN(load)(a + KW * (1 + d + j)));
         }
     }
     return 0;

@@ -50,6 +50,13 @@ _Static_assert(MIXTURE_FUSED_MAX == 8, "FOR_1_TO_FUSED_MAX lists the fused kerne
 /// Rows per transposed sub-block in accumulate_moments (its scratch holds two d×MOMENT_SUB tables
 /// and a 4×MOMENT_SUB one).
 #define MOMENT_SUB MIXTURE_MOMENT_SUBBLOCK_ROWS
+/// Rows per transposed sub-block of fused_diagonal: its d×rows features and K×rows
+/// responsibilities about 64 KiB together (both read once per component and
+/// feature in the moments), at most MOMENT_SUB and at least 16 rows, a multiple of 8.
+static inline ptrdiff_t diagonal_sub_rows(ptrdiff_t d, ptrdiff_t k_count) {
+    const ptrdiff_t rows = 8192 / (d + k_count) / 8 * 8;
+    return rows < 16 ? 16 : rows > MOMENT_SUB ? MOMENT_SUB : rows;
+}
 /// The most lanes a variant has (its accumulate_moments keeps MOMENT_LANES_MAX lane sums per statistic).
 #define MOMENT_LANES_MAX 8
 
@@ -224,6 +231,18 @@ int mixture_fused_statistics(mixture_kernels_level level, const double *block, p
 
 ptrdiff_t mixture_fused_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
     return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + (2 * MIXTURE_FUSED_MAX + 3 + k_count) * MOMENT_SUB;
+}
+
+int mixture_fused_diagonal(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                           ptrdiff_t k_count, const double *means, const double *precisions, const double *normalizers,
+                           const double *shifts, const double *weights, double *counts, double *sums,
+                           double *moments, double *log_likelihood, double *scratch) {
+    return PICK(level, fused_diagonal)(block, rows, d, k_count, means, precisions, normalizers, shifts, weights,
+                                       counts, sums, moments, log_likelihood, scratch);
+}
+
+ptrdiff_t mixture_fused_diagonal_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
+    return MOMENT_LANES_MAX * k_count * (1 + 2 * d) + (d + 3 + k_count) * diagonal_sub_rows(d, k_count);
 }
 
 void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,

@@ -128,6 +128,24 @@ int mixture_fused_statistics(mixture_kernels_level level, const double *block, p
 /// Doubles of scratch mixture_fused_statistics needs.
 ptrdiff_t mixture_fused_scratch_count(ptrdiff_t d, ptrdiff_t k_count);
 
+/// Diagonal and spherical covariances, any d: the E-step and the statistics of a
+/// block in one pass over its rows. For each row x_r: the log-joints
+/// v_c = normalizers[c] − ½ Σ_j (x_rj − μ_cj)² P_cj (means and precisions
+/// P_cj = 1/σ²_cj k_count×d; the direct form, nothing expanded), log P(x_r) and
+/// w_rc as mixture_fused_statistics forms them, then
+///   counts[c] += Σ_r w_rc,  sums[c·d + j] += Σ_r w_rc (x_rj − s_cj),
+///   moments[c·d + j] += Σ_r w_rc (x_rj − s_cj)²
+/// around the shifts s_c (k_count×d). *log_likelihood is set to Σ_r ω_r log P(x_r).
+/// Returns 0 then; returns 1, with nothing written, when a row's maximum log-joint
+/// is not finite. `scratch` holds mixture_fused_diagonal_scratch_count(d, k_count) doubles.
+int mixture_fused_diagonal(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
+                           ptrdiff_t k_count, const double *means, const double *precisions, const double *normalizers,
+                           const double *shifts, const double *weights, double *counts, double *sums,
+                           double *moments, double *log_likelihood, double *scratch);
+
+/// Doubles of scratch mixture_fused_diagonal needs.
+ptrdiff_t mixture_fused_diagonal_scratch_count(ptrdiff_t d, ptrdiff_t k_count);
+
 /// out[r·d + j] = block[r·d + j] − mean[j] (rows×d, row-major).
 void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
                            const double *mean, double *out);

@@ -48,8 +48,8 @@ struct BlockEvaluator {
         kernel.logJoint(of: block, rows: rows, components: components, into: logJoint)
     }
 
-    /// Whether the kernel has a fused E-step and moment pass (`addStatistics`).
-    var fusesStatistics: Bool { kernel.fusesStatistics }
+    /// The moments of the kernel's fused E-step and moment pass (`addStatistics`), if it has one.
+    var fusedMomentShape: MomentShape? { kernel.fusedMomentShape }
 
     /// The kernel's fused pass (`LogJointKernel.addStatistics`): `false`, with nothing added,
     /// when it has none or a row of the block needs `posterior`'s exact treatment.

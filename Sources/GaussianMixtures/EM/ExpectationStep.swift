@@ -8,8 +8,9 @@ import Foundation
 // pass gives the same bits on one thread or many. No N×K array of
 // responsibilities is ever formed: each block's b×K responsibilities live in
 // a scratch buffer only while that block is reduced. An exact pass of full or
-// tied moments at d ≤ `fusedStatisticsLimit` forms none at all: the fused
-// kernel goes from rows to moments 256 rows at a time (`PassWorker.fusedStatistics`).
+// tied moments at d ≤ `fusedStatisticsLimit`, or of diagonal and spherical
+// moments at any d, forms none at all: the fused kernels go from rows to
+// moments a sub-block at a time (`PassWorker.fusedStatistics`).
 
 /// The signature of a block filler: writes the b×K responsibilities of rows
 /// `range` (at `block`) and each row's log P(x) (left at 0 where there is none).
@@ -28,8 +29,8 @@ enum ExpectationStep {
     ///   responsibilities are below rounding (ComponentPruning.swift); the pass is repeated
     ///   exactly when what was skipped is not negligible. Off under `GMM_EXACT=1`, with `known`
     ///   and with a noise component.
-    /// - Parameter fusesStatistics: let an exact pass of full or tied moments at small d run the
-    ///   fused kernel (`BlockEvaluator.fusesStatistics`); off, it takes the b×K block path (tests
+    /// - Parameter fusesStatistics: let an exact pass run the family's fused kernel when it has
+    ///   one for the moments asked for (`BlockEvaluator.fusedMomentShape`); off, it takes the b×K block path (tests
     ///   compare the two).
     static func statistics(
         of data: DataMatrix, under model: GaussianMixture, weights: [Double]? = nil, momentShape: MomentShape? = nil,
@@ -216,7 +217,7 @@ private final class PassWorker {
             stats.pruning = pruner.tally
             return stats
         }
-        if fusing, pruner == nil, known == nil, !hasNoise, momentShape == .matrix, evaluator.fusesStatistics {
+        if fusing, pruner == nil, known == nil, !hasNoise, evaluator.fusedMomentShape == momentShape {
             return fusedStatistics(of: rows)
         }
         var stats = ExpectationStep.accumulateRows(
@@ -241,7 +242,7 @@ private final class PassWorker {
         return stats
     }
 
-    /// `statistics(of:)` for the exact pass of full and tied moments at small d (`BlockEvaluator.fusesStatistics`):
+    /// `statistics(of:)` for an exact pass the kernel fuses (`BlockEvaluator.fusedMomentShape`):
     /// each block in one pass over its rows, log-joints to moments (`LogJointKernel.addStatistics`); a block
     /// with a row that needs `BlockEvaluator.posterior`'s exact treatment is redone by `accumulateRows`.
     private func fusedStatistics(of rows: Range<Int>) -> SufficientStatistics {
@@ -253,7 +254,8 @@ private final class PassWorker {
         while start < rows.upperBound {
             let block = start..<min(start + blockRows, rows.upperBound)
             let shift = workspace.shifts.pointer, counts = workspace.counts.mutablePointer()
-            let sums = workspace.sums.mutablePointer(), moments = workspace.moments.mutablePointer(count: kCount * d * d)
+            let sums = workspace.sums.mutablePointer()
+            let moments = workspace.moments.mutablePointer(count: kCount * momentShape.count(featureCount: d))
             var blockLikelihood = 0.0
             let isDone = data.withUnsafeBufferPointer { x in
                 let rowsAt = x.baseAddress! + start * d

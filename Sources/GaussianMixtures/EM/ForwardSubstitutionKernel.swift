@@ -82,7 +82,7 @@ struct ForwardSubstitutionKernel: LogJointKernel {
                             scratch: scratch.mutablePointer(), level: level)
     }
 
-    var fusesStatistics: Bool { featureCount <= fusedStatisticsLimit }
+    var fusedMomentShape: MomentShape? { featureCount <= fusedStatisticsLimit ? .matrix : nil }
 
     /// For d ≤ `fusedStatisticsLimit`, one pass over the block: log-joints, their normalisation and
     /// the moments for a vector's rows at a time (`fusedStatistics`), nothing b×K in memory.
@@ -91,7 +91,7 @@ struct ForwardSubstitutionKernel: LogJointKernel {
         counts: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>,
         logLikelihood: inout Double
     ) -> Bool {
-        guard fusesStatistics else { return false }
+        guard fusedMomentShape != nil else { return false }
         let scratch = fusedScratch.mutablePointer(count: fusedScratchCount(featureCount: featureCount,
                                                                            componentCount: componentCount))
         return fusedStatistics(block: block, rows: rows, featureCount: featureCount, componentCount: componentCount,

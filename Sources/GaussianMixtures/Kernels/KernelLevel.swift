@@ -70,3 +70,8 @@ let fusedStatisticsLimit = Int(MIXTURE_FUSED_MAX)
 func fusedScratchCount(featureCount d: Int, componentCount kCount: Int) -> Int {
     mixture_fused_scratch_count(d, kCount)
 }
+
+/// Doubles of scratch `fusedDiagonalStatistics` needs.
+func fusedDiagonalScratchCount(featureCount d: Int, componentCount kCount: Int) -> Int {
+    mixture_fused_diagonal_scratch_count(d, kCount)
+}
