@@ -1052,14 +1052,14 @@ KINLINE void KFN(diagonal_log_joints)(const int H, ptrdiff_t d, const double *xt
 }
 
 /// fused_diagonal's moments of C components (C ≤ 2) for H features j0 … j0 + H − 1 (H ≤ 4)
-/// over the `padded` rows of a sub-block: Σ w (x_j − s_j) and Σ w (x_j − s_j)² added to
-/// each component's lane sums (count, d sums, d moments, KW lanes each; component i's at
-/// acc + i·KW·per, its weights at wt + i·stride, its shift at s + i·d), and Σ w too when
-/// `count` is set; 2·C·H accumulators in registers over the sub-block, so that their
-/// chains overlap even at small d.
-KINLINE void KFN(diagonal_moments)(const int C, const int H, ptrdiff_t d, ptrdiff_t padded, const double *xt,
-                                   ptrdiff_t stride, ptrdiff_t j0, const double *wt, const double *s, int count,
-                                   double *acc) {
+/// over the `count` groups of KW rows listed in `groups` (their first rows): Σ w (x_j − s_j)
+/// and Σ w (x_j − s_j)² added to each component's lane sums (count, d sums, d moments, KW
+/// lanes each; component i's at acc + i·KW·per, its weights at wt + i·stride, its shift at
+/// s + i·d), and Σ w too when `with_count` is set; 2·C·H accumulators in registers over
+/// the sub-block, so that their chains overlap even at small d.
+KINLINE void KFN(diagonal_moments)(const int C, const int H, ptrdiff_t d, const int32_t *groups, ptrdiff_t count,
+                                   const double *xt, ptrdiff_t stride, ptrdiff_t j0, const double *wt,
+                                   const double *s, int with_count, double *acc) {
     const ptrdiff_t per = 1 + 2 * d;
     kvd first[2][4], second[2][4], total[2];
 #pragma clang loop unroll(full)
@@ -1068,14 +1068,15 @@ KINLINE void KFN(diagonal_moments)(const int C, const int H, ptrdiff_t d, ptrdif
 #pragma clang loop unroll(full)
         for (int h = 0; h < H; h++) first[i][h] = second[i][h] = KV(0.0);
     }
-    for (ptrdiff_t r = 0; r < padded; r += KW) {
+    for (ptrdiff_t n = 0; n < count; n++) {
+        const ptrdiff_t r = groups[n];
         kvd x[4];
 #pragma clang loop unroll(full)
         for (int h = 0; h < H; h++) x[h] = KFN(load)(xt + (j0 + h) * stride + r);
 #pragma clang loop unroll(full)
         for (int i = 0; i < C; i++) {
             const kvd w = KFN(load)(wt + i * stride + r);
-            if (count) total[i] += w;
+            if (with_count) total[i] += w;
 #pragma clang loop unroll(full)
             for (int h = 0; h < H; h++) {
                 const kvd v = x[h] - s[i * d + j0 + h];
@@ -1088,7 +1089,7 @@ KINLINE void KFN(diagonal_moments)(const int C, const int H, ptrdiff_t d, ptrdif
 #pragma clang loop unroll(full)
     for (int i = 0; i < C; i++) {
         double *a = acc + i * KW * per;
-        if (count) KFN(store)(a, KFN(load)(a) + total[i]);
+        if (with_count) KFN(store)(a, KFN(load)(a) + total[i]);
 #pragma clang loop unroll(full)
         for (int h = 0; h < H; h++) {
             double *f = a + KW * (1 + j0 + h), *m = a + KW * (1 + d + j0 + h);
@@ -1098,20 +1099,55 @@ KINLINE void KFN(diagonal_moments)(const int C, const int H, ptrdiff_t d, ptrdif
     }
 }
 
-/// diagonal_moments for every component, features j0 … j0 + H − 1: two components at a time.
-KINLINE void KFN(diagonal_moment_columns)(const int H, ptrdiff_t d, ptrdiff_t k_count, ptrdiff_t padded,
+/// diagonal_moments for features j0 … j0 + H − 1 of every component: two components at a
+/// time over the same groups (`all`: every group of the sub-block), or, with `kept` (per
+/// component its `kept_count[c]` groups, MOMENT_SUB / 4 slots apart), one at a time over its own.
+KINLINE void KFN(diagonal_moment_columns)(const int H, ptrdiff_t d, ptrdiff_t k_count, const int32_t *all,
+                                          ptrdiff_t all_count, const int32_t *kept, const ptrdiff_t *kept_count,
                                           const double *xt, ptrdiff_t stride, ptrdiff_t j0, const double *wt,
                                           const double *shifts, double *acc) {
     const ptrdiff_t per = 1 + 2 * d;
     ptrdiff_t c = 0;
+    if (kept != NULL) {
+        for (; c < k_count; c++) {
+            KFN(diagonal_moments)(1, H, d, kept + c * (MOMENT_SUB / 4), kept_count[c], xt, stride, j0,
+                                  wt + c * stride, shifts + c * d, j0 == 0, acc + KW * per * c);
+        }
+        return;
+    }
     for (; c + 2 <= k_count; c += 2) {
-        KFN(diagonal_moments)(2, H, d, padded, xt, stride, j0, wt + c * stride, shifts + c * d, j0 == 0,
+        KFN(diagonal_moments)(2, H, d, all, all_count, xt, stride, j0, wt + c * stride, shifts + c * d, j0 == 0,
                               acc + KW * per * c);
     }
     if (c < k_count) {
-        KFN(diagonal_moments)(1, H, d, padded, xt, stride, j0, wt + c * stride, shifts + c * d, j0 == 0,
+        KFN(diagonal_moments)(1, H, d, all, all_count, xt, stride, j0, wt + c * stride, shifts + c * d, j0 == 0,
                               acc + KW * per * c);
     }
+}
+
+/// The groups of a sub-block (`padded` rows, n present) in which component c's weights
+/// wc keep a pair, by the M-step's negligible-responsibility rule (SufficientStatistics.swift,
+/// as mixture_count_kept applies it): w kept when w ≠ 0 and w ≥ 2⁻⁵² Σw / n or
+/// w ≥ (2⁻⁵² Σ w·s / n) · (1/s), s the row's spread (st, its inverse at st + stride). A group
+/// is left out when none of its lanes keeps one. Returns how many groups are listed.
+KINLINE ptrdiff_t KFN(diagonal_kept_groups)(ptrdiff_t padded, ptrdiff_t n, const double *wc, const double *st,
+                                            ptrdiff_t stride, int32_t *groups) {
+    kvd total = KV(0.0), spread_total = KV(0.0);
+    for (ptrdiff_t g = 0; g < padded; g += KW) {
+        const kvd w = KFN(load)(wc + g);
+        total += w;
+        spread_total = KFMA(w, KFN(load)(st + g), spread_total);
+    }
+    const double scale = 0x1p-52 / (double)n;
+    const kvd threshold = KV(KFN(hsum)(total) * scale), spread_threshold = KV(KFN(hsum)(spread_total) * scale);
+    ptrdiff_t count = 0;
+    for (ptrdiff_t g = 0; g < padded; g += KW) {
+        const kvd w = KFN(load)(wc + g);
+        const kvl kept = (w != 0.0) & ((w >= threshold) | (w >= spread_threshold * KFN(load)(st + stride + g)));
+        groups[count] = (int32_t)g;
+        count += KFN(any)(kept);
+    }
+    return count;
 }
 
 /// The diagonal and spherical families' E-step and statistics of a block in one pass
@@ -1126,10 +1162,17 @@ KINLINE void KFN(diagonal_moment_columns)(const int H, ptrdiff_t d, ptrdiff_t k_
 /// finite; else 0.
 static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
                                        const double *means, const double *precisions, const double *normalizers,
-                                       const double *shifts, const double *weights, double *counts, double *sums,
-                                       double *moments, double *log_likelihood, double *scratch) {
+                                       const double *shifts, const double *centre, const double *weights,
+                                       double *counts, double *sums, double *moments, double *log_likelihood,
+                                       double *scratch) {
     const ptrdiff_t per = 1 + 2 * d, stride = diagonal_sub_rows(d, k_count);
-    double *acc = scratch, *xt = acc + KW * per * k_count, *lt = xt + d * stride, *wt = lt + 3 * stride;
+    double *acc = scratch, *xt = acc + KW * per * k_count, *lt = xt + d * stride, *st = lt + 3 * stride;
+    double *wt = st + 2 * stride;
+    int32_t *kept = (int32_t *)(wt + k_count * stride), *all = kept + k_count * (MOMENT_SUB / 4);
+    ptrdiff_t *kept_count = (ptrdiff_t *)(all + MOMENT_SUB / 4);
+    // From d = 8 on, each component's moments skip the groups of KW rows whose weights are all
+    // negligible (diagonal_kept_groups); below, the pairs of components' chains are worth more.
+    const int skips = d >= 8;
     for (ptrdiff_t i = 0; i < KW * per * k_count; i++) acc[i] = 0;
     kvd ll = KV(0.0);
     for (ptrdiff_t start = 0; start < rows; start += stride) {
@@ -1152,16 +1195,7 @@ static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrd
             const double *x = block + (start + (r < n ? r : 0)) * d;
             for (ptrdiff_t j = 0; j < d; j++) xt[j * stride + r] = x[j];
         }
-        // The next sub-block's rows are fetched while this one's log-joints are formed (its
-        // transposition otherwise waits on memory: a fifth of the kernel at d = 32).
-        const char *next = (const char *)(block + (start + n) * d);
-        const ptrdiff_t next_bytes = (rows - start - n < stride ? rows - start - n : stride) * d * 8;
-        const ptrdiff_t fetch_per_group = (next_bytes / (padded / KW) + 63) / 64 * 64;
         for (ptrdiff_t g = 0; g < padded; g += KW) {
-            for (ptrdiff_t at = g / KW * fetch_per_group; at < (g / KW + 1) * fetch_per_group && at < next_bytes;
-                 at += 64) {
-                __builtin_prefetch(next + at, 0, 3);
-            }
             const ptrdiff_t present = n - g < KW ? n - g : KW;
             kvd wv = KV(1.0);
             kvl active = (kvl)KV(0.0) == 0;   // all ones
@@ -1172,6 +1206,16 @@ static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrd
                     wv[lane] = lane < present ? (weights != NULL ? weights[start + g + lane] : 1.0) : 0.0;
                     active[lane] = lane < present ? -1 : 0;
                 }
+            }
+            if (skips) {
+                // The rows' spreads s = max(1, max_j (x_j − c_j)²) around the centre, and 1/s.
+                kvd spread = KV(1.0);
+                for (ptrdiff_t j = 0; j < d; j++) {
+                    const kvd v = KFN(load)(xt + j * stride + g) - centre[j];
+                    spread = KFN(select)(v * v > spread, spread, v * v);
+                }
+                KFN(store)(st + g, spread);
+                KFN(store)(st + stride + g, 1.0 / spread);
             }
             kvd best = KV(-INFINITY);
             kvl nan = (kvl)KV(0.0);
@@ -1197,13 +1241,30 @@ static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrd
             const kvd w = KFN(load)(lt + 2 * stride + g);
             ll += KFN(select)(w != 0.0, KV(0.0), weights != NULL ? w * lse : lse);
         }
+        ptrdiff_t groups = 0;
+        for (ptrdiff_t g = 0; g < padded; g += KW) all[groups++] = (int32_t)g;
+        if (skips) {
+            for (ptrdiff_t c = 0; c < k_count; c++) {
+                kept_count[c] = KFN(diagonal_kept_groups)(padded, n, wt + c * stride, st, stride,
+                                                          kept + c * (MOMENT_SUB / 4));
+            }
+        }
+        const int32_t *lists = skips ? kept : NULL;
         // Features outermost: four of their rows and all K of wt stay in the first-level cache.
         ptrdiff_t j = 0;
-        for (; j + 4 <= d; j += 4) KFN(diagonal_moment_columns)(4, d, k_count, padded, xt, stride, j, wt, shifts, acc);
+        for (; j + 4 <= d; j += 4) {
+            KFN(diagonal_moment_columns)(4, d, k_count, all, groups, lists, kept_count, xt, stride, j, wt, shifts, acc);
+        }
         switch (d - j) {
-        case 3: KFN(diagonal_moment_columns)(3, d, k_count, padded, xt, stride, j, wt, shifts, acc); break;
-        case 2: KFN(diagonal_moment_columns)(2, d, k_count, padded, xt, stride, j, wt, shifts, acc); break;
-        case 1: KFN(diagonal_moment_columns)(1, d, k_count, padded, xt, stride, j, wt, shifts, acc); break;
+        case 3:
+            KFN(diagonal_moment_columns)(3, d, k_count, all, groups, lists, kept_count, xt, stride, j, wt, shifts, acc);
+            break;
+        case 2:
+            KFN(diagonal_moment_columns)(2, d, k_count, all, groups, lists, kept_count, xt, stride, j, wt, shifts, acc);
+            break;
+        case 1:
+            KFN(diagonal_moment_columns)(1, d, k_count, all, groups, lists, kept_count, xt, stride, j, wt, shifts, acc);
+            break;
         default: break;
         }
     }

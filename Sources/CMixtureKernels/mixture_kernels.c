@@ -235,14 +235,17 @@ ptrdiff_t mixture_fused_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
 
 int mixture_fused_diagonal(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
                            ptrdiff_t k_count, const double *means, const double *precisions, const double *normalizers,
-                           const double *shifts, const double *weights, double *counts, double *sums,
-                           double *moments, double *log_likelihood, double *scratch) {
-    return PICK(level, fused_diagonal)(block, rows, d, k_count, means, precisions, normalizers, shifts, weights,
-                                       counts, sums, moments, log_likelihood, scratch);
+                           const double *shifts, const double *centre, const double *weights, double *counts,
+                           double *sums, double *moments, double *log_likelihood, double *scratch) {
+    return PICK(level, fused_diagonal)(block, rows, d, k_count, means, precisions, normalizers, shifts, centre,
+                                       weights, counts, sums, moments, log_likelihood, scratch);
 }
 
 ptrdiff_t mixture_fused_diagonal_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
-    return MOMENT_LANES_MAX * k_count * (1 + 2 * d) + (d + 3 + k_count) * diagonal_sub_rows(d, k_count);
+    // Lane sums; features, log-sum-exp terms, spreads and weights of a sub-block; then the
+    // kept groups' lists (MOMENT_SUB / 4 int32 per component and one more), their lengths.
+    return MOMENT_LANES_MAX * k_count * (1 + 2 * d) + (d + 5 + k_count) * diagonal_sub_rows(d, k_count)
+           + (k_count + 1) * (MOMENT_SUB / 8) + k_count;
 }
 
 void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,

@@ -167,6 +167,8 @@ struct ExpandedDiagonalKernel: LogJointKernel {
     private let fusedMeans: ScratchBuffer<Double>
     private let precisions: ScratchBuffer<Double>
     private let fusedNormalizers: ScratchBuffer<Double>
+    /// The centre of the rows' spreads in the fused pass's negligible-responsibility rule.
+    private let fusedCentre: ScratchBuffer<Double>
     /// The fused pass's lane sums and transposed rows (`fusedDiagonalScratchCount`, sized on first use).
     private var fusedScratch = ScratchBuffer<Double>()
     let level: KernelLevel
@@ -185,6 +187,7 @@ struct ExpandedDiagonalKernel: LogJointKernel {
         inverseDeviations = variances.map { 1 / $0.squareRoot() }
         let centre = expansionCentre(means: means, componentCount: kCount, featureCount: d)
         self.centre = centre
+        fusedCentre = ScratchBuffer(centre)
         var coefficients = [Double](repeating: 0, count: 2 * d * kCount)
         var offsets = normalizers
         var direct: [Int] = []
@@ -261,8 +264,8 @@ extension ExpandedDiagonalKernel {
         return fusedDiagonalStatistics(block: block, rows: rows, featureCount: featureCount,
                                        componentCount: componentCount, means: fusedMeans.pointer,
                                        precisions: precisions.pointer, normalizers: fusedNormalizers.pointer,
-                                       shifts: shifts, weights: weights, counts: counts, sums: sums, moments: moments,
-                                       logLikelihood: &logLikelihood, scratch: scratch, level: level)
+                                       shifts: shifts, centre: fusedCentre.pointer, weights: weights, counts: counts,
+                                       sums: sums, moments: moments, logLikelihood: &logLikelihood, scratch: scratch, level: level)
     }
 
     /// The listed components' columns of the DGEMM (and the direct formula for the far ones among them).

@@ -104,17 +104,18 @@ func fusedStatistics(
 /// pass over its rows (`mixture_fused_diagonal`). The log-joints by the direct form
 /// normalizer_k − ½ Σ_j (x_j − μ_kj)² P_kj (`precisions` P_kj = 1/σ²_kj, K×d), each row's log P(x)
 /// and responsibilities as `normalizeRows` forms them (times `weights[r]` when given), then
-/// counts, sums and the diagonal moments Σ_r w_rk (x_rj − s_kj)² around `shifts`; `logLikelihood`
-/// set to Σ_r w_r log P(x_r) (rows of weight 0 left out).
+/// counts, sums and the diagonal moments Σ_r w_rk (x_rj − s_kj)² around `shifts` (from d = 4 on
+/// without the groups of rows whose responsibilities are all negligible by `negligibleFraction`'s
+/// rule, spreads around `centre`); `logLikelihood` set to Σ_r w_r log P(x_r) (rows of weight 0 left out).
 /// `scratch` holds `fusedDiagonalScratchCount(…)` doubles.
 /// - Returns: `false`, with nothing written, when a row's largest log-joint is not finite.
 func fusedDiagonalStatistics(
     block: UnsafePointer<Double>, rows: Int, featureCount d: Int, componentCount kCount: Int,
     means: UnsafePointer<Double>, precisions: UnsafePointer<Double>, normalizers: UnsafePointer<Double>,
-    shifts: UnsafePointer<Double>, weights: UnsafePointer<Double>?, counts: UnsafeMutablePointer<Double>,
-    sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>, logLikelihood: inout Double,
-    scratch: UnsafeMutablePointer<Double>, level: KernelLevel = activeKernelLevel
+    shifts: UnsafePointer<Double>, centre: UnsafePointer<Double>, weights: UnsafePointer<Double>?,
+    counts: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>, moments: UnsafeMutablePointer<Double>,
+    logLikelihood: inout Double, scratch: UnsafeMutablePointer<Double>, level: KernelLevel = activeKernelLevel
 ) -> Bool {
-    mixture_fused_diagonal(level, block, rows, d, kCount, means, precisions, normalizers, shifts, weights, counts,
-                           sums, moments, &logLikelihood, scratch) == 0
+    mixture_fused_diagonal(level, block, rows, d, kCount, means, precisions, normalizers, shifts, centre, weights,
+                           counts, sums, moments, &logLikelihood, scratch) == 0
 }

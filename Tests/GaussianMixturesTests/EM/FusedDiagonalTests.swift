@@ -78,7 +78,7 @@ struct FusedDiagonalTests {
                     var ll = Double.nan
                     let done = fusedDiagonalStatistics(
                         block: x, rows: rows, featureCount: d, componentCount: kCount, means: means,
-                        precisions: precisions, normalizers: normalizers, shifts: shifts, weights: weights,
+                        precisions: precisions, normalizers: normalizers, shifts: shifts, centre: means, weights: weights,
                         counts: &counts, sums: &sums, moments: &moments, logLikelihood: &ll, scratch: &scratch,
                         level: level)
                     let label = "d = \(d), K = \(kCount), rows \(rows), weights \(weights != nil), \(level.name)"
@@ -91,6 +91,39 @@ struct FusedDiagonalTests {
                     #expect(abs(ll - expected.logLikelihood) <= 1e-12 * abs(expected.logLikelihood), "\(label)")
                 }
             }
+        }
+    }
+
+    @Test("fusedDiagonalStatistics on separated components (most groups of rows left out of a component's moments): within 1e-12",
+          arguments: levels)
+    func separatedAgreement(_ raw: UInt32) {
+        let level = KernelLevel(rawValue: raw)
+        for (d, kCount, rows) in [(8, 6, 997), (16, 5, 512), (33, 9, 300)] {
+            let u = uniforms(rows * d + kCount * d, seed: UInt64(7 * d + kCount))
+            // Component k centred at 25·k on every feature, spreads near 1: neighbours ~25σ apart.
+            let means = (0..<(kCount * d)).map { Double(25 * ($0 / d)) + u[$0] }
+            let precisions = (0..<(kCount * d)).map { 1 / (0.5 + u[(kCount * d + $0) % (rows * d)]) }
+            let normalizers = (0..<kCount).map { -Double($0) }
+            // Rows in component order r % K, so that every group of eight mixes components.
+            let x = (0..<(rows * d)).map { i in means[(i / d) % kCount * d + i % d] + 2 * (u[kCount * d + i] - 0.5) }
+            let expected = definition(x: x, rows: rows, d: d, kCount: kCount, means: means, precisions: precisions,
+                                      normalizers: normalizers, shifts: means, weights: nil, level: level)
+            var counts = [Double](repeating: 0, count: kCount), sums = [Double](repeating: 0, count: kCount * d)
+            var moments = [Double](repeating: 0, count: kCount * d)
+            var scratch = [Double](repeating: .nan, count: fusedDiagonalScratchCount(featureCount: d, componentCount: kCount))
+            var ll = Double.nan
+            let centre = (0..<d).map { j in (0..<kCount).map { means[$0 * d + j] }.reduce(0, +) / Double(kCount) }
+            let done = fusedDiagonalStatistics(
+                block: x, rows: rows, featureCount: d, componentCount: kCount, means: means, precisions: precisions,
+                normalizers: normalizers, shifts: means, centre: centre, weights: nil, counts: &counts, sums: &sums,
+                moments: &moments, logLikelihood: &ll, scratch: &scratch, level: level)
+            let label = "d = \(d), K = \(kCount), \(level.name)"
+            #expect(done, "\(label)")
+            #expect(worst(counts, expected.counts, floor: 1e-300) <= 1e-12, "\(label)")
+            let total = expected.counts.reduce(0, +)
+            #expect(worst(sums, expected.sums, floor: total) <= 1e-12, "\(label)")
+            #expect(worst(moments, expected.moments, floor: 1e-300) <= 1e-12, "\(label)")
+            #expect(abs(ll - expected.logLikelihood) <= 1e-12 * abs(expected.logLikelihood), "\(label)")
         }
     }
 
@@ -111,7 +144,8 @@ struct FusedDiagonalTests {
                 var ll = 42.0
                 let done = fusedDiagonalStatistics(
                     block: x, rows: rows, featureCount: d, componentCount: kCount, means: means,
-                    precisions: precisions, normalizers: normalizers, shifts: means, weights: nil, counts: &counts,
+                    precisions: precisions, normalizers: normalizers, shifts: means, centre: means, weights: nil,
+                    counts: &counts,
                     sums: &sums, moments: &moments, logLikelihood: &ll, scratch: &scratch, level: level)
                 #expect(!done && counts == [1, 2, 3] && ll == 42, "row \(at) = \(bad), \(level.name)")
                 #expect(sums.allSatisfy { $0 == 7 } && moments.allSatisfy { $0 == 9 })
