@@ -99,7 +99,7 @@ struct DiagonalCovariance: CovarianceFamily {
     /// One DGEMM per block instead of K element-wise passes (see LogJointKernel.swift).
     func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
         ExpandedDiagonalKernel(variances: variances, means: means, normalizers: normalizers,
-                               componentCount: componentCount, featureCount: featureCount, blockRows: blockRows)
+                               componentCount: componentCount, featureCount: featureCount)
     }
 }
 

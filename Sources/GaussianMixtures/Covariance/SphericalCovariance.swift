@@ -83,7 +83,6 @@ struct SphericalCovariance: CovarianceFamily {
     func logJointKernel(means: [Double], normalizers: [Double], blockRows: Int) -> any LogJointKernel {
         let d = featureCount
         return ExpandedDiagonalKernel(variances: variances.flatMap { Array(repeating: $0, count: d) }, means: means,
-                                      normalizers: normalizers, componentCount: componentCount, featureCount: d,
-                                      blockRows: blockRows)
+                                      normalizers: normalizers, componentCount: componentCount, featureCount: d)
     }
 }

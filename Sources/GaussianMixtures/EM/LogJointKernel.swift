@@ -21,6 +21,12 @@ import Foundation
 // component with C_k above `expansionLimit` (its mean more than 64 of its own
 // standard deviations from the centre) is evaluated by the direct formula
 // instead, which keeps the absolute error of q below about 1e-12.
+//
+// An exact pass (no component skipped, no noise, no known labels) of a kernel
+// with a fused pass does not call `logJoint` at all: `addStatistics` goes from
+// rows to sufficient statistics with nothing b×K in memory — full and tied at
+// d ≤ `fusedStatisticsLimit` (ForwardSubstitutionKernel.swift), diagonal and
+// spherical at d·K ≤ `fusedDiagonalLimit`, there by the direct formula.
 
 /// Evaluates log P(x, c = k) for blocks of rows under one mixture; owns its scratch memory.
 protocol LogJointKernel {
@@ -158,8 +164,9 @@ struct ExpandedDiagonalKernel: LogJointKernel {
     let offsets: [Double]
     /// Components too far from the centre for the expansion (C_k > `expansionLimit`).
     let directComponents: [Int]
-    /// b×2d: [x̃², x̃] for the rows of a block.
-    private var expanded: [Double]
+    /// b×2d: [x̃², x̃] for the rows of a block (sized on first use: a fused pass never needs it,
+    /// and zeroing it cost every pass worker 2 MiB at d = 32).
+    private var expanded = ScratchBuffer<Double>()
     /// The coefficients' and offsets' columns of the components a pruned block evaluates.
     private var subsetCoefficients: [Double] = []
     private var subsetOffsets: [Double] = []
@@ -175,7 +182,7 @@ struct ExpandedDiagonalKernel: LogJointKernel {
 
     /// - Parameter variances: σ²_kj, K×d row-major.
     init(variances: [Double], means: [Double], normalizers: [Double], componentCount kCount: Int,
-         featureCount d: Int, blockRows: Int, level: KernelLevel = activeKernelLevel) {
+         featureCount d: Int, level: KernelLevel = activeKernelLevel) {
         self.level = level
         fusedMeans = ScratchBuffer(means)
         precisions = ScratchBuffer(variances.map { 1 / $0 })
@@ -206,26 +213,23 @@ struct ExpandedDiagonalKernel: LogJointKernel {
         self.coefficients = coefficients
         self.offsets = offsets
         directComponents = direct
-        expanded = [Double](repeating: 0, count: blockRows * 2 * d)
     }
 
     mutating func logJoint(of block: UnsafePointer<Double>, rows: Int, into logJoint: UnsafeMutablePointer<Double>) {
         let d = featureCount
         let kCount = componentCount
-        expanded.withUnsafeMutableBufferPointer { u in
-            let u = u.baseAddress!
-            centre.withUnsafeBufferPointer { c in
-                fillExpandedRows(block, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
+        let u = expanded.mutablePointer(count: rows * 2 * d)
+        centre.withUnsafeBufferPointer { c in
+            fillExpandedRows(block, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
+        }
+        offsets.withUnsafeBufferPointer { off in
+            for r in 0..<rows {
+                (logJoint + r &* kCount).update(from: off.baseAddress!, count: kCount)
             }
-            offsets.withUnsafeBufferPointer { off in
-                for r in 0..<rows {
-                    (logJoint + r &* kCount).update(from: off.baseAddress!, count: kCount)
-                }
-            }
-            coefficients.withUnsafeBufferPointer { g in
-                GSLLinearAlgebra.multiply(UnsafePointer(u), lda: 2 * d, g.baseAddress!, ldb: kCount,
-                                          into: logJoint, ldc: kCount, m: rows, n: kCount, p: 2 * d, beta: 1)
-            }
+        }
+        coefficients.withUnsafeBufferPointer { g in
+            GSLLinearAlgebra.multiply(UnsafePointer(u), lda: 2 * d, g.baseAddress!, ldb: kCount,
+                                      into: logJoint, ldc: kCount, m: rows, n: kCount, p: 2 * d, beta: 1)
         }
         guard !directComponents.isEmpty else { return }
         means.withUnsafeBufferPointer { mu in
@@ -279,18 +283,16 @@ extension ExpandedDiagonalKernel {
             for j in 0..<(2 * d) { subsetCoefficients[j * m + i] = coefficients[j * kCount + k] }
             subsetOffsets[i] = offsets[k]
         }
-        expanded.withUnsafeMutableBufferPointer { u in
-            let u = u.baseAddress!
-            centre.withUnsafeBufferPointer { c in
-                fillExpandedRows(block, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
-            }
-            subsetOffsets.withUnsafeBufferPointer { off in
-                for r in 0..<rows { (logJoint + r &* m).update(from: off.baseAddress!, count: m) }
-            }
-            subsetCoefficients.withUnsafeBufferPointer { g in
-                GSLLinearAlgebra.multiply(UnsafePointer(u), lda: 2 * d, g.baseAddress!, ldb: m,
-                                          into: logJoint, ldc: m, m: rows, n: m, p: 2 * d, beta: 1)
-            }
+        let u = expanded.mutablePointer(count: rows * 2 * d)
+        centre.withUnsafeBufferPointer { c in
+            fillExpandedRows(block, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
+        }
+        subsetOffsets.withUnsafeBufferPointer { off in
+            for r in 0..<rows { (logJoint + r &* m).update(from: off.baseAddress!, count: m) }
+        }
+        subsetCoefficients.withUnsafeBufferPointer { g in
+            GSLLinearAlgebra.multiply(UnsafePointer(u), lda: 2 * d, g.baseAddress!, ldb: m,
+                                      into: logJoint, ldc: m, m: rows, n: m, p: 2 * d, beta: 1)
         }
         guard !directComponents.isEmpty else { return }
         for (i, k) in components.enumerated() where directComponents.contains(k) {
