@@ -10,11 +10,6 @@ import Testing
 struct FusedDiagonalTests {
     static let levels = supportedKernelLevels.map(\.rawValue)
 
-    /// Worst |a − b| over max(|b|, floor).
-    func worst(_ a: [Double], _ b: [Double], floor: Double) -> Double {
-        zip(a, b).map { abs($0 - $1) / max(abs($1), floor) }.max() ?? 0
-    }
-
     /// A block's statistics from the definition: log-joints by the direct form, normalised by
     /// `normalizeRows` at `level`, moments summed row by row around the shifts.
     func definition(
@@ -53,6 +48,20 @@ struct FusedDiagonalTests {
         return (counts, sums, moments, ll)
     }
 
+    /// Counts, moments and the log-likelihood within 1e-12 relative of `expected`; sums within
+    /// 1e-12 of `sumScale` times the total count (sums around the shifts cancel).
+    func expectClose(
+        _ got: (counts: [Double], sums: [Double], moments: [Double], logLikelihood: Double),
+        _ expected: (counts: [Double], sums: [Double], moments: [Double], logLikelihood: Double),
+        sumScale: Double, _ label: String
+    ) {
+        let total = expected.counts.reduce(0, +)
+        #expect(worstRelative(got.counts, expected.counts, floor: 1e-300) <= 1e-12, "\(label)")
+        #expect(worstRelative(got.sums, expected.sums, floor: sumScale * total) <= 1e-12, "\(label)")
+        #expect(worstRelative(got.moments, expected.moments, floor: 1e-300) <= 1e-12, "\(label)")
+        #expect(abs(got.logLikelihood - expected.logLikelihood) <= 1e-12 * abs(expected.logLikelihood), "\(label)")
+    }
+
     @Test("fusedDiagonalStatistics: the definition's statistics within 1e-12, weighted rows, any d and row count",
           arguments: levels)
     func kernelAgreement(_ raw: UInt32) {
@@ -81,14 +90,10 @@ struct FusedDiagonalTests {
                         precisions: precisions, normalizers: normalizers, shifts: shifts, centre: means, weights: weights,
                         counts: &counts, sums: &sums, moments: &moments, logLikelihood: &ll, scratch: &scratch,
                         level: level)
-                    let label = "d = \(d), K = \(kCount), rows \(rows), weights \(weights != nil), \(level.name)"
-                    #expect(done, "\(label)")
-                    #expect(worst(counts, expected.counts, floor: 1e-300) <= 1e-12, "\(label)")
-                    let total = expected.counts.reduce(0, +)
+                    #expect(done)
                     // Sums around the shifts cancel: in units of the rows' spread (a few units) times the count.
-                    #expect(worst(sums, expected.sums, floor: 6 * total) <= 1e-12, "\(label)")
-                    #expect(worst(moments, expected.moments, floor: 1e-300) <= 1e-12, "\(label)")
-                    #expect(abs(ll - expected.logLikelihood) <= 1e-12 * abs(expected.logLikelihood), "\(label)")
+                    expectClose((counts, sums, moments, ll), expected, sumScale: 6,
+                                "d = \(d), K = \(kCount), rows \(rows), weights \(weights != nil), \(level.name)")
                 }
             }
         }
@@ -117,13 +122,8 @@ struct FusedDiagonalTests {
                 block: x, rows: rows, featureCount: d, componentCount: kCount, means: means, precisions: precisions,
                 normalizers: normalizers, shifts: means, centre: centre, weights: nil, counts: &counts, sums: &sums,
                 moments: &moments, logLikelihood: &ll, scratch: &scratch, level: level)
-            let label = "d = \(d), K = \(kCount), \(level.name)"
-            #expect(done, "\(label)")
-            #expect(worst(counts, expected.counts, floor: 1e-300) <= 1e-12, "\(label)")
-            let total = expected.counts.reduce(0, +)
-            #expect(worst(sums, expected.sums, floor: total) <= 1e-12, "\(label)")
-            #expect(worst(moments, expected.moments, floor: 1e-300) <= 1e-12, "\(label)")
-            #expect(abs(ll - expected.logLikelihood) <= 1e-12 * abs(expected.logLikelihood), "\(label)")
+            #expect(done)
+            expectClose((counts, sums, moments, ll), expected, sumScale: 1, "d = \(d), K = \(kCount), \(level.name)")
         }
     }
 
@@ -161,7 +161,7 @@ struct FusedDiagonalTests {
         let d = data.featureCount
         #expect(fused.momentShape == .diagonal && fused.moments.count == model.componentCount * d, "\(label)")
         #expect(fused.sampleCount == plain.sampleCount && fused.totalWeight == plain.totalWeight, "\(label)")
-        #expect(worst(fused.softCounts, plain.softCounts, floor: 1e-300) <= 1e-12, "\(label)")
+        #expect(worstRelative(fused.softCounts, plain.softCounts, floor: 1e-300) <= 1e-12, "\(label)")
         for k in 0..<model.componentCount {
             for j in 0..<d {
                 // |Δa_kj| against √(N_k M_kj): the error of the new mean in standard deviations.
@@ -173,7 +173,7 @@ struct FusedDiagonalTests {
         // The DGEMM path moves its moments from the centre of the means to each shift, which
         // cancels up to `expansionLimit` of them (about 4096·ε·a few relative); the fused kernel's
         // direct sums are the ones the kernel test holds to the definition at 1e-12.
-        #expect(worst(fused.moments, plain.moments, floor: 1e-300) <= 1e-11, "\(label)")
+        #expect(worstRelative(fused.moments, plain.moments, floor: 1e-300) <= 1e-11, "\(label)")
         #expect(abs(fused.logLikelihood - plain.logLikelihood) <= 1e-12 * abs(plain.logLikelihood), "\(label)")
         #expect(fused.logLikelihood.isFinite && !fused.moments.contains { $0.isNaN }, "\(label)")
     }

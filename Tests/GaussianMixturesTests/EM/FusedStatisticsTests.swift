@@ -10,11 +10,6 @@ import Testing
 struct FusedStatisticsTests {
     static let levels = supportedKernelLevels.map(\.rawValue)
 
-    /// Worst |a − b| over `scale`, for each pair of values with scale max(|b|, floor).
-    func worst(_ a: [Double], _ b: [Double], floor: Double) -> Double {
-        zip(a, b).map { abs($0 - $1) / max(abs($1), floor) }.max() ?? 0
-    }
-
     /// A block's statistics from the three separate kernels at `level`.
     func separateKernels(
         x: [Double], rows: Int, d: Int, kCount: Int, lower: [Double], inverse: [Double], means: [Double],
@@ -79,11 +74,11 @@ struct FusedStatisticsTests {
                         scratch: &scratch, level: level)
                     let label = "d = \(d), K = \(kCount), rows \(rows), weights \(weights != nil), \(level.name)"
                     #expect(done, "\(label)")
-                    #expect(worst(counts, expected.counts, floor: 1e-300) <= 1e-12, "\(label)")
+                    #expect(worstRelative(counts, expected.counts, floor: 1e-300) <= 1e-12, "\(label)")
                     let total = expected.counts.reduce(0, +)
                     // Sums around the shifts cancel: in units of the rows' spread (a few units) times the count.
-                    #expect(worst(sums, expected.sums, floor: 6 * total) <= 1e-12, "\(label)")
-                    #expect(worst(moments, expected.moments, floor: expected.moments.map(abs).max()!) <= 1e-12, "\(label)")
+                    #expect(worstRelative(sums, expected.sums, floor: 6 * total) <= 1e-12, "\(label)")
+                    #expect(worstRelative(moments, expected.moments, floor: expected.moments.map(abs).max()!) <= 1e-12, "\(label)")
                     #expect(abs(ll - expected.logLikelihood) <= 1e-12 * abs(expected.logLikelihood), "\(label)")
                 }
             }
@@ -126,7 +121,7 @@ struct FusedStatisticsTests {
                                                fusesStatistics: false)
         let d = data.featureCount, m = d * d
         #expect(fused.sampleCount == plain.sampleCount && fused.totalWeight == plain.totalWeight, "\(label)")
-        #expect(worst(fused.softCounts, plain.softCounts, floor: 1e-300) <= 1e-12, "\(label)")
+        #expect(worstRelative(fused.softCounts, plain.softCounts, floor: 1e-300) <= 1e-12, "\(label)")
         for k in 0..<model.componentCount {
             for j in 0..<d {
                 // |Δa_kj| against √(N_k M_kjj): the error of the new mean in standard deviations.
@@ -135,7 +130,7 @@ struct FusedStatisticsTests {
                         "\(label): sum \(k), \(j)")
             }
             let block = Array(plain.moments[(k * m)..<((k + 1) * m)])
-            #expect(worst(Array(fused.moments[(k * m)..<((k + 1) * m)]), block, floor: max(block.map(abs).max()!, 1e-300))
+            #expect(worstRelative(Array(fused.moments[(k * m)..<((k + 1) * m)]), block, floor: max(block.map(abs).max()!, 1e-300))
                 <= 1e-12, "\(label): moments \(k)")
         }
         #expect(abs(fused.logLikelihood - plain.logLikelihood) <= 1e-12 * abs(plain.logLikelihood), "\(label)")
@@ -196,7 +191,7 @@ struct FusedStatisticsTests {
         let plain = ExpectationStep.statistics(of: data, under: model, skipsNegligibleComponents: false,
                                                fusesStatistics: false)
         #expect(fused.logLikelihood == -.infinity && plain.logLikelihood == -.infinity)
-        #expect(worst(fused.softCounts, plain.softCounts, floor: 1e-300) <= 1e-12)
+        #expect(worstRelative(fused.softCounts, plain.softCounts, floor: 1e-300) <= 1e-12)
         for (a, b) in zip(fused.sums + fused.moments, plain.sums + plain.moments) {
             #expect(!a.isNaN && (a == b || abs(a - b) <= 1e-12 * max(abs(b), 1e-6 * 300)), "\(a) vs \(b)")
         }

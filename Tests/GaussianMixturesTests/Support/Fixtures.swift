@@ -127,3 +127,8 @@ func syntheticData(seed: UInt64, count: Int) throws -> (DataMatrix, GaussianMixt
         covariances: .full([[[1, 0.5], [0.5, 2]], [[0.5, -0.2], [-0.2, 0.3]]]))
     return (truth.sample(count: count, seed: seed).samples, truth)
 }
+
+/// `worstRelativeError`'s error alone.
+func worstRelative(_ actual: [Double], _ expected: [Double], floor: Double) -> Double {
+    worstRelativeError(actual, expected, floor: floor).error
+}
