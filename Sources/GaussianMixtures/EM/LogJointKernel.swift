@@ -152,12 +152,14 @@ struct WhiteningKernel<Family: CovarianceFamily>: LogJointKernel {
 struct ExpandedDiagonalKernel: LogJointKernel {
     let componentCount: Int
     let featureCount: Int
-    let means: [Double]
-    let normalizers: [Double]
+    /// μ_kj (K×d) and the normalizers, for the direct formula and the fused pass.
+    private let means: ScratchBuffer<Double>
+    private let normalizers: ScratchBuffer<Double>
     /// 1/σ_kj, K×d: for the components evaluated directly.
     let inverseDeviations: [Double]
-    /// The expansion centre c (d values).
-    let centre: [Double]
+    /// The expansion centre c (d values); in the fused pass, the centre of the rows' spreads in
+    /// the negligible-responsibility rule.
+    private let centre: ScratchBuffer<Double>
     /// 2d×K, row-major: rows j < d hold −½ P_kj, rows d + j hold μ̃_kj P_kj.
     let coefficients: [Double]
     /// normalizer_k − ½ C_k.
@@ -170,12 +172,8 @@ struct ExpandedDiagonalKernel: LogJointKernel {
     /// The coefficients' and offsets' columns of the components a pruned block evaluates.
     private var subsetCoefficients: [Double] = []
     private var subsetOffsets: [Double] = []
-    /// The fused pass's means, precisions P_kj = 1/σ²_kj (K×d) and normalizers.
-    private let fusedMeans: ScratchBuffer<Double>
+    /// The fused pass's precisions P_kj = 1/σ²_kj (K×d).
     private let precisions: ScratchBuffer<Double>
-    private let fusedNormalizers: ScratchBuffer<Double>
-    /// The centre of the rows' spreads in the fused pass's negligible-responsibility rule.
-    private let fusedCentre: ScratchBuffer<Double>
     /// The fused pass's lane sums and transposed rows (`fusedDiagonalScratchCount`, sized on first use).
     private var fusedScratch = ScratchBuffer<Double>()
     let level: KernelLevel
@@ -184,17 +182,14 @@ struct ExpandedDiagonalKernel: LogJointKernel {
     init(variances: [Double], means: [Double], normalizers: [Double], componentCount kCount: Int,
          featureCount d: Int, level: KernelLevel = activeKernelLevel) {
         self.level = level
-        fusedMeans = ScratchBuffer(means)
         precisions = ScratchBuffer(variances.map { 1 / $0 })
-        fusedNormalizers = ScratchBuffer(normalizers)
         componentCount = kCount
         featureCount = d
-        self.means = means
-        self.normalizers = normalizers
+        self.means = ScratchBuffer(means)
+        self.normalizers = ScratchBuffer(normalizers)
         inverseDeviations = variances.map { 1 / $0.squareRoot() }
         let centre = expansionCentre(means: means, componentCount: kCount, featureCount: d)
-        self.centre = centre
-        fusedCentre = ScratchBuffer(centre)
+        self.centre = ScratchBuffer(centre)
         var coefficients = [Double](repeating: 0, count: 2 * d * kCount)
         var offsets = normalizers
         var direct: [Int] = []
@@ -219,9 +214,7 @@ struct ExpandedDiagonalKernel: LogJointKernel {
         let d = featureCount
         let kCount = componentCount
         let u = expanded.mutablePointer(count: rows * 2 * d)
-        centre.withUnsafeBufferPointer { c in
-            fillExpandedRows(block, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
-        }
+        fillExpandedRows(block, rows: rows, featureCount: d, centre: centre.pointer, into: u)
         offsets.withUnsafeBufferPointer { off in
             for r in 0..<rows {
                 (logJoint + r &* kCount).update(from: off.baseAddress!, count: kCount)
@@ -232,19 +225,17 @@ struct ExpandedDiagonalKernel: LogJointKernel {
                                       into: logJoint, ldc: kCount, m: rows, n: kCount, p: 2 * d, beta: 1)
         }
         guard !directComponents.isEmpty else { return }
-        means.withUnsafeBufferPointer { mu in
-            inverseDeviations.withUnsafeBufferPointer { s in
-                for k in directComponents {
-                    let muK = mu.baseAddress! + k &* d, sK = s.baseAddress! + k &* d
-                    for r in 0..<rows {
-                        let x = block + r &* d
-                        var q = 0.0
-                        for j in 0..<d {
-                            let z = (x[j] - muK[j]) * sK[j]
-                            q += z * z
-                        }
-                        logJoint[r &* kCount &+ k] = normalizers[k] - 0.5 * q
+        inverseDeviations.withUnsafeBufferPointer { s in
+            for k in directComponents {
+                let muK = means.pointer + k &* d, sK = s.baseAddress! + k &* d
+                for r in 0..<rows {
+                    let x = block + r &* d
+                    var q = 0.0
+                    for j in 0..<d {
+                        let z = (x[j] - muK[j]) * sK[j]
+                        q += z * z
                     }
+                    logJoint[r &* kCount &+ k] = normalizers[k] - 0.5 * q
                 }
             }
         }
@@ -266,9 +257,9 @@ extension ExpandedDiagonalKernel {
         let scratch = fusedScratch.mutablePointer(count: fusedDiagonalScratchCount(featureCount: featureCount,
                                                                                    componentCount: componentCount))
         return fusedDiagonalStatistics(block: block, rows: rows, featureCount: featureCount,
-                                       componentCount: componentCount, means: fusedMeans.pointer,
-                                       precisions: precisions.pointer, normalizers: fusedNormalizers.pointer,
-                                       shifts: shifts, centre: fusedCentre.pointer, weights: weights, counts: counts,
+                                       componentCount: componentCount, means: means.pointer,
+                                       precisions: precisions.pointer, normalizers: normalizers.pointer,
+                                       shifts: shifts, centre: centre.pointer, weights: weights, counts: counts,
                                        sums: sums, moments: moments, logLikelihood: &logLikelihood, scratch: scratch, level: level)
     }
 
@@ -284,9 +275,7 @@ extension ExpandedDiagonalKernel {
             subsetOffsets[i] = offsets[k]
         }
         let u = expanded.mutablePointer(count: rows * 2 * d)
-        centre.withUnsafeBufferPointer { c in
-            fillExpandedRows(block, rows: rows, featureCount: d, centre: c.baseAddress!, into: u)
-        }
+        fillExpandedRows(block, rows: rows, featureCount: d, centre: centre.pointer, into: u)
         subsetOffsets.withUnsafeBufferPointer { off in
             for r in 0..<rows { (logJoint + r &* m).update(from: off.baseAddress!, count: m) }
         }
