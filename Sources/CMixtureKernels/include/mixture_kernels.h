@@ -135,7 +135,7 @@ ptrdiff_t mixture_fused_scratch_count(ptrdiff_t d, ptrdiff_t k_count);
 /// w_rc as mixture_fused_statistics forms them, then
 ///   counts[c] += Σ_r w_rc,  sums[c·d + j] += Σ_r w_rc (x_rj − s_cj),
 ///   moments[c·d + j] += Σ_r w_rc (x_rj − s_cj)²
-/// around the shifts s_c (k_count×d). From d = 4 on, the moments leave out each
+/// around the shifts s_c (k_count×d). From d = 8 on, the moments leave out each
 /// component's groups of rows (a vector's rows at a time, sub-blocks of up to
 /// MIXTURE_MOMENT_SUBBLOCK_ROWS rows) whose w_rc are all negligible by
 /// mixture_count_kept's rule, the spreads taken around `centre` (d values) and the

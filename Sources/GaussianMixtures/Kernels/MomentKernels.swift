@@ -104,7 +104,7 @@ func fusedStatistics(
 /// pass over its rows (`mixture_fused_diagonal`). The log-joints by the direct form
 /// normalizer_k − ½ Σ_j (x_j − μ_kj)² P_kj (`precisions` P_kj = 1/σ²_kj, K×d), each row's log P(x)
 /// and responsibilities as `normalizeRows` forms them (times `weights[r]` when given), then
-/// counts, sums and the diagonal moments Σ_r w_rk (x_rj − s_kj)² around `shifts` (from d = 4 on
+/// counts, sums and the diagonal moments Σ_r w_rk (x_rj − s_kj)² around `shifts` (from d = 8 on
 /// without the groups of rows whose responsibilities are all negligible by `negligibleFraction`'s
 /// rule, spreads around `centre`); `logLikelihood` set to Σ_r w_r log P(x_r) (rows of weight 0 left out).
 /// `scratch` holds `fusedDiagonalScratchCount(…)` doubles.
