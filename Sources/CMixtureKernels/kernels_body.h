@@ -706,13 +706,13 @@ static KTARGET void KFN(forward_substitution)(const double *block, ptrdiff_t row
 #endif
 /// One component's part of a transposed sub-block (accumulate_moments and fused_statistics):
 /// vt = xt − s, then count, sums and the upper moments of the weights wc (`padded` rows, a
-/// multiple of KW, rows MOMENT_SUB apart in xt and vt) added to the component's lane sums `acc`
+/// multiple of KW, rows MOMENT_STRIDE apart in xt and vt) added to the component's lane sums `acc`
 /// (KW·(1 + D + D(D+1)/2) doubles), with the accumulators in registers over the sub-block.
 KINLINE void KFN(moment_component)(const ptrdiff_t D, ptrdiff_t padded, const double *xt, double *vt,
                                    const double *wc, const double *s, double *acc) {
     for (ptrdiff_t j = 0; j < D; j++) {
         for (ptrdiff_t r = 0; r < padded; r += KW) {
-            KFN(store)(vt + j * MOMENT_SUB + r, KFN(load)(xt + j * MOMENT_SUB + r) - s[j]);
+            KFN(store)(vt + j * MOMENT_STRIDE + r, KFN(load)(xt + j * MOMENT_STRIDE + r) - s[j]);
         }
     }
     double *moment_rows = acc + KW * (1 + D);
@@ -737,13 +737,13 @@ KINLINE void KFN(moment_component)(const ptrdiff_t D, ptrdiff_t padded, const do
                 kvd a[MOMENT_PAIR];
 #pragma clang loop unroll(full)
                 for (ptrdiff_t h = 0; h < pair; h++) {
-                    a[h] = w * KFN(load)(vt + (i + h) * MOMENT_SUB + r);
+                    a[h] = w * KFN(load)(vt + (i + h) * MOMENT_STRIDE + r);
                     if (j0 == i) sum[h] += a[h];
                 }
                 if (i == 0 && j0 == 0) count += w;
 #pragma clang loop unroll(full)
                 for (ptrdiff_t j = j0; j < j1; j++) {
-                    const kvd v = KFN(load)(vt + j * MOMENT_SUB + r);
+                    const kvd v = KFN(load)(vt + j * MOMENT_STRIDE + r);
 #pragma clang loop unroll(full)
                     for (ptrdiff_t h = 0; h < pair; h++) {
                         if (j >= i + h) m[h][j - j0] = KFMA(a[h], v, m[h][j - j0]);
@@ -775,7 +775,7 @@ KINLINE void KFN(moment_component)(const ptrdiff_t D, ptrdiff_t padded, const do
 /// 1×8 by default): with sixteen vector registers (AVX2) 2×4, with 32 (AVX-512) 2×8,
 /// so that two moment rows share each load of x_j − s_j.
 /// `lanes` holds the per-component lane sums: KW·(1 + D + D(D+1)/2) doubles each;
-/// `wt` 4×MOMENT_SUB doubles.
+/// `wt` 4×MOMENT_STRIDE doubles.
 KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t rows, ptrdiff_t k_count,
                                 const double *resp, const double *shifts, double *lanes, double *xt, double *vt,
                                 double *wt) {
@@ -789,13 +789,13 @@ KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_
             kvd columns[16];
             KFN(load_columns)(D, block + (start + r) * D, columns);
 #pragma clang loop unroll(full)
-            for (ptrdiff_t j = 0; j < D; j++) KFN(store)(xt + j * MOMENT_SUB + r, columns[j]);
+            for (ptrdiff_t j = 0; j < D; j++) KFN(store)(xt + j * MOMENT_STRIDE + r, columns[j]);
         }
         for (; r < padded; r++) {
-            for (ptrdiff_t j = 0; j < D; j++) xt[j * MOMENT_SUB + r] = r < n ? block[(start + r) * D + j] : 0;
+            for (ptrdiff_t j = 0; j < D; j++) xt[j * MOMENT_STRIDE + r] = r < n ? block[(start + r) * D + j] : 0;
         }
         for (ptrdiff_t c0 = 0; c0 < k_count; c0 += 4) {
-            // wt[(c − c0)·MOMENT_SUB + r] = resp[(start + r)·k_count + c] for four components c
+            // wt[(c − c0)·MOMENT_STRIDE + r] = resp[(start + r)·k_count + c] for four components c
             // (4×4 blocks by shuffles), a table that stays in the first-level cache.
             const ptrdiff_t chunk = k_count - c0 < 4 ? k_count - c0 : 4;
             for (r = 0; r + 4 <= n; r += 4) {
@@ -804,21 +804,21 @@ KINLINE void KFN(moments_fixed)(const ptrdiff_t D, const double *block, ptrdiff_
                     v4d t[4];
                     KFN(transpose4)(KFN(load4)(row), KFN(load4)(row + k_count), KFN(load4)(row + 2 * k_count),
                                     KFN(load4)(row + 3 * k_count), t);
-                    for (int i = 0; i < 4; i++) KFN(store4)(wt + i * MOMENT_SUB + r, t[i]);
+                    for (int i = 0; i < 4; i++) KFN(store4)(wt + i * MOMENT_STRIDE + r, t[i]);
                 } else {
                     for (ptrdiff_t i = 0; i < chunk; i++) {
-                        for (int lane = 0; lane < 4; lane++) wt[i * MOMENT_SUB + r + lane] = row[lane * k_count + i];
+                        for (int lane = 0; lane < 4; lane++) wt[i * MOMENT_STRIDE + r + lane] = row[lane * k_count + i];
                     }
                 }
             }
             for (; r < padded; r++) {
                 for (ptrdiff_t i = 0; i < chunk; i++) {
-                    wt[i * MOMENT_SUB + r] = r < n ? resp[(start + r) * k_count + c0 + i] : 0;
+                    wt[i * MOMENT_STRIDE + r] = r < n ? resp[(start + r) * k_count + c0 + i] : 0;
                 }
             }
             for (ptrdiff_t c = c0; c < c0 + chunk; c++) {
                 const double *s = shifts + c * D;
-                const double *wc = wt + (c - c0) * MOMENT_SUB;
+                const double *wc = wt + (c - c0) * MOMENT_STRIDE;
                 KFN(moment_component)(D, padded, xt, vt, wc, s, lanes + KW * per * c);
             }
         }
@@ -832,7 +832,7 @@ static KTARGET void KFN(accumulate_moments)(const double *block, ptrdiff_t rows,
                                            double *moments, double *scratch) {
     const ptrdiff_t per = 1 + d + d * (d + 1) / 2;   // accumulators per component: count, sums, upper moments
     for (ptrdiff_t i = 0; i < KW * per * k_count; i++) scratch[i] = 0;
-    double *xt = scratch + KW * per * k_count, *vt = xt + 16 * MOMENT_SUB, *wt = vt + 16 * MOMENT_SUB;
+    double *xt = scratch + KW * per * k_count, *vt = xt + 16 * MOMENT_STRIDE, *wt = vt + 16 * MOMENT_STRIDE;
 #define KCASE(D)                                                                                                      \
     case D:                                                                                                           \
         KFN(moments_fixed)(D, block, rows, k_count, resp, shifts, scratch, xt, vt, wt);                               \
@@ -923,10 +923,10 @@ KINLINE void KFN(fused_normalize)(ptrdiff_t k_count, double *wt, double *lt, ptr
 /// sub-blocks of MOMENT_SUB, KW rows at a time with one row per lane. Per group
 /// of KW rows: every component's log-joint by substitute_rows (as
 /// substitution_fixed computes it) into the component's row of `wt`
-/// (K×MOMENT_SUB), the lanes' maximum m, e_c = exp(v_c − m), Σ and ties exactly as
+/// (K rows MOMENT_STRIDE apart), the lanes' maximum m, e_c = exp(v_c − m), Σ and ties exactly as
 /// row_groups_fixed forms them, log P(x) = m + log1p(Σ) and
 /// r_c = (e_c · 1/(1 + Σ)) · ω back into `wt`, the group's features into `xt`
-/// (D×MOMENT_SUB). Then per component the moment kernel's own sub-block step
+/// (D rows MOMENT_STRIDE apart). Then per component the moment kernel's own sub-block step
 /// (moment_component), so the moments are those of accumulate_moments given the
 /// same responsibilities. Absent lanes of the last group repeat its first row
 /// with weight 0. The log-likelihood's lanes go to *ll. Returns 1 as soon as a
@@ -962,27 +962,27 @@ KINLINE int KFN(fused_fixed)(const ptrdiff_t D, const double *block, ptrdiff_t r
                 }
             }
 #pragma clang loop unroll(full)
-            for (ptrdiff_t j = 0; j < D; j++) KFN(store)(xt + j * MOMENT_SUB + g, xs[j]);
+            for (ptrdiff_t j = 0; j < D; j++) KFN(store)(xt + j * MOMENT_STRIDE + g, xs[j]);
             kvd best = KV(-INFINITY);
             kvl nan = (kvl)KV(0.0);
             for (ptrdiff_t c = 0; c < k_count; c++) {
                 const ptrdiff_t f = factor_count == 1 ? 0 : c;
                 const kvd v = KFN(substitute_rows)(D, xs, lower + f * D * D, inverse_diagonal + f * D, means + c * D,
                                                    normalizers[c]);
-                KFN(store)(wt + c * MOMENT_SUB + g, v);
+                KFN(store)(wt + c * MOMENT_STRIDE + g, v);
                 best = KFN(select)(v > best, best, v);
                 nan |= v != v;
             }
             if (KFN(any)((nan | ((best - best) != 0.0)) & active)) return 1;
-            KFN(fused_normalize)(k_count, wt, lt, MOMENT_SUB, g, best, wv, active, weights != NULL || present < KW);
+            KFN(fused_normalize)(k_count, wt, lt, MOMENT_STRIDE, g, best, wv, active, weights != NULL || present < KW);
         }
         for (ptrdiff_t g = 0; g < padded; g += KW) {
-            const kvd lse = KFN(load)(lt + g) + KFN(log1p4)(KFN(load)(lt + MOMENT_SUB + g));
-            const kvd w = KFN(load)(lt + 2 * MOMENT_SUB + g);
+            const kvd lse = KFN(load)(lt + g) + KFN(log1p4)(KFN(load)(lt + MOMENT_STRIDE + g));
+            const kvd w = KFN(load)(lt + 2 * MOMENT_STRIDE + g);
             *ll += KFN(select)(w != 0.0, KV(0.0), weights != NULL ? w * lse : lse);
         }
         for (ptrdiff_t c = 0; c < k_count; c++) {
-            KFN(moment_component)(D, padded, xt, vt, wt + c * MOMENT_SUB, shifts + c * D, lanes + KW * per * c);
+            KFN(moment_component)(D, padded, xt, vt, wt + c * MOMENT_STRIDE, shifts + c * D, lanes + KW * per * c);
         }
     }
     return 0;
@@ -994,8 +994,8 @@ static KTARGET int KFN(fused_statistics)(const double *block, ptrdiff_t rows, pt
                                          const double *weights, double *counts, double *sums, double *moments,
                                          double *log_likelihood, double *scratch) {
     const ptrdiff_t per = 1 + d + d * (d + 1) / 2;
-    double *acc = scratch, *xt = acc + KW * per * k_count, *vt = xt + MIXTURE_FUSED_MAX * MOMENT_SUB;
-    double *lt = vt + MIXTURE_FUSED_MAX * MOMENT_SUB, *wt = lt + 3 * MOMENT_SUB;
+    double *acc = scratch, *xt = acc + KW * per * k_count, *vt = xt + MIXTURE_FUSED_MAX * MOMENT_STRIDE;
+    double *lt = vt + MIXTURE_FUSED_MAX * MOMENT_STRIDE, *wt = lt + 3 * MOMENT_STRIDE;
     for (ptrdiff_t i = 0; i < KW * per * k_count; i++) acc[i] = 0;
     kvd ll = KV(0.0);
     int failed = 1;

@@ -47,16 +47,26 @@ _Static_assert(MIXTURE_KERNELS_UNROLLED_MAX == 16, "FOR_1_TO_16 and the kernels'
 #define FOR_1_TO_FUSED_MAX(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8)
 _Static_assert(MIXTURE_FUSED_MAX == 8, "FOR_1_TO_FUSED_MAX lists the fused kernel's sizes");
 
-/// Rows per transposed sub-block in accumulate_moments (its scratch holds two d×MOMENT_SUB tables
-/// and a 4×MOMENT_SUB one).
+/// Rows per transposed sub-block in accumulate_moments (its scratch holds two d-row tables
+/// and a 4-row one, rows MOMENT_STRIDE apart).
 #define MOMENT_SUB MIXTURE_MOMENT_SUBBLOCK_ROWS
 /// Rows per transposed sub-block of fused_diagonal: its d×rows features and K×rows
 /// responsibilities about 64 KiB together (both read once per component and
-/// feature in the moments), at most MOMENT_SUB and at least 16 rows, a multiple of 8.
+/// feature in the moments), an odd number of cache lines (rows are its tables' stride:
+/// see MOMENT_STRIDE) from 3 to 31, so 24 to 248 rows.
 static inline ptrdiff_t diagonal_sub_rows(ptrdiff_t d, ptrdiff_t k_count) {
-    const ptrdiff_t rows = 8192 / (d + k_count) / 8 * 8;
-    return rows < 16 ? 16 : rows > MOMENT_SUB ? MOMENT_SUB : rows;
+    ptrdiff_t rows = 8192 / (d + k_count) / 8 * 8;
+    rows = rows < 24 ? 24 : rows > MOMENT_SUB - 8 ? MOMENT_SUB - 8 : rows;
+    return rows / 8 % 2 == 1 ? rows : rows - 8;
 }
+/// Doubles between two rows of the transposed tables of accumulate_moments and
+/// fused_statistics (MOMENT_SUB values each): a cache line more than a row, so that the
+/// lines of one column (a group of rows' values for every feature or component, read and
+/// written together) fall in different sets of the first-level cache. With rows 2 KiB
+/// apart, a power of two, they all fell in two sets, and at K = 64 (fused_statistics reads
+/// and writes its K lines three times per group) every pass over them went to the
+/// second-level cache: a whole EM iteration at d = 2, K = 64 took 3.1× as long (AMD Zen 5).
+#define MOMENT_STRIDE (MOMENT_SUB + 8)
 /// The most lanes a variant has (its accumulate_moments keeps MOMENT_LANES_MAX lane sums per statistic).
 #define MOMENT_LANES_MAX 8
 
@@ -215,8 +225,8 @@ void mixture_accumulate_moments(mixture_kernels_level level, const double *block
 }
 
 ptrdiff_t mixture_moment_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
-    return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + 2 * MIXTURE_KERNELS_UNROLLED_MAX * MOMENT_SUB
-           + 4 * MOMENT_SUB;
+    return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + 2 * MIXTURE_KERNELS_UNROLLED_MAX * MOMENT_STRIDE
+           + 4 * MOMENT_STRIDE;
 }
 
 int mixture_fused_statistics(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
@@ -230,7 +240,7 @@ int mixture_fused_statistics(mixture_kernels_level level, const double *block, p
 }
 
 ptrdiff_t mixture_fused_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
-    return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + (2 * MIXTURE_FUSED_MAX + 3 + k_count) * MOMENT_SUB;
+    return MOMENT_LANES_MAX * k_count * (1 + d + d * (d + 1) / 2) + (2 * MIXTURE_FUSED_MAX + 3 + k_count) * MOMENT_STRIDE;
 }
 
 int mixture_fused_diagonal(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
