@@ -1129,9 +1129,12 @@ KINLINE void KFN(diagonal_moment_columns)(const int H, ptrdiff_t d, ptrdiff_t k_
 /// wc keep a pair, by the M-step's negligible-responsibility rule (SufficientStatistics.swift,
 /// as mixture_count_kept applies it): w kept when w ≠ 0 and w ≥ 2⁻⁵² Σw / n or
 /// w ≥ (2⁻⁵² Σ w·s / n) · (1/s), s the row's spread (st, its inverse at st + stride). A group
-/// is left out when none of its lanes keeps one. Returns how many groups are listed.
-KINLINE ptrdiff_t KFN(diagonal_kept_groups)(ptrdiff_t padded, ptrdiff_t n, const double *wc, const double *st,
-                                            ptrdiff_t stride, int32_t *groups) {
+/// is left out when none of its lanes keeps one. The kept pairs themselves, in row order, go
+/// to pair_rows (the row) and pair_weights (its w), their number to *pairs. Returns how many
+/// groups are listed.
+KINLINE ptrdiff_t KFN(diagonal_kept)(ptrdiff_t padded, ptrdiff_t n, const double *wc, const double *st,
+                                     ptrdiff_t stride, int32_t *groups, int32_t *pair_rows, double *pair_weights,
+                                     ptrdiff_t *pairs) {
     kvd total = KV(0.0), spread_total = KV(0.0);
     for (ptrdiff_t g = 0; g < padded; g += KW) {
         const kvd w = KFN(load)(wc + g);
@@ -1140,14 +1143,92 @@ KINLINE ptrdiff_t KFN(diagonal_kept_groups)(ptrdiff_t padded, ptrdiff_t n, const
     }
     const double scale = 0x1p-52 / (double)n;
     const kvd threshold = KV(KFN(hsum)(total) * scale), spread_threshold = KV(KFN(hsum)(spread_total) * scale);
-    ptrdiff_t count = 0;
+    ptrdiff_t count = 0, listed = 0;
     for (ptrdiff_t g = 0; g < padded; g += KW) {
         const kvd w = KFN(load)(wc + g);
         const kvl kept = (w != 0.0) & ((w >= threshold) | (w >= spread_threshold * KFN(load)(st + stride + g)));
+        unsigned lanes = KMOVEMASK(kept);
         groups[count] = (int32_t)g;
-        count += KFN(any)(kept);
+        count += lanes != 0;
+#if KW == 8
+        // AVX-512's compressing stores: the kept lanes' rows and weights, packed, without a branch per lane.
+        typedef int v8i __attribute__((vector_size(32)));
+        const v8i row = (v8i){0, 1, 2, 3, 4, 5, 6, 7} + (int32_t)g;
+        __builtin_ia32_compressstoresi256_mask((v8i *)(pair_rows + listed), row, (unsigned char)lanes);
+        __builtin_ia32_compressstoredf512_mask((kvd *)(pair_weights + listed), w, (unsigned char)lanes);
+        listed += __builtin_popcount(lanes);
+#else
+        for (; lanes != 0; lanes &= lanes - 1) {
+            const int lane = __builtin_ctz(lanes);
+            pair_rows[listed] = (int32_t)(g + lane);
+            pair_weights[listed] = w[lane];
+            listed++;
+        }
+#endif
     }
+    *pairs = listed;
     return count;
+}
+
+/// Features per stretch in pair_moments: SPARSE_VECTORS vectors of each moment in
+/// registers, with the centre's (three times four of the sixteen AVX2 registers).
+#define SPARSE_VECTORS 4
+
+/// Σ w (x_j − s_j)² and Σ w (x_j − s_j), j < d, over the n rows `rows_at` of `block` (d values
+/// each) with weights w, added in list order to second[j] and first[j] (sparse_moments, and
+/// fused_diagonal's sparse components): SPARSE_VECTORS four-double vectors of each sum in
+/// registers per stretch of features while the rows go by; then one vector, then one value, at
+/// a time (the same operations per feature, so the same bits whatever the stretch).
+KINLINE void KFN(pair_moments)(const double *restrict block, ptrdiff_t d, const double *restrict centre,
+                               const int32_t *restrict rows_at, const double *restrict w, ptrdiff_t n,
+                               double *restrict second, double *restrict first) {
+    ptrdiff_t j0 = 0;
+    for (; j0 + 4 * SPARSE_VECTORS <= d; j0 += 4 * SPARSE_VECTORS) {
+        v4d mid[SPARSE_VECTORS], sum2[SPARSE_VECTORS], sum1[SPARSE_VECTORS];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < SPARSE_VECTORS; v++) {
+            mid[v] = KFN(load4)(centre + j0 + 4 * v);
+            sum2[v] = KFN(load4)(second + j0 + 4 * v);
+            sum1[v] = KFN(load4)(first + j0 + 4 * v);
+        }
+        for (ptrdiff_t i = 0; i < n; i++) {
+            const double *x = block + (ptrdiff_t)rows_at[i] * d + j0;
+            const v4d wv = {w[i], w[i], w[i], w[i]};
+#pragma clang loop unroll(full)
+            for (int v = 0; v < SPARSE_VECTORS; v++) {
+                const v4d t = KFN(load4)(x + 4 * v) - mid[v];
+                sum2[v] = KFMA4(t * t, wv, sum2[v]);
+                sum1[v] = KFMA4(t, wv, sum1[v]);
+            }
+        }
+#pragma clang loop unroll(full)
+        for (int v = 0; v < SPARSE_VECTORS; v++) {
+            KFN(store4)(second + j0 + 4 * v, sum2[v]);
+            KFN(store4)(first + j0 + 4 * v, sum1[v]);
+        }
+    }
+    for (; j0 + 4 <= d; j0 += 4) {
+        const v4d mid = KFN(load4)(centre + j0);
+        v4d sum2 = KFN(load4)(second + j0), sum1 = KFN(load4)(first + j0);
+        for (ptrdiff_t i = 0; i < n; i++) {
+            const v4d t = KFN(load4)(block + (ptrdiff_t)rows_at[i] * d + j0) - mid;
+            const v4d wv = {w[i], w[i], w[i], w[i]};
+            sum2 = KFMA4(t * t, wv, sum2);
+            sum1 = KFMA4(t, wv, sum1);
+        }
+        KFN(store4)(second + j0, sum2);
+        KFN(store4)(first + j0, sum1);
+    }
+    for (; j0 < d; j0++) {
+        double sum2 = second[j0], sum1 = first[j0];
+        for (ptrdiff_t i = 0; i < n; i++) {
+            const double t = block[(ptrdiff_t)rows_at[i] * d + j0] - centre[j0];
+            sum2 = KFMA4(t * t, w[i], sum2)[0];
+            sum1 = KFMA4(t, w[i], sum1)[0];
+        }
+        second[j0] = sum2;
+        first[j0] = sum1;
+    }
 }
 
 /// The diagonal and spherical families' E-step and statistics of a block in one pass
@@ -1157,8 +1238,12 @@ KINLINE ptrdiff_t KFN(diagonal_kept_groups)(ptrdiff_t padded, ptrdiff_t n, const
 /// (diagonal_log_joints, eight components at a time) and their normalisation
 /// (fused_normalize, as fused_fixed); per sub-block log P(x) = m + log1p(Σ) into
 /// the log-likelihood's lanes, and per component the moments around its shift
-/// (diagonal_moments, four features at a time). Lanes added in a fixed order at the
-/// end. Returns 1, with nothing written, when a present row's maximum is not
+/// (diagonal_moments, four features at a time). From d = 8 on, a component's moments
+/// in a sub-block skip what the M-step would leave out (diagonal_kept): where its kept
+/// pairs are few (fewer than half the lanes of the groups that keep one), pair by pair
+/// from the rows as they are (pair_moments, into plain per-component sums), else the
+/// groups of KW rows that keep one. Lanes added in a fixed order at the end, then the
+/// plain sums. Returns 1, with nothing written, when a present row's maximum is not
 /// finite; else 0.
 static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrdiff_t d, ptrdiff_t k_count,
                                        const double *means, const double *precisions, const double *normalizers,
@@ -1166,14 +1251,15 @@ static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrd
                                        double *counts, double *sums, double *moments, double *log_likelihood,
                                        double *scratch) {
     const ptrdiff_t per = 1 + 2 * d, stride = diagonal_sub_rows(d, k_count);
-    double *acc = scratch, *xt = acc + KW * per * k_count, *lt = xt + d * stride, *st = lt + 3 * stride;
-    double *wt = st + 2 * stride;
-    int32_t *kept = (int32_t *)(wt + k_count * stride), *all = kept + k_count * (MOMENT_SUB / 4);
-    ptrdiff_t *kept_count = (ptrdiff_t *)(all + MOMENT_SUB / 4);
-    // From d = 8 on, each component's moments skip the groups of KW rows whose weights are all
-    // negligible (diagonal_kept_groups); below, the pairs of components' chains are worth more.
+    double *acc = scratch, *plain = acc + KW * per * k_count, *xt = plain + per * k_count, *lt = xt + d * stride;
+    double *st = lt + 3 * stride, *wt = st + 2 * stride, *pair_weights = wt + k_count * stride;
+    int32_t *kept = (int32_t *)(pair_weights + stride), *all = kept + k_count * (MOMENT_SUB / 4);
+    int32_t *pair_rows = all + MOMENT_SUB / 4;
+    ptrdiff_t *kept_count = (ptrdiff_t *)(pair_rows + stride);
+    // From d = 8 on, each component's moments skip what is negligible (diagonal_kept); below,
+    // the pairs of components' chains over every group are worth more.
     const int skips = d >= 8;
-    for (ptrdiff_t i = 0; i < KW * per * k_count; i++) acc[i] = 0;
+    for (ptrdiff_t i = 0; i < (KW + 1) * per * k_count; i++) acc[i] = 0;
     kvd ll = KV(0.0);
     for (ptrdiff_t start = 0; start < rows; start += stride) {
         const ptrdiff_t n = rows - start < stride ? rows - start : stride;
@@ -1196,6 +1282,16 @@ static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrd
             for (ptrdiff_t j = 0; j < d; j++) xt[j * stride + r] = x[j];
         }
         for (ptrdiff_t g = 0; g < padded; g += KW) {
+            {
+                // The next sub-block's rows, KW at a time, while this one computes: its transposition
+                // otherwise waits on memory (a fifth of the kernel's time at d = 32, K = 16 on AMD
+                // Zen 5; whole fits there 0.86× the CPU time with this).
+                const ptrdiff_t ahead = start + stride + g;
+                if (ahead + KW <= rows) {
+                    const double *next = block + ahead * d;
+                    for (ptrdiff_t p = 0; p < KW * d; p += 8) __builtin_prefetch(next + p);
+                }
+            }
             const ptrdiff_t present = n - g < KW ? n - g : KW;
             kvd wv = KV(1.0);
             kvl active = (kvl)KV(0.0) == 0;   // all ones
@@ -1245,8 +1341,17 @@ static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrd
         for (ptrdiff_t g = 0; g < padded; g += KW) all[groups++] = (int32_t)g;
         if (skips) {
             for (ptrdiff_t c = 0; c < k_count; c++) {
-                kept_count[c] = KFN(diagonal_kept_groups)(padded, n, wt + c * stride, st, stride,
-                                                          kept + c * (MOMENT_SUB / 4));
+                ptrdiff_t pairs = 0;
+                kept_count[c] = KFN(diagonal_kept)(padded, n, wt + c * stride, st, stride,
+                                                   kept + c * (MOMENT_SUB / 4), pair_rows, pair_weights, &pairs);
+                // A pair costs d/4 operations on four lanes, a group of KW rows d on KW lanes (four per
+                // feature): below half its groups' lanes kept, the component goes pair by pair.
+                if (2 * pairs >= KW * kept_count[c]) continue;
+                double *sums_c = plain + per * c;
+                for (ptrdiff_t i = 0; i < pairs; i++) sums_c[0] += pair_weights[i];
+                KFN(pair_moments)(block + start * d, d, shifts + c * d, pair_rows, pair_weights, pairs,
+                                  sums_c + 1 + d, sums_c + 1);
+                kept_count[c] = 0;
             }
         }
         const int32_t *lists = skips ? kept : NULL;
@@ -1270,11 +1375,11 @@ static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrd
     }
     *log_likelihood = KFN(hsum)(ll);
     for (ptrdiff_t c = 0; c < k_count; c++) {
-        const double *a = acc + KW * per * c;
-        counts[c] += KFN(hsum)(KFN(load)(a));
+        const double *a = acc + KW * per * c, *p = plain + per * c;
+        counts[c] += KFN(hsum)(KFN(load)(a)) + p[0];
         for (ptrdiff_t j = 0; j < d; j++) {
-            sums[c * d + j] += KFN(hsum)(KFN(load)(a + KW * (1 + j)));
-            moments[c * d + j] += KFN(hsum)(KFN(load)(a + KW * (1 + d + j)));
+            sums[c * d + j] += KFN(hsum)(KFN(load)(a + KW * (1 + j))) + p[1 + j];
+            moments[c * d + j] += KFN(hsum)(KFN(load)(a + KW * (1 + d + j))) + p[1 + d + j];
         }
     }
     return 0;
@@ -1434,10 +1539,6 @@ static KTARGET ptrdiff_t KFN(count_kept)(const double *resp, ptrdiff_t rows, ptr
     return total;
 }
 
-/// Features per stretch in sparse_moments: SPARSE_VECTORS vectors of each moment in
-/// registers, with the centre's (three times four of the sixteen AVX2 registers).
-#define SPARSE_VECTORS 4
-
 static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t rows, ptrdiff_t d,
                                         const double *restrict centres, ptrdiff_t centre_stride,
                                         const double *restrict resp,
@@ -1478,54 +1579,7 @@ static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t 
         double count = counts[c];
         for (ptrdiff_t i = 0; i < n; i++) count += w_c[i];
         counts[c] = count;
-        ptrdiff_t j0 = 0;
-        for (; j0 + 4 * SPARSE_VECTORS <= d; j0 += 4 * SPARSE_VECTORS) {
-            v4d mid[SPARSE_VECTORS], sum2[SPARSE_VECTORS], sum1[SPARSE_VECTORS];
-#pragma clang loop unroll(full)
-            for (int v = 0; v < SPARSE_VECTORS; v++) {
-                mid[v] = KFN(load4)(centre + j0 + 4 * v);
-                sum2[v] = KFN(load4)(second + j0 + 4 * v);
-                sum1[v] = KFN(load4)(first + j0 + 4 * v);
-            }
-            for (ptrdiff_t i = 0; i < n; i++) {
-                const double *x = block + (ptrdiff_t)rows_c[i] * d + j0;
-                const v4d wv = {w_c[i], w_c[i], w_c[i], w_c[i]};
-#pragma clang loop unroll(full)
-                for (int v = 0; v < SPARSE_VECTORS; v++) {
-                    const v4d t = KFN(load4)(x + 4 * v) - mid[v];
-                    sum2[v] = KFMA4(t * t, wv, sum2[v]);
-                    sum1[v] = KFMA4(t, wv, sum1[v]);
-                }
-            }
-#pragma clang loop unroll(full)
-            for (int v = 0; v < SPARSE_VECTORS; v++) {
-                KFN(store4)(second + j0 + 4 * v, sum2[v]);
-                KFN(store4)(first + j0 + 4 * v, sum1[v]);
-            }
-        }
-        // Then one vector at a time (the same operations per feature, so the same bits).
-        for (; j0 + 4 <= d; j0 += 4) {
-            const v4d mid = KFN(load4)(centre + j0);
-            v4d sum2 = KFN(load4)(second + j0), sum1 = KFN(load4)(first + j0);
-            for (ptrdiff_t i = 0; i < n; i++) {
-                const v4d t = KFN(load4)(block + (ptrdiff_t)rows_c[i] * d + j0) - mid;
-                const v4d wv = {w_c[i], w_c[i], w_c[i], w_c[i]};
-                sum2 = KFMA4(t * t, wv, sum2);
-                sum1 = KFMA4(t, wv, sum1);
-            }
-            KFN(store4)(second + j0, sum2);
-            KFN(store4)(first + j0, sum1);
-        }
-        for (; j0 < d; j0++) {
-            double sum2 = second[j0], sum1 = first[j0];
-            for (ptrdiff_t i = 0; i < n; i++) {
-                const double t = block[(ptrdiff_t)rows_c[i] * d + j0] - centre[j0];
-                sum2 = KFMA4(t * t, w_c[i], sum2)[0];
-                sum1 = KFMA4(t, w_c[i], sum1)[0];
-            }
-            second[j0] = sum2;
-            first[j0] = sum1;
-        }
+        KFN(pair_moments)(block, d, centre, rows_c, w_c, n, second, first);
     }
 }
 

@@ -252,10 +252,12 @@ int mixture_fused_diagonal(mixture_kernels_level level, const double *block, ptr
 }
 
 ptrdiff_t mixture_fused_diagonal_scratch_count(ptrdiff_t d, ptrdiff_t k_count) {
-    // Lane sums; features, log-sum-exp terms, spreads and weights of a sub-block; then the
-    // kept groups' lists (MOMENT_SUB / 4 int32 per component and one more), their lengths.
-    return MOMENT_LANES_MAX * k_count * (1 + 2 * d) + (d + 5 + k_count) * diagonal_sub_rows(d, k_count)
-           + (k_count + 1) * (MOMENT_SUB / 8) + k_count;
+    // Lane sums and plain sums; features, log-sum-exp terms, spreads, weights and a kept pair
+    // list's weights of a sub-block; then the kept groups' lists (MOMENT_SUB / 4 int32 per
+    // component and one more), the pair list's rows (int32), the groups' list lengths.
+    const ptrdiff_t rows = diagonal_sub_rows(d, k_count);
+    return (MOMENT_LANES_MAX + 1) * k_count * (1 + 2 * d) + (d + 6 + k_count) * rows
+           + (k_count + 1) * (MOMENT_SUB / 8) + rows / 2 + k_count;
 }
 
 void mixture_subtract_rows(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
