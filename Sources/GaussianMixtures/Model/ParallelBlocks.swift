@@ -29,7 +29,7 @@ func forEachBlockInOrder<Worker, Slot: AnyObject, E: Error>(
     let blocks = (n + blockRows - 1) / blockRows
     guard blocks > 0 else { return }
     let workerCount = max(1, min(threads, blocks))
-    let workers = WorkerPool(threads: workerCount, makeWorker: makeWorker)
+    let workers = WorkerPool<Worker>(threads: workerCount)
     let slots = (0..<(workerCount == 1 ? 1 : min(2 * workerCount, blocks))).map { _ in makeSlot() }
     var first = 0
     while first < blocks {
@@ -38,7 +38,7 @@ func forEachBlockInOrder<Worker, Slot: AnyObject, E: Error>(
             let start = (first + s) * blockRows
             return start..<min(n, start + blockRows)
         }
-        workers.forEach(count: count) { worker, s in evaluate(&worker, ranges[s], slots[s]) }
+        workers.forEach(count: count, makeWorker: makeWorker) { worker, s in evaluate(&worker, ranges[s], slots[s]) }
         for s in 0..<count { try deliver(ranges[s], slots[s]) }
         first += count
     }

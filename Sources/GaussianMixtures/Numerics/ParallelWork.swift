@@ -8,7 +8,7 @@ import Foundation
 // The items 0..<count are taken in increasing order from a shared counter, each
 // thread taking the next as it finishes one, so the work ends unevenly by at
 // most one item. Every thread has its own worker state (an evaluator, scratch
-// memory), made once on the calling thread and kept for every item the thread
+// memory), made by that thread before its first item and kept for every item it
 // takes. Results never depend on which thread ran what or when: `orderedReduce`
 // combines per-item results in item order, ((r₀ ⊕ r₁) ⊕ r₂) ⊕ …, and `orderedMap`
 // returns them by index, so the bits are the same for any thread count.
@@ -20,7 +20,7 @@ enum ParallelWork {
         count: Int, threads: Int, makeWorker: () -> Worker, _ body: (inout Worker, Int) -> Void
     ) {
         guard count > 0 else { return }
-        WorkerPool(threads: min(threads, count), makeWorker: makeWorker).forEach(count: count, body)
+        WorkerPool<Worker>(threads: min(threads, count)).forEach(count: count, makeWorker: makeWorker, body)
     }
 
     /// `map(&worker, i)` for every i in 0..<count, up to `threads` at once, combined in
@@ -49,14 +49,14 @@ enum ParallelWork {
 /// Per-thread worker state for `ParallelWork`, kept across calls of `forEach` (a
 /// posterior pass evaluates its blocks in rounds with the same workers).
 final class WorkerPool<Worker>: @unchecked Sendable {
-    // @unchecked: worker t is touched only by the thread that runs iteration t of a
+    // @unchecked: worker t is touched only by the thread that runs part t of a
     // `forEach`, and `forEach` calls do not overlap.
-    private let workers: UnsafeMutableBufferPointer<Worker>
+    private let workers: UnsafeMutableBufferPointer<Worker?>
 
-    /// `max(1, threads)` workers from `makeWorker`, made on the calling thread.
-    init(threads: Int, makeWorker: () -> Worker) {
+    /// Room for `max(1, threads)` workers, made when first needed.
+    init(threads: Int) {
         workers = .allocate(capacity: max(1, threads))
-        for t in workers.indices { (workers.baseAddress! + t).initialize(to: makeWorker()) }
+        workers.initialize(repeating: nil)
     }
 
     deinit {
@@ -65,17 +65,22 @@ final class WorkerPool<Worker>: @unchecked Sendable {
     }
 
     /// `body(&worker, i)` for every i in 0..<count, up to one thread per worker at once.
-    func forEach(count: Int, _ body: (inout Worker, Int) -> Void) {
+    /// A thread without a worker yet makes its own with `makeWorker` before its first item,
+    /// so the workers' set-up (evaluators, scratch memory) runs in parallel too; `makeWorker`
+    /// must therefore be safe to call from several threads at once.
+    func forEach(count: Int, makeWorker: () -> Worker, _ body: (inout Worker, Int) -> Void) {
         let active = min(workers.count, count)
         guard active > 1 else {
-            for i in 0..<count { body(&workers[0], i) }
+            guard count > 0 else { return }
+            if workers[0] == nil { workers[0] = makeWorker() }
+            for i in 0..<count { body(&workers[0]!, i) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            let next = IndexCounter(limit: count)
-            DispatchQueue.concurrentPerform(iterations: active) { t in
-                while let i = next.take() { body(&self.workers[t], i) }
+        let next = IndexCounter(limit: count)
+        ThreadTeam.shared.run(threads: active) { t in
+            while let i = next.take() {
+                if self.workers[t] == nil { self.workers[t] = makeWorker() }
+                body(&self.workers[t]!, i)
             }
         }
     }

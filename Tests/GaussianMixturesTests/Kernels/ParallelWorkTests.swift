@@ -26,16 +26,45 @@ struct ParallelWorkTests {
         #expect(ParallelWork.orderedMap(count: 0, threads: threads) { $0 }.isEmpty)
     }
 
-    @Test("workers are made once per thread and kept across calls")
+    @Test("workers are made at most once per thread, on first use, and kept across calls")
     func workerPool() {
         let made = Counter()
-        let pool = WorkerPool(threads: 3) { () -> [Int] in
-            made.add()
-            return []
+        let pool = WorkerPool<[Int]>(threads: 3)
+        let ran = Counter()
+        for count in [10, 2, 7] {
+            pool.forEach(count: count, makeWorker: { () -> [Int] in
+                made.add()
+                return []
+            }) { seen, i in
+                seen.append(i)
+                ran.add()
+            }
         }
-        pool.forEach(count: 10) { seen, i in seen.append(i) }
-        pool.forEach(count: 2) { seen, i in seen.append(i) }
-        #expect(made.value == 3)
+        #expect(made.value >= 1 && made.value <= 3)
+        #expect(ran.value == 19)
+    }
+
+    @Test("the thread team runs each part once per loop, loop after loop, and a loop inside a loop")
+    func threadTeam() {
+        for threads in [2, 3, 5] {
+            for _ in 0..<200 {
+                let parts = (0..<threads).map { _ in Counter() }
+                ThreadTeam.shared.run(threads: threads) { t in parts[t].add() }
+                #expect(parts.allSatisfy { $0.value == 1 })
+            }
+        }
+        // The team is busy with the outer loop: the inner ones take concurrentPerform.
+        let inner = Counter()
+        ThreadTeam.shared.run(threads: 2) { _ in
+            ThreadTeam.shared.run(threads: 3) { _ in inner.add() }
+        }
+        #expect(inner.value == 6)
+        // Loops started from several threads at once: one gets the team, the others concurrentPerform.
+        let total = Counter()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<50 { ThreadTeam.shared.run(threads: 2) { _ in total.add() } }
+        }
+        #expect(total.value == 4 * 50 * 2)
     }
 
     @Test("a scratch buffer grows keeping its values, and copies do not share writes")
