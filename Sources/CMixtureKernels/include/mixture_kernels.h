@@ -135,11 +135,12 @@ ptrdiff_t mixture_fused_scratch_count(ptrdiff_t d, ptrdiff_t k_count);
 /// w_rc as mixture_fused_statistics forms them, then
 ///   counts[c] += Σ_r w_rc,  sums[c·d + j] += Σ_r w_rc (x_rj − s_cj),
 ///   moments[c·d + j] += Σ_r w_rc (x_rj − s_cj)²
-/// around the shifts s_c (k_count×d). From d = 8 on, the moments leave out each
-/// component's groups of rows (a vector's rows at a time, sub-blocks of up to
-/// MIXTURE_MOMENT_SUBBLOCK_ROWS rows) whose w_rc are all negligible by
-/// mixture_count_kept's rule, the spreads taken around `centre` (d values) and the
-/// thresholds over the sub-block. *log_likelihood is set to Σ_r ω_r log P(x_r).
+/// around the shifts s_c (k_count×d). From d = 8 on, the moments leave out the
+/// pairs whose w_rc are negligible by mixture_count_kept's rule (the spreads taken
+/// around `centre`, d values, and the thresholds over a sub-block of fewer than
+/// MIXTURE_MOMENT_SUBBLOCK_ROWS rows): per sub-block and component, the kept pairs
+/// one by one where they are fewer than half the rows of the groups of a vector's
+/// rows that keep one, else those groups. *log_likelihood is set to Σ_r ω_r log P(x_r).
 /// Returns 0 then; returns 1, with nothing written, when a row's maximum log-joint
 /// is not finite. `scratch` holds mixture_fused_diagonal_scratch_count(d, k_count) doubles.
 int mixture_fused_diagonal(mixture_kernels_level level, const double *block, ptrdiff_t rows, ptrdiff_t d,
