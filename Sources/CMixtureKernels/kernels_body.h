@@ -1174,14 +1174,17 @@ KINLINE ptrdiff_t KFN(diagonal_kept)(ptrdiff_t padded, ptrdiff_t n, const double
 /// registers, with the centre's (three times four of the sixteen AVX2 registers).
 #define SPARSE_VECTORS 4
 
-/// Σ w (x_j − s_j)² and Σ w (x_j − s_j), j < d, over the n rows `rows_at` of `block` (d values
-/// each) with weights w, added in list order to second[j] and first[j] (sparse_moments, and
-/// fused_diagonal's sparse components): SPARSE_VECTORS four-double vectors of each sum in
+/// Σ w, Σ w (x_j − s_j)² and Σ w (x_j − s_j), j < d, over the n rows `rows_at` of `block` (d
+/// values each) with weights w, added in list order to *count, second[j] and first[j]
+/// (sparse_moments, and fused_diagonal's sparse components): SPARSE_VECTORS four-double vectors of each sum in
 /// registers per stretch of features while the rows go by; then one vector, then one value, at
 /// a time (the same operations per feature, so the same bits whatever the stretch).
 KINLINE void KFN(pair_moments)(const double *restrict block, ptrdiff_t d, const double *restrict centre,
                                const int32_t *restrict rows_at, const double *restrict w, ptrdiff_t n,
-                               double *restrict second, double *restrict first) {
+                               double *restrict count, double *restrict second, double *restrict first) {
+    double total = *count;
+    for (ptrdiff_t i = 0; i < n; i++) total += w[i];
+    *count = total;
     ptrdiff_t j0 = 0;
     for (; j0 + 4 * SPARSE_VECTORS <= d; j0 += 4 * SPARSE_VECTORS) {
         v4d mid[SPARSE_VECTORS], sum2[SPARSE_VECTORS], sum1[SPARSE_VECTORS];
@@ -1348,8 +1351,7 @@ static KTARGET int KFN(fused_diagonal)(const double *block, ptrdiff_t rows, ptrd
                 // feature): below half its groups' lanes kept, the component goes pair by pair.
                 if (2 * pairs >= KW * kept_count[c]) continue;
                 double *sums_c = plain + per * c;
-                for (ptrdiff_t i = 0; i < pairs; i++) sums_c[0] += pair_weights[i];
-                KFN(pair_moments)(block + start * d, d, shifts + c * d, pair_rows, pair_weights, pairs,
+                KFN(pair_moments)(block + start * d, d, shifts + c * d, pair_rows, pair_weights, pairs, sums_c,
                                   sums_c + 1 + d, sums_c + 1);
                 kept_count[c] = 0;
             }
@@ -1576,10 +1578,7 @@ static KTARGET void KFN(sparse_moments)(const double *restrict block, ptrdiff_t 
         if (n == 0) continue;
         double *second = products + c * width, *first = second + d;
         const double *centre = centres + c * centre_stride;
-        double count = counts[c];
-        for (ptrdiff_t i = 0; i < n; i++) count += w_c[i];
-        counts[c] = count;
-        KFN(pair_moments)(block, d, centre, rows_c, w_c, n, second, first);
+        KFN(pair_moments)(block, d, centre, rows_c, w_c, n, counts + c, second, first);
     }
 }
 
